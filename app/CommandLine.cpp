@@ -1,0 +1,257 @@
+#include "CommandLine.h"
+
+#include <QCommandLineParser>
+#include <QRegularExpression>
+
+#include <functional>
+#include <optional>
+
+namespace cdc {
+
+namespace {
+
+using Apply = std::function<std::optional<QString>(const QString &value, AppOptions &options)>;
+
+// One configurable setting: its flag, its environment variable, and how a value is applied.
+// The same table drives --help and docs/configuration.md.
+struct Setting
+{
+    QString flag;
+    QString env;
+    QString valueName; // empty for switches
+    QString help;
+    Apply apply;
+};
+
+std::optional<qint64> parseCount(const QString &text, qint64 minimum, qint64 maximum)
+{
+    bool ok = false;
+    const qint64 value = text.trimmed().toLongLong(&ok);
+    if (!ok || value < minimum || value > maximum)
+        return std::nullopt;
+    return value;
+}
+
+// "1048576", "512KiB", "16M", "1GiB": K, M and G are powers of 1024.
+std::optional<qint64> parseByteSize(const QString &text)
+{
+    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+)\\s*([kKmMgG]?)(i?[bB])?\\s*$"));
+    const auto match = pattern.match(text);
+    if (!match.hasMatch())
+        return std::nullopt;
+    bool ok = false;
+    qint64 value = match.captured(1).toLongLong(&ok);
+    const QChar unit = match.captured(2).isEmpty() ? QChar() : match.captured(2).at(0).toLower();
+    const int shift = unit == u'k' ? 10 : unit == u'm' ? 20 : unit == u'g' ? 30 : 0;
+    if (!ok || value > (qint64(1) << (62 - shift)))
+        return std::nullopt;
+    return value << shift;
+}
+
+// "30s", "500ms", "2m"; a bare number is seconds.
+std::optional<std::chrono::milliseconds> parseDuration(const QString &text)
+{
+    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?\\s*$"));
+    const auto match = pattern.match(text);
+    if (!match.hasMatch())
+        return std::nullopt;
+    const double number = match.captured(1).toDouble();
+    const QString unit = match.captured(2);
+    const double ms = unit == u"ms" ? number : unit == u"m" ? number * 60'000 : number * 1000;
+    if (ms < 1 || ms > 7 * 24 * 3600 * 1000.0)
+        return std::nullopt;
+    return std::chrono::milliseconds(qint64(ms));
+}
+
+bool parseSwitchValue(const QString &text)
+{
+    const QString v = text.trimmed().toLower();
+    return v == u"1" || v == u"true" || v == u"yes" || v == u"on";
+}
+
+Apply sizeSetting(qint64 ServerConfig::*field, qint64 minimum)
+{
+    return [field, minimum](const QString &value, AppOptions &options) -> std::optional<QString> {
+        const auto bytes = parseByteSize(value);
+        if (!bytes || *bytes < minimum)
+            return QStringLiteral("'%1' is not a size of at least %2 bytes (examples: 65536, 512KiB, 16MiB, 1GiB)")
+                .arg(value)
+                .arg(minimum);
+        options.server.*field = *bytes;
+        return std::nullopt;
+    };
+}
+
+Apply durationSetting(std::chrono::milliseconds ServerConfig::*field)
+{
+    return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
+        const auto duration = parseDuration(value);
+        if (!duration)
+            return QStringLiteral("'%1' is not a duration (examples: 30s, 500ms, 2m)").arg(value);
+        options.server.*field = *duration;
+        return std::nullopt;
+    };
+}
+
+QList<Setting> settings()
+{
+    return {
+        {QStringLiteral("bind"), QStringLiteral("CDCSCOPE_BIND"), QStringLiteral("address"),
+         QStringLiteral("Address to listen on (default 127.0.0.1; 0.0.0.0 or :: opens it to the network)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const QString text = value.trimmed();
+             QHostAddress address;
+             if (text.compare(u"localhost", Qt::CaseInsensitive) == 0)
+                 address = QHostAddress(QHostAddress::LocalHost);
+             else if (!address.setAddress(text))
+                 return QStringLiteral("'%1' is not an IP address").arg(value);
+             options.server.bindAddress = address;
+             return std::nullopt;
+         }},
+        {QStringLiteral("port"), QStringLiteral("CDCSCOPE_PORT"), QStringLiteral("port"),
+         QStringLiteral("TCP port for WebSocket and HTTP (default 4053; 0 picks a free one)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto port = parseCount(value, 0, 65535);
+             if (!port)
+                 return QStringLiteral("'%1' is not a port number (0-65535)").arg(value);
+             options.server.port = quint16(*port);
+             return std::nullopt;
+         }},
+        {QStringLiteral("retain-events"), QStringLiteral("CDCSCOPE_RETAIN_EVENTS"), QStringLiteral("count"),
+         QStringLiteral("Events kept per channel for travel (default 100000)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto count = parseCount(value, 1, qint64(1) << 40);
+             if (!count)
+                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
+             options.server.retention.maxEventsPerChannel = qsizetype(*count);
+             return std::nullopt;
+         }},
+        {QStringLiteral("retain-bytes"), QStringLiteral("CDCSCOPE_RETAIN_BYTES"), QStringLiteral("size"),
+         QStringLiteral("Bytes kept across all channels; the oldest events go first (default 1GiB)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto bytes = parseByteSize(value);
+             if (!bytes || *bytes < 1)
+                 return QStringLiteral("'%1' is not a size (examples: 512MiB, 1GiB)").arg(value);
+             options.server.retention.maxTotalBytes = *bytes;
+             return std::nullopt;
+         }},
+        {QStringLiteral("travel-limit"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT"), QStringLiteral("count"),
+         QStringLiteral("Events a travel returns when it names no limit (default 10000)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto count = parseCount(value, 1, 50'000'000);
+             if (!count)
+                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
+             options.server.travel.defaultLimit = *count;
+             return std::nullopt;
+         }},
+        {QStringLiteral("travel-limit-max"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT_MAX"), QStringLiteral("count"),
+         QStringLiteral("Largest limit a travel may ask for; larger ones are capped (default 50000)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto count = parseCount(value, 1, 50'000'000);
+             if (!count)
+                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
+             options.server.travel.maxLimit = *count;
+             return std::nullopt;
+         }},
+        {QStringLiteral("max-body"), QStringLiteral("CDCSCOPE_MAX_BODY"), QStringLiteral("size"),
+         QStringLiteral("Largest HTTP request body; larger ones get 413 (default 16MiB)."),
+         sizeSetting(&ServerConfig::maxBodyBytes, 1024)},
+        {QStringLiteral("max-queued"), QStringLiteral("CDCSCOPE_MAX_QUEUED"), QStringLiteral("size"),
+         QStringLiteral("Outbound bytes a client may fall behind before it is closed with 1008 (default 16MiB)."),
+         sizeSetting(&ServerConfig::maxQueuedBytesPerClient, 4096)},
+        {QStringLiteral("max-message"), QStringLiteral("CDCSCOPE_MAX_MESSAGE"), QStringLiteral("size"),
+         QStringLiteral("Largest WebSocket message a client may send (default 1MiB)."),
+         sizeSetting(&ServerConfig::maxIncomingMessageBytes, 1024)},
+        {QStringLiteral("head-timeout"), QStringLiteral("CDCSCOPE_HEAD_TIMEOUT"), QStringLiteral("duration"),
+         QStringLiteral("Time a connection has to send a complete request head, else 408 (default 10s)."),
+         durationSetting(&ServerConfig::headTimeout)},
+        {QStringLiteral("ping-interval"), QStringLiteral("CDCSCOPE_PING_INTERVAL"), QStringLiteral("duration"),
+         QStringLiteral("Ping a WebSocket client silent for this long (default 30s)."),
+         durationSetting(&ServerConfig::pingInterval)},
+        {QStringLiteral("idle-timeout"), QStringLiteral("CDCSCOPE_IDLE_TIMEOUT"), QStringLiteral("duration"),
+         QStringLiteral("Close a WebSocket client silent (no frame, no pong) for this long (default 90s)."),
+         durationSetting(&ServerConfig::idleTimeout)},
+        {QStringLiteral("log-format"), QStringLiteral("CDCSCOPE_LOG_FORMAT"), QStringLiteral("text|json"),
+         QStringLiteral("Log lines on stderr as text or as one JSON object per line (default text)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const QString format = value.trimmed().toLower();
+             if (format == u"text")
+                 options.logFormat = LogFormat::Text;
+             else if (format == u"json")
+                 options.logFormat = LogFormat::Json;
+             else
+                 return QStringLiteral("'%1' is not a log format (text or json)").arg(value);
+             return std::nullopt;
+         }},
+        {QStringLiteral("ingest-stdin"), QStringLiteral("CDCSCOPE_INGEST_STDIN"), QString(),
+         QStringLiteral("Publish NDJSON events ({\"organization_id\":..,\"data\":..} per line) read from stdin."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.ingestStdin = parseSwitchValue(value);
+             return std::nullopt;
+         }},
+    };
+}
+
+} // namespace
+
+CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment)
+{
+    CommandLineOutcome outcome;
+    const QList<Setting> table = settings();
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("CDC Scope: a change-data-capture monitor with an embedded CDC WebSocket server.\n"
+                       "Each option can also be set by the environment variable named in brackets."));
+    const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                        QStringLiteral("Show this help and exit."));
+    const QCommandLineOption versionOption(QStringLiteral("version"), QStringLiteral("Show the version and exit."));
+    const QCommandLineOption headlessOption(QStringLiteral("headless"),
+                                            QStringLiteral("Run the server without a window (no display needed)."));
+    parser.addOption(helpOption);
+    parser.addOption(versionOption);
+    parser.addOption(headlessOption);
+    for (const Setting &setting : table) {
+        const QString help = setting.help + QStringLiteral(" [") + setting.env + u']';
+        parser.addOption(setting.valueName.isEmpty() ? QCommandLineOption(setting.flag, help)
+                                                     : QCommandLineOption(setting.flag, help, setting.valueName));
+    }
+
+    const auto fail = [&outcome](const QString &message) {
+        outcome.action = CommandLineOutcome::Action::ExitNow;
+        outcome.exitCode = ExitCode::usage;
+        outcome.message = QStringLiteral("cdcscope: ") + message + QStringLiteral("\nTry 'cdcscope --help'.");
+        return outcome;
+    };
+
+    if (!parser.parse(arguments))
+        return fail(parser.errorText());
+    if (!parser.positionalArguments().isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
+    if (parser.isSet(helpOption)) {
+        outcome.action = CommandLineOutcome::Action::ExitNow;
+        outcome.message = parser.helpText();
+        return outcome;
+    }
+    if (parser.isSet(versionOption)) {
+        outcome.action = CommandLineOutcome::Action::ExitNow;
+        outcome.message = QStringLiteral("cdcscope " CDCSCOPE_VERSION);
+        return outcome;
+    }
+
+    outcome.options.headless = parser.isSet(headlessOption);
+    for (const Setting &setting : table) {
+        if (environment.contains(setting.env)) {
+            if (const auto error = setting.apply(environment.value(setting.env), outcome.options))
+                return fail(setting.env + QStringLiteral(": ") + *error);
+        }
+        if (parser.isSet(setting.flag)) {
+            const QString value = setting.valueName.isEmpty() ? QStringLiteral("1") : parser.value(setting.flag);
+            if (const auto error = setting.apply(value, outcome.options))
+                return fail(QStringLiteral("--") + setting.flag + QStringLiteral(": ") + *error);
+        }
+    }
+    return outcome;
+}
+
+} // namespace cdc

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "ServerConfig.h"
+
+#include <QProcessEnvironment>
+#include <QStringList>
+
+namespace cdc {
+
+enum class LogFormat { Text, Json };
+
+// Everything the command line decides: which front runs and the engine's configuration.
+struct AppOptions
+{
+    bool headless = false;
+    bool ingestStdin = false;
+    LogFormat logFormat = LogFormat::Text;
+    ServerConfig server;
+};
+
+struct CommandLineOutcome
+{
+    enum class Action { Run, ExitNow } action = Action::Run;
+    int exitCode = 0;
+    QString message; // printed before exiting: help, version, or one line naming the bad flag
+    AppOptions options;
+};
+
+// Precedence: command-line flag > CDCSCOPE_* environment variable > default.
+CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment);
+
+// Exit codes of the headless front (docs/configuration.md).
+namespace ExitCode {
+inline constexpr int ok = 0;
+inline constexpr int runtimeFailure = 1;
+inline constexpr int usage = 2;
+} // namespace ExitCode
+
+} // namespace cdc

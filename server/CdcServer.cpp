@@ -1,0 +1,83 @@
+#include "CdcServer.h"
+
+#include "Logging.h"
+#include "net/FrontDoor.h"
+#include "net/HttpApi.h"
+#include "net/SessionHub.h"
+
+namespace cdc {
+
+CdcServer::CdcServer(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_store(m_config.retention)
+    , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config))
+    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics))
+    , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_api, *m_hub, m_metrics))
+{
+    connect(m_hub.get(), &SessionHub::allClosed, this, [this] {
+        if (m_stopping)
+            Q_EMIT stopped();
+    });
+}
+
+CdcServer::~CdcServer()
+{
+    // The front door's connections reach into the API and the hub: destroy it first.
+    m_frontDoor.reset();
+    m_api.reset();
+    m_hub.reset();
+}
+
+bool CdcServer::start(QString *errorMessage)
+{
+    m_stopping = false;
+    QString reason;
+    if (!m_frontDoor->listen(&reason)) {
+        if (errorMessage)
+            *errorMessage = QStringLiteral("cannot listen on %1:%2: %3")
+                                .arg(m_config.bindAddress.toString())
+                                .arg(m_config.port)
+                                .arg(reason);
+        return false;
+    }
+    qCInfo(lcServer).noquote() << "listening on" << webSocketUrl().toString() << "and" << httpUrl().toString();
+    return true;
+}
+
+void CdcServer::stop()
+{
+    m_stopping = true;
+    m_frontDoor->stopListening();
+    m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+}
+
+quint16 CdcServer::port() const
+{
+    return m_frontDoor->port();
+}
+
+QUrl CdcServer::httpUrl() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(m_frontDoor->address().toString());
+    url.setPort(port());
+    url.setPath(QStringLiteral("/"));
+    return url;
+}
+
+QUrl CdcServer::webSocketUrl() const
+{
+    QUrl url = httpUrl();
+    url.setScheme(QStringLiteral("ws"));
+    url.setPath(QStringLiteral("/ws"));
+    return url;
+}
+
+QList<AppendReceipt> CdcServer::publish(const PublishBatch &batch)
+{
+    return m_store.append(batch);
+}
+
+} // namespace cdc

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "ServerConfig.h"
+#include "ServerMetrics.h"
+#include "store/EventStore.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace cdc {
+
+class FrontDoor;
+class HttpApi;
+class SessionHub;
+
+// The engine: store, sessions, and the network front, wired together. One instance lives on one
+// thread (the main thread headless, a dedicated thread under the GUI); everything it owns is
+// touched only from there.
+class CdcServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit CdcServer(ServerConfig config, QObject *parent = nullptr);
+    ~CdcServer() override;
+
+    // Starts listening; on failure the message says why (for example "address already in use").
+    bool start(QString *errorMessage = nullptr);
+    // Stops accepting and closes every WebSocket with 1001; `stopped` follows once all are gone.
+    void stop();
+
+    QUrl webSocketUrl() const;
+    QUrl httpUrl() const;
+    quint16 port() const;
+
+    // The one append path of every source (POST /events, stdin, the GUI's publish).
+    QList<AppendReceipt> publish(const PublishBatch &batch);
+
+    const ServerConfig &config() const { return m_config; }
+    EventStore &store() { return m_store; }
+    SessionHub &sessions() { return *m_hub; }
+    const ServerMetrics &metrics() const { return m_metrics; }
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    ServerConfig m_config;
+    ServerMetrics m_metrics;
+    EventStore m_store;
+    std::unique_ptr<SessionHub> m_hub;
+    std::unique_ptr<HttpApi> m_api;
+    std::unique_ptr<FrontDoor> m_frontDoor;
+    bool m_stopping = false;
+};
+
+} // namespace cdc

@@ -1,0 +1,95 @@
+#include "ServerMetrics.h"
+
+#include "net/SessionHub.h"
+#include "store/EventStore.h"
+
+namespace cdc {
+
+namespace {
+
+QByteArray labelValue(const QString &text)
+{
+    QByteArray escaped = text.toUtf8();
+    escaped.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n");
+    return escaped;
+}
+
+class PrometheusText
+{
+public:
+    void family(const char *name, const char *type, const char *help)
+    {
+        m_out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        m_out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+    void sample(const char *name, qint64 value, const QByteArray &labels = {})
+    {
+        m_out.append(name);
+        if (!labels.isEmpty())
+            m_out.append('{').append(labels).append('}');
+        m_out.append(' ').append(QByteArray::number(value)).append('\n');
+    }
+    QByteArray take() { return std::move(m_out); }
+
+private:
+    QByteArray m_out;
+};
+
+} // namespace
+
+QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const SessionHub &hub) const
+{
+    PrometheusText text;
+    text.family("cdcscope_connections", "gauge", "Open WebSocket connections.");
+    text.sample("cdcscope_connections", hub.sessionCount());
+    text.family("cdcscope_connections_total", "counter", "WebSocket connections accepted since start.");
+    text.sample("cdcscope_connections_total", connectionsAccepted);
+    text.family("cdcscope_rejected_upgrades_total", "counter", "WebSocket upgrades refused with an HTTP error.");
+    text.sample("cdcscope_rejected_upgrades_total", rejectedUpgrades);
+
+    text.family("cdcscope_events_in_total", "counter", "Events accepted and assigned a seq.");
+    text.sample("cdcscope_events_in_total", store.appendedEvents());
+    text.family("cdcscope_events_out_total", "counter", "Event frames written to WebSocket clients.");
+    text.sample("cdcscope_events_out_total", hub.deliveredLive(), "kind=\"live\"");
+    text.sample("cdcscope_events_out_total", hub.deliveredReplay(), "kind=\"replay\"");
+    text.family("cdcscope_travels_total", "counter", "Travel (replay) requests served.");
+    text.sample("cdcscope_travels_total", travels);
+
+    text.family("cdcscope_store_events", "gauge", "Events retained in the buffer.");
+    text.sample("cdcscope_store_events", store.totalEvents());
+    text.family("cdcscope_store_bytes", "gauge", "Bytes of wire frames retained in the buffer.");
+    text.sample("cdcscope_store_bytes", store.totalBytes());
+    text.family("cdcscope_evicted_events_total", "counter", "Events dropped by retention.");
+    text.sample("cdcscope_evicted_events_total", store.evictedEvents());
+
+    const auto channels = store.channels();
+    text.family("cdcscope_channel_depth_events", "gauge", "Events retained per channel.");
+    for (const ChannelLog *log : channels)
+        text.sample("cdcscope_channel_depth_events", log->size(), "channel=\"" + labelValue(log->id()) + '"');
+    text.family("cdcscope_channel_depth_bytes", "gauge", "Bytes retained per channel.");
+    for (const ChannelLog *log : channels)
+        text.sample("cdcscope_channel_depth_bytes", log->bytes(), "channel=\"" + labelValue(log->id()) + '"');
+    text.family("cdcscope_channel_last_seq", "gauge", "Last seq assigned per channel.");
+    for (const ChannelLog *log : channels)
+        text.sample("cdcscope_channel_last_seq", log->lastSeq(), "channel=\"" + labelValue(log->id()) + '"');
+    text.family("cdcscope_channel_subscribers", "gauge", "Connections subscribed per channel.");
+    for (const ChannelLog *log : channels)
+        text.sample("cdcscope_channel_subscribers", hub.subscriberCount(log->id()),
+                    "channel=\"" + labelValue(log->id()) + '"');
+
+    text.family("cdcscope_slow_consumer_disconnects_total", "counter",
+                "Connections closed (1008) because their outbound queue passed the bound.");
+    text.sample("cdcscope_slow_consumer_disconnects_total", slowConsumerDisconnects);
+    text.family("cdcscope_idle_disconnects_total", "counter", "Connections closed for silence past the idle timeout.");
+    text.sample("cdcscope_idle_disconnects_total", idleDisconnects);
+
+    text.family("cdcscope_http_responses_total", "counter", "HTTP responses by status code.");
+    for (auto it = httpResponses.cbegin(); it != httpResponses.cend(); ++it)
+        text.sample("cdcscope_http_responses_total", it.value(), "status=\"" + QByteArray::number(it.key()) + '"');
+    text.family("cdcscope_errors_total", "counter", "Requests refused, by error code (WebSocket and HTTP).");
+    for (auto it = errors.cbegin(); it != errors.cend(); ++it)
+        text.sample("cdcscope_errors_total", it.value(), "kind=\"" + labelValue(it.key()) + '"');
+    return text.take();
+}
+
+} // namespace cdc

@@ -1,0 +1,68 @@
+#include "FrontDoor.h"
+
+#include "HttpConnection.h"
+#include "Logging.h"
+#include "SessionHub.h"
+#include "protocol/ClientMessage.h"
+
+#include <QTcpSocket>
+#include <QWebSocket>
+
+namespace cdc {
+
+FrontDoor::FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, ServerMetrics &metrics, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_api(api)
+    , m_hub(hub)
+    , m_metrics(metrics)
+    , m_webSocketServer(QStringLiteral("cdcscope/" CDCSCOPE_VERSION), QWebSocketServer::NonSecureMode)
+{
+    m_webSocketServer.setHandshakeTimeout(m_config.headTimeout);
+    connect(&m_tcpServer, &QTcpServer::newConnection, this, &FrontDoor::acceptPending);
+    connect(&m_webSocketServer, &QWebSocketServer::newConnection, this, &FrontDoor::adoptUpgraded);
+}
+
+bool FrontDoor::listen(QString *errorMessage)
+{
+    if (m_tcpServer.listen(m_config.bindAddress, m_config.port))
+        return true;
+    if (errorMessage)
+        *errorMessage = m_tcpServer.errorString();
+    return false;
+}
+
+void FrontDoor::stopListening()
+{
+    m_tcpServer.close();
+}
+
+void FrontDoor::acceptPending()
+{
+    while (QTcpSocket *socket = m_tcpServer.nextPendingConnection()) {
+        auto *connection = new HttpConnection(socket, m_config, m_api, m_metrics, this);
+        connect(connection, &HttpConnection::upgradeReady, this, [this](QTcpSocket *upgrading) {
+            // Parented here so that a socket whose handshake fails inside Qt is still freed with
+            // the server; a successful upgrade moves it into its QWebSocket.
+            upgrading->setParent(&m_webSocketServer);
+            m_webSocketServer.handleConnection(upgrading);
+        });
+    }
+}
+
+void FrontDoor::adoptUpgraded()
+{
+    while (QWebSocket *socket = m_webSocketServer.nextPendingConnection()) {
+        // HttpConnection checked the header before the handover; the handshake request still has it.
+        const QString clientId =
+            normalizedChannel(QString::fromUtf8(socket->request().rawHeader(QByteArrayLiteral("X-Athena-Client"))));
+        if (clientId.isEmpty()) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("missing X-Athena-Client"));
+            socket->deleteLater();
+            continue;
+        }
+        m_hub.adopt(socket, clientId);
+    }
+}
+
+} // namespace cdc

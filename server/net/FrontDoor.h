@@ -1,0 +1,43 @@
+#pragma once
+
+#include "ServerConfig.h"
+
+#include <QObject>
+#include <QTcpServer>
+#include <QWebSocketServer>
+
+namespace cdc {
+
+class HttpApi;
+class SessionHub;
+struct ServerMetrics;
+
+// The one listening port: every accepted connection starts as an HttpConnection; valid /ws
+// upgrades continue through QWebSocketServer's handshake into the SessionHub.
+class FrontDoor : public QObject
+{
+    Q_OBJECT
+
+public:
+    FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, ServerMetrics &metrics,
+              QObject *parent = nullptr);
+
+    bool listen(QString *errorMessage);
+    void stopListening();
+    bool isListening() const { return m_tcpServer.isListening(); }
+    QHostAddress address() const { return m_tcpServer.serverAddress(); }
+    quint16 port() const { return m_tcpServer.serverPort(); }
+
+private:
+    void acceptPending();
+    void adoptUpgraded();
+
+    const ServerConfig &m_config;
+    HttpApi &m_api;
+    SessionHub &m_hub;
+    ServerMetrics &m_metrics;
+    QTcpServer m_tcpServer;
+    QWebSocketServer m_webSocketServer;
+};
+
+} // namespace cdc

@@ -1,0 +1,140 @@
+#include "HttpApi.h"
+
+#include "ServerMetrics.h"
+#include "SessionHub.h"
+#include "protocol/JsonWriter.h"
+#include "protocol/PublishRequest.h"
+#include "store/EventStore.h"
+
+namespace cdc {
+
+namespace {
+
+struct Route
+{
+    QByteArrayView path;
+    QByteArrayView method;
+};
+
+constexpr Route routes[] = {
+    {"/events", "POST"},
+    {"/health", "GET"},
+    {"/metrics", "GET"},
+    {"/channels", "GET"},
+};
+
+} // namespace
+
+HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics)
+    : m_store(store)
+    , m_hub(hub)
+    , m_metrics(metrics)
+{
+    m_uptime.start();
+}
+
+HttpResponse HttpApi::handle(const HttpRequestHead &head, const QByteArray &body)
+{
+    const Route *route = nullptr;
+    for (const Route &candidate : routes)
+        if (head.path == candidate.path)
+            route = &candidate;
+    if (!route)
+        return HttpResponse::error(404, QStringLiteral("not_found"),
+                                   QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
+                                   QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
+                                                  "and WebSocket upgrades on /ws"));
+    if (head.method != route->method) {
+        HttpResponse response = HttpResponse::error(
+            405, QStringLiteral("method_not_allowed"),
+            QStringLiteral("%1 does not accept %2; use %3")
+                .arg(QString::fromUtf8(head.path), QString::fromUtf8(head.method.left(20)),
+                     QString::fromLatin1(route->method.data(), route->method.size())));
+        response.extraHeaders.append({"Allow", route->method.toByteArray()});
+        return response;
+    }
+    if (head.path == "/events")
+        return publish(body);
+    if (head.path == "/health")
+        return health();
+    if (head.path == "/metrics")
+        return metrics();
+    return channels();
+}
+
+HttpResponse HttpApi::publish(const QByteArray &body)
+{
+    auto parsed = parsePublishBody(body);
+    if (const auto *refused = std::get_if<PublishError>(&parsed))
+        return HttpResponse::error(refused->httpStatus, refused->error.code, refused->error.message);
+
+    const PublishBatch &batch = std::get<PublishBatch>(parsed);
+    const QList<AppendReceipt> receipts = m_store.append(batch);
+
+    JsonWriter writer;
+    const auto writeReceipt = [&writer](const AppendReceipt &receipt) {
+        writer.field("organization_id", QStringView(receipt.channel))
+            .field("seq", receipt.seq)
+            .field("ts_ms", receipt.tsMs);
+    };
+    const bool isBatch = body.trimmed().startsWith('[');
+    writer.beginObject().field("status", "ok");
+    if (isBatch) {
+        writer.field("count", qint64(receipts.size())).key("events").beginArray();
+        for (const AppendReceipt &receipt : receipts) {
+            writer.beginObject();
+            writeReceipt(receipt);
+            writer.endObject();
+        }
+        writer.endArray();
+    } else {
+        writeReceipt(receipts.front());
+    }
+    writer.endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::health() const
+{
+    JsonWriter writer;
+    writer.beginObject()
+        .field("status", "ok")
+        .field("version", CDCSCOPE_VERSION)
+        .field("uptime_s", m_uptime.elapsed() / 1000)
+        .field("connections", qint64(m_hub.sessionCount()))
+        .field("channels", qint64(m_store.channelCount()))
+        .field("events", m_store.totalEvents())
+        .field("bytes", m_store.totalBytes())
+        .endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::metrics() const
+{
+    HttpResponse response = HttpResponse::json(200, m_metrics.renderPrometheus(m_store, m_hub));
+    response.contentType = "text/plain; version=0.0.4; charset=utf-8";
+    return response;
+}
+
+HttpResponse HttpApi::channels() const
+{
+    auto logs = m_store.channels();
+    std::sort(logs.begin(), logs.end(), [](const ChannelLog *a, const ChannelLog *b) { return a->id() < b->id(); });
+    JsonWriter writer;
+    writer.beginObject().key("channels").beginArray();
+    for (const ChannelLog *log : logs) {
+        writer.beginObject()
+            .field("organization_id", QStringView(log->id()))
+            .field("subscribers", qint64(m_hub.subscriberCount(log->id())))
+            .field("events", qint64(log->size()))
+            .field("bytes", log->bytes())
+            .field("last_seq", log->lastSeq());
+        writer.optionalField("oldest_seq", log->oldestSeq());
+        writer.optionalField("newest_seq", log->newestSeq());
+        writer.field("last_ts_ms", log->lastTsMs()).endObject();
+    }
+    writer.endArray().endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+} // namespace cdc

@@ -1,0 +1,196 @@
+#include "HttpConnection.h"
+
+#include "HttpApi.h"
+#include "Logging.h"
+#include "ServerMetrics.h"
+#include "protocol/ClientMessage.h"
+
+#include <QTcpSocket>
+
+namespace cdc {
+
+namespace {
+
+const QString wsHint = QStringLiteral(
+    "Send the header 'X-Athena-Client: <client_name>' with the WebSocket upgrade request. Use ws:// for this "
+    "server (plain HTTP); wss:// only works behind TLS, and against a plain server it fails with "
+    "WRONG_VERSION_NUMBER.");
+
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket *socket, const ServerConfig &config, HttpApi &api, ServerMetrics &metrics,
+                               QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_config(config)
+    , m_api(api)
+    , m_metrics(metrics)
+{
+    m_socket->setParent(this);
+    m_timer.setSingleShot(true);
+    connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
+    // A new connection owes us a request head within the head timeout, like any started head.
+    armTimer(m_config.headTimeout);
+    if (m_socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+}
+
+void HttpConnection::armTimer(std::chrono::milliseconds timeout)
+{
+    m_timer.start(timeout);
+}
+
+void HttpConnection::onReadyRead()
+{
+    while (m_state != State::Closing && processBuffered()) {
+    }
+}
+
+bool HttpConnection::processBuffered()
+{
+    if (m_state == State::ReadingBody) {
+        if (m_socket->bytesAvailable() < m_bodyLength) {
+            armTimer(m_config.headTimeout); // the body must keep making progress
+            return false;
+        }
+        const QByteArray body = m_socket->read(m_bodyLength);
+        const bool keepAlive = m_head.wantsKeepAlive();
+        respond(m_api.handle(m_head, body), keepAlive);
+        return m_state != State::Closing;
+    }
+
+    if (m_socket->bytesAvailable() == 0)
+        return false;
+    if (m_state == State::AwaitingRequest) {
+        m_state = State::ReadingHead;
+        if (m_servedAny)
+            armTimer(m_config.headTimeout);
+    }
+
+    const QByteArray peeked = m_socket->peek(m_config.maxHeadBytes + 4);
+    const qsizetype headLength = HttpRequestHead::findEnd(peeked);
+    if (headLength < 0 || headLength > m_config.maxHeadBytes) {
+        if (peeked.size() >= m_config.maxHeadBytes || headLength > m_config.maxHeadBytes)
+            refuseAndClose(431, QStringLiteral("head_too_large"),
+                           QStringLiteral("the request head is larger than %1 bytes").arg(m_config.maxHeadBytes));
+        return false;
+    }
+
+    auto parsed = HttpRequestHead::parse(QByteArrayView(peeked).first(headLength));
+    if (const auto *error = std::get_if<QByteArray>(&parsed)) {
+        refuseAndClose(400, QStringLiteral("bad_request"),
+                       QStringLiteral("malformed HTTP request: %1").arg(QString::fromUtf8(*error)));
+        return false;
+    }
+    return routeHead(std::get<HttpRequestHead>(parsed), headLength);
+}
+
+bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength)
+{
+    if (head.path == "/ws") {
+        handleUpgradePath(head, headLength);
+        return false;
+    }
+
+    m_socket->skip(headLength);
+    m_head = head;
+    if (head.headerHasToken("transfer-encoding", "chunked")) {
+        refuseAndClose(411, QStringLiteral("length_required"),
+                       QStringLiteral("chunked request bodies are not supported; send Content-Length"));
+        return false;
+    }
+    const QByteArray lengthText = head.header("content-length");
+    bool lengthOk = true;
+    m_bodyLength = lengthText.isEmpty() ? 0 : lengthText.toLongLong(&lengthOk);
+    if (!lengthOk || m_bodyLength < 0) {
+        refuseAndClose(400, QStringLiteral("bad_request"), QStringLiteral("Content-Length is not a number"));
+        return false;
+    }
+    if (m_bodyLength > m_config.maxBodyBytes) {
+        // The body is not read, so the connection cannot be reused.
+        refuseAndClose(413, QStringLiteral("body_too_large"),
+                       QStringLiteral("the request body is %1 bytes; the limit is %2")
+                           .arg(m_bodyLength)
+                           .arg(m_config.maxBodyBytes));
+        return false;
+    }
+    m_state = State::ReadingBody;
+    return true;
+}
+
+void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype headLength)
+{
+    const QString clientId = normalizedChannel(QString::fromUtf8(head.header("x-athena-client")));
+    const auto refuse = [&](int status, const QString &code, const QString &message, const QString &title = {}) {
+        ++m_metrics.rejectedUpgrades;
+        m_socket->skip(headLength);
+        refuseAndClose(status, code, message, wsHint, title);
+    };
+    if (clientId.isEmpty())
+        return refuse(400, QStringLiteral("missing_client_header"),
+                      QStringLiteral("The WebSocket upgrade request needs a non-empty X-Athena-Client header "
+                                     "naming the client (for example 'X-Athena-Client: athena_logging')."),
+                      QStringLiteral("Missing X-Athena-Client header"));
+    if (clientId.size() > maxChannelNameLength)
+        return refuse(400, QStringLiteral("invalid_client_header"),
+                      QStringLiteral("X-Athena-Client must be at most %1 characters").arg(maxChannelNameLength));
+    if (head.method != "GET" || !head.isWebSocketUpgrade() || !head.headerHasToken("connection", "upgrade"))
+        return refuse(426, QStringLiteral("upgrade_required"),
+                      QStringLiteral("/ws only speaks WebSocket: send GET with 'Connection: Upgrade' and "
+                                     "'Upgrade: websocket'"));
+    if (head.header("sec-websocket-key").isEmpty() || head.header("sec-websocket-version") != "13")
+        return refuse(400, QStringLiteral("invalid_handshake"),
+                      QStringLiteral("the WebSocket handshake needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13"));
+
+    // Hand the socket over with the head still unread: QWebSocketServer parses it itself.
+    m_timer.stop();
+    m_socket->disconnect(this);
+    m_state = State::Closing;
+    QTcpSocket *socket = m_socket;
+    m_socket = nullptr;
+    socket->setParent(nullptr);
+    Q_EMIT upgradeReady(socket);
+    deleteLater();
+}
+
+void HttpConnection::respond(const HttpResponse &response, bool keepAlive)
+{
+    ++m_metrics.httpResponses[response.status];
+    if (!response.errorCode.isEmpty())
+        m_metrics.countError(response.errorCode);
+    const bool keep = keepAlive && !response.closeConnection;
+    m_socket->write(response.serialize(keep));
+    m_servedAny = true;
+    if (!keep) {
+        m_state = State::Closing;
+        m_timer.stop();
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_state = State::AwaitingRequest;
+    armTimer(m_config.keepAliveTimeout);
+}
+
+void HttpConnection::refuseAndClose(int status, const QString &code, const QString &message, const QString &hint,
+                                    const QString &title)
+{
+    qCDebug(lcNet).noquote() << "refusing request from" << m_socket->peerAddress().toString() << status << message;
+    HttpResponse response = HttpResponse::error(status, code, message, hint, title);
+    response.closeConnection = true;
+    respond(response, false);
+}
+
+void HttpConnection::onTimeout()
+{
+    if (m_state == State::AwaitingRequest && m_servedAny) {
+        m_state = State::Closing;
+        m_socket->disconnectFromHost(); // an idle keep-alive connection just ends
+        return;
+    }
+    refuseAndClose(408, QStringLiteral("request_timeout"),
+                   QStringLiteral("the request was not complete within %1 ms").arg(m_config.headTimeout.count()));
+}
+
+} // namespace cdc

@@ -1,0 +1,68 @@
+#include "HttpResponse.h"
+
+#include "protocol/JsonWriter.h"
+
+namespace cdc {
+
+HttpResponse HttpResponse::json(int status, QByteArray body)
+{
+    HttpResponse response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+HttpResponse HttpResponse::error(int status, const QString &code, const QString &message, const QString &hint,
+                                 const QString &title)
+{
+    const QString shownTitle = title.isEmpty() ? QString::fromLatin1(reasonPhrase(status)) : title;
+    JsonWriter writer;
+    writer.beginObject()
+        .field("error", QStringView(shownTitle))
+        .field("code", QStringView(code))
+        .field("message", QStringView(message));
+    if (!hint.isEmpty())
+        writer.field("hint", QStringView(hint));
+    writer.endObject();
+    HttpResponse response = json(status, writer.take());
+    response.errorCode = code;
+    return response;
+}
+
+QByteArray HttpResponse::reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 426: return "Upgrade Required";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+QByteArray HttpResponse::serialize(bool keepAlive) const
+{
+    QByteArray out;
+    out.reserve(body.size() + 256);
+    out.append("HTTP/1.1 ").append(QByteArray::number(status)).append(' ').append(reasonPhrase(status)).append("\r\n");
+    out.append("Content-Type: ").append(contentType).append("\r\n");
+    out.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+    out.append("Cache-Control: no-store\r\n");
+    for (const auto &[name, value] : extraHeaders)
+        out.append(name).append(": ").append(value).append("\r\n");
+    out.append(keepAlive && !closeConnection ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+    out.append("\r\n").append(body);
+    return out;
+}
+
+} // namespace cdc

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "ClientMessage.h"
+#include "ProtocolError.h"
+
+#include <QByteArray>
+#include <QStringList>
+
+namespace cdc {
+
+struct TravelResult;
+
+// Encoders for every frame the server sends besides events (those are built by ChannelLog).
+namespace ServerFrames {
+
+// The spec's greeting, byte for byte in its key order.
+QByteArray subscribed(const QString &clientId);
+// Reply to subscribe/unsubscribe: {"status":"subscribed"|"unsubscribed","organization_id":C,"subscriptions":[...]}
+QByteArray subscriptionChanged(const SubscriptionCommand &command, const QStringList &subscriptions);
+QByteArray error(const ProtocolError &error);
+// {"status":"travel_complete", echoed request fields, then count, truncated, gap, channels}
+QByteArray travelComplete(const TravelCommand &request, const TravelResult &result);
+
+} // namespace ServerFrames
+
+} // namespace cdc

@@ -1,0 +1,87 @@
+#include "ChannelLog.h"
+
+#include "protocol/JsonWriter.h"
+
+#include <algorithm>
+
+namespace cdc {
+
+ChannelLog::ChannelLog(QString id)
+    : m_id(std::move(id))
+{
+    m_framePrefix = QByteArrayLiteral("{\"organization_id\":");
+    JsonWriter::appendQuoted(m_framePrefix, m_id);
+    m_framePrefix.append(",\"data\":{\"seq\":");
+}
+
+const StoredEvent &ChannelLog::append(qint64 nowMs, const QByteArray &payload)
+{
+    StoredEvent event;
+    event.seq = ++m_lastSeq;
+    event.tsMs = std::max(nowMs, m_lastTsMs);
+    m_lastTsMs = event.tsMs;
+
+    char digits[48];
+    const int headLength = std::snprintf(digits, sizeof digits, "%lld,\"ts_ms\":%lld,\"payload\":",
+                                         static_cast<long long>(event.seq), static_cast<long long>(event.tsMs));
+    event.frame.reserve(m_framePrefix.size() + headLength + payload.size() + 2);
+    event.frame.append(m_framePrefix).append(digits, headLength);
+    event.payloadOffset = qint32(event.frame.size());
+    event.payloadSize = qint32(payload.size());
+    event.frame.append(payload).append("}}");
+
+    m_bytes += event.frame.size();
+    m_events.push_back(std::move(event));
+    return m_events.back();
+}
+
+qint64 ChannelLog::evictOldest()
+{
+    const StoredEvent &oldest = m_events.front();
+    const qint64 freed = oldest.frame.size();
+    m_lastEvictedSeq = oldest.seq;
+    m_lastEvictedTsMs = oldest.tsMs;
+    m_bytes -= freed;
+    m_events.pop_front();
+    return freed;
+}
+
+std::optional<qint64> ChannelLog::oldestSeq() const
+{
+    return m_events.empty() ? std::nullopt : std::optional<qint64>(m_events.front().seq);
+}
+
+std::optional<qint64> ChannelLog::newestSeq() const
+{
+    return m_events.empty() ? std::nullopt : std::optional<qint64>(m_events.back().seq);
+}
+
+qsizetype ChannelLog::indexAfterSeq(qint64 sinceSeq) const
+{
+    if (m_events.empty())
+        return 0;
+    const qint64 first = m_events.front().seq;
+    if (sinceSeq < first)
+        return 0;
+    return std::min<qint64>(sinceSeq - first + 1, size());
+}
+
+qsizetype ChannelLog::indexAtOrAfterTs(qint64 sinceTsMs) const
+{
+    const auto position = std::lower_bound(m_events.begin(), m_events.end(), sinceTsMs,
+                                           [](const StoredEvent &event, qint64 ts) { return event.tsMs < ts; });
+    return qsizetype(position - m_events.begin());
+}
+
+bool ChannelLog::lostEventsMatching(std::optional<qint64> sinceSeq, std::optional<qint64> sinceTsMs) const
+{
+    if (m_lastEvictedSeq == 0)
+        return false;
+    // Evicted events are a prefix with seq and ts_ms both ascending, so the last one evicted is
+    // the likeliest to match: if it does not, none did.
+    const bool seqMatches = !sinceSeq || m_lastEvictedSeq > *sinceSeq;
+    const bool tsMatches = !sinceTsMs || m_lastEvictedTsMs >= *sinceTsMs;
+    return seqMatches && tsMatches;
+}
+
+} // namespace cdc

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "StoredEvent.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <deque>
+#include <optional>
+
+namespace cdc {
+
+// The retained events of one channel, oldest first. Seqs are contiguous (so the event with a
+// given seq is found by index) and ts_ms never decreases (so time lookups are binary searches).
+class ChannelLog
+{
+public:
+    explicit ChannelLog(QString id);
+
+    const QString &id() const { return m_id; }
+
+    // Assigns the next seq and a ts_ms of at least `nowMs` and at least the previous event's.
+    const StoredEvent &append(qint64 nowMs, const QByteArray &payload);
+    // Drops the oldest retained event; returns the bytes it held.
+    qint64 evictOldest();
+
+    bool isEmpty() const { return m_events.empty(); }
+    qsizetype size() const { return qsizetype(m_events.size()); }
+    qint64 bytes() const { return m_bytes; }
+    qint64 lastSeq() const { return m_lastSeq; }
+    qint64 lastTsMs() const { return m_lastTsMs; }
+    std::optional<qint64> oldestSeq() const;
+    std::optional<qint64> newestSeq() const;
+    const StoredEvent &at(qsizetype index) const { return m_events[size_t(index)]; }
+    const StoredEvent &newest() const { return m_events.back(); }
+
+    // Index of the first retained event with seq > sinceSeq (size() when none).
+    qsizetype indexAfterSeq(qint64 sinceSeq) const;
+    // Index of the first retained event with ts_ms >= sinceTsMs (size() when none).
+    qsizetype indexAtOrAfterTs(qint64 sinceTsMs) const;
+
+    // Whether an event that matched (seq > sinceSeq, ts_ms >= sinceTsMs) was already evicted:
+    // the replay would then have a hole the client cannot see otherwise.
+    bool lostEventsMatching(std::optional<qint64> sinceSeq, std::optional<qint64> sinceTsMs) const;
+
+private:
+    QString m_id;
+    QByteArray m_framePrefix; // {"organization_id":"<id>","data":{"seq":
+    std::deque<StoredEvent> m_events;
+    qint64 m_bytes = 0;
+    qint64 m_lastSeq = 0;
+    qint64 m_lastTsMs = 0;
+    qint64 m_lastEvictedSeq = 0;
+    qint64 m_lastEvictedTsMs = -1;
+};
+
+} // namespace cdc

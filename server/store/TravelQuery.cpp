@@ -1,0 +1,124 @@
+#include "TravelQuery.h"
+
+#include "EventStore.h"
+
+#include <algorithm>
+#include <queue>
+
+namespace cdc {
+
+namespace {
+
+struct Cursor
+{
+    const ChannelLog *log;
+    qsizetype begin; // first matching index
+    qsizetype end;   // one past the last matching index
+};
+
+// Total order used to merge channels: (ts_ms, channel, seq).
+bool mergesBefore(const ChannelLog *a, const StoredEvent &ea, const ChannelLog *b, const StoredEvent &eb)
+{
+    if (ea.tsMs != eb.tsMs)
+        return ea.tsMs < eb.tsMs;
+    if (a != b)
+        return a->id() < b->id();
+    return ea.seq < eb.seq;
+}
+
+// Oldest `count` events of the union of ranges, merged ascending.
+void takeOldest(std::vector<Cursor> cursors, qint64 count, QList<StoredEvent> &out)
+{
+    const auto later = [](const Cursor &x, const Cursor &y) {
+        return mergesBefore(y.log, y.log->at(y.begin), x.log, x.log->at(x.begin));
+    };
+    std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
+    for (const Cursor &cursor : cursors)
+        if (cursor.begin < cursor.end)
+            heap.push(cursor);
+    while (qint64(out.size()) < count && !heap.empty()) {
+        Cursor cursor = heap.top();
+        heap.pop();
+        out.append(cursor.log->at(cursor.begin));
+        if (++cursor.begin < cursor.end)
+            heap.push(cursor);
+    }
+}
+
+// Newest `count` events of the union of ranges, returned ascending.
+void takeNewest(std::vector<Cursor> cursors, qint64 count, QList<StoredEvent> &out)
+{
+    const auto earlier = [](const Cursor &x, const Cursor &y) {
+        return mergesBefore(x.log, x.log->at(x.end - 1), y.log, y.log->at(y.end - 1));
+    };
+    std::priority_queue<Cursor, std::vector<Cursor>, decltype(earlier)> heap(earlier);
+    for (const Cursor &cursor : cursors)
+        if (cursor.begin < cursor.end)
+            heap.push(cursor);
+    const qsizetype first = out.size();
+    while (qint64(out.size() - first) < count && !heap.empty()) {
+        Cursor cursor = heap.top();
+        heap.pop();
+        out.append(cursor.log->at(--cursor.end));
+        if (cursor.begin < cursor.end)
+            heap.push(cursor);
+    }
+    std::reverse(out.begin() + first, out.end());
+}
+
+} // namespace
+
+bool TravelResult::anyGap() const
+{
+    return std::any_of(channels.cbegin(), channels.cend(), [](const TravelChannelRange &r) { return r.gap; });
+}
+
+qint64 effectiveLimit(const TravelWindow &window, const TravelLimits &limits)
+{
+    return std::clamp<qint64>(window.limit.value_or(limits.defaultLimit), 1, limits.maxLimit);
+}
+
+TravelResult runTravel(const EventStore &store, const QStringList &channels, const TravelWindow &window,
+                       const TravelLimits &limits)
+{
+    TravelResult result;
+    result.effectiveLimit = effectiveLimit(window, limits);
+    const bool fromPosition = window.sinceSeq || window.sinceTsMs;
+
+    std::vector<Cursor> cursors;
+    cursors.reserve(size_t(channels.size()));
+    for (const QString &id : channels) {
+        TravelChannelRange range{id, std::nullopt, std::nullopt, false};
+        if (const ChannelLog *log = store.channel(id)) {
+            range.oldestSeq = log->oldestSeq();
+            range.newestSeq = log->newestSeq();
+            range.gap = fromPosition && log->lostEventsMatching(window.sinceSeq, window.sinceTsMs);
+            qsizetype begin = 0;
+            if (window.sinceSeq)
+                begin = std::max(begin, log->indexAfterSeq(*window.sinceSeq));
+            if (window.sinceTsMs)
+                begin = std::max(begin, log->indexAtOrAfterTs(*window.sinceTsMs));
+            cursors.push_back({log, begin, log->size()});
+            result.matched += log->size() - begin;
+        }
+        result.channels.append(range);
+    }
+
+    const qint64 count = std::min(result.matched, result.effectiveLimit);
+    result.events.reserve(count);
+    if (cursors.size() == 1) {
+        // One channel needs no merge: the window is a contiguous slice.
+        const Cursor &only = cursors.front();
+        const qsizetype begin = fromPosition ? only.begin : only.end - count;
+        for (qsizetype index = begin; index < begin + count; ++index)
+            result.events.append(only.log->at(index));
+    } else if (fromPosition) {
+        takeOldest(std::move(cursors), count, result.events);
+    } else {
+        takeNewest(std::move(cursors), count, result.events);
+    }
+    result.truncated = result.matched > result.effectiveLimit;
+    return result;
+}
+
+} // namespace cdc
