@@ -111,11 +111,15 @@ void WsSession::enqueue(Outgoing item)
     }
     m_queuedLiveBytes += item.bytes;
     m_queue.push_back(std::move(item));
-    const qint64 backlog = queuedBytes();
-    if (backlog > m_limits.maxQueuedBytes) {
+    // Only what waits here counts: the socket never holds more than the high-water mark plus one
+    // frame, and replay frames are a bounded block of shared references (see sendReplay).
+    if (m_queuedLiveBytes > m_limits.maxQueuedBytes) {
+        const qint64 backlog = queuedBytes();
         Q_EMIT slowConsumer(this, backlog);
         closeWith(QWebSocketProtocol::CloseCodePolicyViolated,
-                  QStringLiteral("slow consumer: %1 bytes queued, limit %2").arg(backlog).arg(m_limits.maxQueuedBytes));
+                  QStringLiteral("slow consumer: %1 bytes queued, limit %2")
+                      .arg(m_queuedLiveBytes)
+                      .arg(m_limits.maxQueuedBytes));
     }
 }
 

@@ -1,0 +1,196 @@
+// The real `cdcscope --headless` binary as a CI pipeline runs it: flags, exit codes, log lines,
+// signals, and NDJSON on stdin.
+#include "TestHttp.h"
+#include "TestWsClient.h"
+
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTest>
+
+#include <csignal>
+
+namespace {
+
+QString binary()
+{
+    return qEnvironmentVariable("CDCSCOPE_BINARY");
+}
+
+// A started headless server and everything it wrote to stderr so far.
+struct Headless
+{
+    std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
+    QByteArray log;
+    quint16 port = 0;
+
+    QByteArray readLog()
+    {
+        log.append(process->readAllStandardError());
+        return log;
+    }
+    bool waitForLog(const QByteArray &text, int timeoutMs = 10000)
+    {
+        return QTest::qWaitFor([&] { return readLog().contains(text); }, timeoutMs);
+    }
+};
+
+// QProcess::waitForFinished() is false for a process that already ended while the test's event
+// loop ran; this asks the question the tests mean.
+bool waitForExit(QProcess &process, int timeoutMs = 10000)
+{
+    return process.state() == QProcess::NotRunning || process.waitForFinished(timeoutMs);
+}
+
+std::unique_ptr<Headless> startHeadless(QStringList extraArgs = {})
+{
+    auto headless = std::make_unique<Headless>();
+    QStringList args{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")};
+    args.append(extraArgs);
+    headless->process->start(binary(), args);
+    if (!headless->process->waitForStarted(5000))
+        return nullptr;
+    static const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)/ws"));
+    QRegularExpressionMatch match;
+    (void)QTest::qWaitFor([&] {
+        match = listening.match(QString::fromUtf8(headless->readLog()));
+        return match.hasMatch();
+    }, 10000);
+    if (!match.hasMatch())
+        return nullptr;
+    headless->port = quint16(match.captured(1).toUInt());
+    return headless;
+}
+
+} // namespace
+
+class TestHeadless : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY2(QFileInfo::exists(binary()), "CDCSCOPE_BINARY must name the built cdcscope"); }
+
+    void versionAndHelp()
+    {
+        QProcess version;
+        version.start(binary(), {QStringLiteral("--version")});
+        QVERIFY(version.waitForFinished(5000));
+        QCOMPARE(version.exitCode(), 0);
+        QCOMPARE(version.readAllStandardOutput().trimmed(), QByteArray("cdcscope " CDCSCOPE_VERSION));
+
+        QProcess help;
+        help.start(binary(), {QStringLiteral("--help")});
+        QVERIFY(help.waitForFinished(5000));
+        QCOMPARE(help.exitCode(), 0);
+        const QByteArray text = help.readAllStandardOutput();
+        QVERIFY(text.contains("--headless"));
+        QVERIFY(text.contains("CDCSCOPE_PORT"));
+    }
+
+    void badFlagIsOneClearLineAndExit2()
+    {
+        QProcess process;
+        process.start(binary(), {QStringLiteral("--headless"), QStringLiteral("--retain-events=many")});
+        QVERIFY(process.waitForFinished(5000));
+        QCOMPARE(process.exitCode(), 2);
+        const QList<QByteArray> lines = process.readAllStandardError().trimmed().split('\n');
+        QCOMPARE(lines.constFirst(), QByteArray("cdcscope: --retain-events: 'many' is not a positive whole number"));
+    }
+
+    void portInUseIsOneClearLineAndExit1()
+    {
+        QTcpServer occupier;
+        QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+        QProcess process;
+        process.start(binary(), {QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(occupier.serverPort())});
+        QVERIFY(process.waitForFinished(10000));
+        QCOMPARE(process.exitCode(), 1);
+        const QByteArray log = process.readAllStandardError();
+        QVERIFY2(log.contains(QByteArray("cannot listen on 127.0.0.1:" + QByteArray::number(occupier.serverPort())
+                                        + ": The bound address is already in use")),
+                 log.constData());
+    }
+
+    void sigtermClosesClientsWith1001AndExits0()
+    {
+        auto headless = startHeadless();
+        QVERIFY(headless);
+        TestWsClient client(headless->port, QStringLiteral("ci_pipeline"));
+        QVERIFY(client.waitForMessages(1));
+        QVERIFY(headless->waitForLog("client connected: ci_pipeline from 127.0.0.1:"));
+
+        ::kill(pid_t(headless->process->processId()), SIGTERM);
+        QVERIFY(client.waitForDisconnect(10000));
+        QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+        QVERIFY(waitForExit(*headless->process));
+        QCOMPARE(headless->process->exitStatus(), QProcess::NormalExit);
+        QCOMPARE(headless->process->exitCode(), 0);
+        const QByteArray log = headless->readLog();
+        QVERIFY(log.contains("received SIGTERM - stopping"));
+        QVERIFY(log.contains("client disconnected: ci_pipeline"));
+        QVERIFY(log.contains("stopped"));
+    }
+
+    void sigintAlsoStopsCleanly()
+    {
+        auto headless = startHeadless();
+        QVERIFY(headless);
+        ::kill(pid_t(headless->process->processId()), SIGINT);
+        QVERIFY(waitForExit(*headless->process));
+        QCOMPARE(headless->process->exitCode(), 0);
+    }
+
+    void jsonLogLines()
+    {
+        auto headless = startHeadless({QStringLiteral("--log-format"), QStringLiteral("json")});
+        QVERIFY(headless);
+        headless->process->terminate();
+        QVERIFY(waitForExit(*headless->process));
+        const QList<QByteArray> lines = headless->readLog().trimmed().split('\n');
+        QVERIFY(lines.size() >= 3);
+        for (const QByteArray &line : lines) {
+            const QJsonObject entry = QJsonDocument::fromJson(line).object();
+            QVERIFY2(!entry.isEmpty(), line.constData());
+            QVERIFY(entry.contains(QStringLiteral("ts")));
+            QVERIFY(entry.contains(QStringLiteral("level")));
+            QVERIFY(entry.value(QStringLiteral("category")).toString().startsWith(QStringLiteral("cdcscope.")));
+            QVERIFY(entry.contains(QStringLiteral("message")));
+        }
+    }
+
+    void stdinNdjsonIsPublishedAndBadLinesAreNamed()
+    {
+        auto headless = startHeadless({QStringLiteral("--ingest-stdin")});
+        QVERIFY(headless);
+        TestWsClient client(headless->port, QStringLiteral("feed"));
+        QVERIFY(client.waitForMessages(1));
+
+        headless->process->write(R"({"organization_id":"feed","data":{"n":1}})" "\n"
+                                 "{not json}\n"
+                                 R"({"data":{"n":"no channel"}})" "\n"
+                                 "\n"
+                                 R"({"organization_id":"feed","data":{"n":2}})" "\n"
+                                 R"({"organization_id":"feed","data":{"n":3}})"); // no final newline
+        headless->process->closeWriteChannel();
+
+        QVERIFY(client.waitForMessages(4));
+        QCOMPARE(client.eventSeqs(), (QList<qint64>{1, 2, 3}));
+        QCOMPARE(client.events()[2].value(QStringLiteral("data")).toObject().value(QStringLiteral("payload")).toObject()
+                     .value(QStringLiteral("n")).toInt(), 3);
+        QVERIFY(headless->waitForLog("stdin closed: 3 events accepted, 2 lines rejected"));
+        const QByteArray log = headless->readLog();
+        QVERIFY2(log.contains("stdin line 2 skipped: body is not valid JSON"), log.constData());
+        QVERIFY2(log.contains("stdin line 3 skipped: organization_id is missing"), log.constData());
+        // The end of stdin is not the end of the server.
+        QCOMPARE(httpGet(headless->port, "/health").status, 200);
+        headless->process->terminate();
+        QVERIFY(waitForExit(*headless->process));
+        QCOMPARE(headless->process->exitCode(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHeadless)
+#include "tst_headless.moc"

@@ -1,0 +1,86 @@
+#include "TestHttp.h"
+
+#include <QJsonArray>
+#include <QTcpSocket>
+#include <QTest>
+
+namespace {
+
+// Parses as many complete responses as `buffer` holds; consumes them.
+QList<HttpReply> takeResponses(QByteArray &buffer)
+{
+    QList<HttpReply> replies;
+    for (;;) {
+        const qsizetype headEnd = buffer.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            return replies;
+        HttpReply reply;
+        const QList<QByteArray> lines = buffer.left(headEnd).split('\n');
+        const QList<QByteArray> statusParts = lines.value(0).trimmed().split(' ');
+        reply.status = statusParts.value(1).toInt();
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const qsizetype colon = lines[i].indexOf(':');
+            if (colon > 0)
+                reply.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+        }
+        const qsizetype length = reply.headers.value("content-length", "0").toLongLong();
+        if (buffer.size() < headEnd + 4 + length)
+            return replies;
+        reply.body = buffer.mid(headEnd + 4, length);
+        buffer.remove(0, headEnd + 4 + length);
+        replies.append(reply);
+    }
+}
+
+} // namespace
+
+QList<HttpReply> rawHttpExchange(quint16 port, const QByteArray &request, int expectedResponses, int timeoutMs)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, timeoutMs))
+        return {};
+    socket.write(request);
+    QByteArray buffer;
+    QList<HttpReply> replies;
+    bool closed = false;
+    QObject::connect(&socket, &QTcpSocket::disconnected, &socket, [&closed] { closed = true; });
+    (void)QTest::qWaitFor(
+        [&] {
+            buffer.append(socket.readAll());
+            replies.append(takeResponses(buffer));
+            return replies.size() >= expectedResponses || closed;
+        },
+        timeoutMs);
+    // Give a closing server a moment to finish, so connectionClosed is reliable.
+    if (!replies.isEmpty() && replies.last().headers.value("connection") == "close")
+        (void)QTest::qWaitFor([&] { return closed; }, 2000);
+    buffer.append(socket.readAll());
+    replies.append(takeResponses(buffer));
+    if (!replies.isEmpty())
+        replies.last().connectionClosed = closed;
+    return replies;
+}
+
+HttpReply rawHttp(quint16 port, const QByteArray &request, int timeoutMs)
+{
+    return rawHttpExchange(port, request, 1, timeoutMs).value(0);
+}
+
+HttpReply httpGet(quint16 port, const QByteArray &path)
+{
+    return rawHttp(port, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+}
+
+HttpReply httpPost(quint16 port, const QByteArray &path, const QByteArray &body)
+{
+    return rawHttp(port, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                             "Connection: close\r\nContent-Length: "
+                             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+}
+
+HttpReply publish(quint16 port, const QString &channel, const QJsonValue &payload)
+{
+    const QJsonObject event{{QStringLiteral("organization_id"), channel}, {QStringLiteral("data"), payload}};
+    return httpPost(port, "/events", QJsonDocument(event).toJson(QJsonDocument::Compact));
+}

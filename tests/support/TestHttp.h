@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QList>
+#include <QMap>
+
+// One HTTP response as a client saw it on the wire.
+struct HttpReply
+{
+    int status = 0;
+    QMap<QByteArray, QByteArray> headers; // lower-case names
+    QByteArray body;
+    bool connectionClosed = false; // the server closed the connection after answering
+
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QJsonDocument jsonDocument() const { return QJsonDocument::fromJson(body); }
+};
+
+// Sends `request` verbatim on a new connection and collects `expectedResponses` responses (or
+// whatever arrived when the server closed or the timeout hit). Real socket, real server.
+QList<HttpReply> rawHttpExchange(quint16 port, const QByteArray &request, int expectedResponses = 1,
+                                 int timeoutMs = 10000);
+HttpReply rawHttp(quint16 port, const QByteArray &request, int timeoutMs = 10000);
+
+HttpReply httpGet(quint16 port, const QByteArray &path);
+HttpReply httpPost(quint16 port, const QByteArray &path, const QByteArray &body);
+// POSTs {"organization_id":channel,"data":payload} to /events.
+HttpReply publish(quint16 port, const QString &channel, const QJsonValue &payload);

@@ -1,0 +1,65 @@
+#include "TestServer.h"
+
+#include <QTest>
+#include <QtEndian>
+
+std::unique_ptr<cdc::CdcServer> startTestServer(cdc::ServerConfig config)
+{
+    config.port = 0;
+    auto server = std::make_unique<cdc::CdcServer>(config);
+    QString error;
+    if (!server->start(&error))
+        qFatal("test server did not start: %s", qPrintable(error));
+    return server;
+}
+
+std::unique_ptr<QTcpSocket> rawWebSocket(quint16 port, const QByteArray &clientName)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    socket->connectToHost(QHostAddress::LocalHost, port);
+    if (!QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState; }, 5000))
+        return nullptr;
+    socket->write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                  "X-Athena-Client: "
+                  + clientName + "\r\n\r\n");
+    QByteArray head;
+    const bool upgraded = QTest::qWaitFor(
+        [&] {
+            while (socket->bytesAvailable() > 0 && !head.endsWith("\r\n\r\n"))
+                head.append(socket->read(1));
+            return head.endsWith("\r\n\r\n");
+        },
+        5000);
+    if (!upgraded || !head.startsWith("HTTP/1.1 101"))
+        return nullptr;
+    return socket;
+}
+
+QList<QPair<int, QByteArray>> takeWebSocketFrames(QByteArray &buffer)
+{
+    QList<QPair<int, QByteArray>> frames;
+    for (;;) {
+        if (buffer.size() < 2)
+            return frames;
+        const auto *bytes = reinterpret_cast<const uchar *>(buffer.constData());
+        const int opcode = bytes[0] & 0x0F;
+        quint64 length = bytes[1] & 0x7F;
+        qsizetype offset = 2;
+        if (length == 126) {
+            if (buffer.size() < 4)
+                return frames;
+            length = qFromBigEndian<quint16>(bytes + 2);
+            offset = 4;
+        } else if (length == 127) {
+            if (buffer.size() < 10)
+                return frames;
+            length = qFromBigEndian<quint64>(bytes + 2);
+            offset = 10;
+        }
+        if (quint64(buffer.size()) < quint64(offset) + length)
+            return frames;
+        frames.append({opcode, buffer.mid(offset, qsizetype(length))});
+        buffer.remove(0, offset + qsizetype(length));
+    }
+}

@@ -1,0 +1,137 @@
+// Flags, CDCSCOPE_* variables and their precedence; each bad value named in one clear line.
+#include "CommandLine.h"
+
+#include <QTest>
+
+using namespace cdc;
+
+namespace {
+
+CommandLineOutcome parse(QStringList args, const QList<QPair<QString, QString>> &env = {})
+{
+    args.prepend(QStringLiteral("cdcscope"));
+    QProcessEnvironment environment;
+    for (const auto &[name, value] : env)
+        environment.insert(name, value);
+    return parseCommandLine(args, environment);
+}
+
+} // namespace
+
+class TestCommandLine : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void defaults()
+    {
+        const auto outcome = parse({QStringLiteral("--headless")});
+        QCOMPARE(outcome.action, CommandLineOutcome::Action::Run);
+        const ServerConfig &config = outcome.options.server;
+        QVERIFY(outcome.options.headless);
+        QCOMPARE(config.bindAddress, QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(config.port, 4053);
+        QCOMPARE(config.retention.maxEventsPerChannel, 100'000);
+        QCOMPARE(config.maxBodyBytes, 16 * 1024 * 1024);
+        QCOMPARE(config.maxQueuedBytesPerClient, 16 * 1024 * 1024);
+        QCOMPARE(config.travel.defaultLimit, 10'000);
+        QCOMPARE(config.travel.maxLimit, 50'000);
+        QCOMPARE(config.pingInterval.count(), 30'000);
+        QCOMPARE(config.idleTimeout.count(), 90'000);
+        QCOMPARE(config.headTimeout.count(), 10'000);
+        QCOMPARE(outcome.options.logFormat, LogFormat::Text);
+        QVERIFY(!outcome.options.ingestStdin);
+    }
+
+    void flagBeatsEnvironmentBeatsDefault()
+    {
+        const auto envOnly = parse({}, {{QStringLiteral("CDCSCOPE_PORT"), QStringLiteral("5000")}});
+        QCOMPARE(envOnly.options.server.port, 5000);
+        const auto both = parse({QStringLiteral("--port"), QStringLiteral("6000")},
+                                {{QStringLiteral("CDCSCOPE_PORT"), QStringLiteral("5000")}});
+        QCOMPARE(both.options.server.port, 6000);
+    }
+
+    void valuesWithUnits()
+    {
+        const auto outcome = parse({QStringLiteral("--retain-bytes=512MiB"), QStringLiteral("--max-body"), QStringLiteral("64k"),
+                                    QStringLiteral("--ping-interval=500ms"), QStringLiteral("--idle-timeout=2m"),
+                                    QStringLiteral("--head-timeout=3"), QStringLiteral("--bind=0.0.0.0"),
+                                    QStringLiteral("--log-format=JSON"), QStringLiteral("--ingest-stdin")});
+        QCOMPARE(outcome.action, CommandLineOutcome::Action::Run);
+        QCOMPARE(outcome.options.server.retention.maxTotalBytes, qint64(512) << 20);
+        QCOMPARE(outcome.options.server.maxBodyBytes, 64 * 1024);
+        QCOMPARE(outcome.options.server.pingInterval.count(), 500);
+        QCOMPARE(outcome.options.server.idleTimeout.count(), 120'000);
+        QCOMPARE(outcome.options.server.headTimeout.count(), 3'000);
+        QCOMPARE(outcome.options.server.bindAddress, QHostAddress(QHostAddress::AnyIPv4));
+        QCOMPARE(outcome.options.logFormat, LogFormat::Json);
+        QVERIFY(outcome.options.ingestStdin);
+    }
+
+    void environmentSwitch()
+    {
+        QVERIFY(parse({}, {{QStringLiteral("CDCSCOPE_INGEST_STDIN"), QStringLiteral("true")}}).options.ingestStdin);
+        QVERIFY(!parse({}, {{QStringLiteral("CDCSCOPE_INGEST_STDIN"), QStringLiteral("0")}}).options.ingestStdin);
+    }
+
+    void badValues_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("envName");
+        QTest::addColumn<QString>("envValue");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("port too big") << QStringList{QStringLiteral("--port=70000")} << QString() << QString()
+                                      << QStringLiteral("cdcscope: --port: '70000' is not a port number (0-65535)");
+        QTest::newRow("bind not an address") << QStringList{QStringLiteral("--bind=example.com")} << QString() << QString()
+                                             << QStringLiteral("cdcscope: --bind: 'example.com' is not an IP address");
+        QTest::newRow("size without number") << QStringList{QStringLiteral("--max-body=lots")} << QString() << QString()
+                                             << QStringLiteral("cdcscope: --max-body: 'lots' is not a size");
+        QTest::newRow("duration") << QStringList{QStringLiteral("--idle-timeout=soon")} << QString() << QString()
+                                  << QStringLiteral("cdcscope: --idle-timeout: 'soon' is not a duration");
+        QTest::newRow("log format") << QStringList{QStringLiteral("--log-format=xml")} << QString() << QString()
+                                    << QStringLiteral("cdcscope: --log-format: 'xml' is not a log format");
+        QTest::newRow("unknown flag") << QStringList{QStringLiteral("--frobnicate")} << QString() << QString()
+                                      << QStringLiteral("cdcscope: Unknown option 'frobnicate'.");
+        QTest::newRow("missing value") << QStringList{QStringLiteral("--port")} << QString() << QString()
+                                       << QStringLiteral("cdcscope: Missing value after '--port'.");
+        QTest::newRow("stray argument") << QStringList{QStringLiteral("serve")} << QString() << QString()
+                                        << QStringLiteral("cdcscope: unexpected argument 'serve'");
+        QTest::newRow("env names itself") << QStringList{} << QStringLiteral("CDCSCOPE_RETAIN_EVENTS") << QStringLiteral("-3")
+                                          << QStringLiteral("cdcscope: CDCSCOPE_RETAIN_EVENTS: '-3' is not a positive whole number");
+    }
+
+    void badValues()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, envName);
+        QFETCH(QString, envValue);
+        QFETCH(QString, expected);
+        QList<QPair<QString, QString>> env;
+        if (!envName.isEmpty())
+            env.append({envName, envValue});
+        const auto outcome = parse(args, env);
+        QCOMPARE(outcome.action, CommandLineOutcome::Action::ExitNow);
+        QCOMPARE(outcome.exitCode, ExitCode::usage);
+        QVERIFY2(outcome.message.startsWith(expected), qPrintable(outcome.message));
+    }
+
+    void helpListsEveryEnvironmentVariable()
+    {
+        const auto outcome = parse({QStringLiteral("--help")});
+        QCOMPARE(outcome.exitCode, ExitCode::ok);
+        for (const char *name : {"CDCSCOPE_PORT", "CDCSCOPE_BIND", "CDCSCOPE_RETAIN_EVENTS", "CDCSCOPE_MAX_QUEUED",
+                                 "CDCSCOPE_LOG_FORMAT", "CDCSCOPE_INGEST_STDIN", "--headless"})
+            QVERIFY2(outcome.message.contains(QLatin1StringView(name)), name);
+    }
+
+    void version()
+    {
+        const auto outcome = parse({QStringLiteral("--version")});
+        QCOMPARE(outcome.exitCode, ExitCode::ok);
+        QCOMPARE(outcome.message, QStringLiteral("cdcscope " CDCSCOPE_VERSION));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLine)
+#include "tst_commandline.moc"

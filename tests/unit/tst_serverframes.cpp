@@ -1,0 +1,77 @@
+// The exact bytes of the frames the server writes: the spec fixes their shape and key order.
+#include "protocol/JsonWriter.h"
+#include "protocol/ServerFrames.h"
+#include "store/ChannelLog.h"
+#include "store/TravelQuery.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+
+using namespace cdc;
+
+class TestServerFrames : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void subscribedIsTheSpecsGreeting()
+    {
+        QCOMPARE(ServerFrames::subscribed(QStringLiteral("athena_logging")),
+                 QByteArray(R"({"status":"subscribed","client_id":"athena_logging","message":"Subscribed via X-Athena-Client header"})"));
+    }
+
+    void eventFrameHasTheSpecsShape()
+    {
+        ChannelLog log(QStringLiteral("athena_logging"));
+        const StoredEvent &event = log.append(1700000000123, R"({"table":"users","op":"insert"})");
+        QCOMPARE(event.frame,
+                 QByteArray(R"({"organization_id":"athena_logging","data":{"seq":1,"ts_ms":1700000000123,"payload":{"table":"users","op":"insert"}}})"));
+        QCOMPARE(event.payload(), QByteArrayView(R"({"table":"users","op":"insert"})"));
+    }
+
+    void channelNamesAreEscaped()
+    {
+        ChannelLog log(QStringLiteral("we\"ird\\name\n\u00e9"));
+        const StoredEvent &event = log.append(5, "1");
+        const QJsonObject parsed = QJsonDocument::fromJson(event.frame).object();
+        QCOMPARE(parsed.value(QStringLiteral("organization_id")).toString(), QStringLiteral("we\"ird\\name\n\u00e9"));
+    }
+
+    void errorFrame()
+    {
+        QCOMPARE(ServerFrames::error({QStringLiteral("invalid_json"), QStringLiteral("bad \"quote\"")}),
+                 QByteArray("{\"status\":\"error\",\"error\":\"invalid_json\",\"message\":\"bad \\\"quote\\\"\"}"));
+    }
+
+    void subscriptionChangeListsTheSet()
+    {
+        QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), true}, {QStringLiteral("a"), QStringLiteral("b")}),
+                 QByteArray(R"({"status":"subscribed","organization_id":"b","subscriptions":["a","b"]})"));
+        QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), false}, {QStringLiteral("a")}),
+                 QByteArray(R"({"status":"unsubscribed","organization_id":"b","subscriptions":["a"]})"));
+    }
+
+    void travelAckEchoesWithNullsAndAddsSummary()
+    {
+        TravelCommand request;
+        request.sinceSeq = 3;
+        TravelResult result;
+        result.effectiveLimit = 10000;
+        result.truncated = false;
+        result.channels.append({QStringLiteral("a"), 2, 9, true});
+        result.channels.append({QStringLiteral("b"), std::nullopt, std::nullopt, false});
+        QCOMPARE(ServerFrames::travelComplete(request, result),
+                 QByteArray(R"({"status":"travel_complete","organization_id":null,"since_seq":3,"since_ts_ms":null,"limit":10000,"count":0,"truncated":false,"gap":true,"channels":{"a":{"oldest_seq":2,"newest_seq":9,"gap":true},"b":{"oldest_seq":null,"newest_seq":null,"gap":false}}})"));
+    }
+
+    void controlCharactersAreEscaped()
+    {
+        QByteArray out;
+        JsonWriter::appendQuoted(out, QStringLiteral("a\u0001\tb"));
+        QCOMPARE(out, QByteArray("\"a\\u0001\\tb\""));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestServerFrames)
+#include "tst_serverframes.moc"

@@ -1,0 +1,253 @@
+// The store: seq and ts_ms assignment, retention, and the travel windows of DESIGN.md.
+#include "store/EventStore.h"
+#include "store/TravelQuery.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace cdc;
+
+namespace {
+
+PublishBatch events(const QString &channel, int count, const QByteArray &payload = "{}")
+{
+    PublishBatch batch;
+    for (int i = 0; i < count; ++i)
+        batch.append({channel, payload});
+    return batch;
+}
+
+QList<qint64> seqsOf(const TravelResult &result)
+{
+    QList<qint64> seqs;
+    for (const StoredEvent &event : result.events)
+        seqs.append(event.seq);
+    return seqs;
+}
+
+QList<qint64> range(qint64 first, qint64 last)
+{
+    QList<qint64> values;
+    for (qint64 v = first; v <= last; ++v)
+        values.append(v);
+    return values;
+}
+
+} // namespace
+
+class TestStore : public QObject
+{
+    Q_OBJECT
+
+    qint64 m_now = 1'000;
+
+    std::unique_ptr<EventStore> makeStore(RetentionLimits limits = {})
+    {
+        auto store = std::make_unique<EventStore>(limits);
+        store->setClock([this] { return m_now; });
+        return store;
+    }
+
+private Q_SLOTS:
+    void init() { m_now = 1'000; }
+
+    void seqStartsAtOnePerChannelWithoutGaps()
+    {
+        auto store = makeStore();
+        const auto receipts = store->append({{QStringLiteral("a"), "1"}, {QStringLiteral("b"), "2"}, {QStringLiteral("a"), "3"}});
+        QCOMPARE(receipts.size(), 3);
+        QCOMPARE(receipts[0].seq, 1);
+        QCOMPARE(receipts[1].seq, 1);
+        QCOMPARE(receipts[2].seq, 2);
+        store->append(events(QStringLiteral("a"), 5));
+        QCOMPARE(store->channel(QStringLiteral("a"))->lastSeq(), 7);
+        QCOMPARE(seqsOf(runTravel(*store, {QStringLiteral("a")}, {0, {}, {}}, {})), range(1, 7));
+    }
+
+    void tsNeverDecreasesWhenTheClockStepsBack()
+    {
+        auto store = makeStore();
+        m_now = 5'000;
+        store->append(events(QStringLiteral("a"), 1));
+        m_now = 4'000; // the wall clock stepped back
+        const auto receipts = store->append(events(QStringLiteral("a"), 1));
+        QCOMPARE(receipts[0].tsMs, 5'000);
+        // Another channel is not held back by the first one's clamp.
+        QCOMPARE(store->append(events(QStringLiteral("b"), 1))[0].tsMs, 4'000);
+        m_now = 6'000;
+        QCOMPARE(store->append(events(QStringLiteral("a"), 1))[0].tsMs, 6'000);
+    }
+
+    void appendedIsAnnouncedAfterTheWholeBatch()
+    {
+        auto store = makeStore();
+        QList<qint64> seenSizes;
+        connect(store.get(), &EventStore::appended, this,
+                [&](const ChannelLog &log, const StoredEvent &) { seenSizes.append(log.size()); });
+        store->append(events(QStringLiteral("a"), 3));
+        QCOMPARE(seenSizes, (QList<qint64>{3, 3, 3}));
+    }
+
+    void retentionByCountKeepsTheNewest()
+    {
+        auto store = makeStore({3, qint64(1) << 30});
+        store->append(events(QStringLiteral("a"), 5));
+        const ChannelLog *log = store->channel(QStringLiteral("a"));
+        QCOMPARE(log->size(), 3);
+        QCOMPARE(log->oldestSeq().value(), 3);
+        QCOMPARE(log->newestSeq().value(), 5);
+        QCOMPARE(store->totalEvents(), 3);
+        QCOMPARE(store->evictedEvents(), 2);
+        QCOMPARE(store->totalBytes(), log->bytes());
+    }
+
+    void aBatchLargerThanRetentionIsStillDeliveredLive()
+    {
+        auto store = makeStore({2, qint64(1) << 30});
+        QSignalSpy spy(store.get(), &EventStore::appended);
+        store->append(events(QStringLiteral("a"), 5));
+        QCOMPARE(spy.count(), 5);
+    }
+
+    void retentionByBytesEvictsTheGloballyOldest()
+    {
+        auto store = makeStore();
+        store->append(events(QStringLiteral("a"), 1));
+        const qint64 frameBytes = store->totalBytes();
+        auto limited = makeStore({100, frameBytes * 3});
+        limited->append(events(QStringLiteral("a"), 2)); // a1 a2
+        limited->append(events(QStringLiteral("b"), 1)); // b1
+        limited->append(events(QStringLiteral("a"), 1)); // a3 pushes a1 out
+        QCOMPARE(limited->totalEvents(), 3);
+        QCOMPARE(limited->channel(QStringLiteral("a"))->oldestSeq().value(), 2);
+        limited->append(events(QStringLiteral("a"), 1)); // a4 pushes a2 out
+        QCOMPARE(limited->channel(QStringLiteral("a"))->oldestSeq().value(), 3);
+        limited->append(events(QStringLiteral("a"), 1)); // a5 pushes b1 out
+        QVERIFY(limited->channel(QStringLiteral("b"))->isEmpty());
+        QCOMPARE(limited->channel(QStringLiteral("b"))->lastSeq(), 1); // its seq is never reused
+        QVERIFY(limited->totalBytes() <= frameBytes * 3);
+    }
+
+    void quietChannelDoesNotLetTheEvictionQueueGrow()
+    {
+        // A busy channel at its count limit behind one quiet event: the bookkeeping stays bounded.
+        auto store = makeStore({10, qint64(1) << 30});
+        store->append(events(QStringLiteral("quiet"), 1));
+        for (int i = 0; i < 200; ++i)
+            store->append(events(QStringLiteral("busy"), 50));
+        QCOMPARE(store->totalEvents(), 11);
+        QCOMPARE(store->channel(QStringLiteral("busy"))->lastSeq(), 10'000);
+    }
+
+    void travelWithoutSinceReturnsTheNewest()
+    {
+        auto store = makeStore();
+        store->append(events(QStringLiteral("a"), 20));
+        const TravelResult result = runTravel(*store, {QStringLiteral("a")}, {{}, {}, 5}, {});
+        QCOMPARE(seqsOf(result), range(16, 20));
+        QVERIFY(result.truncated);
+        QCOMPARE(result.matched, 20);
+        QVERIFY(!result.anyGap());
+    }
+
+    void sinceSeqIsStrictAndPagesForward()
+    {
+        auto store = makeStore();
+        store->append(events(QStringLiteral("a"), 20));
+        const TravelResult first = runTravel(*store, {QStringLiteral("a")}, {5, {}, 4}, {});
+        QCOMPARE(seqsOf(first), range(6, 9));
+        QVERIFY(first.truncated);
+        const TravelResult next = runTravel(*store, {QStringLiteral("a")}, {9, {}, 100}, {});
+        QCOMPARE(seqsOf(next), range(10, 20));
+        QVERIFY(!next.truncated);
+        QVERIFY(runTravel(*store, {QStringLiteral("a")}, {20, {}, {}}, {}).events.isEmpty());
+    }
+
+    void sinceTsIsInclusive()
+    {
+        auto store = makeStore();
+        for (int i = 0; i < 10; ++i) {
+            m_now = 1'000 + i * 10; // seq n has ts 990 + 10n
+            store->append(events(QStringLiteral("a"), 1));
+        }
+        QCOMPARE(seqsOf(runTravel(*store, {QStringLiteral("a")}, {{}, 1'040, {}}, {})), range(5, 10));
+        QCOMPARE(seqsOf(runTravel(*store, {QStringLiteral("a")}, {{}, 1'041, {}}, {})), range(6, 10));
+    }
+
+    void sinceSeqAndSinceTsMustBothHold()
+    {
+        auto store = makeStore();
+        for (int i = 0; i < 10; ++i) {
+            m_now = 1'000 + i * 10;
+            store->append(events(QStringLiteral("a"), 1));
+        }
+        QCOMPARE(seqsOf(runTravel(*store, {QStringLiteral("a")}, {7, 1'020, {}}, {})), range(8, 10));
+        QCOMPARE(seqsOf(runTravel(*store, {QStringLiteral("a")}, {2, 1'060, {}}, {})), range(7, 10));
+    }
+
+    void defaultAndCappedLimits()
+    {
+        auto store = makeStore({200'000, qint64(1) << 30});
+        store->append(events(QStringLiteral("a"), 60'000, "1"));
+        const TravelResult byDefault = runTravel(*store, {QStringLiteral("a")}, {{}, {}, {}}, {});
+        QCOMPARE(byDefault.effectiveLimit, 10'000);
+        QCOMPARE(byDefault.events.size(), 10'000);
+        QCOMPARE(byDefault.events.constFirst().seq, 50'001);
+        const TravelResult capped = runTravel(*store, {QStringLiteral("a")}, {0, {}, 1'000'000}, {});
+        QCOMPARE(capped.effectiveLimit, 50'000);
+        QCOMPARE(capped.events.size(), 50'000);
+        QCOMPARE(capped.events.constLast().seq, 50'000);
+        QVERIFY(capped.truncated);
+    }
+
+    void channelsMergeByTimeThenChannelThenSeq()
+    {
+        auto store = makeStore();
+        m_now = 100;
+        store->append({{QStringLiteral("b"), "1"}, {QStringLiteral("a"), "1"}});
+        m_now = 200;
+        store->append({{QStringLiteral("a"), "2"}, {QStringLiteral("b"), "2"}, {QStringLiteral("a"), "3"}});
+        const TravelResult result = runTravel(*store, {QStringLiteral("a"), QStringLiteral("b")}, {0, {}, {}}, {});
+        QStringList order;
+        for (const StoredEvent &event : result.events)
+            order.append(QString::fromUtf8(event.frame).section(u'"', 3, 3) + QString::number(event.seq));
+        QCOMPARE(order, (QStringList{QStringLiteral("a1"), QStringLiteral("b1"), QStringLiteral("a2"),
+                                     QStringLiteral("a3"), QStringLiteral("b2")}));
+        // Newest two across both channels, still ascending.
+        const TravelResult newest = runTravel(*store, {QStringLiteral("a"), QStringLiteral("b")}, {{}, {}, 2}, {});
+        QCOMPARE(newest.events.size(), 2);
+        QCOMPARE(newest.events[0].seq, 3); // a3
+        QCOMPARE(newest.events[1].seq, 2); // b2
+    }
+
+    void gapWhenRequestedHistoryWasEvicted()
+    {
+        auto store = makeStore({5, qint64(1) << 30});
+        for (int i = 0; i < 10; ++i) {
+            m_now = 1'000 + i;
+            store->append(events(QStringLiteral("a"), 1)); // seq 6..10 retained, ts 1005..1009
+        }
+        QVERIFY(runTravel(*store, {QStringLiteral("a")}, {0, {}, {}}, {}).anyGap());
+        QVERIFY(runTravel(*store, {QStringLiteral("a")}, {4, {}, {}}, {}).anyGap());
+        QVERIFY(!runTravel(*store, {QStringLiteral("a")}, {5, {}, {}}, {}).anyGap());
+        QVERIFY(runTravel(*store, {QStringLiteral("a")}, {{}, 1'004, {}}, {}).anyGap());
+        QVERIFY(!runTravel(*store, {QStringLiteral("a")}, {{}, 1'005, {}}, {}).anyGap());
+        QVERIFY(!runTravel(*store, {QStringLiteral("a")}, {{}, {}, 3}, {}).anyGap()); // newest-N asks for no position
+        const TravelResult result = runTravel(*store, {QStringLiteral("a")}, {0, {}, {}}, {});
+        QCOMPARE(result.channels[0].oldestSeq.value(), 6);
+        QCOMPARE(result.channels[0].newestSeq.value(), 10);
+    }
+
+    void unknownChannelTravelsToNothing()
+    {
+        auto store = makeStore();
+        const TravelResult result = runTravel(*store, {QStringLiteral("nobody")}, {0, {}, {}}, {});
+        QVERIFY(result.events.isEmpty());
+        QCOMPARE(result.channels.size(), 1);
+        QVERIFY(!result.channels[0].oldestSeq);
+        QVERIFY(!result.truncated);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
