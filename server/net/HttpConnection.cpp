@@ -27,6 +27,9 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ServerConfig &config, H
     , m_metrics(metrics)
 {
     m_socket->setParent(this);
+    // Frames are small and latency matters more than packet count: no Nagle delay (which, with
+    // delayed ACKs, holds a small frame back for up to 40 ms).
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);

@@ -20,6 +20,7 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
     , m_config(config)
 {
     connect(&m_store, &EventStore::appended, this, &SessionHub::fanOut);
+    connect(&m_store, &EventStore::batchAppended, this, &SessionHub::flushFannedOut);
     // Check often enough that neither the ping interval nor the idle timeout is overshot by much.
     const auto tick = std::max<qint64>(50, std::min(m_config.pingInterval, m_config.idleTimeout).count() / 4);
     m_heartbeat.setInterval(int(std::min<qint64>(tick, 1000)));
@@ -67,6 +68,7 @@ void SessionHub::onClosed(WsSession *session)
     m_closedLive += session->liveSent();
     m_closedReplay += session->replaySent();
     std::erase(m_sessions, session);
+    std::erase(m_fannedOut, session);
     Q_EMIT sessionClosed(session);
     session->deleteLater();
     if (m_sessions.empty())
@@ -125,8 +127,22 @@ void SessionHub::fanOut(const ChannelLog &channel, const StoredEvent &event)
     // One text per event, shared (implicitly) by every recipient's queue.
     const QString text = QString::fromUtf8(event.frame);
     const auto recipients = *found; // a recipient cut off for slowness changes the list
-    for (WsSession *session : recipients)
+    for (WsSession *session : recipients) {
         session->sendLive(text, event.frame.size());
+        if (!session->awaitingFlush()) {
+            session->setAwaitingFlush(true);
+            m_fannedOut.push_back(session);
+        }
+    }
+}
+
+void SessionHub::flushFannedOut()
+{
+    for (WsSession *session : m_fannedOut) {
+        session->setAwaitingFlush(false);
+        session->flush();
+    }
+    m_fannedOut.clear();
 }
 
 void SessionHub::onText(WsSession *session, const QString &text)

@@ -49,6 +49,7 @@ Q_SIGNALS:
 
 private:
     void fanOut(const ChannelLog &channel, const StoredEvent &event);
+    void flushFannedOut();
     void onText(WsSession *session, const QString &text);
     void onClosed(WsSession *session);
     void handleTravel(WsSession *session, const TravelCommand &travel);
@@ -63,6 +64,9 @@ private:
     const ServerConfig &m_config;
     std::vector<WsSession *> m_sessions;
     QHash<QString, std::vector<WsSession *>> m_subscribers;
+    // Sessions that received live frames during the current append batch; flushed once at its
+    // end, so a batch costs one write per connection and a single event goes out at once.
+    std::vector<WsSession *> m_fannedOut;
     QTimer m_heartbeat;
     qint64 m_closedLive = 0;
     qint64 m_closedReplay = 0;

@@ -145,6 +145,12 @@ void WsSession::pump()
     }
 }
 
+void WsSession::flush()
+{
+    if (!m_closing)
+        m_socket->flush();
+}
+
 void WsSession::ping()
 {
     if (m_closing)

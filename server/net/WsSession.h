@@ -50,6 +50,10 @@ public:
     qint64 lastHeardMs() const { return m_lastHeardMs; }
     qint64 lastPingMs() const { return m_lastPingMs; }
 
+    // Bookkeeping of SessionHub's per-batch flush list.
+    bool awaitingFlush() const { return m_awaitingFlush; }
+    void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
+
     bool addSubscription(const QString &channel) { return m_subscriptions.insert(channel).second; }
     bool removeSubscription(const QString &channel) { return m_subscriptions.erase(channel) > 0; }
 
@@ -61,6 +65,9 @@ public:
     // previous travels have not drained yet.
     bool sendReplay(const QList<StoredEvent> &events, const QByteArray &ack);
 
+    // Hands what the socket buffered to the kernel now, in one write, instead of on the next
+    // event-loop turn.
+    void flush();
     void ping();
     // Sends a close frame and drops the connection shortly after if the peer does not answer.
     void closeWith(QWebSocketProtocol::CloseCode code, const QString &reason);
@@ -103,6 +110,7 @@ private:
     qint64 m_lastHeardMs = 0;
     qint64 m_lastPingMs = 0;
     bool m_closing = false;
+    bool m_awaitingFlush = false;
 };
 
 } // namespace cdc

@@ -47,6 +47,8 @@ QList<AppendReceipt> EventStore::append(const PublishBatch &batch)
     // Announce only after the whole batch is in, so a subscriber never sees half a batch.
     for (const auto &[log, event] : stored)
         Q_EMIT appended(*log, event);
+    if (!stored.empty())
+        Q_EMIT batchAppended();
     return receipts;
 }
 

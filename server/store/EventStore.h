@@ -56,6 +56,8 @@ public:
 Q_SIGNALS:
     // Emitted once per stored event, after its whole batch is stored.
     void appended(const cdc::ChannelLog &channel, const cdc::StoredEvent &event);
+    // After the last `appended` of one append() call: the moment to push a whole batch out.
+    void batchAppended();
 
 private:
     ChannelLog &channelFor(const QString &id);
