@@ -41,7 +41,7 @@ void writeLine(QtMsgType type, const QMessageLogContext &context, const QString 
             .endObject();
         line = writer.take();
     } else {
-        line = timestamp.toUtf8() + ' ' + QByteArray(levelName(type)).leftJustified(7) + category + ": "
+        line = timestamp.toUtf8() + ' ' + QByteArray(levelName(type)).leftJustified(7) + ' ' + category + ": "
                + message.toUtf8();
     }
     line.append('\n');
