@@ -82,6 +82,18 @@ Apply sizeSetting(qint64 ServerConfig::*field, qint64 minimum)
     };
 }
 
+// A positive whole number, handed to `assign`.
+Apply countSetting(void (*assign)(AppOptions &, qint64))
+{
+    return [assign](const QString &value, AppOptions &options) -> std::optional<QString> {
+        const auto count = parseCount(value, 1, qint64(1) << 40);
+        if (!count)
+            return QStringLiteral("'%1' is not a positive whole number").arg(value);
+        assign(options, *count);
+        return std::nullopt;
+    };
+}
+
 Apply durationSetting(std::chrono::milliseconds ServerConfig::*field)
 {
     return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
@@ -119,13 +131,7 @@ QList<Setting> settings()
          }},
         {QStringLiteral("retain-events"), QStringLiteral("CDCSCOPE_RETAIN_EVENTS"), QStringLiteral("count"),
          QStringLiteral("Events kept per channel for travel (default 100000)."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             const auto count = parseCount(value, 1, qint64(1) << 40);
-             if (!count)
-                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
-             options.server.retention.maxEventsPerChannel = qsizetype(*count);
-             return std::nullopt;
-         }},
+         countSetting([](AppOptions &options, qint64 count) { options.server.retention.maxEventsPerChannel = count; })},
         {QStringLiteral("retain-bytes"), QStringLiteral("CDCSCOPE_RETAIN_BYTES"), QStringLiteral("size"),
          QStringLiteral("Bytes kept across all channels; the oldest events go first (default 1GiB)."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
@@ -137,22 +143,10 @@ QList<Setting> settings()
          }},
         {QStringLiteral("travel-limit"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT"), QStringLiteral("count"),
          QStringLiteral("Events a travel returns when it names no limit (default 10000)."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             const auto count = parseCount(value, 1, 50'000'000);
-             if (!count)
-                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
-             options.server.travel.defaultLimit = *count;
-             return std::nullopt;
-         }},
+         countSetting([](AppOptions &options, qint64 count) { options.server.travel.defaultLimit = count; })},
         {QStringLiteral("travel-limit-max"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT_MAX"), QStringLiteral("count"),
          QStringLiteral("Largest limit a travel may ask for; larger ones are capped (default 50000)."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             const auto count = parseCount(value, 1, 50'000'000);
-             if (!count)
-                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
-             options.server.travel.maxLimit = *count;
-             return std::nullopt;
-         }},
+         countSetting([](AppOptions &options, qint64 count) { options.server.travel.maxLimit = count; })},
         {QStringLiteral("max-body"), QStringLiteral("CDCSCOPE_MAX_BODY"), QStringLiteral("size"),
          QStringLiteral("Largest HTTP request body; larger ones get 413 (default 16MiB)."),
          sizeSetting(&ServerConfig::maxBodyBytes, 1024)},

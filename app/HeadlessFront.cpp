@@ -34,8 +34,7 @@ constexpr int shutdownGraceMs = 3000;
 HeadlessFront::HeadlessFront(AppOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-{
-}
+{}
 
 HeadlessFront::~HeadlessFront() = default;
 

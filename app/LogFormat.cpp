@@ -16,11 +16,16 @@ LogFormat g_format = LogFormat::Text;
 const char *levelName(QtMsgType type)
 {
     switch (type) {
-    case QtDebugMsg: return "debug";
-    case QtInfoMsg: return "info";
-    case QtWarningMsg: return "warning";
-    case QtCriticalMsg: return "error";
-    case QtFatalMsg: return "fatal";
+    case QtDebugMsg:
+        return "debug";
+    case QtInfoMsg:
+        return "info";
+    case QtWarningMsg:
+        return "warning";
+    case QtCriticalMsg:
+        return "error";
+    case QtFatalMsg:
+        return "fatal";
     }
     return "info";
 }
@@ -41,8 +46,8 @@ void writeLine(QtMsgType type, const QMessageLogContext &context, const QString 
             .endObject();
         line = writer.take();
     } else {
-        line = timestamp.toUtf8() + ' ' + QByteArray(levelName(type)).leftJustified(7) + ' ' + category + ": "
-               + message.toUtf8();
+        line = timestamp.toUtf8() + ' ' + QByteArray(levelName(type)).leftJustified(7) + ' ' + category + ": " +
+               message.toUtf8();
     }
     line.append('\n');
     const QMutexLocker lock(&mutex);

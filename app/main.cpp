@@ -13,8 +13,7 @@ int main(int argc, char *argv[])
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
 
-    const cdc::CommandLineOutcome outcome =
-        cdc::parseCommandLine(arguments, QProcessEnvironment::systemEnvironment());
+    const cdc::CommandLineOutcome outcome = cdc::parseCommandLine(arguments, QProcessEnvironment::systemEnvironment());
     if (outcome.action == cdc::CommandLineOutcome::Action::ExitNow) {
         std::FILE *stream = outcome.exitCode == cdc::ExitCode::ok ? stdout : stderr;
         std::fprintf(stream, "%s\n", qPrintable(outcome.message));

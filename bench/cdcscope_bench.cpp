@@ -46,7 +46,8 @@ double cpuSeconds()
 {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 int connectTo(int port)
@@ -81,14 +82,17 @@ void sendAll(int fd, const std::string &data)
 class HttpClient
 {
 public:
-    explicit HttpClient(int port) : m_fd(connectTo(port)) {}
+    explicit HttpClient(int port)
+        : m_fd(connectTo(port))
+    {}
     ~HttpClient() { ::close(m_fd); }
 
     // Returns the response body; fails on a non-2xx status.
     std::string post(const std::string &path, const std::string &body)
     {
-        sendAll(m_fd, "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
-                          + std::to_string(body.size()) + "\r\n\r\n" + body);
+        sendAll(m_fd, "POST " + path +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body);
         return readResponse();
     }
 
@@ -140,9 +144,10 @@ struct Subscriber
 void handshake(Subscriber &subscriber, int port, const std::string &client)
 {
     subscriber.fd = connectTo(port);
-    sendAll(subscriber.fd, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Athena-Client: "
-                               + client + "\r\n\r\n");
+    sendAll(subscriber.fd,
+            "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Athena-Client: " +
+                client + "\r\n\r\n");
     char chunk[4096];
     while (subscriber.buffer.find("\r\n\r\n") == std::string::npos) {
         const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, 0);
@@ -181,8 +186,7 @@ int64_t numberAfter(const char *begin, const char *end, const char *key)
 }
 
 // Reads what is available and calls onText(payload begin, end) for every complete text frame.
-template<typename OnText>
-void drain(Subscriber &subscriber, OnText onText)
+template <typename OnText> void drain(Subscriber &subscriber, OnText onText)
 {
     char chunk[1 << 16];
     for (;;) {
@@ -274,7 +278,8 @@ std::string padding(int payloadBytes, int used)
 std::string eventJson(const std::string &channel, int64_t t, int payloadBytes)
 {
     const std::string head = "{\"t\":" + std::to_string(t) + ",\"pad\":\"";
-    return "{\"organization_id\":\"" + channel + "\",\"data\":" + head + padding(payloadBytes, int(head.size()) + 2) + "\"}}";
+    return "{\"organization_id\":\"" + channel + "\",\"data\":" + head + padding(payloadBytes, int(head.size()) + 2) +
+           "\"}}";
 }
 
 std::string batchJson(const std::string &channel, int count, int payloadBytes)
@@ -309,14 +314,22 @@ Options parseOptions(int argc, char **argv)
     for (int i = 2; i + 1 < argc; i += 2) {
         const std::string flag = argv[i];
         const int64_t value = std::atoll(argv[i + 1]);
-        if (flag == "--port") options.port = int(value);
-        else if (flag == "--subscribers") options.subscribers = int(value);
-        else if (flag == "--events") options.events = value;
-        else if (flag == "--batch") options.batch = int(value);
-        else if (flag == "--payload") options.payload = int(value);
-        else if (flag == "--rate") options.rate = int(value);
-        else if (flag == "--seconds") options.seconds = int(value);
-        else fail("unknown flag " + flag);
+        if (flag == "--port")
+            options.port = int(value);
+        else if (flag == "--subscribers")
+            options.subscribers = int(value);
+        else if (flag == "--events")
+            options.events = value;
+        else if (flag == "--batch")
+            options.batch = int(value);
+        else if (flag == "--payload")
+            options.payload = int(value);
+        else if (flag == "--rate")
+            options.rate = int(value);
+        else if (flag == "--seconds")
+            options.seconds = int(value);
+        else
+            fail("unknown flag " + flag);
     }
     return options;
 }
@@ -428,9 +441,10 @@ int runLatency(const Options &options)
     const auto percentile = [&](double p) {
         return latencies.empty() ? 0.0 : double(latencies[size_t(p * double(latencies.size() - 1))]) / 1e6;
     };
-    std::printf("scenario=latency subscribers=%d rate=%d samples=%zu p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
-                options.subscribers, options.rate, latencies.size(), percentile(0.5), percentile(0.99), percentile(0.999),
-                percentile(1.0));
+    std::printf(
+        "scenario=latency subscribers=%d rate=%d samples=%zu p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
+        options.subscribers, options.rate, latencies.size(), percentile(0.5), percentile(0.99), percentile(0.999),
+        percentile(1.0));
     for (const Subscriber &subscriber : subscribers)
         ::close(subscriber.fd);
     return int64_t(latencies.size()) == expected ? 0 : 1;
@@ -443,12 +457,14 @@ int runTravel(const Options &options)
     {
         HttpClient http(options.port);
         for (int64_t published = 0; published < events; published += options.batch)
-            http.post("/events", batchJson(channel, int(std::min<int64_t>(options.batch, events - published)), options.payload));
+            http.post("/events",
+                      batchJson(channel, int(std::min<int64_t>(options.batch, events - published)), options.payload));
     }
     std::vector<Subscriber> subscribers = connectSubscribers(options.port, 1, channel);
     Subscriber &client = subscribers.front();
     const auto start = Clock::now();
-    sendText(client, "{\"type\":\"travel\",\"organization_id\":\"travel\",\"since_seq\":0,\"limit\":" + std::to_string(events) + "}");
+    sendText(client, "{\"type\":\"travel\",\"organization_id\":\"travel\",\"since_seq\":0,\"limit\":" +
+                         std::to_string(events) + "}");
     pollfd pfd{client.fd, POLLIN, 0};
     while (client.acks == 0 && !client.closed) {
         ::poll(&pfd, 1, 1000);

@@ -13,7 +13,7 @@ class SessionHub;
 // the store and the hub when rendered.
 struct ServerMetrics
 {
-    qint64 connectionsAccepted = 0;  // WebSocket sessions opened
+    qint64 connectionsAccepted = 0; // WebSocket sessions opened
     qint64 travels = 0;
     qint64 slowConsumerDisconnects = 0;
     qint64 idleDisconnects = 0;

@@ -45,11 +45,11 @@ HttpResponse HttpApi::handle(const HttpRequestHead &head, const QByteArray &body
                                    QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
                                                   "and WebSocket upgrades on /ws"));
     if (head.method != route->method) {
-        HttpResponse response = HttpResponse::error(
-            405, QStringLiteral("method_not_allowed"),
-            QStringLiteral("%1 does not accept %2; use %3")
-                .arg(QString::fromUtf8(head.path), QString::fromUtf8(head.method.left(20)),
-                     QString::fromLatin1(route->method.data(), route->method.size())));
+        HttpResponse response =
+            HttpResponse::error(405, QStringLiteral("method_not_allowed"),
+                                QStringLiteral("%1 does not accept %2; use %3")
+                                    .arg(QString::fromUtf8(head.path), QString::fromUtf8(head.method.left(20)),
+                                         QString::fromLatin1(route->method.data(), route->method.size())));
         response.extraHeaders.append({"Allow", route->method.toByteArray()});
         return response;
     }

@@ -39,7 +39,8 @@ void SessionHub::adopt(QWebSocket *socket, const QString &clientId)
 {
     socket->setMaxAllowedIncomingMessageSize(quint64(m_config.maxIncomingMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(quint64(m_config.maxIncomingMessageBytes));
-    auto *session = new WsSession(socket, clientId, {m_config.maxQueuedBytesPerClient, 2 * m_config.travel.maxLimit}, this);
+    auto *session =
+        new WsSession(socket, clientId, {m_config.maxQueuedBytesPerClient, 2 * m_config.travel.maxLimit}, this);
     m_sessions.push_back(session);
     ++m_metrics.connectionsAccepted;
     connect(session, &WsSession::textReceived, this, &SessionHub::onText);
@@ -48,8 +49,8 @@ void SessionHub::adopt(QWebSocket *socket, const QString &clientId)
     });
     connect(session, &WsSession::slowConsumer, this, [this](WsSession *slow, qint64 queued) {
         ++m_metrics.slowConsumerDisconnects;
-        qCWarning(lcNet).noquote() << "closing slow consumer" << slow->clientId() << "from" << slow->peerText() << "with"
-                                   << queued << "bytes queued";
+        qCWarning(lcNet).noquote() << "closing slow consumer" << slow->clientId() << "from" << slow->peerText()
+                                   << "with" << queued << "bytes queued";
     });
     connect(session, &WsSession::closed, this, &SessionHub::onClosed);
 
@@ -166,8 +167,8 @@ void SessionHub::refuse(WsSession *session, const QString &code, const QString &
 void SessionHub::handleTravel(WsSession *session, const TravelCommand &travel)
 {
     const QStringList channels = travel.channel ? QStringList{*travel.channel} : session->subscriptions();
-    const TravelResult result = runTravel(m_store, channels, {travel.sinceSeq, travel.sinceTsMs, travel.limit},
-                                          m_config.travel);
+    const TravelResult result =
+        runTravel(m_store, channels, {travel.sinceSeq, travel.sinceTsMs, travel.limit}, m_config.travel);
     if (!session->sendReplay(result.events, ServerFrames::travelComplete(travel, result))) {
         refuse(session, ErrorCode::travelBusy,
                QStringLiteral("an earlier travel is still being sent; read it first, then ask again"));
@@ -216,8 +217,8 @@ void SessionHub::heartbeat()
             qCInfo(lcNet).noquote() << "closing idle client" << session->clientId() << "from" << session->peerText();
             session->closeWith(QWebSocketProtocol::CloseCodeGoingAway,
                                QStringLiteral("idle timeout: nothing heard for %1 ms").arg(silentFor));
-        } else if (silentFor >= m_config.pingInterval.count()
-                   && now - session->lastPingMs() >= m_config.pingInterval.count()) {
+        } else if (silentFor >= m_config.pingInterval.count() &&
+                   now - session->lastPingMs() >= m_config.pingInterval.count()) {
             session->ping();
         }
     }

@@ -81,8 +81,8 @@ Q_SIGNALS:
 private:
     struct Outgoing
     {
-        QString text;     // set for live and control frames, shared between recipients
-        QByteArray utf8;  // set for replay frames, converted when written
+        QString text;    // set for live and control frames, shared between recipients
+        QByteArray utf8; // set for replay frames, converted when written
         qint64 bytes = 0;
         enum class Kind { Control, Live, Replay } kind = Kind::Live;
     };

@@ -101,10 +101,9 @@ ClientMessage parseClientMessage(const QString &text)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(text.toUtf8(), &parseError);
     if (parseError.error != QJsonParseError::NoError)
-        return ProtocolError{ErrorCode::invalidJson,
-                             QStringLiteral("message is not valid JSON: %1 at offset %2")
-                                 .arg(parseError.errorString())
-                                 .arg(parseError.offset)};
+        return ProtocolError{ErrorCode::invalidJson, QStringLiteral("message is not valid JSON: %1 at offset %2")
+                                                         .arg(parseError.errorString())
+                                                         .arg(parseError.offset)};
     if (!document.isObject())
         return ProtocolError{ErrorCode::notAnObject, QStringLiteral("message must be a JSON object")};
 

@@ -21,8 +21,8 @@ public:
     JsonWriter &beginArray();
     JsonWriter &endArray();
 
-    JsonWriter &key(std::string_view name);   // a fixed ASCII name, written as is
-    JsonWriter &key(QStringView name);        // any text, escaped
+    JsonWriter &key(std::string_view name); // a fixed ASCII name, written as is
+    JsonWriter &key(QStringView name);      // any text, escaped
 
     JsonWriter &value(QStringView text);
     JsonWriter &value(std::string_view latin1Text);
@@ -34,15 +34,10 @@ public:
     // Inserts already-serialized JSON (for example a stored payload) verbatim.
     JsonWriter &rawValue(const QByteArray &json);
 
-    template<typename T>
-    JsonWriter &field(std::string_view name, const T &v)
-    {
-        return key(name).value(v);
-    }
+    template <typename T> JsonWriter &field(std::string_view name, const T &v) { return key(name).value(v); }
 
     // null when empty: the protocol echoes omitted request fields as null.
-    template<typename T>
-    JsonWriter &optionalField(std::string_view name, const std::optional<T> &v)
+    template <typename T> JsonWriter &optionalField(std::string_view name, const std::optional<T> &v)
     {
         key(name);
         return v ? value(*v) : null();

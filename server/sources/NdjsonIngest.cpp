@@ -59,8 +59,8 @@ void NdjsonIngest::stop()
 
 void NdjsonIngest::readLoop()
 {
-    QByteArray pending;      // bytes after the last complete line
-    qint64 lineNumber = 0;   // of the last complete line handled
+    QByteArray pending;    // bytes after the last complete line
+    qint64 lineNumber = 0; // of the last complete line handled
     bool skippingLongLine = false;
     char chunk[readChunkBytes];
 
@@ -123,8 +123,8 @@ void NdjsonIngest::readLoop()
         if (pending.size() > m_maxLineBytes && !skippingLongLine) {
             ++lineNumber;
             ++m_rejected;
-            qCWarning(lcIngest).noquote() << m_sourceName << "line" << lineNumber << "skipped: longer than"
-                                          << m_maxLineBytes << "bytes";
+            qCWarning(lcIngest).noquote()
+                << m_sourceName << "line" << lineNumber << "skipped: longer than" << m_maxLineBytes << "bytes";
             skippingLongLine = true;
         }
         if (skippingLongLine)

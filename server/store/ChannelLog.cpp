@@ -22,8 +22,9 @@ const StoredEvent &ChannelLog::append(qint64 nowMs, const QByteArray &payload)
     m_lastTsMs = event.tsMs;
 
     char digits[48];
-    const int headLength = std::snprintf(digits, sizeof digits, "%lld,\"ts_ms\":%lld,\"payload\":",
-                                         static_cast<long long>(event.seq), static_cast<long long>(event.tsMs));
+    const int headLength =
+        std::snprintf(digits, sizeof digits, "%lld,\"ts_ms\":%lld,\"payload\":", static_cast<long long>(event.seq),
+                      static_cast<long long>(event.tsMs));
     event.frame.reserve(m_framePrefix.size() + headLength + payload.size() + 2);
     event.frame.append(m_framePrefix).append(digits, headLength);
     event.payloadOffset = qint32(event.frame.size());

@@ -11,8 +11,7 @@ EventStore::EventStore(RetentionLimits limits, QObject *parent)
     : QObject(parent)
     , m_limits(limits)
     , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
-{
-}
+{}
 
 EventStore::~EventStore() = default;
 

@@ -53,19 +53,22 @@ private Q_SLOTS:
         QCOMPARE(server->metrics().slowConsumerDisconnects, 1);
         // The bound held: the queue never passed it by more than the frame that crossed it, plus
         // what the socket itself holds (at most 256 KiB and a frame).
-        QVERIFY2(largestBacklog <= bound + 256 * 1024 + 2 * (payload.size() + 128), qPrintable(QString::number(largestBacklog)));
+        QVERIFY2(largestBacklog <= bound + 256 * 1024 + 2 * (payload.size() + 128),
+                 qPrintable(QString::number(largestBacklog)));
 
         // The slow client, once it reads again, finds the close frame with 1008 and a reason.
         slow->setReadBufferSize(0);
         QByteArray buffer;
         QPair<int, QByteArray> closeFrame{-1, {}};
-        QVERIFY(QTest::qWaitFor([&] {
-            buffer.append(slow->readAll());
-            for (const auto &frame : takeWebSocketFrames(buffer))
-                if (frame.first == 0x8)
-                    closeFrame = frame;
-            return closeFrame.first == 0x8;
-        }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                buffer.append(slow->readAll());
+                for (const auto &frame : takeWebSocketFrames(buffer))
+                    if (frame.first == 0x8)
+                        closeFrame = frame;
+                return closeFrame.first == 0x8;
+            },
+            10000));
         QCOMPARE(qFromBigEndian<quint16>(closeFrame.second.constData()), quint16(1008));
         QVERIFY2(closeFrame.second.mid(2).contains("slow consumer"), closeFrame.second.mid(2).constData());
 
@@ -101,7 +104,8 @@ private Q_SLOTS:
         server->publish(batch);
         TestWsClient client(server->port(), QStringLiteral("replay"));
         QVERIFY(client.waitForMessages(1));
-        client.sendJson({{QStringLiteral("type"), QStringLiteral("travel")}, {QStringLiteral("since_seq"), 0},
+        client.sendJson({{QStringLiteral("type"), QStringLiteral("travel")},
+                         {QStringLiteral("since_seq"), 0},
                          {QStringLiteral("limit"), 50'000}});
         QVERIFY(!client.waitForStatus(QStringLiteral("travel_complete"), 1, 30000).isEmpty());
         QCOMPARE(client.events().size(), 50'000);
@@ -127,7 +131,8 @@ private Q_SLOTS:
         frame.append(char(0x81)).append(char(0x80 | travel.size())).append(QByteArray(4, '\0')).append(travel);
         for (int i = 0; i < 10; ++i)
             reader->write(frame);
-        QVERIFY(QTest::qWaitFor([&] { return server->metrics().errors.value(QStringLiteral("travel_busy")) > 0; }, 10000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return server->metrics().errors.value(QStringLiteral("travel_busy")) > 0; }, 10000));
         QVERIFY(server->metrics().travels < 10);
         QCOMPARE(server->sessions().sessionCount(), 1); // refused, not disconnected
     }

@@ -54,10 +54,12 @@ std::unique_ptr<Headless> startHeadless(QStringList extraArgs = {})
         return nullptr;
     static const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)/ws"));
     QRegularExpressionMatch match;
-    (void)QTest::qWaitFor([&] {
-        match = listening.match(QString::fromUtf8(headless->readLog()));
-        return match.hasMatch();
-    }, 10000);
+    (void)QTest::qWaitFor(
+        [&] {
+            match = listening.match(QString::fromUtf8(headless->readLog()));
+            return match.hasMatch();
+        },
+        10000);
     if (!match.hasMatch())
         return nullptr;
     headless->port = quint16(match.captured(1).toUInt());
@@ -105,12 +107,13 @@ private Q_SLOTS:
         QTcpServer occupier;
         QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
         QProcess process;
-        process.start(binary(), {QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(occupier.serverPort())});
+        process.start(binary(),
+                      {QStringLiteral("--headless"), QStringLiteral("--port"), QString::number(occupier.serverPort())});
         QVERIFY(process.waitForFinished(10000));
         QCOMPARE(process.exitCode(), 1);
         const QByteArray log = process.readAllStandardError();
-        QVERIFY2(log.contains(QByteArray("cannot listen on 127.0.0.1:" + QByteArray::number(occupier.serverPort())
-                                        + ": The bound address is already in use")),
+        QVERIFY2(log.contains(QByteArray("cannot listen on 127.0.0.1:" + QByteArray::number(occupier.serverPort()) +
+                                         ": The bound address is already in use")),
                  log.constData());
     }
 
@@ -168,18 +171,27 @@ private Q_SLOTS:
         TestWsClient client(headless->port, QStringLiteral("feed"));
         QVERIFY(client.waitForMessages(1));
 
-        headless->process->write(R"({"organization_id":"feed","data":{"n":1}})" "\n"
-                                 "{not json}\n"
-                                 R"({"data":{"n":"no channel"}})" "\n"
+        headless->process->write(R"({"organization_id":"feed","data":{"n":1}})"
                                  "\n"
-                                 R"({"organization_id":"feed","data":{"n":2}})" "\n"
+                                 "{not json}\n"
+                                 R"({"data":{"n":"no channel"}})"
+                                 "\n"
+                                 "\n"
+                                 R"({"organization_id":"feed","data":{"n":2}})"
+                                 "\n"
                                  R"({"organization_id":"feed","data":{"n":3}})"); // no final newline
         headless->process->closeWriteChannel();
 
         QVERIFY(client.waitForMessages(4));
         QCOMPARE(client.eventSeqs(), (QList<qint64>{1, 2, 3}));
-        QCOMPARE(client.events()[2].value(QStringLiteral("data")).toObject().value(QStringLiteral("payload")).toObject()
-                     .value(QStringLiteral("n")).toInt(), 3);
+        QCOMPARE(client.events()[2]
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("payload"))
+                     .toObject()
+                     .value(QStringLiteral("n"))
+                     .toInt(),
+                 3);
         QVERIFY(headless->waitForLog("stdin closed: 3 events accepted, 2 lines rejected"));
         const QByteArray log = headless->readLog();
         QVERIFY2(log.contains("stdin line 2 skipped: body is not valid JSON"), log.constData());

@@ -13,8 +13,8 @@ namespace {
 
 QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray &extra = {})
 {
-    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" + extra
-           + "\r\n" + body;
+    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" +
+           extra + "\r\n" + body;
 }
 
 } // namespace
@@ -27,7 +27,8 @@ private Q_SLOTS:
     void publishAnswersSeqAndTs()
     {
         auto server = startTestServer();
-        const HttpReply first = publish(server->port(), QStringLiteral("orders"), QJsonObject{{QStringLiteral("id"), 1}});
+        const HttpReply first =
+            publish(server->port(), QStringLiteral("orders"), QJsonObject{{QStringLiteral("id"), 1}});
         QCOMPARE(first.status, 200);
         QCOMPARE(first.headers.value("content-type"), QByteArray("application/json"));
         const QJsonObject body = first.json();
@@ -35,7 +36,8 @@ private Q_SLOTS:
         QCOMPARE(body.value(QStringLiteral("organization_id")).toString(), QStringLiteral("orders"));
         QCOMPARE(body.value(QStringLiteral("seq")).toInteger(), 1);
         QVERIFY(body.value(QStringLiteral("ts_ms")).toInteger() > 1700000000000LL);
-        QCOMPARE(publish(server->port(), QStringLiteral("orders"), 2).json().value(QStringLiteral("seq")).toInteger(), 2);
+        QCOMPARE(publish(server->port(), QStringLiteral("orders"), 2).json().value(QStringLiteral("seq")).toInteger(),
+                 2);
     }
 
     void batchIsAllOrNothing()
@@ -50,8 +52,9 @@ private Q_SLOTS:
         // Nothing of the refused batch was stored, and what was accepted before is untouched.
         QCOMPARE(server->store().channel(QStringLiteral("a"))->lastSeq(), 1);
 
-        const HttpReply accepted = httpPost(server->port(), "/events",
-                                            R"([{"organization_id":"a","data":1},{"organization_id":"b","data":2},{"organization_id":"a","data":3}])");
+        const HttpReply accepted = httpPost(
+            server->port(), "/events",
+            R"([{"organization_id":"a","data":1},{"organization_id":"b","data":2},{"organization_id":"a","data":3}])");
         QCOMPARE(accepted.status, 200);
         const QJsonObject body = accepted.json();
         QCOMPARE(body.value(QStringLiteral("count")).toInt(), 3);
@@ -78,7 +81,8 @@ private Q_SLOTS:
         QCOMPARE(health.value(QStringLiteral("channels")).toInt(), 2);
         QCOMPARE(health.value(QStringLiteral("events")).toInt(), 3);
 
-        const QJsonArray channels = httpGet(server->port(), "/channels").json().value(QStringLiteral("channels")).toArray();
+        const QJsonArray channels =
+            httpGet(server->port(), "/channels").json().value(QStringLiteral("channels")).toArray();
         QCOMPARE(channels.size(), 2);
         const QJsonObject a = channels[0].toObject();
         QCOMPARE(a.value(QStringLiteral("organization_id")).toString(), QStringLiteral("a"));
@@ -100,11 +104,12 @@ private Q_SLOTS:
         const HttpReply reply = httpGet(server->port(), "/metrics");
         QCOMPARE(reply.status, 200);
         QVERIFY(reply.headers.value("content-type").startsWith("text/plain; version=0.0.4"));
-        for (const char *line : {"cdcscope_connections 1", "cdcscope_connections_total 1", "cdcscope_events_in_total 1",
-                                 "cdcscope_events_out_total{kind=\"live\"} 1", "cdcscope_channel_depth_events{channel=\"m\"} 1",
-                                 "cdcscope_channel_subscribers{channel=\"m\"} 1", "cdcscope_slow_consumer_disconnects_total 0",
-                                 "cdcscope_errors_total{kind=\"invalid_json\"} 1", "cdcscope_http_responses_total{status=\"400\"} 1",
-                                 "# TYPE cdcscope_channel_depth_bytes gauge"})
+        for (const char *line :
+             {"cdcscope_connections 1", "cdcscope_connections_total 1", "cdcscope_events_in_total 1",
+              "cdcscope_events_out_total{kind=\"live\"} 1", "cdcscope_channel_depth_events{channel=\"m\"} 1",
+              "cdcscope_channel_subscribers{channel=\"m\"} 1", "cdcscope_slow_consumer_disconnects_total 0",
+              "cdcscope_errors_total{kind=\"invalid_json\"} 1", "cdcscope_http_responses_total{status=\"400\"} 1",
+              "# TYPE cdcscope_channel_depth_bytes gauge"})
             QVERIFY2(reply.body.contains(line), line);
     }
 
@@ -113,14 +118,23 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("request");
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("code");
-        QTest::newRow("invalid json") << post("/events", "{\"organization_id\":") << 400 << QStringLiteral("invalid_json");
-        QTest::newRow("missing data") << post("/events", R"({"organization_id":"a"})") << 422 << QStringLiteral("invalid_event");
-        QTest::newRow("number channel") << post("/events", R"({"organization_id":5,"data":1})") << 422 << QStringLiteral("invalid_event");
-        QTest::newRow("unknown path") << QByteArray("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n") << 404 << QStringLiteral("not_found");
-        QTest::newRow("wrong method") << QByteArray("GET /events HTTP/1.1\r\nHost: x\r\n\r\n") << 405 << QStringLiteral("method_not_allowed");
-        QTest::newRow("chunked") << QByteArray("POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n") << 411 << QStringLiteral("length_required");
+        QTest::newRow("invalid json") << post("/events", "{\"organization_id\":") << 400
+                                      << QStringLiteral("invalid_json");
+        QTest::newRow("missing data") << post("/events", R"({"organization_id":"a"})") << 422
+                                      << QStringLiteral("invalid_event");
+        QTest::newRow("number channel") << post("/events", R"({"organization_id":5,"data":1})") << 422
+                                        << QStringLiteral("invalid_event");
+        QTest::newRow("unknown path") << QByteArray("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n") << 404
+                                      << QStringLiteral("not_found");
+        QTest::newRow("wrong method") << QByteArray("GET /events HTTP/1.1\r\nHost: x\r\n\r\n") << 405
+                                      << QStringLiteral("method_not_allowed");
+        QTest::newRow("chunked")
+            << QByteArray(
+                   "POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            << 411 << QStringLiteral("length_required");
         QTest::newRow("garbage head") << QByteArray("HELLO THERE\r\n\r\n") << 400 << QStringLiteral("bad_request");
-        QTest::newRow("bad length") << QByteArray("POST /events HTTP/1.1\r\nContent-Length: ten\r\n\r\n") << 400 << QStringLiteral("bad_request");
+        QTest::newRow("bad length") << QByteArray("POST /events HTTP/1.1\r\nContent-Length: ten\r\n\r\n") << 400
+                                    << QStringLiteral("bad_request");
     }
 
     void errorsAreJson()
@@ -191,9 +205,9 @@ private Q_SLOTS:
     void keepAliveServesPipelinedRequests()
     {
         auto server = startTestServer();
-        const QByteArray requests = post("/events", R"({"organization_id":"p","data":1})")
-                                    + "GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
-                                    + post("/events", R"({"organization_id":"p","data":2})");
+        const QByteArray requests = post("/events", R"({"organization_id":"p","data":1})") +
+                                    "GET /health HTTP/1.1\r\nHost: x\r\n\r\n" +
+                                    post("/events", R"({"organization_id":"p","data":2})");
         const QList<HttpReply> replies = rawHttpExchange(server->port(), requests, 3);
         QCOMPARE(replies.size(), 3);
         QCOMPARE(replies[0].json().value(QStringLiteral("seq")).toInt(), 1);
@@ -217,17 +231,20 @@ private Q_SLOTS:
         QTcpSocket socket;
         socket.connectToHost(QHostAddress::LocalHost, server->port());
         QVERIFY(socket.waitForConnected(5000));
-        const QByteArray request = post("/events", R"({"organization_id":"slow","data":{"k":"v"}})", "Connection: close\r\n");
+        const QByteArray request =
+            post("/events", R"({"organization_id":"slow","data":{"k":"v"}})", "Connection: close\r\n");
         for (const char byte : request) {
             socket.write(&byte, 1);
             socket.flush();
             QTest::qWait(1);
         }
         QByteArray response;
-        QVERIFY(QTest::qWaitFor([&] {
-            response.append(socket.readAll());
-            return response.contains("\"seq\":1");
-        }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                response.append(socket.readAll());
+                return response.contains("\"seq\":1");
+            },
+            10000));
         QVERIFY(response.startsWith("HTTP/1.1 200"));
     }
 };

@@ -70,9 +70,10 @@ private Q_SLOTS:
         publishMany(*server, QStringLiteral("athena_logging"), 10);
         TestWsClient client(server->port(), QStringLiteral("athena_logging"));
         QVERIFY(client.waitForMessages(1));
-        const auto [events, ack] = travel(client, travelRequest({{QStringLiteral("organization_id"), QStringLiteral("athena_logging")},
-                                                                 {QStringLiteral("since_seq"), 4},
-                                                                 {QStringLiteral("limit"), 500}}));
+        const auto [events, ack] =
+            travel(client, travelRequest({{QStringLiteral("organization_id"), QStringLiteral("athena_logging")},
+                                          {QStringLiteral("since_seq"), 4},
+                                          {QStringLiteral("limit"), 500}}));
         QCOMPARE(seqs(events), range(5, 10));
         QCOMPARE(ack.value(QStringLiteral("organization_id")).toString(), QStringLiteral("athena_logging"));
         QCOMPARE(ack.value(QStringLiteral("since_seq")).toInteger(), 4);
@@ -81,7 +82,8 @@ private Q_SLOTS:
         QCOMPARE(ack.value(QStringLiteral("count")).toInteger(), 6);
         QCOMPARE(ack.value(QStringLiteral("truncated")).toBool(), false);
         QCOMPARE(ack.value(QStringLiteral("gap")).toBool(), false);
-        const QJsonObject range = ack.value(QStringLiteral("channels")).toObject().value(QStringLiteral("athena_logging")).toObject();
+        const QJsonObject range =
+            ack.value(QStringLiteral("channels")).toObject().value(QStringLiteral("athena_logging")).toObject();
         QCOMPARE(range.value(QStringLiteral("oldest_seq")).toInteger(), 1);
         QCOMPARE(range.value(QStringLiteral("newest_seq")).toInteger(), 10);
         // Replayed frames are the same bytes as live ones: channel, seq, ts_ms, payload.
@@ -112,7 +114,8 @@ private Q_SLOTS:
         }
         TestWsClient client(server->port(), QStringLiteral("t"));
         QVERIFY(client.waitForMessages(1));
-        auto [byTime, ack] = travel(client, travelRequest({{QStringLiteral("since_ts_ms"), qint64(1'700'000'000'030)}}));
+        auto [byTime, ack] =
+            travel(client, travelRequest({{QStringLiteral("since_ts_ms"), qint64(1'700'000'000'030)}}));
         QCOMPARE(seqs(byTime), range(4, 10));
         QCOMPARE(ack.value(QStringLiteral("since_ts_ms")).toInteger(), 1'700'000'000'030);
         auto [both, ack2] = travel(client, travelRequest({{QStringLiteral("since_ts_ms"), qint64(1'700'000'000'030)},
@@ -134,7 +137,8 @@ private Q_SLOTS:
         QCOMPARE(seqs(byDefault).constFirst(), 50'001);
         QCOMPARE(ack.value(QStringLiteral("limit")).toInteger(), 10'000);
         QCOMPARE(ack.value(QStringLiteral("truncated")).toBool(), true);
-        auto [capped, ack2] = travel(client, travelRequest({{QStringLiteral("since_seq"), 0}, {QStringLiteral("limit"), 999'999}}));
+        auto [capped, ack2] =
+            travel(client, travelRequest({{QStringLiteral("since_seq"), 0}, {QStringLiteral("limit"), 999'999}}));
         QCOMPARE(capped.size(), 50'000);
         QCOMPARE(seqs(capped), range(1, 50'000));
         QCOMPARE(ack2.value(QStringLiteral("limit")).toInteger(), 50'000);
@@ -148,7 +152,8 @@ private Q_SLOTS:
         server->store().setClock([&now] { return now; });
         TestWsClient client(server->port(), QStringLiteral("a"));
         QVERIFY(client.waitForMessages(1));
-        client.sendJson({{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("organization_id"), QStringLiteral("b")}});
+        client.sendJson({{QStringLiteral("type"), QStringLiteral("subscribe")},
+                         {QStringLiteral("organization_id"), QStringLiteral("b")}});
         QVERIFY(client.waitForMessages(2));
         server->publish({{QStringLiteral("b"), "1"}, {QStringLiteral("a"), "1"}, {QStringLiteral("other"), "1"}});
         now = 2'000;
@@ -157,10 +162,13 @@ private Q_SLOTS:
         auto [events, ack] = travel(client, travelRequest({{QStringLiteral("since_seq"), 0}}));
         QStringList order;
         for (const QJsonObject &event : events)
-            order.append(event.value(QStringLiteral("organization_id")).toString()
-                         + QString::number(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("seq")).toInteger()));
-        QCOMPARE(order, (QStringList{QStringLiteral("a1"), QStringLiteral("b1"), QStringLiteral("a2"), QStringLiteral("b2")}));
-        QCOMPARE(ack.value(QStringLiteral("channels")).toObject().keys(), (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+            order.append(event.value(QStringLiteral("organization_id")).toString() +
+                         QString::number(
+                             event.value(QStringLiteral("data")).toObject().value(QStringLiteral("seq")).toInteger()));
+        QCOMPARE(order,
+                 (QStringList{QStringLiteral("a1"), QStringLiteral("b1"), QStringLiteral("a2"), QStringLiteral("b2")}));
+        QCOMPARE(ack.value(QStringLiteral("channels")).toObject().keys(),
+                 (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
     }
 
     void anyChannelCanBeTravelledByName()
@@ -169,13 +177,19 @@ private Q_SLOTS:
         publishMany(*server, QStringLiteral("elsewhere"), 3);
         TestWsClient client(server->port(), QStringLiteral("me"));
         QVERIFY(client.waitForMessages(1));
-        auto [events, ack] = travel(client, travelRequest({{QStringLiteral("organization_id"), QStringLiteral("elsewhere")}}));
+        auto [events, ack] =
+            travel(client, travelRequest({{QStringLiteral("organization_id"), QStringLiteral("elsewhere")}}));
         QCOMPARE(seqs(events), range(1, 3));
-        auto [none, ack2] = travel(client, travelRequest({{QStringLiteral("organization_id"), QStringLiteral("never-used")}}));
+        auto [none, ack2] =
+            travel(client, travelRequest({{QStringLiteral("organization_id"), QStringLiteral("never-used")}}));
         QVERIFY(none.isEmpty());
         QCOMPARE(ack2.value(QStringLiteral("count")).toInteger(), 0);
-        QVERIFY(ack2.value(QStringLiteral("channels")).toObject().value(QStringLiteral("never-used")).toObject()
-                    .value(QStringLiteral("oldest_seq")).isNull());
+        QVERIFY(ack2.value(QStringLiteral("channels"))
+                    .toObject()
+                    .value(QStringLiteral("never-used"))
+                    .toObject()
+                    .value(QStringLiteral("oldest_seq"))
+                    .isNull());
     }
 
     void gapWhenHistoryWasLost()
@@ -189,8 +203,19 @@ private Q_SLOTS:
         auto [events, ack] = travel(client, travelRequest({{QStringLiteral("since_seq"), 3}}));
         QCOMPARE(seqs(events), range(8, 12));
         QCOMPARE(ack.value(QStringLiteral("gap")).toBool(), true);
-        QVERIFY(ack.value(QStringLiteral("channels")).toObject().value(QStringLiteral("g")).toObject().value(QStringLiteral("gap")).toBool());
-        QCOMPARE(ack.value(QStringLiteral("channels")).toObject().value(QStringLiteral("g")).toObject().value(QStringLiteral("oldest_seq")).toInteger(), 8);
+        QVERIFY(ack.value(QStringLiteral("channels"))
+                    .toObject()
+                    .value(QStringLiteral("g"))
+                    .toObject()
+                    .value(QStringLiteral("gap"))
+                    .toBool());
+        QCOMPARE(ack.value(QStringLiteral("channels"))
+                     .toObject()
+                     .value(QStringLiteral("g"))
+                     .toObject()
+                     .value(QStringLiteral("oldest_seq"))
+                     .toInteger(),
+                 8);
         auto [fine, ack2] = travel(client, travelRequest({{QStringLiteral("since_seq"), 7}}));
         QCOMPARE(ack2.value(QStringLiteral("gap")).toBool(), false);
     }

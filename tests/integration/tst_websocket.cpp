@@ -15,8 +15,8 @@ namespace {
 QByteArray upgradeRequest(const QByteArray &extraHeaders)
 {
     return "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-           + extraHeaders + "\r\n";
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+           extraHeaders + "\r\n";
 }
 
 } // namespace
@@ -45,7 +45,8 @@ private Q_SLOTS:
         auto server = startTestServer();
         const HttpReply reply = rawHttp(server->port(), upgradeRequest("X-Athena-Client:    \r\n"));
         QCOMPARE(reply.status, 400);
-        QCOMPARE(reply.json().value(QStringLiteral("error")).toString(), QStringLiteral("Missing X-Athena-Client header"));
+        QCOMPARE(reply.json().value(QStringLiteral("error")).toString(),
+                 QStringLiteral("Missing X-Athena-Client header"));
     }
 
     void qtClientWithoutHeaderIsRefused()
@@ -59,8 +60,8 @@ private Q_SLOTS:
     void plainGetOnWsAsksForAnUpgrade()
     {
         auto server = startTestServer();
-        const HttpReply reply =
-            rawHttp(server->port(), "GET /ws HTTP/1.1\r\nHost: x\r\nX-Athena-Client: curl\r\nConnection: close\r\n\r\n");
+        const HttpReply reply = rawHttp(
+            server->port(), "GET /ws HTTP/1.1\r\nHost: x\r\nX-Athena-Client: curl\r\nConnection: close\r\n\r\n");
         QCOMPARE(reply.status, 426);
         QCOMPARE(reply.json().value(QStringLiteral("code")).toString(), QStringLiteral("upgrade_required"));
     }
@@ -72,13 +73,17 @@ private Q_SLOTS:
         QVERIFY(socket);
         QByteArray buffer;
         QList<QPair<int, QByteArray>> frames;
-        QVERIFY(QTest::qWaitFor([&] {
-            buffer.append(socket->readAll());
-            frames.append(takeWebSocketFrames(buffer));
-            return !frames.isEmpty();
-        }, 5000));
-        QCOMPARE(frames[0].second,
-                 QByteArray(R"({"status":"subscribed","client_id":"athena_logging","message":"Subscribed via X-Athena-Client header"})"));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                buffer.append(socket->readAll());
+                frames.append(takeWebSocketFrames(buffer));
+                return !frames.isEmpty();
+            },
+            5000));
+        QCOMPARE(
+            frames[0].second,
+            QByteArray(
+                R"({"status":"subscribed","client_id":"athena_logging","message":"Subscribed via X-Athena-Client header"})"));
 
         const HttpReply lower = rawHttp(server->port(), upgradeRequest("x-athena-client: lower\r\n"));
         QCOMPARE(lower.status, 101);
@@ -90,8 +95,10 @@ private Q_SLOTS:
         TestWsClient client(server->port(), QStringLiteral("athena_logging"));
         QVERIFY(client.waitConnected());
         QVERIFY(client.waitForMessages(1));
-        QCOMPARE(client.rawTexts().constFirst(),
-                 QStringLiteral(R"({"status":"subscribed","client_id":"athena_logging","message":"Subscribed via X-Athena-Client header"})"));
+        QCOMPARE(
+            client.rawTexts().constFirst(),
+            QStringLiteral(
+                R"({"status":"subscribed","client_id":"athena_logging","message":"Subscribed via X-Athena-Client header"})"));
     }
 
     void liveEventsReachOnlyTheirChannel()
@@ -160,18 +167,22 @@ private Q_SLOTS:
         TestWsClient client(server->port(), QStringLiteral("home"));
         QVERIFY(client.waitForMessages(1));
 
-        client.sendJson({{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("organization_id"), QStringLiteral("extra")}});
+        client.sendJson({{QStringLiteral("type"), QStringLiteral("subscribe")},
+                         {QStringLiteral("organization_id"), QStringLiteral("extra")}});
         QJsonObject reply = client.waitForStatus(QStringLiteral("subscribed"), 1);
         QCOMPARE(reply.value(QStringLiteral("organization_id")).toString(), QStringLiteral("extra"));
-        QCOMPARE(reply.value(QStringLiteral("subscriptions")).toArray(), (QJsonArray{QStringLiteral("extra"), QStringLiteral("home")}));
+        QCOMPARE(reply.value(QStringLiteral("subscriptions")).toArray(),
+                 (QJsonArray{QStringLiteral("extra"), QStringLiteral("home")}));
 
         client.sendJson({{QStringLiteral("subscribe_to_organization_id"), QStringLiteral("legacy")}});
         QVERIFY(client.waitForMessages(3));
         QCOMPARE(client.messages()[2].value(QStringLiteral("organization_id")).toString(), QStringLiteral("legacy"));
 
-        client.sendJson({{QStringLiteral("type"), QStringLiteral("unsubscribe")}, {QStringLiteral("organization_id"), QStringLiteral("home")}});
+        client.sendJson({{QStringLiteral("type"), QStringLiteral("unsubscribe")},
+                         {QStringLiteral("organization_id"), QStringLiteral("home")}});
         reply = client.waitForStatus(QStringLiteral("unsubscribed"), 3);
-        QCOMPARE(reply.value(QStringLiteral("subscriptions")).toArray(), (QJsonArray{QStringLiteral("extra"), QStringLiteral("legacy")}));
+        QCOMPARE(reply.value(QStringLiteral("subscriptions")).toArray(),
+                 (QJsonArray{QStringLiteral("extra"), QStringLiteral("legacy")}));
 
         publish(server->port(), QStringLiteral("home"), 1);
         publish(server->port(), QStringLiteral("extra"), 2);
@@ -193,8 +204,10 @@ private Q_SLOTS:
         QTest::newRow("array") << QStringLiteral("[]") << QStringLiteral("not_an_object");
         QTest::newRow("unknown type") << QStringLiteral(R"({"type":"fly"})") << QStringLiteral("unknown_type");
         QTest::newRow("missing type") << QStringLiteral(R"({"organization_id":"x"})") << QStringLiteral("missing_type");
-        QTest::newRow("wrong field type") << QStringLiteral(R"({"type":"travel","since_seq":"3"})") << QStringLiteral("invalid_field");
-        QTest::newRow("negative value") << QStringLiteral(R"({"type":"travel","limit":-1})") << QStringLiteral("invalid_field");
+        QTest::newRow("wrong field type")
+            << QStringLiteral(R"({"type":"travel","since_seq":"3"})") << QStringLiteral("invalid_field");
+        QTest::newRow("negative value") << QStringLiteral(R"({"type":"travel","limit":-1})")
+                                        << QStringLiteral("invalid_field");
     }
 
     void errorFramesNeverCloseTheSocket()
@@ -212,7 +225,8 @@ private Q_SLOTS:
         client.sendJson({{QStringLiteral("type"), QStringLiteral("travel")}});
         QVERIFY(!client.waitForStatus(QStringLiteral("travel_complete"), 2).isEmpty());
         QVERIFY(client.isConnected());
-        QVERIFY(httpGet(server->port(), "/metrics").body.contains(QByteArray("cdcscope_errors_total{kind=\"" + code.toUtf8() + "\"} 1")));
+        QVERIFY(httpGet(server->port(), "/metrics")
+                    .body.contains(QByteArray("cdcscope_errors_total{kind=\"" + code.toUtf8() + "\"} 1")));
     }
 
     void binaryFrameGetsAnErrorFrame()

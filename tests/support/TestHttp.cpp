@@ -74,9 +74,10 @@ HttpReply httpGet(quint16 port, const QByteArray &path)
 
 HttpReply httpPost(quint16 port, const QByteArray &path, const QByteArray &body)
 {
-    return rawHttp(port, "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                             "Connection: close\r\nContent-Length: "
-                             + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+    return rawHttp(port, "POST " + path +
+                             " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                             "Connection: close\r\nContent-Length: " +
+                             QByteArray::number(body.size()) + "\r\n\r\n" + body);
 }
 
 HttpReply publish(quint16 port, const QString &channel, const QJsonValue &payload)

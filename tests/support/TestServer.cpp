@@ -21,8 +21,8 @@ std::unique_ptr<QTcpSocket> rawWebSocket(quint16 port, const QByteArray &clientN
         return nullptr;
     socket->write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                  "X-Athena-Client: "
-                  + clientName + "\r\n\r\n");
+                  "X-Athena-Client: " +
+                  clientName + "\r\n\r\n");
     QByteArray head;
     const bool upgraded = QTest::qWaitFor(
         [&] {

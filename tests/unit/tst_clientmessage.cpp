@@ -76,27 +76,52 @@ private Q_SLOTS:
         QTest::addColumn<QString>("code");
         QTest::addColumn<QString>("messagePart");
 
-        QTest::newRow("not json") << QStringLiteral("{nope") << ErrorCode::invalidJson << QStringLiteral("not valid JSON");
+        QTest::newRow("not json") << QStringLiteral("{nope") << ErrorCode::invalidJson
+                                  << QStringLiteral("not valid JSON");
         QTest::newRow("empty") << QString() << ErrorCode::invalidJson << QStringLiteral("not valid JSON");
         QTest::newRow("array") << QStringLiteral("[1,2]") << ErrorCode::notAnObject << QStringLiteral("JSON object");
-        QTest::newRow("no type") << QStringLiteral(R"({"limit":3})") << ErrorCode::missingType << QStringLiteral("no \"type\"");
-        QTest::newRow("type number") << QStringLiteral(R"({"type":7})") << ErrorCode::invalidField << QStringLiteral("type must be a string");
-        QTest::newRow("unknown type") << QStringLiteral(R"({"type":"rewind"})") << ErrorCode::unknownType << QStringLiteral("\"rewind\"");
-        QTest::newRow("since_seq string") << QStringLiteral(R"({"type":"travel","since_seq":"4"})") << ErrorCode::invalidField << QStringLiteral("since_seq must be a non-negative integer");
-        QTest::newRow("since_seq negative") << QStringLiteral(R"({"type":"travel","since_seq":-1})") << ErrorCode::invalidField << QStringLiteral("since_seq");
-        QTest::newRow("since_seq fraction") << QStringLiteral(R"({"type":"travel","since_seq":1.5})") << ErrorCode::invalidField << QStringLiteral("since_seq");
-        QTest::newRow("since_seq huge") << QStringLiteral(R"({"type":"travel","since_seq":1e300})") << ErrorCode::invalidField << QStringLiteral("since_seq");
-        QTest::newRow("since_ts_ms negative") << QStringLiteral(R"({"type":"travel","since_ts_ms":-5})") << ErrorCode::invalidField << QStringLiteral("since_ts_ms");
-        QTest::newRow("since_ts_ms bool") << QStringLiteral(R"({"type":"travel","since_ts_ms":true})") << ErrorCode::invalidField << QStringLiteral("since_ts_ms");
-        QTest::newRow("limit zero") << QStringLiteral(R"({"type":"travel","limit":0})") << ErrorCode::invalidField << QStringLiteral("limit must be an integer of at least 1");
-        QTest::newRow("limit negative") << QStringLiteral(R"({"type":"travel","limit":-10})") << ErrorCode::invalidField << QStringLiteral("limit");
-        QTest::newRow("limit object") << QStringLiteral(R"({"type":"travel","limit":{}})") << ErrorCode::invalidField << QStringLiteral("limit");
-        QTest::newRow("organization_id number") << QStringLiteral(R"({"type":"travel","organization_id":5})") << ErrorCode::invalidField << QStringLiteral("organization_id must be a string");
-        QTest::newRow("organization_id blank") << QStringLiteral(R"({"type":"travel","organization_id":"  "})") << ErrorCode::invalidField << QStringLiteral("non-blank");
-        QTest::newRow("organization_id too long") << QStringLiteral(R"({"type":"subscribe","organization_id":"%1"})").arg(QString(300, u'x')) << ErrorCode::invalidField << QStringLiteral("at most 256");
-        QTest::newRow("subscribe without channel") << QStringLiteral(R"({"type":"subscribe"})") << ErrorCode::invalidField << QStringLiteral("organization_id is required");
-        QTest::newRow("unsubscribe null channel") << QStringLiteral(R"({"type":"unsubscribe","organization_id":null})") << ErrorCode::invalidField << QStringLiteral("organization_id is required");
-        QTest::newRow("legacy subscribe number") << QStringLiteral(R"({"subscribe_to_organization_id":3})") << ErrorCode::invalidField << QStringLiteral("subscribe_to_organization_id must be a string");
+        QTest::newRow("no type") << QStringLiteral(R"({"limit":3})") << ErrorCode::missingType
+                                 << QStringLiteral("no \"type\"");
+        QTest::newRow("type number") << QStringLiteral(R"({"type":7})") << ErrorCode::invalidField
+                                     << QStringLiteral("type must be a string");
+        QTest::newRow("unknown type") << QStringLiteral(R"({"type":"rewind"})") << ErrorCode::unknownType
+                                      << QStringLiteral("\"rewind\"");
+        QTest::newRow("since_seq string")
+            << QStringLiteral(R"({"type":"travel","since_seq":"4"})") << ErrorCode::invalidField
+            << QStringLiteral("since_seq must be a non-negative integer");
+        QTest::newRow("since_seq negative") << QStringLiteral(R"({"type":"travel","since_seq":-1})")
+                                            << ErrorCode::invalidField << QStringLiteral("since_seq");
+        QTest::newRow("since_seq fraction") << QStringLiteral(R"({"type":"travel","since_seq":1.5})")
+                                            << ErrorCode::invalidField << QStringLiteral("since_seq");
+        QTest::newRow("since_seq huge") << QStringLiteral(R"({"type":"travel","since_seq":1e300})")
+                                        << ErrorCode::invalidField << QStringLiteral("since_seq");
+        QTest::newRow("since_ts_ms negative") << QStringLiteral(R"({"type":"travel","since_ts_ms":-5})")
+                                              << ErrorCode::invalidField << QStringLiteral("since_ts_ms");
+        QTest::newRow("since_ts_ms bool") << QStringLiteral(R"({"type":"travel","since_ts_ms":true})")
+                                          << ErrorCode::invalidField << QStringLiteral("since_ts_ms");
+        QTest::newRow("limit zero") << QStringLiteral(R"({"type":"travel","limit":0})") << ErrorCode::invalidField
+                                    << QStringLiteral("limit must be an integer of at least 1");
+        QTest::newRow("limit negative") << QStringLiteral(R"({"type":"travel","limit":-10})") << ErrorCode::invalidField
+                                        << QStringLiteral("limit");
+        QTest::newRow("limit object") << QStringLiteral(R"({"type":"travel","limit":{}})") << ErrorCode::invalidField
+                                      << QStringLiteral("limit");
+        QTest::newRow("organization_id number")
+            << QStringLiteral(R"({"type":"travel","organization_id":5})") << ErrorCode::invalidField
+            << QStringLiteral("organization_id must be a string");
+        QTest::newRow("organization_id blank") << QStringLiteral(R"({"type":"travel","organization_id":"  "})")
+                                               << ErrorCode::invalidField << QStringLiteral("non-blank");
+        QTest::newRow("organization_id too long")
+            << QStringLiteral(R"({"type":"subscribe","organization_id":"%1"})").arg(QString(300, u'x'))
+            << ErrorCode::invalidField << QStringLiteral("at most 256");
+        QTest::newRow("subscribe without channel")
+            << QStringLiteral(R"({"type":"subscribe"})") << ErrorCode::invalidField
+            << QStringLiteral("organization_id is required");
+        QTest::newRow("unsubscribe null channel")
+            << QStringLiteral(R"({"type":"unsubscribe","organization_id":null})") << ErrorCode::invalidField
+            << QStringLiteral("organization_id is required");
+        QTest::newRow("legacy subscribe number")
+            << QStringLiteral(R"({"subscribe_to_organization_id":3})") << ErrorCode::invalidField
+            << QStringLiteral("subscribe_to_organization_id must be a string");
     }
 
     void errors()

@@ -54,10 +54,11 @@ private Q_SLOTS:
 
     void valuesWithUnits()
     {
-        const auto outcome = parse({QStringLiteral("--retain-bytes=512MiB"), QStringLiteral("--max-body"), QStringLiteral("64k"),
-                                    QStringLiteral("--ping-interval=500ms"), QStringLiteral("--idle-timeout=2m"),
-                                    QStringLiteral("--head-timeout=3"), QStringLiteral("--bind=0.0.0.0"),
-                                    QStringLiteral("--log-format=JSON"), QStringLiteral("--ingest-stdin")});
+        const auto outcome =
+            parse({QStringLiteral("--retain-bytes=512MiB"), QStringLiteral("--max-body"), QStringLiteral("64k"),
+                   QStringLiteral("--ping-interval=500ms"), QStringLiteral("--idle-timeout=2m"),
+                   QStringLiteral("--head-timeout=3"), QStringLiteral("--bind=0.0.0.0"),
+                   QStringLiteral("--log-format=JSON"), QStringLiteral("--ingest-stdin")});
         QCOMPARE(outcome.action, CommandLineOutcome::Action::Run);
         QCOMPARE(outcome.options.server.retention.maxTotalBytes, qint64(512) << 20);
         QCOMPARE(outcome.options.server.maxBodyBytes, 64 * 1024);
@@ -83,8 +84,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("expected");
         QTest::newRow("port too big") << QStringList{QStringLiteral("--port=70000")} << QString() << QString()
                                       << QStringLiteral("cdcscope: --port: '70000' is not a port number (0-65535)");
-        QTest::newRow("bind not an address") << QStringList{QStringLiteral("--bind=example.com")} << QString() << QString()
-                                             << QStringLiteral("cdcscope: --bind: 'example.com' is not an IP address");
+        QTest::newRow("bind not an address")
+            << QStringList{QStringLiteral("--bind=example.com")} << QString() << QString()
+            << QStringLiteral("cdcscope: --bind: 'example.com' is not an IP address");
         QTest::newRow("size without number") << QStringList{QStringLiteral("--max-body=lots")} << QString() << QString()
                                              << QStringLiteral("cdcscope: --max-body: 'lots' is not a size");
         QTest::newRow("duration") << QStringList{QStringLiteral("--idle-timeout=soon")} << QString() << QString()
@@ -97,8 +99,9 @@ private Q_SLOTS:
                                        << QStringLiteral("cdcscope: Missing value after '--port'.");
         QTest::newRow("stray argument") << QStringList{QStringLiteral("serve")} << QString() << QString()
                                         << QStringLiteral("cdcscope: unexpected argument 'serve'");
-        QTest::newRow("env names itself") << QStringList{} << QStringLiteral("CDCSCOPE_RETAIN_EVENTS") << QStringLiteral("-3")
-                                          << QStringLiteral("cdcscope: CDCSCOPE_RETAIN_EVENTS: '-3' is not a positive whole number");
+        QTest::newRow("env names itself")
+            << QStringList{} << QStringLiteral("CDCSCOPE_RETAIN_EVENTS") << QStringLiteral("-3")
+            << QStringLiteral("cdcscope: CDCSCOPE_RETAIN_EVENTS: '-3' is not a positive whole number");
     }
 
     void badValues()

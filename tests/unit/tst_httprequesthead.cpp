@@ -18,8 +18,9 @@ private Q_SLOTS:
 
     void parsesAnUpgrade()
     {
-        const auto parsed = HttpRequestHead::parse("GET /ws?x=1 HTTP/1.1\r\nHost: localhost\r\nUpgrade: WebSocket\r\n"
-                                                   "Connection: keep-alive, Upgrade\r\nx-athena-CLIENT:  logger  \r\n\r\n");
+        const auto parsed =
+            HttpRequestHead::parse("GET /ws?x=1 HTTP/1.1\r\nHost: localhost\r\nUpgrade: WebSocket\r\n"
+                                   "Connection: keep-alive, Upgrade\r\nx-athena-CLIENT:  logger  \r\n\r\n");
         const auto *head = std::get_if<HttpRequestHead>(&parsed);
         QVERIFY(head);
         QCOMPARE(head->method, QByteArray("GET"));
@@ -35,9 +36,11 @@ private Q_SLOTS:
     {
         const auto http10 = std::get<HttpRequestHead>(HttpRequestHead::parse("GET / HTTP/1.0\r\n\r\n"));
         QVERIFY(!http10.wantsKeepAlive());
-        const auto http10ka = std::get<HttpRequestHead>(HttpRequestHead::parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
+        const auto http10ka =
+            std::get<HttpRequestHead>(HttpRequestHead::parse("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n"));
         QVERIFY(http10ka.wantsKeepAlive());
-        const auto http11close = std::get<HttpRequestHead>(HttpRequestHead::parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
+        const auto http11close =
+            std::get<HttpRequestHead>(HttpRequestHead::parse("GET / HTTP/1.1\r\nConnection: close\r\n\r\n"));
         QVERIFY(!http11close.wantsKeepAlive());
     }
 

@@ -34,8 +34,10 @@ private Q_SLOTS:
 
     void payloadIsCompactedAndLargeIntegersSurvive()
     {
-        const auto parsed = parsePublishBody("{ \"organization_id\" : \"a\",\n \"data\" : { \"big\" : 9007199254740993 , \"f\": 1.5, \"n\": null } }");
-        QCOMPARE(std::get<PublishBatch>(parsed).at(0).payload, QByteArray(R"({"big":9007199254740993,"f":1.5,"n":null})"));
+        const auto parsed = parsePublishBody(
+            "{ \"organization_id\" : \"a\",\n \"data\" : { \"big\" : 9007199254740993 , \"f\": 1.5, \"n\": null } }");
+        QCOMPARE(std::get<PublishBatch>(parsed).at(0).payload,
+                 QByteArray(R"({"big":9007199254740993,"f":1.5,"n":null})"));
     }
 
     void nullPayloadIsAccepted()
@@ -57,13 +59,21 @@ private Q_SLOTS:
         QTest::addColumn<QString>("messagePart");
         QTest::newRow("not json") << QByteArray("{oops") << 400 << QStringLiteral("not valid JSON");
         QTest::newRow("empty body") << QByteArray() << 400 << QStringLiteral("not valid JSON");
-        QTest::newRow("missing organization_id") << QByteArray(R"({"data":1})") << 422 << QStringLiteral("organization_id is missing");
-        QTest::newRow("null organization_id") << QByteArray(R"({"organization_id":null,"data":1})") << 422 << QStringLiteral("organization_id is missing");
-        QTest::newRow("number organization_id") << QByteArray(R"({"organization_id":12,"data":1})") << 422 << QStringLiteral("must be a string");
-        QTest::newRow("blank organization_id") << QByteArray(R"({"organization_id":"   ","data":1})") << 422 << QStringLiteral("must not be blank");
-        QTest::newRow("missing data") << QByteArray(R"({"organization_id":"a"})") << 422 << QStringLiteral("data is missing");
-        QTest::newRow("batch names the bad event") << QByteArray(R"([{"organization_id":"a","data":1},{"organization_id":"a"}])") << 422 << QStringLiteral("event 1: data is missing");
-        QTest::newRow("batch element not object") << QByteArray(R"([{"organization_id":"a","data":1},7])") << 422 << QStringLiteral("event 1: an event must be a JSON object");
+        QTest::newRow("missing organization_id")
+            << QByteArray(R"({"data":1})") << 422 << QStringLiteral("organization_id is missing");
+        QTest::newRow("null organization_id") << QByteArray(R"({"organization_id":null,"data":1})") << 422
+                                              << QStringLiteral("organization_id is missing");
+        QTest::newRow("number organization_id")
+            << QByteArray(R"({"organization_id":12,"data":1})") << 422 << QStringLiteral("must be a string");
+        QTest::newRow("blank organization_id")
+            << QByteArray(R"({"organization_id":"   ","data":1})") << 422 << QStringLiteral("must not be blank");
+        QTest::newRow("missing data") << QByteArray(R"({"organization_id":"a"})") << 422
+                                      << QStringLiteral("data is missing");
+        QTest::newRow("batch names the bad event")
+            << QByteArray(R"([{"organization_id":"a","data":1},{"organization_id":"a"}])") << 422
+            << QStringLiteral("event 1: data is missing");
+        QTest::newRow("batch element not object") << QByteArray(R"([{"organization_id":"a","data":1},7])") << 422
+                                                  << QStringLiteral("event 1: an event must be a JSON object");
     }
 
     void errors()

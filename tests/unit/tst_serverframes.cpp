@@ -17,16 +17,20 @@ class TestServerFrames : public QObject
 private Q_SLOTS:
     void subscribedIsTheSpecsGreeting()
     {
-        QCOMPARE(ServerFrames::subscribed(QStringLiteral("athena_logging")),
-                 QByteArray(R"({"status":"subscribed","client_id":"athena_logging","message":"Subscribed via X-Athena-Client header"})"));
+        QCOMPARE(
+            ServerFrames::subscribed(QStringLiteral("athena_logging")),
+            QByteArray(
+                R"({"status":"subscribed","client_id":"athena_logging","message":"Subscribed via X-Athena-Client header"})"));
     }
 
     void eventFrameHasTheSpecsShape()
     {
         ChannelLog log(QStringLiteral("athena_logging"));
         const StoredEvent &event = log.append(1700000000123, R"({"table":"users","op":"insert"})");
-        QCOMPARE(event.frame,
-                 QByteArray(R"({"organization_id":"athena_logging","data":{"seq":1,"ts_ms":1700000000123,"payload":{"table":"users","op":"insert"}}})"));
+        QCOMPARE(
+            event.frame,
+            QByteArray(
+                R"({"organization_id":"athena_logging","data":{"seq":1,"ts_ms":1700000000123,"payload":{"table":"users","op":"insert"}}})"));
         QCOMPARE(event.payload(), QByteArrayView(R"({"table":"users","op":"insert"})"));
     }
 
@@ -46,8 +50,9 @@ private Q_SLOTS:
 
     void subscriptionChangeListsTheSet()
     {
-        QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), true}, {QStringLiteral("a"), QStringLiteral("b")}),
-                 QByteArray(R"({"status":"subscribed","organization_id":"b","subscriptions":["a","b"]})"));
+        QCOMPARE(
+            ServerFrames::subscriptionChanged({QStringLiteral("b"), true}, {QStringLiteral("a"), QStringLiteral("b")}),
+            QByteArray(R"({"status":"subscribed","organization_id":"b","subscriptions":["a","b"]})"));
         QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), false}, {QStringLiteral("a")}),
                  QByteArray(R"({"status":"unsubscribed","organization_id":"b","subscriptions":["a"]})"));
     }
@@ -61,8 +66,10 @@ private Q_SLOTS:
         result.truncated = false;
         result.channels.append({QStringLiteral("a"), 2, 9, true});
         result.channels.append({QStringLiteral("b"), std::nullopt, std::nullopt, false});
-        QCOMPARE(ServerFrames::travelComplete(request, result),
-                 QByteArray(R"({"status":"travel_complete","organization_id":null,"since_seq":3,"since_ts_ms":null,"limit":10000,"count":0,"truncated":false,"gap":true,"channels":{"a":{"oldest_seq":2,"newest_seq":9,"gap":true},"b":{"oldest_seq":null,"newest_seq":null,"gap":false}}})"));
+        QCOMPARE(
+            ServerFrames::travelComplete(request, result),
+            QByteArray(
+                R"({"status":"travel_complete","organization_id":null,"since_seq":3,"since_ts_ms":null,"limit":10000,"count":0,"truncated":false,"gap":true,"channels":{"a":{"oldest_seq":2,"newest_seq":9,"gap":true},"b":{"oldest_seq":null,"newest_seq":null,"gap":false}}})"));
     }
 
     void controlCharactersAreEscaped()

@@ -54,7 +54,8 @@ private Q_SLOTS:
     void seqStartsAtOnePerChannelWithoutGaps()
     {
         auto store = makeStore();
-        const auto receipts = store->append({{QStringLiteral("a"), "1"}, {QStringLiteral("b"), "2"}, {QStringLiteral("a"), "3"}});
+        const auto receipts =
+            store->append({{QStringLiteral("a"), "1"}, {QStringLiteral("b"), "2"}, {QStringLiteral("a"), "3"}});
         QCOMPARE(receipts.size(), 3);
         QCOMPARE(receipts[0].seq, 1);
         QCOMPARE(receipts[1].seq, 1);
