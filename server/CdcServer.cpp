@@ -52,6 +52,22 @@ void CdcServer::stop()
     m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
 }
 
+void CdcServer::reconfigure(const ServerConfig &config)
+{
+    Q_ASSERT(!isListening());
+    // The hub, the API and the front door hold references to m_config: they see the new values.
+    m_frontDoor.reset();
+    m_config = config;
+    m_store.setLimits(m_config.retention);
+    m_hub->applyConfig();
+    m_frontDoor = std::make_unique<FrontDoor>(m_config, *m_api, *m_hub, m_metrics);
+}
+
+bool CdcServer::isListening() const
+{
+    return m_frontDoor->isListening();
+}
+
 quint16 CdcServer::port() const
 {
     return m_frontDoor->port();

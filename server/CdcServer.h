@@ -30,6 +30,10 @@ public:
     bool start(QString *errorMessage = nullptr);
     // Stops accepting and closes every WebSocket with 1001; `stopped` follows once all are gone.
     void stop();
+    // Takes new settings while stopped; start() then listens with them. The retained events stay
+    // (the new retention applies to them at once), so a settings change loses no history.
+    void reconfigure(const ServerConfig &config);
+    bool isListening() const;
 
     QUrl webSocketUrl() const;
     QUrl httpUrl() const;

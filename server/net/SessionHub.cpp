@@ -21,11 +21,15 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
 {
     connect(&m_store, &EventStore::appended, this, &SessionHub::fanOut);
     connect(&m_store, &EventStore::batchAppended, this, &SessionHub::flushFannedOut);
+    connect(&m_heartbeat, &QTimer::timeout, this, &SessionHub::heartbeat);
+    applyConfig();
+}
+
+void SessionHub::applyConfig()
+{
     // Check often enough that neither the ping interval nor the idle timeout is overshot by much.
     const auto tick = std::max<qint64>(50, std::min(m_config.pingInterval, m_config.idleTimeout).count() / 4);
-    m_heartbeat.setInterval(int(std::min<qint64>(tick, 1000)));
-    connect(&m_heartbeat, &QTimer::timeout, this, &SessionHub::heartbeat);
-    m_heartbeat.start();
+    m_heartbeat.start(int(std::min<qint64>(tick, 1000)));
 }
 
 SessionHub::~SessionHub()

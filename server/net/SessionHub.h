@@ -32,6 +32,8 @@ public:
 
     // Takes over an upgraded socket whose handshake carried `clientId`.
     void adopt(QWebSocket *socket, const QString &clientId);
+    // Re-reads the heartbeat settings after CdcServer::reconfigure.
+    void applyConfig();
     // Closes every session (1001 on shutdown); `allClosed` follows once they are gone.
     void closeAll(QWebSocketProtocol::CloseCode code, const QString &reason);
 

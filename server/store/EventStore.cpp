@@ -51,6 +51,13 @@ QList<AppendReceipt> EventStore::append(const PublishBatch &batch)
     return receipts;
 }
 
+void EventStore::setLimits(const RetentionLimits &limits)
+{
+    m_limits = limits;
+    for (const auto &log : std::as_const(m_channels))
+        enforceRetention(*log);
+}
+
 void EventStore::enforceRetention(ChannelLog &touched)
 {
     while (touched.size() > m_limits.maxEventsPerChannel) {

@@ -41,6 +41,9 @@ public:
     // Tests inject a clock to make ts_ms deterministic.
     void setClock(Clock clock) { m_clock = std::move(clock); }
 
+    // New limits apply at once: events beyond them are evicted now.
+    void setLimits(const RetentionLimits &limits);
+
     // Appends the batch in order; the caller has validated every event, so it is stored whole.
     QList<AppendReceipt> append(const PublishBatch &batch);
 

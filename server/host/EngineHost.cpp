@@ -1,0 +1,202 @@
+#include "EngineHost.h"
+
+#include "CdcServer.h"
+#include "Logging.h"
+#include "MonitorFeed.h"
+#include "net/SessionHub.h"
+
+#include <QTimer>
+
+#include <memory>
+
+namespace cdc {
+
+namespace {
+// How long clients get to answer the 1001 close before a restart or shutdown goes on anyway.
+constexpr int closeGraceMs = 3000;
+} // namespace
+
+// The engine-thread half of EngineHost: owns the server and the monitor feed.
+class EngineWorker : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit EngineWorker(qsizetype liveEventCapacity)
+        : m_liveEventCapacity(liveEventCapacity)
+    {
+    }
+
+    void start(const ServerConfig &config)
+    {
+        if (!m_server) {
+            m_server = std::make_unique<CdcServer>(config);
+            m_feed = std::make_unique<MonitorFeed>(*m_server, m_liveEventCapacity);
+            connect(m_feed.get(), &MonitorFeed::eventsArrived, this, &EngineWorker::eventsArrived);
+            connect(m_feed.get(), &MonitorFeed::snapshotTaken, this, &EngineWorker::snapshotTaken);
+            listen();
+            return;
+        }
+        stopThen([this, config] {
+            m_server->reconfigure(config);
+            listen();
+        });
+    }
+
+    void shutDown(QSemaphore *done)
+    {
+        if (!m_server) {
+            done->release();
+            return;
+        }
+        stopThen([this, done] {
+            m_feed.reset();
+            m_server.reset();
+            done->release();
+        });
+    }
+
+    void publish(const PublishBatch &batch)
+    {
+        if (m_server)
+            Q_EMIT published(m_server->publish(batch));
+    }
+
+    void travel(int requestId, QStringList channels, const TravelWindow &window)
+    {
+        if (!m_server)
+            return;
+        if (channels.isEmpty()) {
+            for (const ChannelLog *log : m_server->store().channels())
+                channels.append(log->id());
+            channels.sort();
+        }
+        Q_EMIT travelFinished(requestId, runTravel(m_server->store(), channels, window, m_server->config().travel));
+    }
+
+    void disconnectClient(quint64 sessionId)
+    {
+        if (m_server)
+            m_server->sessions().disconnectSession(sessionId, QStringLiteral("disconnected from the CDC Scope window"));
+    }
+
+    void setLiveEventCapacity(qsizetype capacity)
+    {
+        m_liveEventCapacity = capacity;
+        if (m_feed)
+            m_feed->setMaxPendingEvents(capacity);
+    }
+
+Q_SIGNALS:
+    void listening(const QUrl &webSocketUrl);
+    void listenFailed(const QString &error);
+    void eventsArrived(const QList<cdc::LiveEvent> &events);
+    void snapshotTaken(const cdc::EngineSnapshot &snapshot);
+    void published(const QList<cdc::AppendReceipt> &receipts);
+    void travelFinished(int requestId, const cdc::TravelResult &result);
+
+private:
+    void listen()
+    {
+        QString error;
+        if (m_server->start(&error))
+            Q_EMIT listening(m_server->webSocketUrl());
+        else
+            Q_EMIT listenFailed(error);
+    }
+
+    // Stops listening, closes the clients with 1001, and runs `next` once they are gone (or the
+    // grace period is over: a peer that never answers must not hold the window hostage).
+    void stopThen(std::function<void()> next)
+    {
+        auto shared = std::make_shared<std::function<void()>>(std::move(next));
+        auto once = [shared] {
+            if (*shared) {
+                auto run = std::exchange(*shared, nullptr);
+                run();
+            }
+        };
+        if (!m_server->isListening() && m_server->sessions().sessionCount() == 0) {
+            once();
+            return;
+        }
+        connect(m_server.get(), &CdcServer::stopped, this, once, Qt::SingleShotConnection);
+        // Sessions abort themselves if their peer ignores the close (WsSession), so by now any
+        // straggler is on its way out.
+        QTimer::singleShot(closeGraceMs, this, once);
+        m_server->stop();
+    }
+
+    qsizetype m_liveEventCapacity;
+    std::unique_ptr<CdcServer> m_server;
+    std::unique_ptr<MonitorFeed> m_feed;
+};
+
+EngineHost::EngineHost(qsizetype liveEventCapacity, QObject *parent)
+    : QObject(parent)
+    , m_worker(new EngineWorker(liveEventCapacity))
+{
+    qRegisterMetaType<cdc::LiveEvent>();
+    qRegisterMetaType<QList<cdc::LiveEvent>>();
+    qRegisterMetaType<cdc::EngineSnapshot>();
+    qRegisterMetaType<cdc::TravelResult>();
+    qRegisterMetaType<QList<cdc::AppendReceipt>>();
+
+    m_thread.setObjectName(QStringLiteral("cdc-engine"));
+    m_worker->moveToThread(&m_thread);
+    connect(m_worker, &EngineWorker::listening, this, [this](const QUrl &url) {
+        m_webSocketUrl = url;
+        Q_EMIT listening(url);
+    });
+    connect(m_worker, &EngineWorker::listenFailed, this, [this](const QString &error) {
+        m_webSocketUrl.clear();
+        Q_EMIT listenFailed(error);
+    });
+    connect(m_worker, &EngineWorker::eventsArrived, this, &EngineHost::eventsArrived);
+    connect(m_worker, &EngineWorker::snapshotTaken, this, &EngineHost::snapshotTaken);
+    connect(m_worker, &EngineWorker::published, this, &EngineHost::published);
+    connect(m_worker, &EngineWorker::travelFinished, this, &EngineHost::travelFinished);
+    m_thread.start();
+}
+
+EngineHost::~EngineHost()
+{
+    QMetaObject::invokeMethod(m_worker, [this] { m_worker->shutDown(&m_shutDown); });
+    m_shutDown.tryAcquire(1, closeGraceMs + 1000);
+    QMetaObject::invokeMethod(m_worker, [this] { delete m_worker; }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void EngineHost::start(const ServerConfig &config)
+{
+    m_config = config;
+    m_webSocketUrl.clear();
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config] { worker->start(config); });
+}
+
+void EngineHost::publish(const PublishBatch &batch)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, batch] { worker->publish(batch); });
+}
+
+int EngineHost::travel(const QStringList &channels, const TravelWindow &window)
+{
+    const int id = m_nextTravelId++;
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, channels, window] { worker->travel(id, channels, window); });
+    return id;
+}
+
+void EngineHost::disconnectClient(quint64 sessionId)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, sessionId] { worker->disconnectClient(sessionId); });
+}
+
+void EngineHost::setLiveEventCapacity(qsizetype capacity)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, capacity] { worker->setLiveEventCapacity(capacity); });
+}
+
+} // namespace cdc
+
+#include "EngineHost.moc"

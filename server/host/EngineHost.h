@@ -1,0 +1,64 @@
+#pragma once
+
+#include "MonitorTypes.h"
+#include "ServerConfig.h"
+#include "protocol/PublishRequest.h"
+#include "store/EventStore.h"
+#include "store/TravelQuery.h"
+
+#include <QObject>
+#include <QSemaphore>
+#include <QThread>
+#include <QUrl>
+
+namespace cdc {
+
+class EngineWorker;
+
+// Runs the engine on its own thread for a front that has an event loop of its own (the desktop
+// window). Every call returns at once; results come back as queued signals on the caller's thread.
+// The window never stalls delivery, and delivery never stalls the window.
+class EngineHost : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit EngineHost(qsizetype liveEventCapacity, QObject *parent = nullptr);
+    // Closes every client with 1001 (waiting up to a few seconds) and joins the engine thread.
+    ~EngineHost() override;
+
+    // First start, or a restart with new settings: clients get 1001, retained events stay.
+    // Answered by listening() or listenFailed(); the engine keeps running either way.
+    void start(const ServerConfig &config);
+    void publish(const PublishBatch &batch);
+    // The same store query as a WebSocket travel; an empty `channels` means every channel.
+    // Returns the id that travelFinished() will carry.
+    int travel(const QStringList &channels, const TravelWindow &window);
+    void disconnectClient(quint64 sessionId);
+    void setLiveEventCapacity(qsizetype capacity);
+
+    const ServerConfig &config() const { return m_config; }
+    QUrl webSocketUrl() const { return m_webSocketUrl; }
+    bool isListening() const { return !m_webSocketUrl.isEmpty(); }
+
+Q_SIGNALS:
+    void listening(const QUrl &webSocketUrl);
+    void listenFailed(const QString &error);
+    void eventsArrived(const QList<cdc::LiveEvent> &events);
+    void snapshotTaken(const cdc::EngineSnapshot &snapshot);
+    void published(const QList<cdc::AppendReceipt> &receipts);
+    void travelFinished(int requestId, const cdc::TravelResult &result);
+
+private:
+    ServerConfig m_config;
+    QUrl m_webSocketUrl;
+    QThread m_thread;
+    EngineWorker *m_worker; // lives on m_thread
+    QSemaphore m_shutDown;
+    int m_nextTravelId = 1;
+};
+
+} // namespace cdc
+
+Q_DECLARE_METATYPE(cdc::TravelResult)
+Q_DECLARE_METATYPE(cdc::AppendReceipt)

@@ -1,0 +1,84 @@
+#include "MonitorFeed.h"
+
+#include "CdcServer.h"
+#include "net/SessionHub.h"
+
+#include <algorithm>
+
+namespace cdc {
+
+namespace {
+constexpr int eventFlushMs = 100;
+constexpr int ticksPerSnapshot = 5;
+} // namespace
+
+MonitorFeed::MonitorFeed(CdcServer &server, qsizetype maxPendingEvents, QObject *parent)
+    : QObject(parent)
+    , m_server(server)
+    , m_maxPending(maxPendingEvents)
+{
+    connect(&m_server.store(), &EventStore::appended, this, &MonitorFeed::collect);
+    connect(&m_timer, &QTimer::timeout, this, &MonitorFeed::tick);
+    m_timer.start(eventFlushMs);
+}
+
+void MonitorFeed::collect(const ChannelLog &channel, const StoredEvent &event)
+{
+    m_pending.push_back({channel.id(), event});
+    while (qsizetype(m_pending.size()) > m_maxPending)
+        m_pending.pop_front();
+}
+
+void MonitorFeed::tick()
+{
+    if (!m_pending.empty()) {
+        QList<LiveEvent> batch(m_pending.begin(), m_pending.end());
+        m_pending.clear();
+        Q_EMIT eventsArrived(batch);
+    }
+    if (++m_ticks % ticksPerSnapshot == 0)
+        Q_EMIT snapshotTaken(takeSnapshot());
+}
+
+EngineSnapshot MonitorFeed::takeSnapshot()
+{
+    EngineSnapshot snapshot;
+    snapshot.takenAtMs = QDateTime::currentMSecsSinceEpoch();
+    const double seconds = m_previousSnapshotMs ? double(snapshot.takenAtMs - m_previousSnapshotMs) / 1000.0 : 0.0;
+    const EventStore &store = m_server.store();
+    const SessionHub &hub = m_server.sessions();
+
+    auto logs = store.channels();
+    std::sort(logs.begin(), logs.end(), [](const ChannelLog *a, const ChannelLog *b) { return a->id() < b->id(); });
+    QHash<QString, qint64> lastSeqs;
+    for (const ChannelLog *log : logs) {
+        ChannelStats stats;
+        stats.id = log->id();
+        stats.subscribers = hub.subscriberCount(log->id());
+        stats.events = log->size();
+        stats.bytes = log->bytes();
+        stats.oldestSeq = log->oldestSeq();
+        stats.newestSeq = log->newestSeq();
+        stats.lastSeq = log->lastSeq();
+        const qint64 before = m_previousLastSeq.value(log->id(), 0);
+        stats.eventsPerSecond = seconds > 0 ? double(stats.lastSeq - before) / seconds : 0.0;
+        lastSeqs.insert(stats.id, stats.lastSeq);
+        snapshot.channels.append(stats);
+    }
+    m_previousLastSeq = std::move(lastSeqs);
+    m_previousSnapshotMs = snapshot.takenAtMs;
+
+    for (const WsSession *session : hub.sessions()) {
+        if (session->isClosing())
+            continue;
+        snapshot.clients.append({session->id(), session->clientId(), session->peerText(), session->connectedAt(),
+                                 session->subscriptions(), session->eventsSent(), session->queuedBytes()});
+    }
+    snapshot.eventsIn = store.appendedEvents();
+    snapshot.deliveriesOut = hub.deliveredLive() + hub.deliveredReplay();
+    snapshot.storeEvents = store.totalEvents();
+    snapshot.storeBytes = store.totalBytes();
+    return snapshot;
+}
+
+} // namespace cdc

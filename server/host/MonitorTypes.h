@@ -1,0 +1,61 @@
+#pragma once
+
+#include "store/StoredEvent.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace cdc {
+
+// What the engine hands to an observer on another thread (the desktop window). Plain values; the
+// frame bytes are implicitly shared, so passing them across threads copies nothing.
+
+struct LiveEvent
+{
+    QString channel;
+    StoredEvent event;
+};
+
+struct ChannelStats
+{
+    QString id;
+    int subscribers = 0;
+    qint64 events = 0;
+    qint64 bytes = 0;
+    std::optional<qint64> oldestSeq;
+    std::optional<qint64> newestSeq;
+    qint64 lastSeq = 0;
+    double eventsPerSecond = 0;
+};
+
+struct ClientStats
+{
+    quint64 sessionId = 0;
+    QString clientId;
+    QString peer;
+    QDateTime connectedAt;
+    QStringList subscriptions;
+    qint64 eventsSent = 0;
+    qint64 queuedBytes = 0;
+};
+
+struct EngineSnapshot
+{
+    qint64 takenAtMs = 0;
+    QList<ChannelStats> channels; // sorted by id
+    QList<ClientStats> clients;   // in connection order
+    qint64 eventsIn = 0;          // accepted since start
+    qint64 deliveriesOut = 0;     // event frames written to clients since start
+    qint64 storeEvents = 0;
+    qint64 storeBytes = 0;
+};
+
+} // namespace cdc
+
+Q_DECLARE_METATYPE(cdc::LiveEvent)
+Q_DECLARE_METATYPE(cdc::EngineSnapshot)
