@@ -177,6 +177,15 @@ QList<Setting> settings()
                  return QStringLiteral("'%1' is not a log format (text or json)").arg(value);
              return std::nullopt;
          }},
+        {QStringLiteral("view-rows"), QStringLiteral("CDCSCOPE_VIEW_ROWS"), QStringLiteral("count"),
+         QStringLiteral("Rows the window's live events view keeps; older ones scroll away (default 100000)."),
+         countSetting([](AppOptions &options, qint64 count) { options.liveViewRows = qsizetype(count); })},
+        {QStringLiteral("screenshot"), QStringLiteral("CDCSCOPE_SCREENSHOT"), QStringLiteral("file"),
+         QStringLiteral("Window: save a PNG of the window there after 4 seconds, then quit (for docs)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.screenshotPath = value;
+             return std::nullopt;
+         }},
         {QStringLiteral("ingest-stdin"), QStringLiteral("CDCSCOPE_INGEST_STDIN"), QString(),
          QStringLiteral("Publish NDJSON events ({\"organization_id\":..,\"data\":..} per line) read from stdin."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
@@ -188,9 +197,11 @@ QList<Setting> settings()
 
 } // namespace
 
-CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment)
+CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment,
+                                    const AppOptions &base)
 {
     CommandLineOutcome outcome;
+    outcome.options = base;
     const QList<Setting> table = settings();
 
     QCommandLineParser parser;

@@ -15,6 +15,8 @@ struct AppOptions
     bool headless = false;
     bool ingestStdin = false;
     LogFormat logFormat = LogFormat::Text;
+    qsizetype liveViewRows = 100'000; // the window's live events ring
+    QString screenshotPath;           // window: save a picture of itself there after a few seconds, then quit
     ServerConfig server;
 };
 
@@ -26,8 +28,10 @@ struct CommandLineOutcome
     AppOptions options;
 };
 
-// Precedence: command-line flag > CDCSCOPE_* environment variable > default.
-CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment);
+// Precedence: command-line flag > CDCSCOPE_* environment variable > `base` (the config file's
+// values over the defaults).
+CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment,
+                                    const AppOptions &base = {});
 
 // Exit codes of the headless front (docs/configuration.md).
 namespace ExitCode {

@@ -6,8 +6,6 @@
 
 #include <memory>
 
-class QSocketNotifier;
-
 namespace cdc {
 
 class CdcServer;
@@ -27,14 +25,11 @@ public:
     int run();
 
 private:
-    void installSignalHandlers();
-    void onSignal();
     void shutDown();
 
     AppOptions m_options;
     std::unique_ptr<CdcServer> m_server;
     std::unique_ptr<NdjsonIngest> m_ingest;
-    QSocketNotifier *m_signalNotifier = nullptr;
     bool m_shuttingDown = false;
 };
 

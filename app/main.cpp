@@ -1,33 +1,66 @@
 #include "CommandLine.h"
+#include "ConfigFile.h"
+#include "GuiFront.h"
 #include "HeadlessFront.h"
 #include "LogFormat.h"
-#include "Logging.h"
 
-#include <QCoreApplication>
+#include <QApplication>
+#include <QSettings>
 
 #include <cstdio>
 
+namespace {
+
+// The config file's values over the defaults: the base that environment and flags override.
+cdc::AppOptions optionsFromConfigFile()
+{
+    cdc::AppOptions options;
+    const QSettings settings;
+    cdc::loadServerConfig(settings, options.server);
+    options.liveViewRows = qsizetype(settings.value(QStringLiteral("view/live_rows"), qint64(options.liveViewRows)).toLongLong());
+    return options;
+}
+
+// A window needs a display; without one, say what to do instead of letting Qt abort.
+bool displayAvailable()
+{
+    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
+           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+}
+
+} // namespace
+
 int main(int argc, char *argv[])
 {
+    QCoreApplication::setOrganizationName(QStringLiteral("CDC Scope"));
+    QCoreApplication::setApplicationName(QStringLiteral("cdcscope"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CDCSCOPE_VERSION));
+
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
-
-    const cdc::CommandLineOutcome outcome = cdc::parseCommandLine(arguments, QProcessEnvironment::systemEnvironment());
+    const cdc::CommandLineOutcome outcome =
+        cdc::parseCommandLine(arguments, QProcessEnvironment::systemEnvironment(), optionsFromConfigFile());
     if (outcome.action == cdc::CommandLineOutcome::Action::ExitNow) {
         std::FILE *stream = outcome.exitCode == cdc::ExitCode::ok ? stdout : stderr;
         std::fprintf(stream, "%s\n", qPrintable(outcome.message));
         return outcome.exitCode;
     }
-
-    // The desktop window arrives with the GUI front; until then every start runs headless, so the
-    // engine never depends on a display.
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("cdcscope"));
-    QCoreApplication::setOrganizationName(QStringLiteral("CDC Scope"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(CDCSCOPE_VERSION));
     cdc::installLogFormat(outcome.options.logFormat);
 
-    cdc::HeadlessFront front(outcome.options);
+    if (outcome.options.headless) {
+        // QCoreApplication: no display needed, no Widgets code path loaded.
+        QCoreApplication app(argc, argv);
+        cdc::HeadlessFront front(outcome.options);
+        return front.run();
+    }
+    if (!displayAvailable()) {
+        std::fprintf(stderr, "cdcscope: no display (DISPLAY and WAYLAND_DISPLAY are not set); "
+                             "run 'cdcscope --headless' for the server alone\n");
+        return cdc::ExitCode::runtimeFailure;
+    }
+    QApplication app(argc, argv);
+    QApplication::setDesktopFileName(QStringLiteral("io.github.cdcscope.CdcScope"));
+    cdc::GuiFront front(outcome.options);
     return front.run();
 }

@@ -15,11 +15,7 @@ namespace cdc {
 // What the engine hands to an observer on another thread (the desktop window). Plain values; the
 // frame bytes are implicitly shared, so passing them across threads copies nothing.
 
-struct LiveEvent
-{
-    QString channel;
-    StoredEvent event;
-};
+using LiveEvent = ChannelEvent;
 
 struct ChannelStats
 {

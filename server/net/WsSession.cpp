@@ -81,7 +81,7 @@ void WsSession::sendLive(const QString &text, qint64 bytes)
     enqueue({text, {}, bytes, Outgoing::Kind::Live});
 }
 
-bool WsSession::sendReplay(const QList<StoredEvent> &events, const QByteArray &ack)
+bool WsSession::sendReplay(const QList<ChannelEvent> &events, const QByteArray &ack)
 {
     if (m_closing)
         return true;
@@ -89,7 +89,7 @@ bool WsSession::sendReplay(const QList<StoredEvent> &events, const QByteArray &a
         return false;
     // Replay frames bypass enqueue(): they are one block, bounded by the travel limit, and do not
     // count against the live backlog bound (a large catch-up must not cut a healthy client off).
-    for (const StoredEvent &event : events) {
+    for (const auto &[channel, event] : events) {
         if (m_queue.empty() && m_socket->bytesToWrite() < socketHighWaterBytes) {
             write({QString::fromUtf8(event.frame), {}, event.frame.size(), Outgoing::Kind::Replay});
         } else {

@@ -63,7 +63,7 @@ public:
     void sendLive(const QString &text, qint64 bytes);
     // A travel's frames and its ack, queued as one block. False (and nothing queued) when the
     // previous travels have not drained yet.
-    bool sendReplay(const QList<StoredEvent> &events, const QByteArray &ack);
+    bool sendReplay(const QList<ChannelEvent> &events, const QByteArray &ack);
 
     // Hands what the socket buffered to the kernel now, in one write, instead of on the next
     // event-loop turn.

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QString>
 
 namespace cdc {
 
@@ -16,6 +17,13 @@ struct StoredEvent
     qint32 payloadSize = 0;
 
     QByteArrayView payload() const { return QByteArrayView(frame).sliced(payloadOffset, payloadSize); }
+};
+
+// An event together with the channel it belongs to (the name is shared with the channel's log).
+struct ChannelEvent
+{
+    QString channel;
+    StoredEvent event;
 };
 
 } // namespace cdc

@@ -27,7 +27,7 @@ bool mergesBefore(const ChannelLog *a, const StoredEvent &ea, const ChannelLog *
 }
 
 // Oldest `count` events of the union of ranges, merged ascending.
-void takeOldest(std::vector<Cursor> cursors, qint64 count, QList<StoredEvent> &out)
+void takeOldest(std::vector<Cursor> cursors, qint64 count, QList<ChannelEvent> &out)
 {
     const auto later = [](const Cursor &x, const Cursor &y) {
         return mergesBefore(y.log, y.log->at(y.begin), x.log, x.log->at(x.begin));
@@ -39,14 +39,14 @@ void takeOldest(std::vector<Cursor> cursors, qint64 count, QList<StoredEvent> &o
     while (qint64(out.size()) < count && !heap.empty()) {
         Cursor cursor = heap.top();
         heap.pop();
-        out.append(cursor.log->at(cursor.begin));
+        out.append({cursor.log->id(), cursor.log->at(cursor.begin)});
         if (++cursor.begin < cursor.end)
             heap.push(cursor);
     }
 }
 
 // Newest `count` events of the union of ranges, returned ascending.
-void takeNewest(std::vector<Cursor> cursors, qint64 count, QList<StoredEvent> &out)
+void takeNewest(std::vector<Cursor> cursors, qint64 count, QList<ChannelEvent> &out)
 {
     const auto earlier = [](const Cursor &x, const Cursor &y) {
         return mergesBefore(x.log, x.log->at(x.end - 1), y.log, y.log->at(y.end - 1));
@@ -59,7 +59,8 @@ void takeNewest(std::vector<Cursor> cursors, qint64 count, QList<StoredEvent> &o
     while (qint64(out.size() - first) < count && !heap.empty()) {
         Cursor cursor = heap.top();
         heap.pop();
-        out.append(cursor.log->at(--cursor.end));
+        --cursor.end;
+        out.append({cursor.log->id(), cursor.log->at(cursor.end)});
         if (cursor.begin < cursor.end)
             heap.push(cursor);
     }
@@ -111,7 +112,7 @@ TravelResult runTravel(const EventStore &store, const QStringList &channels, con
         const Cursor &only = cursors.front();
         const qsizetype begin = fromPosition ? only.begin : only.end - count;
         for (qsizetype index = begin; index < begin + count; ++index)
-            result.events.append(only.log->at(index));
+            result.events.append({only.log->id(), only.log->at(index)});
     } else if (fromPosition) {
         takeOldest(std::move(cursors), count, result.events);
     } else {

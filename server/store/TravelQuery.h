@@ -38,7 +38,7 @@ struct TravelChannelRange
 
 struct TravelResult
 {
-    QList<StoredEvent> events; // ascending seq per channel; channels merged by (ts_ms, channel, seq)
+    QList<ChannelEvent> events; // ascending seq per channel; channels merged by (ts_ms, channel, seq)
     qint64 effectiveLimit = 0;
     qint64 matched = 0;
     bool truncated = false;

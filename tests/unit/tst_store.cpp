@@ -20,8 +20,8 @@ PublishBatch events(const QString &channel, int count, const QByteArray &payload
 QList<qint64> seqsOf(const TravelResult &result)
 {
     QList<qint64> seqs;
-    for (const StoredEvent &event : result.events)
-        seqs.append(event.seq);
+    for (const ChannelEvent &replayed : result.events)
+        seqs.append(replayed.event.seq);
     return seqs;
 }
 
@@ -193,11 +193,11 @@ private Q_SLOTS:
         const TravelResult byDefault = runTravel(*store, {QStringLiteral("a")}, {{}, {}, {}}, {});
         QCOMPARE(byDefault.effectiveLimit, 10'000);
         QCOMPARE(byDefault.events.size(), 10'000);
-        QCOMPARE(byDefault.events.constFirst().seq, 50'001);
+        QCOMPARE(byDefault.events.constFirst().event.seq, 50'001);
         const TravelResult capped = runTravel(*store, {QStringLiteral("a")}, {0, {}, 1'000'000}, {});
         QCOMPARE(capped.effectiveLimit, 50'000);
         QCOMPARE(capped.events.size(), 50'000);
-        QCOMPARE(capped.events.constLast().seq, 50'000);
+        QCOMPARE(capped.events.constLast().event.seq, 50'000);
         QVERIFY(capped.truncated);
     }
 
@@ -210,15 +210,15 @@ private Q_SLOTS:
         store->append({{QStringLiteral("a"), "2"}, {QStringLiteral("b"), "2"}, {QStringLiteral("a"), "3"}});
         const TravelResult result = runTravel(*store, {QStringLiteral("a"), QStringLiteral("b")}, {0, {}, {}}, {});
         QStringList order;
-        for (const StoredEvent &event : result.events)
-            order.append(QString::fromUtf8(event.frame).section(u'"', 3, 3) + QString::number(event.seq));
+        for (const ChannelEvent &replayed : result.events)
+            order.append(replayed.channel + QString::number(replayed.event.seq));
         QCOMPARE(order, (QStringList{QStringLiteral("a1"), QStringLiteral("b1"), QStringLiteral("a2"),
                                      QStringLiteral("a3"), QStringLiteral("b2")}));
         // Newest two across both channels, still ascending.
         const TravelResult newest = runTravel(*store, {QStringLiteral("a"), QStringLiteral("b")}, {{}, {}, 2}, {});
         QCOMPARE(newest.events.size(), 2);
-        QCOMPARE(newest.events[0].seq, 3); // a3
-        QCOMPARE(newest.events[1].seq, 2); // b2
+        QCOMPARE(newest.events[0].channel + QString::number(newest.events[0].event.seq), QStringLiteral("a3"));
+        QCOMPARE(newest.events[1].channel + QString::number(newest.events[1].event.seq), QStringLiteral("b2"));
     }
 
     void gapWhenRequestedHistoryWasEvicted()

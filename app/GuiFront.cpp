@@ -1,0 +1,46 @@
+#include "GuiFront.h"
+
+#include "Logging.h"
+#include "MainWindow.h"
+#include "SignalWatcher.h"
+#include "host/EngineHost.h"
+
+#include <QApplication>
+#include <QTimer>
+
+namespace cdc {
+
+namespace {
+constexpr int screenshotDelayMs = 4000;
+}
+
+GuiFront::GuiFront(AppOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+{
+}
+
+int GuiFront::run()
+{
+    EngineHost engine(m_options.liveViewRows);
+    MainWindow window(engine, m_options.liveViewRows);
+    auto *watcher = new SignalWatcher(this);
+    connect(watcher, &SignalWatcher::terminationRequested, &window, [&window](const QString &name) {
+        qCInfo(lcServer).noquote() << "received" << name << "- stopping";
+        window.close();
+    });
+    if (!m_options.screenshotPath.isEmpty()) {
+        QTimer::singleShot(screenshotDelayMs, &window, [&window, path = m_options.screenshotPath] {
+            if (!window.grab().save(path))
+                qCWarning(lcServer).noquote() << "could not write the screenshot to" << path;
+            window.close();
+        });
+    }
+    window.show();
+    engine.start(m_options.server);
+    const int code = QApplication::exec();
+    qCInfo(lcServer) << "stopped";
+    return code;
+}
+
+} // namespace cdc

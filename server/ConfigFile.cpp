@@ -1,0 +1,60 @@
+#include "ConfigFile.h"
+
+#include <QSettings>
+
+namespace cdc {
+
+namespace {
+
+template<typename T>
+void read(const QSettings &settings, const char *key, T &target)
+{
+    const QVariant value = settings.value(QLatin1StringView(key));
+    if (value.isValid() && value.canConvert<qint64>())
+        target = T(value.toLongLong());
+}
+
+void readDuration(const QSettings &settings, const char *key, std::chrono::milliseconds &target)
+{
+    const QVariant value = settings.value(QLatin1StringView(key));
+    if (value.isValid())
+        target = std::chrono::milliseconds(value.toLongLong());
+}
+
+} // namespace
+
+void loadServerConfig(const QSettings &settings, ServerConfig &config)
+{
+    const QString bind = settings.value(QStringLiteral("server/bind")).toString();
+    if (QHostAddress address; !bind.isEmpty() && address.setAddress(bind))
+        config.bindAddress = address;
+    read(settings, "server/port", config.port);
+    read(settings, "retention/events_per_channel", config.retention.maxEventsPerChannel);
+    read(settings, "retention/total_bytes", config.retention.maxTotalBytes);
+    read(settings, "travel/default_limit", config.travel.defaultLimit);
+    read(settings, "travel/max_limit", config.travel.maxLimit);
+    read(settings, "limits/max_body_bytes", config.maxBodyBytes);
+    read(settings, "limits/max_queued_bytes", config.maxQueuedBytesPerClient);
+    read(settings, "limits/max_message_bytes", config.maxIncomingMessageBytes);
+    readDuration(settings, "timeouts/head_ms", config.headTimeout);
+    readDuration(settings, "timeouts/ping_interval_ms", config.pingInterval);
+    readDuration(settings, "timeouts/idle_ms", config.idleTimeout);
+}
+
+void saveServerConfig(QSettings &settings, const ServerConfig &config)
+{
+    settings.setValue(QStringLiteral("server/bind"), config.bindAddress.toString());
+    settings.setValue(QStringLiteral("server/port"), config.port);
+    settings.setValue(QStringLiteral("retention/events_per_channel"), qint64(config.retention.maxEventsPerChannel));
+    settings.setValue(QStringLiteral("retention/total_bytes"), config.retention.maxTotalBytes);
+    settings.setValue(QStringLiteral("travel/default_limit"), config.travel.defaultLimit);
+    settings.setValue(QStringLiteral("travel/max_limit"), config.travel.maxLimit);
+    settings.setValue(QStringLiteral("limits/max_body_bytes"), config.maxBodyBytes);
+    settings.setValue(QStringLiteral("limits/max_queued_bytes"), config.maxQueuedBytesPerClient);
+    settings.setValue(QStringLiteral("limits/max_message_bytes"), config.maxIncomingMessageBytes);
+    settings.setValue(QStringLiteral("timeouts/head_ms"), qint64(config.headTimeout.count()));
+    settings.setValue(QStringLiteral("timeouts/ping_interval_ms"), qint64(config.pingInterval.count()));
+    settings.setValue(QStringLiteral("timeouts/idle_ms"), qint64(config.idleTimeout.count()));
+}
+
+} // namespace cdc

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "host/MonitorTypes.h"
+
+#include <QWidget>
+
+class QTreeWidget;
+class QTreeWidgetItem;
+class QPlainTextEdit;
+class QLabel;
+class QJsonValue;
+
+namespace cdc {
+
+
+
+// One event in full: a collapsible JSON tree of its payload and the raw frame text, with copy.
+class EventDetailPane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit EventDetailPane(QWidget *parent = nullptr);
+
+    void showEvent(const LiveEvent &event);
+    void showNothing();
+    QString rawText() const;
+    QTreeWidget *tree() const { return m_tree; }
+
+private:
+    static void addJson(QTreeWidgetItem *parent, const QString &key, const QJsonValue &value);
+
+    QLabel *m_title;
+    QTreeWidget *m_tree;
+    QPlainTextEdit *m_raw;
+};
+
+} // namespace cdc

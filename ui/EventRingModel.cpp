@@ -1,0 +1,114 @@
+#include "EventRingModel.h"
+
+#include <QDateTime>
+
+namespace cdc {
+
+namespace {
+constexpr qsizetype summaryChars = 240;
+}
+
+EventRingModel::EventRingModel(qsizetype capacity, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_capacity(std::max<qsizetype>(1, capacity))
+{
+}
+
+void EventRingModel::append(const QList<LiveEvent> &events)
+{
+    if (events.isEmpty())
+        return;
+    // Of a batch larger than the ring only its newest rows would survive: skip the rest.
+    const qsizetype skip = std::max<qsizetype>(0, events.size() - m_capacity);
+    const qsizetype incoming = events.size() - skip;
+    dropOldest(qsizetype(m_events.size()) + incoming - m_capacity);
+    const int first = int(m_events.size());
+    beginInsertRows({}, first, first + int(incoming) - 1);
+    m_events.insert(m_events.end(), events.cbegin() + skip, events.cend());
+    endInsertRows();
+}
+
+void EventRingModel::dropOldest(qsizetype count)
+{
+    count = std::min<qsizetype>(count, qsizetype(m_events.size()));
+    if (count <= 0)
+        return;
+    beginRemoveRows({}, 0, int(count) - 1);
+    m_events.erase(m_events.begin(), m_events.begin() + count);
+    endRemoveRows();
+}
+
+void EventRingModel::clear()
+{
+    beginResetModel();
+    m_events.clear();
+    endResetModel();
+}
+
+void EventRingModel::setCapacity(qsizetype capacity)
+{
+    m_capacity = std::max<qsizetype>(1, capacity);
+    dropOldest(qsizetype(m_events.size()) - m_capacity);
+}
+
+int EventRingModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_events.size());
+}
+
+int EventRingModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant EventRingModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= int(m_events.size()))
+        return {};
+    const LiveEvent &live = m_events[size_t(index.row())];
+    if (role == PayloadRole)
+        return live.event.payload().toByteArray();
+    if (role == ChannelRole)
+        return live.channel;
+    if (role == Qt::TextAlignmentRole && (index.column() == SeqColumn || index.column() == SizeColumn))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && index.column() == TimeColumn)
+        return QStringLiteral("ts_ms %1").arg(live.event.tsMs);
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case TimeColumn:
+        return QDateTime::fromMSecsSinceEpoch(live.event.tsMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+    case ChannelColumn:
+        return live.channel;
+    case SeqColumn:
+        return live.event.seq;
+    case SizeColumn:
+        return live.event.payloadSize;
+    case PayloadColumn: {
+        const QByteArrayView payload = live.event.payload();
+        QString summary = QString::fromUtf8(payload.first(std::min(payload.size(), summaryChars)));
+        if (payload.size() > summaryChars)
+            summary += u'…';
+        return summary;
+    }
+    default:
+        return {};
+    }
+}
+
+QVariant EventRingModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case TimeColumn: return tr("Time");
+    case ChannelColumn: return tr("Channel");
+    case SeqColumn: return tr("Seq");
+    case SizeColumn: return tr("Size");
+    case PayloadColumn: return tr("Payload");
+    default: return {};
+    }
+}
+
+} // namespace cdc

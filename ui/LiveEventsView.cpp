@@ -1,0 +1,163 @@
+#include "LiveEventsView.h"
+
+#include "EventDetailPane.h"
+#include "EventFilterProxy.h"
+#include "EventRingModel.h"
+#include "EventTableView.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace cdc {
+
+LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
+    : QWidget(parent)
+    , m_model(new EventRingModel(capacity, this))
+    , m_proxy(new EventFilterProxy(this))
+    , m_table(new EventTableView(this))
+    , m_detail(new EventDetailPane(this))
+    , m_channel(new QComboBox(this))
+    , m_filter(new QLineEdit(this))
+    , m_regex(new QCheckBox(tr("Regex"), this))
+    , m_pause(new QPushButton(tr("Pause"), this))
+    , m_pauseLabel(new QLabel(this))
+    , m_autoScroll(new QCheckBox(tr("Auto-scroll"), this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_table->setModel(m_proxy);
+    m_table->horizontalHeader()->resizeSection(EventRingModel::TimeColumn, 110);
+    m_table->horizontalHeader()->resizeSection(EventRingModel::ChannelColumn, 140);
+    m_table->horizontalHeader()->resizeSection(EventRingModel::SeqColumn, 80);
+    m_table->horizontalHeader()->resizeSection(EventRingModel::SizeColumn, 70);
+
+    m_channel->setObjectName(QStringLiteral("channelFilter"));
+    m_channel->addItem(tr("All channels"), QString());
+    m_channel->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_filter->setObjectName(QStringLiteral("textFilter"));
+    m_filter->setPlaceholderText(tr("Filter payloads (Ctrl+F)"));
+    m_filter->setClearButtonEnabled(true);
+    m_pause->setObjectName(QStringLiteral("pauseButton"));
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Pause the view (Space); events keep being collected"));
+    m_autoScroll->setChecked(true);
+    auto *clearButton = new QPushButton(tr("Clear"), this);
+    clearButton->setToolTip(tr("Clear the view (Ctrl+L)"));
+
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_channel);
+    bar->addWidget(m_filter, 1);
+    bar->addWidget(m_regex);
+    bar->addWidget(m_pause);
+    bar->addWidget(m_pauseLabel);
+    bar->addWidget(m_autoScroll);
+    bar->addWidget(clearButton);
+
+    auto *splitter = new QSplitter(Qt::Vertical, this);
+    splitter->addWidget(m_table);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 1);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(bar);
+    layout->addWidget(splitter);
+
+    connect(m_channel, &QComboBox::currentIndexChanged, this, &LiveEventsView::applyFilter);
+    connect(m_filter, &QLineEdit::textChanged, this, &LiveEventsView::applyFilter);
+    connect(m_regex, &QCheckBox::toggled, this, &LiveEventsView::applyFilter);
+    connect(m_pause, &QPushButton::toggled, this, &LiveEventsView::setPaused);
+    connect(clearButton, &QPushButton::clicked, this, &LiveEventsView::clear);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LiveEventsView::showCurrent);
+    updatePauseLabel();
+}
+
+void LiveEventsView::append(const QList<LiveEvent> &events)
+{
+    if (isPaused()) {
+        m_backlog.insert(m_backlog.end(), events.cbegin(), events.cend());
+        while (qsizetype(m_backlog.size()) > m_model->capacity())
+            m_backlog.pop_front();
+        updatePauseLabel();
+        return;
+    }
+    m_model->append(events);
+    if (m_autoScroll->isChecked())
+        m_table->scrollToBottom();
+}
+
+void LiveEventsView::setKnownChannels(const QStringList &channels)
+{
+    for (const QString &channel : channels)
+        if (m_channel->findData(channel) < 0)
+            m_channel->addItem(channel, channel);
+}
+
+void LiveEventsView::setCapacity(qsizetype capacity)
+{
+    m_model->setCapacity(capacity);
+}
+
+void LiveEventsView::focusFilter()
+{
+    m_filter->setFocus(Qt::ShortcutFocusReason);
+    m_filter->selectAll();
+}
+
+bool LiveEventsView::isPaused() const
+{
+    return m_pause->isChecked();
+}
+
+void LiveEventsView::setPaused(bool paused)
+{
+    if (m_pause->isChecked() != paused) {
+        m_pause->setChecked(paused); // re-enters through toggled()
+        return;
+    }
+    m_pause->setText(paused ? tr("Resume") : tr("Pause"));
+    if (!paused && !m_backlog.empty()) {
+        const QList<LiveEvent> backlog(m_backlog.begin(), m_backlog.end());
+        m_backlog.clear();
+        append(backlog);
+    }
+    updatePauseLabel();
+}
+
+void LiveEventsView::updatePauseLabel()
+{
+    m_pauseLabel->setText(isPaused() ? tr("%n new while paused", nullptr, int(m_backlog.size())) : QString());
+}
+
+void LiveEventsView::clear()
+{
+    m_model->clear();
+    m_backlog.clear();
+    m_detail->showNothing();
+    updatePauseLabel();
+}
+
+void LiveEventsView::applyFilter()
+{
+    m_proxy->setChannel(m_channel->currentData().toString());
+    const bool valid = m_proxy->setPattern(m_filter->text(), m_regex->isChecked());
+    m_filter->setStyleSheet(valid ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c0392b; }"));
+    m_filter->setToolTip(valid ? QString() : tr("Invalid regular expression: %1").arg(m_proxy->patternError()));
+}
+
+void LiveEventsView::showCurrent()
+{
+    const QModelIndex current = m_proxy->mapToSource(m_table->currentIndex());
+    if (current.isValid())
+        m_detail->showEvent(m_model->eventAt(current.row()));
+    else
+        m_detail->showNothing();
+}
+
+} // namespace cdc

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "host/MonitorTypes.h"
+
+#include <QWidget>
+
+#include <deque>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+
+namespace cdc {
+
+class EventDetailPane;
+class EventFilterProxy;
+class EventRingModel;
+class EventTableView;
+
+// The live events tab: a bounded, virtualized table of every event as it arrives, with channel and
+// text/regex filters, pause (events keep being collected; the backlog count shows), auto-scroll,
+// clear, and a detail pane for the selected event.
+class LiveEventsView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit LiveEventsView(qsizetype capacity, QWidget *parent = nullptr);
+
+    void append(const QList<LiveEvent> &events);
+    void setKnownChannels(const QStringList &channels);
+    void setCapacity(qsizetype capacity);
+
+    void focusFilter();
+    void setPaused(bool paused);
+    void togglePause() { setPaused(!isPaused()); }
+    bool isPaused() const;
+    qsizetype backlog() const { return qsizetype(m_backlog.size()); }
+    void clear();
+
+    EventRingModel *model() const { return m_model; }
+    EventFilterProxy *proxy() const { return m_proxy; }
+    EventTableView *table() const { return m_table; }
+    EventDetailPane *detail() const { return m_detail; }
+    QComboBox *channelFilter() const { return m_channel; }
+    QLineEdit *textFilter() const { return m_filter; }
+    QCheckBox *regexToggle() const { return m_regex; }
+
+private:
+    void applyFilter();
+    void updatePauseLabel();
+    void showCurrent();
+
+    EventRingModel *m_model;
+    EventFilterProxy *m_proxy;
+    EventTableView *m_table;
+    EventDetailPane *m_detail;
+    QComboBox *m_channel;
+    QLineEdit *m_filter;
+    QCheckBox *m_regex;
+    QPushButton *m_pause;
+    QLabel *m_pauseLabel;
+    QCheckBox *m_autoScroll;
+    std::deque<LiveEvent> m_backlog;
+};
+
+} // namespace cdc

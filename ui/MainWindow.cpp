@@ -1,0 +1,291 @@
+#include "MainWindow.h"
+
+#include "EventRingModel.h"
+#include "ListenBanner.h"
+#include "LiveEventsView.h"
+#include "PublishDialog.h"
+#include "SettingsDialog.h"
+#include "ThroughputChart.h"
+#include "TravelPanel.h"
+#include "TravelResultView.h"
+#include "ConfigFile.h"
+#include "host/EngineHost.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace cdc {
+
+namespace {
+
+QTableView *makeSnapshotTable(QAbstractItemModel *model, QWidget *parent)
+{
+    auto *proxy = new QSortFilterProxyModel(parent);
+    proxy->setSourceModel(model);
+    proxy->setSortRole(Qt::UserRole);
+    proxy->setDynamicSortFilter(true);
+    auto *table = new QTableView(parent);
+    table->setModel(proxy);
+    table->setSortingEnabled(true);
+    table->sortByColumn(0, Qt::AscendingOrder);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->verticalHeader()->setVisible(false);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setAlternatingRowColors(true);
+    return table;
+}
+
+} // namespace
+
+MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *parent)
+    : QMainWindow(parent)
+    , m_engine(engine)
+    , m_liveViewRows(liveViewRows)
+    , m_live(new LiveEventsView(liveViewRows, this))
+    , m_chart(new ThroughputChart(this))
+    , m_tabs(new QTabWidget(this))
+    , m_banner(new ListenBanner(this))
+    , m_travel(new TravelPanel(this))
+    , m_channels(makeChannelsModel(this))
+    , m_clients(makeClientsModel(this))
+    , m_url(new QLabel(this))
+    , m_clientCount(new QLabel(this))
+    , m_channelCount(new QLabel(this))
+    , m_rate(new QLabel(this))
+{
+    setWindowTitle(tr("CDC Scope"));
+    setObjectName(QStringLiteral("mainWindow"));
+    m_tabs->addTab(m_live, tr("Live events"));
+    m_tabs->addTab(m_chart, tr("Throughput"));
+    m_tabs->setTabsClosable(true);
+    m_tabs->tabBar()->setTabButton(0, QTabBar::RightSide, nullptr);
+    m_tabs->tabBar()->setTabButton(1, QTabBar::RightSide, nullptr);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int index) {
+        if (index > 1)
+            delete m_tabs->widget(index);
+    });
+
+    auto *central = new QWidget(this);
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_banner);
+    layout->addWidget(m_tabs);
+    setCentralWidget(central);
+
+    buildDocks();
+    buildActions();
+    buildStatusBar();
+
+    connect(&m_engine, &EngineHost::eventsArrived, m_live, &LiveEventsView::append);
+    connect(&m_engine, &EngineHost::snapshotTaken, this, &MainWindow::onSnapshot);
+    connect(&m_engine, &EngineHost::listening, this, &MainWindow::onListening);
+    connect(&m_engine, &EngineHost::listenFailed, this, &MainWindow::onListenFailed);
+    connect(&m_engine, &EngineHost::travelFinished, this, &MainWindow::onTravelFinished);
+    connect(&m_engine, &EngineHost::published, this, [this](const QList<AppendReceipt> &receipts) {
+        if (receipts.size() == 1)
+            statusBar()->showMessage(
+                tr("Published to %1 as seq %2").arg(receipts.front().channel).arg(receipts.front().seq), 5000);
+    });
+    connect(m_travel, &TravelPanel::replayRequested, this, &MainWindow::replay);
+    connect(m_banner, &ListenBanner::listenRequested, this, [this](quint16 port) {
+        ServerConfig config = m_engine.config();
+        config.port = port;
+        m_engine.start(config);
+    });
+    m_travel->setMaxLimit(m_engine.config().travel.maxLimit);
+
+    resize(1200, 800);
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::buildDocks()
+{
+    m_channelsTable = makeSnapshotTable(m_channels, this);
+    m_channelsTable->setObjectName(QStringLiteral("channelsTable"));
+    auto *channelsDock = new QDockWidget(tr("Channels"), this);
+    channelsDock->setObjectName(QStringLiteral("channelsDock"));
+    channelsDock->setWidget(m_channelsTable);
+    addDockWidget(Qt::LeftDockWidgetArea, channelsDock);
+
+    m_clientsTable = makeSnapshotTable(m_clients, this);
+    m_clientsTable->setObjectName(QStringLiteral("clientsTable"));
+    m_clientsTable->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *disconnect = new QAction(tr("Disconnect client"), m_clientsTable);
+    disconnect->setObjectName(QStringLiteral("disconnectClientAction"));
+    connect(disconnect, &QAction::triggered, this, &MainWindow::disconnectSelectedClient);
+    m_clientsTable->addAction(disconnect);
+    auto *clientsDock = new QDockWidget(tr("Clients"), this);
+    clientsDock->setObjectName(QStringLiteral("clientsDock"));
+    clientsDock->setWidget(m_clientsTable);
+    addDockWidget(Qt::LeftDockWidgetArea, clientsDock);
+
+    auto *travelDock = new QDockWidget(tr("Travel"), this);
+    travelDock->setObjectName(QStringLiteral("travelDock"));
+    travelDock->setWidget(m_travel);
+    addDockWidget(Qt::LeftDockWidgetArea, travelDock);
+    resizeDocks({channelsDock}, {460}, Qt::Horizontal);
+}
+
+void MainWindow::buildActions()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *publish = file->addAction(tr("&Publish event…"), this, &MainWindow::openPublishDialog);
+    publish->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    file->addAction(tr("&Settings…"), this, &MainWindow::openSettingsDialog);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *filter = view->addAction(tr("&Filter events"), m_live, &LiveEventsView::focusFilter);
+    filter->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
+    QAction *pause = view->addAction(tr("&Pause / resume"), m_live, &LiveEventsView::togglePause);
+    pause->setShortcut(QKeySequence(Qt::Key_Space));
+    pause->setObjectName(QStringLiteral("pauseAction"));
+    QAction *clear = view->addAction(tr("&Clear events"), m_live, &LiveEventsView::clear);
+    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    QAction *replay = view->addAction(tr("&Replay"), m_travel, &TravelPanel::requestReplay);
+    replay->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    view->addSeparator();
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        view->addAction(dock->toggleViewAction());
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About CDC Scope"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_url->setObjectName(QStringLiteral("urlLabel"));
+    m_url->setTextInteractionFlags(Qt::LinksAccessibleByMouse);
+    m_url->setToolTip(tr("Click to copy the WebSocket URL"));
+    m_url->setText(tr("starting…"));
+    connect(m_url, &QLabel::linkActivated, this, [this](const QString &link) {
+        QApplication::clipboard()->setText(link);
+        statusBar()->showMessage(tr("Copied %1").arg(link), 3000);
+    });
+    statusBar()->addPermanentWidget(m_url);
+    statusBar()->addPermanentWidget(m_clientCount);
+    statusBar()->addPermanentWidget(m_channelCount);
+    statusBar()->addPermanentWidget(m_rate);
+}
+
+void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
+{
+    m_channels->setRows(snapshot.channels);
+    m_clients->setRows(snapshot.clients);
+    m_chart->addSnapshot(snapshot);
+    const QStringList channels = knownChannels();
+    m_live->setKnownChannels(channels);
+    m_travel->setKnownChannels(channels);
+    m_clientCount->setText(tr("%n client(s)", nullptr, int(snapshot.clients.size())));
+    m_channelCount->setText(tr("%n channel(s)", nullptr, int(snapshot.channels.size())));
+    m_rate->setText(tr("%1 events/s").arg(m_chart->latestEventsPerSecond(), 0, 'f', 0));
+}
+
+QStringList MainWindow::knownChannels() const
+{
+    QStringList channels;
+    for (int row = 0; row < m_channels->rowCount(); ++row)
+        channels.append(m_channels->rowAt(row).id);
+    return channels;
+}
+
+void MainWindow::onListening(const QUrl &url)
+{
+    m_banner->hide();
+    const QString text = url.toString();
+    m_url->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(text.toHtmlEscaped()));
+    setWindowTitle(tr("CDC Scope — %1").arg(text));
+}
+
+void MainWindow::onListenFailed(const QString &error)
+{
+    m_url->setText(tr("not listening"));
+    m_banner->showProblem(error, m_engine.config().port);
+}
+
+void MainWindow::replay(const QStringList &channels, const TravelWindow &window)
+{
+    m_pendingTravels.insert(m_engine.travel(channels, window), {channels, window});
+}
+
+void MainWindow::onTravelFinished(int requestId, const TravelResult &result)
+{
+    const auto pending = m_pendingTravels.take(requestId);
+    auto *view = new TravelResultView(pending.channels, pending.window, result, m_tabs);
+    const int index = m_tabs->addTab(view, tr("Replay %1").arg(++m_replayNumber));
+    m_tabs->setCurrentIndex(index);
+}
+
+PublishDialog *MainWindow::openPublishDialog()
+{
+    auto *dialog = new PublishDialog(knownChannels(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_engine.publish({dialog->event()}); });
+    dialog->open();
+    return dialog;
+}
+
+SettingsDialog *MainWindow::openSettingsDialog()
+{
+    auto *dialog = new SettingsDialog(m_engine.config(), m_live->model()->capacity(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        const ServerConfig config = dialog->config();
+        QSettings settings;
+        saveServerConfig(settings, config);
+        settings.setValue(QStringLiteral("view/live_rows"), qint64(dialog->liveViewRows()));
+        m_live->setCapacity(dialog->liveViewRows());
+        m_engine.setLiveEventCapacity(dialog->liveViewRows());
+        m_travel->setMaxLimit(config.travel.maxLimit);
+        m_url->setText(tr("restarting…"));
+        m_engine.start(config);
+    });
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About CDC Scope"),
+                       tr("<h3>CDC Scope %1</h3><p>A monitor for change-data-capture traffic with an embedded CDC "
+                          "WebSocket server (the athena_rs protocol).</p><p>Listening on: %2</p>")
+                           .arg(QStringLiteral(CDCSCOPE_VERSION),
+                                m_engine.isListening() ? m_engine.webSocketUrl().toString() : tr("not listening")));
+}
+
+void MainWindow::disconnectSelectedClient()
+{
+    const QModelIndex current = m_clientsTable->currentIndex();
+    if (!current.isValid())
+        return;
+    const auto *proxy = static_cast<QSortFilterProxyModel *>(m_clientsTable->model());
+    m_engine.disconnectClient(m_clients->rowAt(proxy->mapToSource(current).row()).sessionId);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace cdc

@@ -1,0 +1,89 @@
+#pragma once
+
+#include "MonitorModels.h"
+#include "store/TravelQuery.h"
+
+#include <QMainWindow>
+#include <QSet>
+
+class QLabel;
+class QSortFilterProxyModel;
+class QTabWidget;
+class QTableView;
+
+namespace cdc {
+
+class EngineHost;
+class ListenBanner;
+class LiveEventsView;
+class PublishDialog;
+class SettingsDialog;
+class ThroughputChart;
+class TravelPanel;
+
+// The desktop monitor: channels, clients, live events, throughput, and the travel panel over an
+// engine running on its own thread (EngineHost). Everything here is fed by the engine's batched
+// signals; nothing in the window runs per event.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *parent = nullptr);
+
+    LiveEventsView *liveView() const { return m_live; }
+    ChannelsModel *channelsModel() const { return m_channels; }
+    ClientsModel *clientsModel() const { return m_clients; }
+    QTableView *clientsTable() const { return m_clientsTable; }
+    QTableView *channelsTable() const { return m_channelsTable; }
+    TravelPanel *travelPanel() const { return m_travel; }
+    QTabWidget *tabs() const { return m_tabs; }
+    ListenBanner *listenBanner() const { return m_banner; }
+    ThroughputChart *chart() const { return m_chart; }
+    QLabel *urlLabel() const { return m_url; }
+
+public Q_SLOTS:
+    PublishDialog *openPublishDialog();
+    SettingsDialog *openSettingsDialog();
+    void showAbout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildDocks();
+    void buildStatusBar();
+    void onSnapshot(const EngineSnapshot &snapshot);
+    void onListening(const QUrl &url);
+    void onListenFailed(const QString &error);
+    void onTravelFinished(int requestId, const TravelResult &result);
+    void replay(const QStringList &channels, const TravelWindow &window);
+    void disconnectSelectedClient();
+    QStringList knownChannels() const;
+
+    EngineHost &m_engine;
+    qsizetype m_liveViewRows;
+    LiveEventsView *m_live;
+    ThroughputChart *m_chart;
+    QTabWidget *m_tabs;
+    ListenBanner *m_banner;
+    TravelPanel *m_travel;
+    ChannelsModel *m_channels;
+    ClientsModel *m_clients;
+    QTableView *m_channelsTable = nullptr;
+    QTableView *m_clientsTable = nullptr;
+    QLabel *m_url;
+    QLabel *m_clientCount;
+    QLabel *m_channelCount;
+    QLabel *m_rate;
+    struct PendingTravel
+    {
+        QStringList channels;
+        TravelWindow window;
+    };
+    QHash<int, PendingTravel> m_pendingTravels;
+    int m_replayNumber = 0;
+};
+
+} // namespace cdc

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "ServerConfig.h"
+
+#include <QDialog>
+
+class QLineEdit;
+class QSpinBox;
+class QLabel;
+class QDialogButtonBox;
+
+namespace cdc {
+
+// Port, bind address, retention and limits, and the live view's size. Accepting saves them to the
+// config file; the window then restarts the server with them (clients get 1001).
+class SettingsDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    SettingsDialog(const ServerConfig &config, qsizetype liveViewRows, QWidget *parent = nullptr);
+
+    ServerConfig config() const;
+    qsizetype liveViewRows() const;
+
+    QSpinBox *portBox() const { return m_port; }
+    QLineEdit *bindEdit() const { return m_bind; }
+
+private:
+    void validate();
+
+    ServerConfig m_base;
+    QSpinBox *m_port;
+    QLineEdit *m_bind;
+    QSpinBox *m_retainEvents;
+    QSpinBox *m_retainMiB;
+    QSpinBox *m_maxQueuedMiB;
+    QSpinBox *m_maxBodyMiB;
+    QSpinBox *m_liveRows;
+    QLabel *m_problem;
+    QDialogButtonBox *m_buttons;
+};
+
+} // namespace cdc
