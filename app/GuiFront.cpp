@@ -17,8 +17,7 @@ constexpr int screenshotDelayMs = 4000;
 GuiFront::GuiFront(AppOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
-{
-}
+{}
 
 int GuiFront::run()
 {

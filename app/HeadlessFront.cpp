@@ -1,8 +1,8 @@
 #include "HeadlessFront.h"
 
 #include "CdcServer.h"
-#include "SignalWatcher.h"
 #include "Logging.h"
+#include "SignalWatcher.h"
 #include "sources/NdjsonIngest.h"
 
 #include <QCoreApplication>

@@ -17,15 +17,16 @@ cdc::AppOptions optionsFromConfigFile()
     cdc::AppOptions options;
     const QSettings settings;
     cdc::loadServerConfig(settings, options.server);
-    options.liveViewRows = qsizetype(settings.value(QStringLiteral("view/live_rows"), qint64(options.liveViewRows)).toLongLong());
+    options.liveViewRows =
+        qsizetype(settings.value(QStringLiteral("view/live_rows"), qint64(options.liveViewRows)).toLongLong());
     return options;
 }
 
 // A window needs a display; without one, say what to do instead of letting Qt abort.
 bool displayAvailable()
 {
-    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY")
-           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
+    return !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") || !qEnvironmentVariableIsEmpty("DISPLAY") ||
+           !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
 } // namespace

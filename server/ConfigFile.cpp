@@ -6,8 +6,7 @@ namespace cdc {
 
 namespace {
 
-template<typename T>
-void read(const QSettings &settings, const char *key, T &target)
+template <typename T> void read(const QSettings &settings, const char *key, T &target)
 {
     const QVariant value = settings.value(QLatin1StringView(key));
     if (value.isValid() && value.canConvert<qint64>())

@@ -12,8 +12,6 @@ class QJsonValue;
 
 namespace cdc {
 
-
-
 // One event in full: a collapsible JSON tree of its payload and the raw frame text, with copy.
 class EventDetailPane : public QWidget
 {

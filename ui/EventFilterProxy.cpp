@@ -6,8 +6,7 @@ namespace cdc {
 
 EventFilterProxy::EventFilterProxy(QObject *parent)
     : QSortFilterProxyModel(parent)
-{
-}
+{}
 
 void EventFilterProxy::setChannel(const QString &channel)
 {

@@ -11,8 +11,7 @@ constexpr qsizetype summaryChars = 240;
 EventRingModel::EventRingModel(qsizetype capacity, QObject *parent)
     : QAbstractTableModel(parent)
     , m_capacity(std::max<qsizetype>(1, capacity))
-{
-}
+{}
 
 void EventRingModel::append(const QList<LiveEvent> &events)
 {
@@ -102,12 +101,18 @@ QVariant EventRingModel::headerData(int section, Qt::Orientation orientation, in
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
-    case TimeColumn: return tr("Time");
-    case ChannelColumn: return tr("Channel");
-    case SeqColumn: return tr("Seq");
-    case SizeColumn: return tr("Size");
-    case PayloadColumn: return tr("Payload");
-    default: return {};
+    case TimeColumn:
+        return tr("Time");
+    case ChannelColumn:
+        return tr("Channel");
+    case SeqColumn:
+        return tr("Seq");
+    case SizeColumn:
+        return tr("Size");
+    case PayloadColumn:
+        return tr("Payload");
+    default:
+        return {};
     }
 }
 

@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "ConfigFile.h"
 #include "EventRingModel.h"
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
@@ -8,7 +9,6 @@
 #include "ThroughputChart.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
-#include "ConfigFile.h"
 #include "host/EngineHost.h"
 
 #include <QAction>

@@ -38,7 +38,8 @@ ChannelsModel *makeChannelsModel(QObject *parent)
         {tr("Events/s"), [](const ChannelStats &c) { return QVariant(QString::number(c.eventsPerSecond, 'f', 1)); },
          [](const ChannelStats &c) { return QVariant(c.eventsPerSecond); }},
     };
-    return new ChannelsModel(std::move(columns), [](const ChannelStats &c) { return c.id; }, parent);
+    return new ChannelsModel(
+        std::move(columns), [](const ChannelStats &c) { return c.id; }, parent);
 }
 
 ClientsModel *makeClientsModel(QObject *parent)
@@ -47,16 +48,19 @@ ClientsModel *makeClientsModel(QObject *parent)
         {tr("Client"), [](const ClientStats &c) { return QVariant(c.clientId); }, {}},
         {tr("Peer"), [](const ClientStats &c) { return QVariant(c.peer); }, {}},
         {tr("Connected since"),
-         [](const ClientStats &c) { return QVariant(c.connectedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss"))); },
+         [](const ClientStats &c) {
+             return QVariant(c.connectedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")));
+         },
          [](const ClientStats &c) { return QVariant(c.connectedAt); }},
-        {tr("Subscriptions"), [](const ClientStats &c) { return QVariant(c.subscriptions.join(QStringLiteral(", "))); },
+        {tr("Subscriptions"),
+         [](const ClientStats &c) { return QVariant(c.subscriptions.join(QStringLiteral(", "))); },
          {}},
         {tr("Events sent"), [](const ClientStats &c) { return QVariant(c.eventsSent); }, {}},
         {tr("Queued"), [](const ClientStats &c) { return QVariant(formatBytes(c.queuedBytes)); },
          [](const ClientStats &c) { return QVariant(c.queuedBytes); }},
     };
-    return new ClientsModel(std::move(columns), [](const ClientStats &c) { return QString::number(c.sessionId); },
-                            parent);
+    return new ClientsModel(
+        std::move(columns), [](const ClientStats &c) { return QString::number(c.sessionId); }, parent);
 }
 
 } // namespace cdc

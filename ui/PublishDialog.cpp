@@ -27,7 +27,8 @@ PublishDialog::PublishDialog(const QStringList &knownChannels, QWidget *parent)
     m_channel->addItems(knownChannels);
     m_channel->setCurrentText(knownChannels.value(0));
     m_editor->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_editor->setPlainText(QStringLiteral("{\n  \"op\": \"insert\",\n  \"table\": \"users\",\n  \"new\": {\"id\": 1}\n}"));
+    m_editor->setPlainText(
+        QStringLiteral("{\n  \"op\": \"insert\",\n  \"table\": \"users\",\n  \"new\": {\"id\": 1}\n}"));
     m_status->setWordWrap(true);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Publish"));
 

@@ -12,8 +12,7 @@ namespace cdc {
 // A table refreshed from periodic snapshots: rows keyed by an id, so an unchanged set of rows gets
 // one ranged dataChanged per refresh instead of a reset (selection and scroll position survive).
 // Qt::UserRole holds each cell's sort value.
-template<typename Row>
-class SnapshotTableModel : public QAbstractTableModel
+template <typename Row> class SnapshotTableModel : public QAbstractTableModel
 {
 public:
     struct Column
@@ -27,8 +26,7 @@ public:
         : QAbstractTableModel(parent)
         , m_columns(std::move(columns))
         , m_key(std::move(key))
-    {
-    }
+    {}
 
     void setRows(const QList<Row> &rows)
     {

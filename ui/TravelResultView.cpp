@@ -19,8 +19,9 @@ QString describeWindow(const TravelWindow &window, qint64 limit)
     if (window.sinceSeq)
         parts.append(QStringLiteral("since_seq %1").arg(*window.sinceSeq));
     if (window.sinceTsMs)
-        parts.append(QStringLiteral("since %1").arg(QDateTime::fromMSecsSinceEpoch(*window.sinceTsMs).toString(
-            QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))));
+        parts.append(QStringLiteral("since %1")
+                         .arg(QDateTime::fromMSecsSinceEpoch(*window.sinceTsMs)
+                                  .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))));
     if (parts.isEmpty())
         parts.append(QStringLiteral("newest"));
     parts.append(QStringLiteral("limit %1").arg(limit));
@@ -29,8 +30,8 @@ QString describeWindow(const TravelWindow &window, qint64 limit)
 
 } // namespace
 
-TravelResultView::TravelResultView(const QStringList &channels, const TravelWindow &window,
-                                   const TravelResult &result, QWidget *parent)
+TravelResultView::TravelResultView(const QStringList &channels, const TravelWindow &window, const TravelResult &result,
+                                   QWidget *parent)
     : QWidget(parent)
     , m_model(new EventRingModel(std::max<qsizetype>(1, result.events.size()), this))
     , m_table(new EventTableView(this))

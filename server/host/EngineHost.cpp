@@ -24,8 +24,7 @@ class EngineWorker : public QObject
 public:
     explicit EngineWorker(qsizetype liveEventCapacity)
         : m_liveEventCapacity(liveEventCapacity)
-    {
-    }
+    {}
 
     void start(const ServerConfig &config)
     {
@@ -110,11 +109,16 @@ private:
     void stopThen(std::function<void()> next)
     {
         auto shared = std::make_shared<std::function<void()>>(std::move(next));
-        auto once = [shared] {
-            if (*shared) {
-                auto run = std::exchange(*shared, nullptr);
-                run();
-            }
+        // `stopped` is emitted from deep inside a closing socket's signal chain; `next` may
+        // destroy those very objects, so it always runs from a fresh event-loop turn.
+        auto once = [this, shared] {
+            QMetaObject::invokeMethod(
+                this,
+                [shared] {
+                    if (*shared)
+                        std::exchange(*shared, nullptr)();
+                },
+                Qt::QueuedConnection);
         };
         if (!m_server->isListening() && m_server->sessions().sessionCount() == 0) {
             once();
@@ -163,7 +167,8 @@ EngineHost::~EngineHost()
 {
     QMetaObject::invokeMethod(m_worker, [this] { m_worker->shutDown(&m_shutDown); });
     m_shutDown.tryAcquire(1, closeGraceMs + 1000);
-    QMetaObject::invokeMethod(m_worker, [this] { delete m_worker; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_worker, [this] { delete m_worker; }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -183,7 +188,8 @@ void EngineHost::publish(const PublishBatch &batch)
 int EngineHost::travel(const QStringList &channels, const TravelWindow &window)
 {
     const int id = m_nextTravelId++;
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, id, channels, window] { worker->travel(id, channels, window); });
+    QMetaObject::invokeMethod(m_worker,
+                              [worker = m_worker, id, channels, window] { worker->travel(id, channels, window); });
     return id;
 }
 

@@ -1,0 +1,362 @@
+// The desktop window under QT_QPA_PLATFORM=offscreen against a real engine on its own thread, with
+// real HTTP publishers and real WebSocket clients: what a user sees in each view.
+#include "EventDetailPane.h"
+#include "EventFilterProxy.h"
+#include "EventRingModel.h"
+#include "EventTableView.h"
+#include "ListenBanner.h"
+#include "LiveEventsView.h"
+#include "MainWindow.h"
+#include "PublishDialog.h"
+#include "SettingsDialog.h"
+#include "TestHttp.h"
+#include "TestWsClient.h"
+#include "TravelPanel.h"
+#include "TravelResultView.h"
+#include "host/EngineHost.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QDialogButtonBox>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace cdc;
+
+namespace {
+
+QList<qint64> seqColumn(const QAbstractItemModel *model)
+{
+    QList<qint64> seqs;
+    for (int row = 0; row < model->rowCount(); ++row)
+        seqs.append(model->index(row, EventRingModel::SeqColumn).data().toLongLong());
+    return seqs;
+}
+
+void publishBatch(quint16 port, const QString &channel, int count, int firstValue = 1)
+{
+    QJsonArray batch;
+    for (int i = 0; i < count; ++i)
+        batch.append(QJsonObject{{QStringLiteral("organization_id"), channel},
+                                 {QStringLiteral("data"), QJsonObject{{QStringLiteral("n"), firstValue + i}}}});
+    QCOMPARE(httpPost(port, "/events", QJsonDocument(batch).toJson(QJsonDocument::Compact)).status, 200);
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+} // namespace
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_config;
+    std::unique_ptr<EngineHost> m_engine;
+    std::unique_ptr<MainWindow> m_window;
+    quint16 m_port = 0;
+
+    void startWindow(quint16 port = 0, bool waitForListening = true)
+    {
+        m_engine = std::make_unique<EngineHost>(1000);
+        m_window = std::make_unique<MainWindow>(*m_engine, 1000);
+        m_window->show();
+        ServerConfig config;
+        config.port = port;
+        m_engine->start(config);
+        if (waitForListening) {
+            QVERIFY(QTest::qWaitFor([this] { return m_engine->isListening(); }, 5000));
+            m_port = quint16(m_engine->webSocketUrl().port());
+        }
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        // Keep the window's settings (geometry, dialogs) away from the user's config file.
+        qputenv("XDG_CONFIG_HOME", m_config.path().toUtf8());
+    }
+
+    void cleanup()
+    {
+        m_window.reset();
+        m_engine.reset();
+    }
+
+    void publishedEventsAppearAsRowsInOrder()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("orders"), 5);
+        publishBatch(m_port, QStringLiteral("orders"), 2, 6);
+        EventRingModel *model = m_window->liveView()->model();
+        QTRY_COMPARE(model->rowCount(), 7);
+        QCOMPARE(seqColumn(model), (QList<qint64>{1, 2, 3, 4, 5, 6, 7}));
+        QCOMPARE(model->index(0, EventRingModel::ChannelColumn).data().toString(), QStringLiteral("orders"));
+        QCOMPARE(model->index(6, EventRingModel::PayloadColumn).data().toString(), QStringLiteral("{\"n\":7}"));
+        QCOMPARE(model->index(6, EventRingModel::SizeColumn).data().toInt(), 7);
+        // The channels view and the status bar follow from the snapshots.
+        QTRY_COMPARE(m_window->channelsModel()->rowCount(), 1);
+        QCOMPARE(m_window->channelsModel()->rowAt(0).lastSeq, 7);
+        QVERIFY(m_window->urlLabel()->text().contains(QStringLiteral("ws://127.0.0.1:%1/ws").arg(m_port)));
+    }
+
+    void selectingARowShowsTheEvent()
+    {
+        startWindow();
+        QCOMPARE(
+            httpPost(m_port, "/events", R"({"organization_id":"d","data":{"user":{"id":7,"tags":["a","b"]}}})").status,
+            200);
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 1);
+        live->table()->selectRow(0);
+        QTRY_VERIFY(live->detail()->rawText().contains(QStringLiteral("\"payload\":{\"user\"")));
+        const QTreeWidgetItem *payload = live->detail()->tree()->topLevelItem(0);
+        QCOMPARE(payload->text(0), QStringLiteral("payload"));
+        QCOMPARE(payload->child(0)->text(0), QStringLiteral("user"));
+        QCOMPARE(payload->child(0)->child(0)->text(0), QStringLiteral("id"));
+        QCOMPARE(payload->child(0)->child(0)->text(1), QStringLiteral("7"));
+    }
+
+    void channelAndRegexFiltersHideAndShowRows()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("alpha"), 4);
+        publishBatch(m_port, QStringLiteral("beta"), 4);
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 8);
+        QTRY_VERIFY(live->channelFilter()->findData(QStringLiteral("beta")) >= 0);
+
+        live->channelFilter()->setCurrentIndex(live->channelFilter()->findData(QStringLiteral("beta")));
+        QCOMPARE(live->proxy()->rowCount(), 4);
+        QCOMPARE(live->proxy()->index(0, EventRingModel::ChannelColumn).data().toString(), QStringLiteral("beta"));
+
+        live->regexToggle()->setChecked(true);
+        live->textFilter()->setText(QStringLiteral("\"n\":[13]\\b"));
+        QCOMPARE(live->proxy()->rowCount(), 2);
+        QCOMPARE(seqColumn(live->proxy()), (QList<qint64>{1, 3}));
+
+        live->textFilter()->setText(QStringLiteral("(unclosed"));
+        QVERIFY(live->textFilter()->toolTip().startsWith(QStringLiteral("Invalid regular expression")));
+        QCOMPARE(live->proxy()->rowCount(), 2); // the last valid filter stays
+
+        live->regexToggle()->setChecked(false);
+        live->textFilter()->setText(QStringLiteral("\"N\":4"));
+        QCOMPARE(live->proxy()->rowCount(), 1); // plain text is case-insensitive
+
+        live->textFilter()->clear();
+        live->channelFilter()->setCurrentIndex(0);
+        QCOMPARE(live->proxy()->rowCount(), 8);
+    }
+
+    void pauseCollectsABacklogAndResumeShowsIt()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("p"), 2);
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 2);
+
+        live->table()->setFocus();
+        QTest::keyClick(m_window.get(), Qt::Key_Space); // the documented shortcut
+        QVERIFY(live->isPaused());
+        publishBatch(m_port, QStringLiteral("p"), 3, 3);
+        QTRY_COMPARE(live->backlog(), 3);
+        QTest::qWait(300);
+        QCOMPARE(live->model()->rowCount(), 2);
+
+        QTest::keyClick(m_window.get(), Qt::Key_Space);
+        QVERIFY(!live->isPaused());
+        QCOMPARE(live->model()->rowCount(), 5);
+        QCOMPARE(seqColumn(live->model()), (QList<qint64>{1, 2, 3, 4, 5}));
+
+        QTest::keyClick(m_window.get(), Qt::Key_L, Qt::ControlModifier);
+        QCOMPARE(live->model()->rowCount(), 0);
+    }
+
+    void theRingKeepsOnlyTheNewestRows()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("ring"), 1500);
+        EventRingModel *model = m_window->liveView()->model();
+        QTRY_COMPARE(model->index(model->rowCount() - 1, EventRingModel::SeqColumn).data().toLongLong(), 1500);
+        QCOMPARE(model->rowCount(), 1000);
+        QCOMPARE(model->index(0, EventRingModel::SeqColumn).data().toLongLong(), 501);
+    }
+
+    void connectedClientAppearsAndDisappears()
+    {
+        startWindow();
+        ClientsModel *clients = m_window->clientsModel();
+        {
+            TestWsClient client(m_port, QStringLiteral("gui_client"));
+            QVERIFY(client.waitForMessages(1));
+            QTRY_COMPARE(clients->rowCount(), 1);
+            QCOMPARE(clients->rowAt(0).clientId, QStringLiteral("gui_client"));
+            QVERIFY(clients->rowAt(0).peer.startsWith(QStringLiteral("127.0.0.1:")));
+            QCOMPARE(clients->rowAt(0).subscriptions, QStringList{QStringLiteral("gui_client")});
+            client.socket().close();
+            QVERIFY(client.waitForDisconnect());
+        }
+        QTRY_COMPARE(clients->rowCount(), 0);
+    }
+
+    void disconnectActionClosesTheClient()
+    {
+        startWindow();
+        TestWsClient client(m_port, QStringLiteral("unwanted"));
+        QVERIFY(client.waitForMessages(1));
+        QTRY_COMPARE(m_window->clientsModel()->rowCount(), 1);
+        m_window->clientsTable()->selectRow(0);
+        auto *action = m_window->clientsTable()->findChild<QAction *>(QStringLiteral("disconnectClientAction"));
+        QVERIFY(action);
+        action->trigger();
+        QVERIFY(client.waitForDisconnect());
+        QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeNormal);
+        QTRY_COMPARE(m_window->clientsModel()->rowCount(), 0);
+    }
+
+    void travelPanelReturnsWhatAWebSocketTravelReturns()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("t"), 20);
+        publishBatch(m_port, QStringLiteral("other"), 5);
+
+        TestWsClient client(m_port, QStringLiteral("t"));
+        QVERIFY(client.waitForMessages(1));
+        client.sendJson({{QStringLiteral("type"), QStringLiteral("travel")},
+                         {QStringLiteral("organization_id"), QStringLiteral("t")},
+                         {QStringLiteral("since_seq"), 5},
+                         {QStringLiteral("limit"), 7}});
+        const QJsonObject ack = client.waitForStatus(QStringLiteral("travel_complete"), 1);
+        QVERIFY(!ack.isEmpty());
+        QList<qint64> viaWebSocket = client.eventSeqs(QStringLiteral("t"));
+
+        TravelPanel *panel = m_window->travelPanel();
+        panel->channelBox()->setCurrentText(QStringLiteral("t"));
+        panel->sinceSeqEdit()->setText(QStringLiteral("5"));
+        panel->limitBox()->setValue(7);
+        QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+        QTRY_COMPARE(m_window->tabs()->count(), 3);
+        auto *result = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+        QVERIFY(result);
+        QCOMPARE(seqColumn(result->model()), viaWebSocket);
+        QCOMPARE(viaWebSocket, (QList<qint64>{6, 7, 8, 9, 10, 11, 12}));
+        QVERIFY2(result->summary().contains(QStringLiteral("count 7")), qPrintable(result->summary()));
+        QVERIFY(result->summary().contains(QStringLiteral("truncated")));
+        QCOMPARE(ack.value(QStringLiteral("truncated")).toBool(), true);
+        QVERIFY(result->summary().contains(QStringLiteral("no gap")));
+    }
+
+    void travelPanelSinceTimeAndAllChannels()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("x"), 3);
+        publishBatch(m_port, QStringLiteral("y"), 2);
+        TravelPanel *panel = m_window->travelPanel();
+        panel->sinceTimeToggle()->setChecked(true);
+        panel->sinceTimeEdit()->setDateTime(QDateTime::currentDateTime().addSecs(-60));
+        QCOMPARE(panel->channels(), QStringList{}); // "All channels"
+        panel->requestReplay();
+        QTRY_COMPARE(m_window->tabs()->count(), 3);
+        auto *result = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+        QCOMPARE(result->model()->rowCount(), 5);
+    }
+
+    void publishDialogRefusesInvalidJsonAndDeliversValidJson()
+    {
+        startWindow();
+        TestWsClient subscriber(m_port, QStringLiteral("pub"));
+        QVERIFY(subscriber.waitForMessages(1));
+
+        QTest::keyClick(m_window.get(), Qt::Key_P, Qt::ControlModifier);
+        auto *dialog = m_window->findChild<PublishDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QPushButton *publish = dialog->buttons()->button(QDialogButtonBox::Ok);
+        dialog->channelBox()->setCurrentText(QStringLiteral("pub"));
+        dialog->editor()->setPlainText(QStringLiteral("{\"id\": 1,"));
+        QVERIFY(!publish->isEnabled());
+        QVERIFY(dialog->status()->text().startsWith(QStringLiteral("Not valid JSON")));
+
+        dialog->editor()->setPlainText(QStringLiteral("{\"id\": 1, \"name\": \"Ada\"}"));
+        QVERIFY(publish->isEnabled());
+        publish->click();
+        QVERIFY(subscriber.waitForMessages(2));
+        const QJsonObject event = subscriber.events().constFirst();
+        QCOMPARE(event.value(QStringLiteral("organization_id")).toString(), QStringLiteral("pub"));
+        QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("payload")).toObject(),
+                 (QJsonObject{{QStringLiteral("id"), 1}, {QStringLiteral("name"), QStringLiteral("Ada")}}));
+    }
+
+    void settingsDialogMovesTheServerToTheNewPort()
+    {
+        startWindow();
+        TestWsClient before(m_port, QStringLiteral("before"));
+        QVERIFY(before.waitForMessages(1));
+        publishBatch(m_port, QStringLiteral("kept"), 3);
+
+        const quint16 newPort = freePort();
+        SettingsDialog *dialog = m_window->openSettingsDialog();
+        dialog->portBox()->setValue(newPort);
+        dialog->accept();
+
+        QVERIFY(before.waitForDisconnect(10000));
+        QCOMPARE(before.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+        QTRY_COMPARE_WITH_TIMEOUT(m_engine->webSocketUrl().port(), int(newPort), 10000);
+        QCOMPARE(httpGet(newPort, "/health").status, 200);
+        // Retained events survive the restart.
+        QCOMPARE(httpGet(newPort, "/channels")
+                     .json()
+                     .value(QStringLiteral("channels"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QStringLiteral("events"))
+                     .toInt(),
+                 3);
+        QCOMPARE(QSettings().value(QStringLiteral("server/port")).toInt(), int(newPort));
+        QTRY_VERIFY(m_window->urlLabel()->text().contains(QString::number(newPort)));
+    }
+
+    void aTakenPortShowsTheBannerAndAnotherPortCanBePicked()
+    {
+        QTcpServer occupier;
+        QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+        startWindow(occupier.serverPort(), false);
+        ListenBanner *banner = m_window->listenBanner();
+        QTRY_VERIFY(banner->isVisible());
+        QVERIFY2(banner->message().contains(QStringLiteral("already in use")), qPrintable(banner->message()));
+        QVERIFY(m_window->isVisible()); // the window stays
+
+        banner->anyPortButton()->click();
+        QTRY_VERIFY(m_engine->isListening());
+        QVERIFY(!banner->isVisible());
+        QCOMPARE(httpGet(quint16(m_engine->webSocketUrl().port()), "/health").status, 200);
+    }
+
+    void layoutIsSavedOnClose()
+    {
+        startWindow();
+        m_window->close();
+        QVERIFY(!QSettings().value(QStringLiteral("window/state")).toByteArray().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
