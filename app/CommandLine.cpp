@@ -181,7 +181,7 @@ QList<Setting> settings()
          QStringLiteral("Rows the window's live events view keeps; older ones scroll away (default 100000)."),
          countSetting([](AppOptions &options, qint64 count) { options.liveViewRows = qsizetype(count); })},
         {QStringLiteral("screenshot"), QStringLiteral("CDCSCOPE_SCREENSHOT"), QStringLiteral("file"),
-         QStringLiteral("Window: save a PNG of the window there after 4 seconds, then quit (for docs)."),
+         QStringLiteral("Window: save a PNG of the window there after 5 seconds, then quit (for docs)."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
              options.screenshotPath = value;
              return std::nullopt;

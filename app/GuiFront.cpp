@@ -11,7 +11,7 @@
 namespace cdc {
 
 namespace {
-constexpr int screenshotDelayMs = 4000;
+constexpr int screenshotDelayMs = 5000;
 }
 
 GuiFront::GuiFront(AppOptions options, QObject *parent)
