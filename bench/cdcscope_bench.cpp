@@ -3,6 +3,7 @@
 //   cdcscope-bench latency --port P [--subscribers 100] [--rate 1000] [--seconds 10] [--payload 200]
 //   cdcscope-bench travel  --port P [--events 50000] [--payload 200]
 //   cdcscope-bench ingest  --port P [--events 500000] [--batch 1000] [--payload 200]
+//   cdcscope-bench steady  --port P [--subscribers 10] [--rate 20000] [--seconds 10] [--payload 200]
 // Prints one line of `key=value` figures. Plain POSIX sockets and epoll; no Qt, so the numbers are
 // the server's, not a client library's.
 #include <algorithm>
@@ -450,6 +451,60 @@ int runLatency(const Options &options)
     return int64_t(latencies.size()) == expected ? 0 : 1;
 }
 
+// A fixed publish rate (batches every 10 ms) with subscribers counting what reaches them: does the
+// server keep up, and at what delivery rate.
+int runSteady(const Options &options)
+{
+    const std::string channel = "steady";
+    std::vector<Subscriber> subscribers = connectSubscribers(options.port, options.subscribers, channel);
+    const int perBatch = std::max(1, options.rate / 100);
+    const int64_t batches = int64_t(options.seconds) * 100;
+    const std::string body = batchJson(channel, perBatch, options.payload);
+    std::atomic<bool> done{false};
+    const auto start = Clock::now();
+    std::thread publisher([&] {
+        HttpClient http(options.port);
+        for (int64_t b = 0; b < batches; ++b) {
+            std::this_thread::sleep_until(start + std::chrono::milliseconds(10 * b));
+            http.post("/events", body);
+        }
+        done = true;
+    });
+    const int epoll = epoll_create1(0);
+    for (size_t i = 0; i < subscribers.size(); ++i) {
+        epoll_event event{EPOLLIN, {.u64 = i}};
+        epoll_ctl(epoll, EPOLL_CTL_ADD, subscribers[i].fd, &event);
+    }
+    const int64_t expected = batches * perBatch;
+    epoll_event ready[256];
+    auto lastProgress = Clock::now();
+    for (;;) {
+        const int n = epoll_wait(epoll, ready, 256, 100);
+        for (int i = 0; i < n; ++i) {
+            Subscriber &subscriber = subscribers[ready[i].data.u64];
+            drain(subscriber, [&](const char *b, const char *e) { countEvent(subscriber, b, e); });
+            lastProgress = Clock::now();
+        }
+        int64_t slowest = expected;
+        for (const Subscriber &subscriber : subscribers)
+            slowest = std::min(slowest, subscriber.events);
+        if (slowest >= expected || (done && Clock::now() - lastProgress > std::chrono::seconds(2)))
+            break;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    publisher.join();
+    int64_t delivered = 0;
+    for (const Subscriber &subscriber : subscribers) {
+        delivered += subscriber.events;
+        ::close(subscriber.fd);
+    }
+    std::printf("scenario=steady subscribers=%d rate=%d seconds=%.3f deliveries=%lld expected=%lld "
+                "deliveries_per_s=%.0f\n",
+                options.subscribers, options.rate, seconds, (long long)delivered,
+                (long long)(expected * options.subscribers), double(delivered) / seconds);
+    return delivered == expected * options.subscribers ? 0 : 1;
+}
+
 int runTravel(const Options &options)
 {
     const int64_t events = options.events ? options.events : 50'000;
@@ -506,5 +561,7 @@ int main(int argc, char **argv)
         return runTravel(options);
     if (options.scenario == "ingest")
         return runIngest(options);
+    if (options.scenario == "steady")
+        return runSteady(options);
     fail("unknown scenario " + options.scenario);
 }

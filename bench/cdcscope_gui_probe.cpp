@@ -1,0 +1,82 @@
+// cdcscope-gui-probe: the desktop window with its engine, plus a probe of the GUI thread's
+// event-loop latency (how late a 10 ms timer fires). Prints the port it listens on, then after
+// --seconds the latency percentiles, the live view's rows and the process RSS.
+//   cdcscope-gui-probe [--seconds 15] [--rows 100000]
+#include "LiveEventsView.h"
+#include "EventRingModel.h"
+#include "MainWindow.h"
+#include "host/EngineHost.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTimer>
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+namespace {
+
+long residentKiB()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLong();
+    return -1;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    int seconds = 15;
+    qsizetype rows = 100'000;
+    const QStringList args = app.arguments();
+    for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
+        if (args[i] == u"--seconds")
+            seconds = args[i + 1].toInt();
+        else if (args[i] == u"--rows")
+            rows = args[i + 1].toLongLong();
+    }
+
+    cdc::EngineHost engine(rows);
+    cdc::MainWindow window(engine, rows);
+    window.show();
+    cdc::ServerConfig config;
+    config.port = 0;
+    QObject::connect(&engine, &cdc::EngineHost::listening, &app, [](const QUrl &url) {
+        std::printf("port=%d\n", url.port());
+        std::fflush(stdout);
+    });
+    engine.start(config);
+
+    std::vector<double> lateness;
+    QElapsedTimer clock;
+    clock.start();
+    qint64 expected = 10;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    QObject::connect(&probe, &QTimer::timeout, &app, [&] {
+        const qint64 now = clock.elapsed();
+        lateness.push_back(double(std::max<qint64>(0, now - expected)));
+        expected = now + 10;
+    });
+    probe.start(10);
+
+    QTimer::singleShot(seconds * 1000, &app, [&] {
+        std::sort(lateness.begin(), lateness.end());
+        const auto at = [&](double p) { return lateness.empty() ? 0.0 : lateness[size_t(p * double(lateness.size() - 1))]; };
+        std::printf("scenario=gui loop_samples=%zu loop_p50_ms=%.1f loop_p99_ms=%.1f loop_max_ms=%.1f view_rows=%d "
+                    "rss_mib=%.1f\n",
+                    lateness.size(), at(0.5), at(0.99), at(1.0), window.liveView()->model()->rowCount(),
+                    double(residentKiB()) / 1024.0);
+        std::fflush(stdout);
+        app.quit();
+    });
+    return QApplication::exec();
+}

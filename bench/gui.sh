@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The window under load: 20 000 events/s to 10 subscribers, once against the headless server and
+# once against the window (cdcscope-gui-probe, under Xvfb), several rounds. Prints each run; the
+# figures and their medians go into docs/performance.md. Not a test.
+#   bench/gui.sh [rounds] [rate] [seconds]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-3}"; rate="${2:-20000}"; seconds="${3:-10}"
+
+scripts/build.sh >/dev/null
+command -v Xvfb >/dev/null || { echo "bench/gui.sh needs Xvfb (apt-get install xvfb)" >&2; exit 1; }
+display=":${CDCSCOPE_BENCH_DISPLAY:-96}"
+Xvfb "$display" -screen 0 1280x860x24 -nolisten tcp & xvfb_pid=$!
+config_home=$(mktemp -d)
+trap 'kill $xvfb_pid 2>/dev/null || true; rm -rf "$config_home"' EXIT
+sleep 1
+export XDG_CONFIG_HOME="$config_home"
+
+for round in $(seq "$rounds"); do
+  log=$(mktemp)
+  build/app/cdcscope --headless --port 0 2>"$log" & server=$!
+  for _ in $(seq 100); do port=$(sed -n 's#.*ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log"); [ -n "$port" ] && break; sleep 0.05; done
+  echo "round $round headless: $(build/bench/cdcscope-bench steady --port "$port" --subscribers 10 --rate "$rate" --seconds "$seconds")"
+  kill "$server"; wait "$server" 2>/dev/null || true; rm -f "$log"
+
+  out=$(mktemp)
+  DISPLAY="$display" build/bench/cdcscope-gui-probe --seconds $((seconds + 4)) >"$out" 2>/dev/null & probe=$!
+  for _ in $(seq 100); do port=$(sed -n 's#^port=\([0-9]*\)#\1#p' "$out"); [ -n "$port" ] && break; sleep 0.05; done
+  echo "round $round window:   $(build/bench/cdcscope-bench steady --port "$port" --subscribers 10 --rate "$rate" --seconds "$seconds")"
+  wait "$probe" || true
+  echo "round $round window:   $(grep scenario=gui "$out")"
+  rm -f "$out"
+done
