@@ -2,8 +2,8 @@
 // event-loop latency (how late a 10 ms timer fires). Prints the port it listens on, then after
 // --seconds the latency percentiles, the live view's rows and the process RSS.
 //   cdcscope-gui-probe [--seconds 15] [--rows 100000]
-#include "LiveEventsView.h"
 #include "EventRingModel.h"
+#include "LiveEventsView.h"
 #include "MainWindow.h"
 #include "host/EngineHost.h"
 
@@ -70,7 +70,9 @@ int main(int argc, char *argv[])
 
     QTimer::singleShot(seconds * 1000, &app, [&] {
         std::sort(lateness.begin(), lateness.end());
-        const auto at = [&](double p) { return lateness.empty() ? 0.0 : lateness[size_t(p * double(lateness.size() - 1))]; };
+        const auto at = [&](double p) {
+            return lateness.empty() ? 0.0 : lateness[size_t(p * double(lateness.size() - 1))];
+        };
         std::printf("scenario=gui loop_samples=%zu loop_p50_ms=%.1f loop_p99_ms=%.1f loop_max_ms=%.1f view_rows=%d "
                     "rss_mib=%.1f\n",
                     lateness.size(), at(0.5), at(0.99), at(1.0), window.liveView()->model()->rowCount(),

@@ -7,7 +7,9 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -44,9 +46,19 @@ bool waitForExit(QProcess &process, int timeoutMs = 10000)
     return process.state() == QProcess::NotRunning || process.waitForFinished(timeoutMs);
 }
 
+// The environment of a machine with no display at all (a CI runner, a server).
+QProcessEnvironment withoutDisplay()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        environment.remove(QString::fromLatin1(name));
+    return environment;
+}
+
 std::unique_ptr<Headless> startHeadless(QStringList extraArgs = {})
 {
     auto headless = std::make_unique<Headless>();
+    headless->process->setProcessEnvironment(withoutDisplay());
     QStringList args{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")};
     args.append(extraArgs);
     headless->process->start(binary(), args);
@@ -90,6 +102,52 @@ private Q_SLOTS:
         const QByteArray text = help.readAllStandardOutput();
         QVERIFY(text.contains("--headless"));
         QVERIFY(text.contains("CDCSCOPE_PORT"));
+    }
+
+    void withoutADisplayTheWindowSaysToUseHeadless()
+    {
+        QProcess process;
+        process.setProcessEnvironment(withoutDisplay());
+        process.start(binary(), {QStringLiteral("--port"), QStringLiteral("0")});
+        QVERIFY(process.waitForFinished(10000));
+        QCOMPARE(process.exitCode(), 1);
+        QVERIFY(process.readAllStandardError().contains("run 'cdcscope --headless' for the server alone"));
+    }
+
+    void configFileSitsBelowEnvironmentAndFlags()
+    {
+        QTemporaryDir home;
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 configuredPort = probe.serverPort();
+        probe.close();
+        {
+            QSettings file(home.filePath(QStringLiteral("CDC Scope/cdcscope.conf")), QSettings::IniFormat);
+            file.setValue(QStringLiteral("server/port"), configuredPort);
+        }
+        const auto listenLine = [&](const QProcessEnvironment &environment, const QStringList &extra) {
+            QProcess process;
+            process.setProcessEnvironment(environment);
+            process.start(binary(), QStringList{QStringLiteral("--headless")} + extra);
+            QByteArray log;
+            (void)QTest::qWaitFor(
+                [&] {
+                    log.append(process.readAllStandardError());
+                    return log.contains("listening on");
+                },
+                10000);
+            process.terminate();
+            (void)process.waitForFinished(10000);
+            return log;
+        };
+        QProcessEnvironment environment = withoutDisplay();
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), home.path());
+        const QByteArray expected = "ws://127.0.0.1:" + QByteArray::number(configuredPort) + "/ws";
+        QVERIFY(listenLine(environment, {}).contains(expected));
+        environment.insert(QStringLiteral("CDCSCOPE_PORT"), QStringLiteral("0"));
+        QVERIFY(!listenLine(environment, {}).contains(expected));
+        environment.remove(QStringLiteral("CDCSCOPE_PORT"));
+        QVERIFY(!listenLine(environment, {QStringLiteral("--port"), QStringLiteral("0")}).contains(expected));
     }
 
     void badFlagIsOneClearLineAndExit2()
