@@ -1,7 +1,9 @@
 #include "CommandLine.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QRegularExpression>
+#include <QStandardPaths>
 
 #include <functional>
 #include <optional>
@@ -48,17 +50,22 @@ std::optional<qint64> parseByteSize(const QString &text)
     return value << shift;
 }
 
-// "30s", "500ms", "2m"; a bare number is seconds.
-std::optional<std::chrono::milliseconds> parseDuration(const QString &text)
+// "30s", "500ms", "2m", "12h", "7d"; a bare number is seconds.
+std::optional<std::chrono::milliseconds> parseDuration(const QString &text, double maxMs = 7 * 24 * 3600 * 1000.0)
 {
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m)?\\s*$"));
+    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?\\s*$"));
     const auto match = pattern.match(text);
     if (!match.hasMatch())
         return std::nullopt;
     const double number = match.captured(1).toDouble();
     const QString unit = match.captured(2);
-    const double ms = unit == u"ms" ? number : unit == u"m" ? number * 60'000 : number * 1000;
-    if (ms < 1 || ms > 7 * 24 * 3600 * 1000.0)
+    const double scale = unit == u"ms"  ? 1
+                         : unit == u"m" ? 60'000
+                         : unit == u"h" ? 3'600'000
+                         : unit == u"d" ? 86'400'000
+                                        : 1000;
+    const double ms = number * scale;
+    if (ms < 1 || ms > maxMs)
         return std::nullopt;
     return std::chrono::milliseconds(qint64(ms));
 }
@@ -139,6 +146,57 @@ QList<Setting> settings()
              if (!bytes || *bytes < 1)
                  return QStringLiteral("'%1' is not a size (examples: 512MiB, 1GiB)").arg(value);
              options.server.retention.maxTotalBytes = *bytes;
+             return std::nullopt;
+         }},
+        {QStringLiteral("retain-bytes-per-channel"), QStringLiteral("CDCSCOPE_RETAIN_BYTES_PER_CHANNEL"),
+         QStringLiteral("size"), QStringLiteral("Bytes kept per channel (default 256MiB)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto bytes = parseByteSize(value);
+             if (!bytes || *bytes < 1)
+                 return QStringLiteral("'%1' is not a size (examples: 64MiB, 1GiB)").arg(value);
+             options.server.retention.maxBytesPerChannel = *bytes;
+             return std::nullopt;
+         }},
+        {QStringLiteral("retain-age"), QStringLiteral("CDCSCOPE_RETAIN_AGE"), QStringLiteral("duration"),
+         QStringLiteral("Drop events older than this; 0 keeps them regardless of age (default 7d)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (value.trimmed() == u"0") {
+                 options.server.retention.maxAgeMs = 0;
+                 return std::nullopt;
+             }
+             const auto age = parseDuration(value, 10 * 365 * 86'400'000.0);
+             if (!age)
+                 return QStringLiteral("'%1' is not a duration (examples: 90m, 12h, 7d; 0 for no limit)").arg(value);
+             options.server.retention.maxAgeMs = age->count();
+             return std::nullopt;
+         }},
+        {QStringLiteral("data-dir"), QStringLiteral("CDCSCOPE_DATA_DIR"), QStringLiteral("dir"),
+         QStringLiteral("Folder of the journal (default: the platform's app-data folder)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (value.trimmed().isEmpty())
+                 return QStringLiteral("the data directory must not be empty");
+             options.dataDir = value;
+             return std::nullopt;
+         }},
+        {QStringLiteral("in-memory"), QStringLiteral("CDCSCOPE_IN_MEMORY"), QString(),
+         QStringLiteral("Keep events in memory only: no journal, a restart forgets them."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.inMemory = parseSwitchValue(value);
+             return std::nullopt;
+         }},
+        {QStringLiteral("sync"), QStringLiteral("CDCSCOPE_SYNC"), QStringLiteral("full|normal|off"),
+         QStringLiteral("When the journal is flushed to disk (default normal; see docs/durability.md)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto level = parseSyncLevel(value);
+             if (!level)
+                 return QStringLiteral("'%1' is not a sync level (full, normal or off)").arg(value);
+             options.sync = *level;
+             return std::nullopt;
+         }},
+        {QStringLiteral("reset-journal"), QStringLiteral("CDCSCOPE_RESET_JOURNAL"), QString(),
+         QStringLiteral("If the journal cannot be read, move it aside (renamed, not deleted) and start empty."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.server.resetUnreadableJournal = parseSwitchValue(value);
              return std::nullopt;
          }},
         {QStringLiteral("travel-limit"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT"), QStringLiteral("count"),
@@ -255,6 +313,13 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
             if (const auto error = setting.apply(value, outcome.options))
                 return fail(QStringLiteral("--") + setting.flag + QStringLiteral(": ") + *error);
         }
+    }
+    if (!outcome.options.inMemory) {
+        const QString dir = outcome.options.dataDir.isEmpty()
+                                ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                : outcome.options.dataDir;
+        outcome.options.server.journal =
+            JournalOptions{QDir(dir).filePath(QStringLiteral("journal.sqlite")), outcome.options.sync};
     }
     return outcome;
 }

@@ -5,6 +5,8 @@
 #include "net/HttpApi.h"
 #include "net/SessionHub.h"
 
+#include <QElapsedTimer>
+
 namespace cdc {
 
 CdcServer::CdcServer(ServerConfig config, QObject *parent)
@@ -23,15 +25,51 @@ CdcServer::CdcServer(ServerConfig config, QObject *parent)
 
 CdcServer::~CdcServer()
 {
+    // What was accepted in this last event-loop turn still goes into the journal.
+    m_store.commitNow();
     // The front door's connections reach into the API and the hub: destroy it first.
     m_frontDoor.reset();
     m_api.reset();
     m_hub.reset();
 }
 
+bool CdcServer::openJournal(QString *errorMessage)
+{
+    const JournalOptions &options = *m_config.journal;
+    auto opened = Journal::open(options);
+    if (auto *error = std::get_if<QString>(&opened); error && m_config.resetUnreadableJournal) {
+        const auto aside = Journal::moveAside(options.path);
+        if (aside.index() == 1) {
+            *errorMessage = std::get<1>(aside);
+            return false;
+        }
+        qCWarning(lcServer).noquote() << "journal could not be read (" << *error << "); moved it to"
+                                      << std::get<0>(aside) << "and started an empty one";
+        opened = Journal::open(options);
+    }
+    if (auto *error = std::get_if<QString>(&opened)) {
+        *errorMessage = *error;
+        return false;
+    }
+    m_journal = std::move(std::get<std::unique_ptr<Journal>>(opened));
+    QElapsedTimer loading;
+    loading.start();
+    m_store.attachJournal(m_journal.get());
+    qCInfo(lcServer).noquote() << "journal" << m_journal->path() << "(sync" << syncLevelName(options.sync)
+                               << "):" << m_store.totalEvents() << "events in" << m_store.channelCount()
+                               << "channels restored in" << loading.elapsed() << "ms";
+    return true;
+}
+
 bool CdcServer::start(QString *errorMessage)
 {
     m_stopping = false;
+    QString journalError;
+    if (m_config.journal && !m_journal && !openJournal(&journalError)) {
+        if (errorMessage)
+            *errorMessage = journalError;
+        return false;
+    }
     QString reason;
     if (!m_frontDoor->listen(&reason)) {
         if (errorMessage)

@@ -3,6 +3,7 @@
 #include "ServerConfig.h"
 #include "ServerMetrics.h"
 #include "store/EventStore.h"
+#include "store/Journal.h"
 
 #include <QObject>
 #include <QUrl>
@@ -26,8 +27,10 @@ public:
     explicit CdcServer(ServerConfig config, QObject *parent = nullptr);
     ~CdcServer() override;
 
-    // Starts listening; on failure the message says why (for example "address already in use").
+    // Opens the journal (the first time) and starts listening; on failure the message says why
+    // (for example "address already in use", or what is wrong with the journal).
     bool start(QString *errorMessage = nullptr);
+    const Journal *journal() const { return m_journal.get(); }
     // Stops accepting and closes every WebSocket with 1001; `stopped` follows once all are gone.
     void stop();
     // Takes new settings while stopped; start() then listens with them. The retained events stay
@@ -51,12 +54,15 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    bool openJournal(QString *errorMessage);
+
     ServerConfig m_config;
     ServerMetrics m_metrics;
     EventStore m_store;
     std::unique_ptr<SessionHub> m_hub;
     std::unique_ptr<HttpApi> m_api;
     std::unique_ptr<FrontDoor> m_frontDoor;
+    std::unique_ptr<Journal> m_journal;
     bool m_stopping = false;
 };
 

@@ -30,6 +30,8 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
     read(settings, "server/port", config.port);
     read(settings, "retention/events_per_channel", config.retention.maxEventsPerChannel);
     read(settings, "retention/total_bytes", config.retention.maxTotalBytes);
+    read(settings, "retention/bytes_per_channel", config.retention.maxBytesPerChannel);
+    read(settings, "retention/max_age_ms", config.retention.maxAgeMs);
     read(settings, "travel/default_limit", config.travel.defaultLimit);
     read(settings, "travel/max_limit", config.travel.maxLimit);
     read(settings, "limits/max_body_bytes", config.maxBodyBytes);
@@ -46,6 +48,8 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("server/port"), config.port);
     settings.setValue(QStringLiteral("retention/events_per_channel"), qint64(config.retention.maxEventsPerChannel));
     settings.setValue(QStringLiteral("retention/total_bytes"), config.retention.maxTotalBytes);
+    settings.setValue(QStringLiteral("retention/bytes_per_channel"), config.retention.maxBytesPerChannel);
+    settings.setValue(QStringLiteral("retention/max_age_ms"), config.retention.maxAgeMs);
     settings.setValue(QStringLiteral("travel/default_limit"), config.travel.defaultLimit);
     settings.setValue(QStringLiteral("travel/max_limit"), config.travel.maxLimit);
     settings.setValue(QStringLiteral("limits/max_body_bytes"), config.maxBodyBytes);

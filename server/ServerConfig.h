@@ -1,11 +1,13 @@
 #pragma once
 
 #include "store/EventStore.h"
+#include "store/Journal.h"
 #include "store/TravelQuery.h"
 
 #include <QHostAddress>
 
 #include <chrono>
+#include <optional>
 
 namespace cdc {
 
@@ -19,6 +21,10 @@ struct ServerConfig
     quint16 port = 4053; // 0 lets the OS choose (tests)
 
     RetentionLimits retention;
+    // Where accepted events are made durable; none: in memory only (a restart forgets them).
+    std::optional<JournalOptions> journal;
+    // Move an unreadable journal aside and start an empty one, instead of refusing to start.
+    bool resetUnreadableJournal = false;
     TravelLimits travel;
 
     qint64 maxBodyBytes = qint64(16) << 20;

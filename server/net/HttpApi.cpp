@@ -33,17 +33,18 @@ HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics)
     m_uptime.start();
 }
 
-HttpResponse HttpApi::handle(const HttpRequestHead &head, const QByteArray &body)
+void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply reply)
 {
     const Route *route = nullptr;
     for (const Route &candidate : routes)
         if (head.path == candidate.path)
             route = &candidate;
     if (!route)
-        return HttpResponse::error(404, QStringLiteral("not_found"),
-                                   QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
-                                   QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
-                                                  "and WebSocket upgrades on /ws"));
+        return reply(
+            HttpResponse::error(404, QStringLiteral("not_found"),
+                                QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
+                                QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
+                                               "and WebSocket upgrades on /ws")));
     if (head.method != route->method) {
         HttpResponse response =
             HttpResponse::error(405, QStringLiteral("method_not_allowed"),
@@ -51,33 +52,43 @@ HttpResponse HttpApi::handle(const HttpRequestHead &head, const QByteArray &body
                                     .arg(QString::fromUtf8(head.path), QString::fromUtf8(head.method.left(20)),
                                          QString::fromLatin1(route->method.data(), route->method.size())));
         response.extraHeaders.append({"Allow", route->method.toByteArray()});
-        return response;
+        return reply(response);
     }
     if (head.path == "/events")
-        return publish(body);
+        return publish(body, std::move(reply));
     if (head.path == "/health")
-        return health();
+        return reply(health());
     if (head.path == "/metrics")
-        return metrics();
-    return channels();
+        return reply(metrics());
+    reply(channels());
 }
 
-HttpResponse HttpApi::publish(const QByteArray &body)
+void HttpApi::publish(const QByteArray &body, Reply reply)
 {
     auto parsed = parsePublishBody(body);
     if (const auto *refused = std::get_if<PublishError>(&parsed))
-        return HttpResponse::error(refused->httpStatus, refused->error.code, refused->error.message);
+        return reply(HttpResponse::error(refused->httpStatus, refused->error.code, refused->error.message));
+    if (!m_store.failure().isEmpty())
+        return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), m_store.failure()));
 
-    const PublishBatch &batch = std::get<PublishBatch>(parsed);
-    const QList<AppendReceipt> receipts = m_store.append(batch);
+    const QList<AppendReceipt> receipts = m_store.append(std::get<PublishBatch>(parsed));
+    const bool isBatch = body.trimmed().startsWith('[');
+    // The answer waits until the journal holds the events: a 2xx means durable.
+    m_store.whenCommitted([receipts, isBatch, reply = std::move(reply)](const QString &error) {
+        if (!error.isEmpty())
+            return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), error));
+        reply(receiptsResponse(receipts, isBatch));
+    });
+}
 
+HttpResponse HttpApi::receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch)
+{
     JsonWriter writer;
     const auto writeReceipt = [&writer](const AppendReceipt &receipt) {
         writer.field("organization_id", QStringView(receipt.channel))
             .field("seq", receipt.seq)
             .field("ts_ms", receipt.tsMs);
     };
-    const bool isBatch = body.trimmed().startsWith('[');
     writer.beginObject().field("status", "ok");
     if (isBatch) {
         writer.field("count", qint64(receipts.size())).key("events").beginArray();

@@ -2,8 +2,11 @@
 
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
+#include "store/EventStore.h"
 
 #include <QElapsedTimer>
+
+#include <functional>
 
 namespace cdc {
 
@@ -17,10 +20,13 @@ class HttpApi
 public:
     HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics);
 
-    HttpResponse handle(const HttpRequestHead &head, const QByteArray &body);
+    // `reply` runs exactly once: at once for reads, and for a publish once its events are durable.
+    using Reply = std::function<void(const HttpResponse &)>;
+    void handle(const HttpRequestHead &head, const QByteArray &body, Reply reply);
 
 private:
-    HttpResponse publish(const QByteArray &body);
+    void publish(const QByteArray &body, Reply reply);
+    static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
     HttpResponse health() const;
     HttpResponse metrics() const;
     HttpResponse channels() const;

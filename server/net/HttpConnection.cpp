@@ -5,6 +5,7 @@
 #include "ServerMetrics.h"
 #include "protocol/ClientMessage.h"
 
+#include <QPointer>
 #include <QTcpSocket>
 
 namespace cdc {
@@ -60,9 +61,21 @@ bool HttpConnection::processBuffered()
         }
         const QByteArray body = m_socket->read(m_bodyLength);
         const bool keepAlive = m_head.wantsKeepAlive();
-        respond(m_api.handle(m_head, body), keepAlive);
-        return m_state != State::Closing;
+        m_state = State::AwaitingResponse;
+        m_timer.stop();
+        // A publish is answered once its events are durable, possibly after this call returns;
+        // pipelined requests wait in the socket buffer until then.
+        m_api.handle(m_head, body, [self = QPointer<HttpConnection>(this), keepAlive](const HttpResponse &response) {
+            if (!self || self->m_state != State::AwaitingResponse)
+                return;
+            self->respond(response, keepAlive);
+            if (self->m_state == State::AwaitingRequest && self->m_socket->bytesAvailable() > 0)
+                QMetaObject::invokeMethod(self, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+        });
+        return m_state == State::AwaitingRequest;
     }
+    if (m_state == State::AwaitingResponse || m_state == State::Closing)
+        return false;
 
     if (m_socket->bytesAvailable() == 0)
         return false;

@@ -31,7 +31,7 @@ Q_SIGNALS:
     void upgradeReady(QTcpSocket *socket);
 
 private:
-    enum class State { AwaitingRequest, ReadingHead, ReadingBody, Closing };
+    enum class State { AwaitingRequest, ReadingHead, ReadingBody, AwaitingResponse, Closing };
 
     void onReadyRead();
     // Handles at most one request from the buffered bytes; false when more bytes are needed.

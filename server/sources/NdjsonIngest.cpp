@@ -73,8 +73,14 @@ void NdjsonIngest::readLoop()
             this,
             [this, batch = std::move(batch)] {
                 m_server.publish(batch);
-                m_accepted += batch.size();
-                m_inFlight.release();
+                // Counted as accepted only once durable, like a publisher's 2xx.
+                m_server.store().whenCommitted([this, count = batch.size()](const QString &error) {
+                    if (error.isEmpty())
+                        m_accepted += count;
+                    else
+                        qCCritical(lcIngest).noquote() << m_sourceName << "batch of" << count << "lost:" << error;
+                    m_inFlight.release();
+                });
             },
             Qt::QueuedConnection);
     };

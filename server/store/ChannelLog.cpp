@@ -16,10 +16,33 @@ ChannelLog::ChannelLog(QString id)
 
 const StoredEvent &ChannelLog::append(qint64 nowMs, const QByteArray &payload)
 {
+    restore(m_lastSeq + 1, std::max(nowMs, m_lastTsMs), payload);
+    return m_events.back();
+}
+
+void ChannelLog::restoreCounters(qint64 lastSeq, qint64 lastTsMs)
+{
+    m_lastSeq = std::max(m_lastSeq, lastSeq);
+    m_lastTsMs = std::max(m_lastTsMs, lastTsMs);
+    // Everything before a restored sequence is gone for good: a travel from before it has a gap.
+    if (m_events.empty() && m_lastSeq > 0) {
+        m_lastEvictedSeq = m_lastSeq;
+        m_lastEvictedTsMs = m_lastTsMs;
+    }
+    m_committedSeq = m_lastSeq;
+}
+
+void ChannelLog::restore(qint64 seq, qint64 tsMs, const QByteArray &payload)
+{
+    if (m_events.empty() && seq > 1 && m_lastEvictedSeq < seq - 1) {
+        m_lastEvictedSeq = seq - 1; // older events were dropped before the restart
+        m_lastEvictedTsMs = tsMs;
+    }
     StoredEvent event;
-    event.seq = ++m_lastSeq;
-    event.tsMs = std::max(nowMs, m_lastTsMs);
-    m_lastTsMs = event.tsMs;
+    event.seq = seq;
+    event.tsMs = tsMs;
+    m_lastSeq = seq;
+    m_lastTsMs = std::max(m_lastTsMs, tsMs);
 
     char digits[48];
     const int headLength =
@@ -33,7 +56,6 @@ const StoredEvent &ChannelLog::append(qint64 nowMs, const QByteArray &payload)
 
     m_bytes += event.frame.size();
     m_events.push_back(std::move(event));
-    return m_events.back();
 }
 
 qint64 ChannelLog::evictOldest()

@@ -21,6 +21,16 @@ public:
 
     // Assigns the next seq and a ts_ms of at least `nowMs` and at least the previous event's.
     const StoredEvent &append(qint64 nowMs, const QByteArray &payload);
+    // Puts back an event read from the journal, with the seq and ts_ms it was given then.
+    void restore(qint64 seq, qint64 tsMs, const QByteArray &payload);
+    // Continues the sequence after events that are no longer retained anywhere.
+    void restoreCounters(qint64 lastSeq, qint64 lastTsMs);
+
+    // Events up to committedSeq() are durable and visible to readers (travel, fan-out).
+    qint64 committedSeq() const { return m_committedSeq; }
+    void markCommitted() { m_committedSeq = m_lastSeq; }
+    // Index one past the newest committed event.
+    qsizetype committedEnd() const { return indexAfterSeq(m_committedSeq); }
     // Drops the oldest retained event; returns the bytes it held.
     qint64 evictOldest();
 
@@ -30,7 +40,7 @@ public:
     qint64 lastSeq() const { return m_lastSeq; }
     qint64 lastTsMs() const { return m_lastTsMs; }
     std::optional<qint64> oldestSeq() const;
-    std::optional<qint64> newestSeq() const;
+    std::optional<qint64> newestSeq() const; // newest retained, committed or not
     const StoredEvent &at(qsizetype index) const { return m_events[size_t(index)]; }
     const StoredEvent &newest() const { return m_events.back(); }
 
@@ -50,6 +60,7 @@ private:
     qint64 m_bytes = 0;
     qint64 m_lastSeq = 0;
     qint64 m_lastTsMs = 0;
+    qint64 m_committedSeq = 0;
     qint64 m_lastEvictedSeq = 0;
     qint64 m_lastEvictedTsMs = -1;
 };

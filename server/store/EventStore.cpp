@@ -1,7 +1,10 @@
 #include "EventStore.h"
 
+#include "Journal.h"
+
 #include <QDateTime>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -11,7 +14,10 @@ EventStore::EventStore(RetentionLimits limits, QObject *parent)
     : QObject(parent)
     , m_limits(limits)
     , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
-{}
+{
+    connect(&m_ageTimer, &QTimer::timeout, this, &EventStore::enforceAge);
+    m_ageTimer.start(1000);
+}
 
 EventStore::~EventStore() = default;
 
@@ -26,11 +32,9 @@ ChannelLog &EventStore::channelFor(const QString &id)
 QList<AppendReceipt> EventStore::append(const PublishBatch &batch)
 {
     QList<AppendReceipt> receipts;
+    if (!m_failure.isEmpty())
+        return receipts;
     receipts.reserve(batch.size());
-    // Copies share the frame bytes with the log; they keep an event announceable even when a
-    // batch larger than the retention evicts it again before the batch is done.
-    std::vector<std::pair<const ChannelLog *, StoredEvent>> stored;
-    stored.reserve(size_t(batch.size()));
     const qint64 now = m_clock();
     for (const NewEvent &event : batch) {
         ChannelLog &log = channelFor(event.channel);
@@ -40,15 +44,111 @@ QList<AppendReceipt> EventStore::append(const PublishBatch &batch)
         ++m_appendedEvents;
         m_appendOrder.push_back({&log, added.seq});
         receipts.append({log.id(), added.seq, added.tsMs});
-        stored.emplace_back(&log, added);
+        m_staged.emplace_back(&log, added);
         enforceRetention(log);
     }
-    // Announce only after the whole batch is in, so a subscriber never sees half a batch.
-    for (const auto &[log, event] : stored)
-        Q_EMIT appended(*log, event);
-    if (!stored.empty())
-        Q_EMIT batchAppended();
+    if (m_journal)
+        scheduleCommit();
+    else
+        commitNow();
     return receipts;
+}
+
+void EventStore::scheduleCommit()
+{
+    if (m_commitScheduled)
+        return;
+    m_commitScheduled = true;
+    // Everything appended during this event-loop turn shares one transaction.
+    QMetaObject::invokeMethod(this, &EventStore::commitNow, Qt::QueuedConnection);
+}
+
+void EventStore::commitNow()
+{
+    m_commitScheduled = false;
+    if (m_staged.empty() && m_evictedSinceCommit.isEmpty()) {
+        for (auto &done : std::exchange(m_commitWaiters, {}))
+            done(m_failure);
+        return;
+    }
+    if (m_journal && m_failure.isEmpty()) {
+        std::vector<JournalRecord> records;
+        records.reserve(m_staged.size());
+        QHash<QString, std::pair<qint64, qint64>> lastSeqTs;
+        for (const auto &[log, event] : m_staged) {
+            records.push_back({log->id(), event.seq, event.tsMs, event.payload().toByteArray()});
+            lastSeqTs.insert(log->id(), {log->lastSeq(), log->lastTsMs()});
+        }
+        QString error;
+        if (!m_journal->commit(records, lastSeqTs, m_evictedSinceCommit, &error))
+            m_failure = QStringLiteral("the journal %1 refused a write (%2); new events are refused until the disk "
+                                       "is fixed and the server restarted")
+                            .arg(m_journal->path(), error);
+    }
+    if (!m_failure.isEmpty()) {
+        // Never announced, never travelled to: the staged events stay invisible.
+        for (auto &done : std::exchange(m_commitWaiters, {}))
+            done(m_failure);
+        return;
+    }
+    m_evictedSinceCommit.clear();
+    const auto staged = std::exchange(m_staged, {});
+    for (const auto &[log, event] : staged)
+        log->markCommitted();
+    // Announce only after the whole group is durable, so a subscriber never sees an event that a
+    // crash could take back.
+    for (const auto &[log, event] : staged)
+        Q_EMIT appended(*log, event);
+    if (!staged.empty())
+        Q_EMIT batchAppended();
+    for (auto &done : std::exchange(m_commitWaiters, {}))
+        done(QString());
+}
+
+void EventStore::whenCommitted(std::function<void(const QString &)> done)
+{
+    if (m_staged.empty() && !m_commitScheduled) {
+        done(m_failure);
+        return;
+    }
+    m_commitWaiters.push_back(std::move(done));
+}
+
+void EventStore::attachJournal(Journal *journal)
+{
+    m_journal = journal;
+    restore(m_journal->load(m_limits.maxEventsPerChannel));
+}
+
+void EventStore::restore(std::vector<JournaledChannel> channels)
+{
+    // The journal is read channel by channel; the byte budget evicts the globally oldest first, so
+    // the eviction queue is rebuilt in ts_ms order.
+    struct Restored
+    {
+        qint64 tsMs;
+        ChannelLog *log;
+        qint64 seq;
+    };
+    std::vector<Restored> order;
+    for (JournaledChannel &channel : channels) {
+        ChannelLog &log = channelFor(channel.name);
+        for (const JournalRecord &record : channel.events) {
+            log.restore(record.seq, record.tsMs, record.payload);
+            m_totalBytes += log.newest().frame.size();
+            ++m_totalEvents;
+            order.push_back({record.tsMs, &log, record.seq});
+        }
+        log.restoreCounters(channel.lastSeq, channel.lastTsMs);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const Restored &a, const Restored &b) { return a.tsMs < b.tsMs; });
+    for (const Restored &entry : order)
+        m_appendOrder.push_back({entry.log, entry.seq});
+    for (const auto &log : std::as_const(m_channels))
+        enforceRetention(*log);
+    enforceAge();
+    if (!m_evictedSinceCommit.isEmpty())
+        commitNow();
 }
 
 void EventStore::setLimits(const RetentionLimits &limits)
@@ -58,12 +158,33 @@ void EventStore::setLimits(const RetentionLimits &limits)
         enforceRetention(*log);
 }
 
+void EventStore::evictOldestOf(ChannelLog &log)
+{
+    m_totalBytes -= log.evictOldest();
+    --m_totalEvents;
+    ++m_evictedEvents;
+    if (m_journal)
+        m_evictedSinceCommit.insert(log.id(), log.oldestSeq().value_or(log.lastSeq() + 1));
+}
+
+void EventStore::enforceAge()
+{
+    if (m_limits.maxAgeMs <= 0)
+        return;
+    const qint64 oldestKept = m_clock() - m_limits.maxAgeMs;
+    for (const auto &log : std::as_const(m_channels))
+        while (!log->isEmpty() && log->at(0).tsMs < oldestKept && log->at(0).seq <= log->committedSeq())
+            evictOldestOf(*log);
+    if (m_journal && !m_evictedSinceCommit.isEmpty())
+        scheduleCommit();
+}
+
 void EventStore::enforceRetention(ChannelLog &touched)
 {
-    while (touched.size() > m_limits.maxEventsPerChannel) {
-        m_totalBytes -= touched.evictOldest();
-        --m_totalEvents;
-        ++m_evictedEvents;
+    while (touched.size() > m_limits.maxEventsPerChannel || touched.bytes() > m_limits.maxBytesPerChannel) {
+        if (touched.size() <= 1)
+            break; // the newest event stays, however large: it was accepted
+        evictOldestOf(touched);
     }
     while (m_totalBytes > m_limits.maxTotalBytes && !m_appendOrder.empty()) {
         const AppendOrderEntry oldest = m_appendOrder.front();
@@ -71,9 +192,7 @@ void EventStore::enforceRetention(ChannelLog &touched)
         const auto oldestRetained = oldest.channel->oldestSeq();
         if (!oldestRetained || *oldestRetained != oldest.seq)
             continue; // already evicted by its channel's count limit
-        m_totalBytes -= oldest.channel->evictOldest();
-        --m_totalEvents;
-        ++m_evictedEvents;
+        evictOldestOf(*oldest.channel);
     }
     // Count-based eviction leaves stale entries anywhere in the queue (behind a quiet channel's
     // old event, say). Compacting whenever they outnumber the live ones keeps the queue within

@@ -5,6 +5,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include <deque>
 #include <functional>
@@ -23,11 +24,21 @@ struct AppendReceipt
 struct RetentionLimits
 {
     qsizetype maxEventsPerChannel = 100'000;
+    qint64 maxBytesPerChannel = qint64(256) << 20;
     qint64 maxTotalBytes = qint64(1) << 30;
+    qint64 maxAgeMs = 7LL * 24 * 3600 * 1000; // 0: no age limit
 };
+
+class Journal;
+struct JournaledChannel;
 
 // All channels' retained events, and the single place where seq and ts_ms are assigned.
 // Lives on the engine thread; every source appends here and every travel reads here.
+//
+// With a journal, appended events are staged: they have their seq, but readers (travel, fan-out)
+// see them only once the journal has committed them. Commits group everything staged during one
+// event-loop turn into one transaction; whenCommitted() tells a publisher when its events are
+// durable. Without a journal an append commits at once.
 class EventStore : public QObject
 {
     Q_OBJECT
@@ -44,6 +55,19 @@ public:
     // New limits apply at once: events beyond them are evicted now.
     void setLimits(const RetentionLimits &limits);
 
+    // Makes appends durable through `journal` (owned by the caller, outliving this store) after
+    // loading what it retains. Call once, before the first append.
+    void attachJournal(Journal *journal);
+    bool hasJournal() const { return m_journal != nullptr; }
+    // Empty while accepting; the reason once a journal write failed (appends are then refused).
+    const QString &failure() const { return m_failure; }
+    // Runs `done(error)` once everything appended so far is committed (error empty) or could not be.
+    void whenCommitted(std::function<void(const QString &error)> done);
+    // Commits what is staged now instead of at the end of the event-loop turn.
+    void commitNow();
+    // Drops events older than the age limit (also done on each append and by a timer).
+    void enforceAge();
+
     // Appends the batch in order; the caller has validated every event, so it is stored whole.
     QList<AppendReceipt> append(const PublishBatch &batch);
 
@@ -57,7 +81,7 @@ public:
     const RetentionLimits &limits() const { return m_limits; }
 
 Q_SIGNALS:
-    // Emitted once per stored event, after its whole batch is stored.
+    // Emitted once per stored event, after its whole batch is committed.
     void appended(const cdc::ChannelLog &channel, const cdc::StoredEvent &event);
     // After the last `appended` of one append() call: the moment to push a whole batch out.
     void batchAppended();
@@ -65,6 +89,9 @@ Q_SIGNALS:
 private:
     ChannelLog &channelFor(const QString &id);
     void enforceRetention(ChannelLog &touched);
+    void evictOldestOf(ChannelLog &log);
+    void scheduleCommit();
+    void restore(std::vector<JournaledChannel> channels);
 
     RetentionLimits m_limits;
     Clock m_clock;
@@ -81,6 +108,16 @@ private:
     qint64 m_totalEvents = 0;
     qint64 m_evictedEvents = 0;
     qint64 m_appendedEvents = 0;
+
+    Journal *m_journal = nullptr;
+    QString m_failure;
+    // Appended but not yet committed; copies share the frame bytes with the logs and keep an
+    // event announceable even when a batch larger than the retention evicts it again.
+    std::vector<std::pair<ChannelLog *, StoredEvent>> m_staged;
+    QHash<QString, qint64> m_evictedSinceCommit; // channel -> oldest retained seq, for the journal
+    std::vector<std::function<void(const QString &)>> m_commitWaiters;
+    bool m_commitScheduled = false;
+    QTimer m_ageTimer;
 };
 
 } // namespace cdc

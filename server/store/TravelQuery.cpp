@@ -91,16 +91,21 @@ TravelResult runTravel(const EventStore &store, const QStringList &channels, con
     for (const QString &id : channels) {
         TravelChannelRange range{id, std::nullopt, std::nullopt, false};
         if (const ChannelLog *log = store.channel(id)) {
-            range.oldestSeq = log->oldestSeq();
-            range.newestSeq = log->newestSeq();
+            // Only committed events: a staged one could still be lost to a crash.
+            const qsizetype end = log->committedEnd();
+            if (end > 0) {
+                range.oldestSeq = log->oldestSeq();
+                range.newestSeq = log->at(end - 1).seq;
+            }
             range.gap = fromPosition && log->lostEventsMatching(window.sinceSeq, window.sinceTsMs);
             qsizetype begin = 0;
             if (window.sinceSeq)
                 begin = std::max(begin, log->indexAfterSeq(*window.sinceSeq));
             if (window.sinceTsMs)
                 begin = std::max(begin, log->indexAtOrAfterTs(*window.sinceTsMs));
-            cursors.push_back({log, begin, log->size()});
-            result.matched += log->size() - begin;
+            begin = std::min(begin, end);
+            cursors.push_back({log, begin, end});
+            result.matched += end - begin;
         }
         result.channels.append(range);
     }

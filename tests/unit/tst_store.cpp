@@ -91,7 +91,7 @@ private Q_SLOTS:
 
     void retentionByCountKeepsTheNewest()
     {
-        auto store = makeStore({3, qint64(1) << 30});
+        auto store = makeStore({.maxEventsPerChannel = 3});
         store->append(events(QStringLiteral("a"), 5));
         const ChannelLog *log = store->channel(QStringLiteral("a"));
         QCOMPARE(log->size(), 3);
@@ -104,7 +104,7 @@ private Q_SLOTS:
 
     void aBatchLargerThanRetentionIsStillDeliveredLive()
     {
-        auto store = makeStore({2, qint64(1) << 30});
+        auto store = makeStore({.maxEventsPerChannel = 2});
         QSignalSpy spy(store.get(), &EventStore::appended);
         store->append(events(QStringLiteral("a"), 5));
         QCOMPARE(spy.count(), 5);
@@ -115,7 +115,7 @@ private Q_SLOTS:
         auto store = makeStore();
         store->append(events(QStringLiteral("a"), 1));
         const qint64 frameBytes = store->totalBytes();
-        auto limited = makeStore({100, frameBytes * 3});
+        auto limited = makeStore({.maxEventsPerChannel = 100, .maxTotalBytes = frameBytes * 3});
         limited->append(events(QStringLiteral("a"), 2)); // a1 a2
         limited->append(events(QStringLiteral("b"), 1)); // b1
         limited->append(events(QStringLiteral("a"), 1)); // a3 pushes a1 out
@@ -132,7 +132,7 @@ private Q_SLOTS:
     void quietChannelDoesNotLetTheEvictionQueueGrow()
     {
         // A busy channel at its count limit behind one quiet event: the bookkeeping stays bounded.
-        auto store = makeStore({10, qint64(1) << 30});
+        auto store = makeStore({.maxEventsPerChannel = 10});
         store->append(events(QStringLiteral("quiet"), 1));
         for (int i = 0; i < 200; ++i)
             store->append(events(QStringLiteral("busy"), 50));
@@ -188,7 +188,7 @@ private Q_SLOTS:
 
     void defaultAndCappedLimits()
     {
-        auto store = makeStore({200'000, qint64(1) << 30});
+        auto store = makeStore({.maxEventsPerChannel = 200'000});
         store->append(events(QStringLiteral("a"), 60'000, "1"));
         const TravelResult byDefault = runTravel(*store, {QStringLiteral("a")}, {{}, {}, {}}, {});
         QCOMPARE(byDefault.effectiveLimit, 10'000);
@@ -223,7 +223,7 @@ private Q_SLOTS:
 
     void gapWhenRequestedHistoryWasEvicted()
     {
-        auto store = makeStore({5, qint64(1) << 30});
+        auto store = makeStore({.maxEventsPerChannel = 5});
         for (int i = 0; i < 10; ++i) {
             m_now = 1'000 + i;
             store->append(events(QStringLiteral("a"), 1)); // seq 6..10 retained, ts 1005..1009

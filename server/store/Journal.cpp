@@ -1,0 +1,278 @@
+#include "Journal.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+#include <atomic>
+
+namespace cdc {
+
+namespace {
+
+std::atomic<int> g_connectionNumber{0};
+
+QString resetHint(const QString &path)
+{
+    return QStringLiteral("Start with --reset-journal to move it aside (it is renamed, not deleted) and begin an "
+                          "empty journal, or point --data-dir elsewhere. File: %1")
+        .arg(path);
+}
+
+// Schema migrations: entry N upgrades a version-N journal to version N+1.
+const char *const migrations[] = {
+    // 0 -> 1: the first schema.
+    "CREATE TABLE IF NOT EXISTS channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+    "last_seq INTEGER NOT NULL, last_ts_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS events (channel_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
+    "ts_ms INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (channel_id, seq)) WITHOUT ROWID;",
+};
+static_assert(std::size(migrations) == Journal::schemaVersion);
+
+} // namespace
+
+QString syncLevelName(SyncLevel level)
+{
+    switch (level) {
+    case SyncLevel::Off:
+        return QStringLiteral("off");
+    case SyncLevel::Normal:
+        return QStringLiteral("normal");
+    case SyncLevel::Full:
+        return QStringLiteral("full");
+    }
+    return {};
+}
+
+std::optional<SyncLevel> parseSyncLevel(const QString &text)
+{
+    const QString name = text.trimmed().toLower();
+    for (SyncLevel level : {SyncLevel::Off, SyncLevel::Normal, SyncLevel::Full})
+        if (name == syncLevelName(level))
+            return level;
+    return std::nullopt;
+}
+
+Journal::Journal(QString path, QString connectionName)
+    : m_path(std::move(path))
+    , m_connectionName(std::move(connectionName))
+{}
+
+Journal::~Journal()
+{
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connectionName);
+}
+
+std::variant<std::unique_ptr<Journal>, QString> Journal::open(const JournalOptions &options)
+{
+    const QFileInfo file(options.path);
+    if (!QDir().mkpath(file.absolutePath()))
+        return QStringLiteral("cannot create the data directory %1").arg(file.absolutePath());
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+        return QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed; install libqt6sql6-sqlite");
+
+    const QString connection = QStringLiteral("cdcscope-journal-%1").arg(g_connectionNumber++);
+    std::unique_ptr<Journal> journal(new Journal(file.absoluteFilePath(), connection));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+    db.setDatabaseName(journal->m_path);
+    // A peer holding the lock makes SQLite wait this long before it reports "database is locked".
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=200"));
+    if (!db.open())
+        return QStringLiteral("cannot open the journal: %1. %2").arg(db.lastError().text(), resetHint(journal->m_path));
+    if (auto error = journal->prepare(options.sync))
+        return *error;
+    return journal;
+}
+
+std::optional<QString> Journal::prepare(SyncLevel sync)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    QSqlQuery query(db);
+    const auto run = [&query](const QString &sql) { return query.exec(sql); };
+
+    // Exclusive: a second process must not write the same journal behind our back.
+    if (!run(QStringLiteral("PRAGMA locking_mode=EXCLUSIVE")) || !run(QStringLiteral("PRAGMA journal_mode=WAL"))) {
+        const QString reason = query.lastError().text();
+        if (reason.contains(QStringLiteral("locked"), Qt::CaseInsensitive))
+            return QStringLiteral("the journal %1 is in use by another process (another cdcscope?). Stop it, or "
+                                  "give this one its own --data-dir.")
+                .arg(m_path);
+        return QStringLiteral("cannot read the journal: %1. %2").arg(reason, resetHint(m_path));
+    }
+    if (!query.next() || query.value(0).toString() != u"wal") {
+        // Reading journal_mode takes the lock; a busy file answers here.
+        return QStringLiteral("the journal %1 is in use by another process (another cdcscope?), or is not an "
+                              "SQLite file. %2")
+            .arg(m_path, resetHint(m_path));
+    }
+    const char *syncPragma = sync == SyncLevel::Full  ? "PRAGMA synchronous=FULL"
+                             : sync == SyncLevel::Off ? "PRAGMA synchronous=OFF"
+                                                      : "PRAGMA synchronous=NORMAL";
+    run(QString::fromLatin1(syncPragma));
+
+    if (!run(QStringLiteral("PRAGMA quick_check")) || !query.next() || query.value(0).toString() != u"ok")
+        return QStringLiteral("the journal is damaged (%1). %2")
+            .arg(query.lastError().text().isEmpty() ? query.value(0).toString() : query.lastError().text(),
+                 resetHint(m_path));
+
+    if (!run(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return QStringLiteral("cannot read the journal's schema version. %1").arg(resetHint(m_path));
+    int version = query.value(0).toInt();
+    if (version > schemaVersion)
+        return QStringLiteral("the journal %1 has schema version %2, written by a newer CDC Scope; this one reads up "
+                              "to version %3. Use the newer version, or --reset-journal to start over.")
+            .arg(m_path)
+            .arg(version)
+            .arg(schemaVersion);
+    for (; version < schemaVersion; ++version) {
+        db.transaction();
+        for (const QString &statement : QString::fromLatin1(migrations[version]).split(u';', Qt::SkipEmptyParts)) {
+            if (!run(statement)) {
+                db.rollback();
+                return QStringLiteral("cannot upgrade the journal %1 to schema %2: %3")
+                    .arg(m_path)
+                    .arg(version + 1)
+                    .arg(query.lastError().text());
+            }
+        }
+        run(QStringLiteral("PRAGMA user_version=%1").arg(version + 1));
+        db.commit();
+    }
+    return std::nullopt;
+}
+
+std::variant<QString, QString> Journal::moveAside(const QString &path)
+{
+    const QString aside =
+        path + QStringLiteral(".broken-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+        if (QFile::exists(path + suffix) && !QFile::rename(path + suffix, aside + suffix))
+            return std::variant<QString, QString>(
+                std::in_place_index<1>, QStringLiteral("cannot rename %1 to %2").arg(path + suffix, aside + suffix));
+    }
+    return std::variant<QString, QString>(std::in_place_index<0>, aside);
+}
+
+std::vector<JournaledChannel> Journal::load(qsizetype maxEventsPerChannel)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    std::vector<JournaledChannel> channels;
+    QHash<qint64, size_t> byId;
+    QSqlQuery query(db);
+    query.setForwardOnly(true);
+    query.exec(QStringLiteral("SELECT id, name, last_seq, last_ts_ms FROM channels ORDER BY id"));
+    while (query.next()) {
+        const qint64 id = query.value(0).toLongLong();
+        const QString name = query.value(1).toString();
+        m_channelIds.insert(name, id);
+        byId.insert(id, channels.size());
+        channels.push_back({name, query.value(2).toLongLong(), query.value(3).toLongLong(), {}});
+    }
+    // Only what the retention would keep: the newest maxEventsPerChannel of each channel.
+    QSqlQuery events(db);
+    events.setForwardOnly(true);
+    events.prepare(QStringLiteral("SELECT e.channel_id, e.seq, e.ts_ms, e.payload FROM events e JOIN channels c ON "
+                                  "c.id = e.channel_id WHERE e.seq > c.last_seq - ? ORDER BY e.channel_id, e.seq"));
+    events.addBindValue(qint64(maxEventsPerChannel));
+    events.exec();
+    while (events.next()) {
+        JournaledChannel &channel = channels[byId.value(events.value(0).toLongLong())];
+        channel.events.push_back(
+            {channel.name, events.value(1).toLongLong(), events.value(2).toLongLong(), events.value(3).toByteArray()});
+    }
+    return channels;
+}
+
+qint64 Journal::channelId(const QString &name, QString *error)
+{
+    if (const auto found = m_channelIds.constFind(name); found != m_channelIds.cend())
+        return found.value();
+    QSqlQuery insert(QSqlDatabase::database(m_connectionName));
+    insert.prepare(QStringLiteral("INSERT INTO channels (name, last_seq, last_ts_ms) VALUES (?, 0, 0)"));
+    insert.addBindValue(name);
+    if (!insert.exec()) {
+        *error = insert.lastError().text();
+        return -1;
+    }
+    const qint64 id = insert.lastInsertId().toLongLong();
+    m_channelIds.insert(name, id);
+    return id;
+}
+
+bool Journal::commit(const std::vector<JournalRecord> &records,
+                     const QHash<QString, std::pair<qint64, qint64>> &lastSeqTs,
+                     const QHash<QString, qint64> &oldestRetained, QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    const auto fail = [&](const QSqlQuery &query) {
+        *error = query.lastError().text();
+        db.rollback();
+        return false;
+    };
+    if (!db.transaction()) {
+        *error = db.lastError().text();
+        return false;
+    }
+    QSqlQuery insert(db);
+    insert.prepare(
+        QStringLiteral("INSERT OR REPLACE INTO events (channel_id, seq, ts_ms, payload) VALUES (?, ?, ?, ?)"));
+    for (const JournalRecord &record : records) {
+        const qint64 id = channelId(record.channel, error);
+        if (id < 0) {
+            db.rollback();
+            return false;
+        }
+        insert.bindValue(0, id);
+        insert.bindValue(1, record.seq);
+        insert.bindValue(2, record.tsMs);
+        insert.bindValue(3, record.payload);
+        if (!insert.exec())
+            return fail(insert);
+    }
+    QSqlQuery update(db);
+    update.prepare(QStringLiteral("UPDATE channels SET last_seq = ?, last_ts_ms = ? WHERE name = ?"));
+    for (auto it = lastSeqTs.cbegin(); it != lastSeqTs.cend(); ++it) {
+        if (channelId(it.key(), error) < 0) {
+            db.rollback();
+            return false;
+        }
+        update.bindValue(0, it.value().first);
+        update.bindValue(1, it.value().second);
+        update.bindValue(2, it.key());
+        if (!update.exec())
+            return fail(update);
+    }
+    QSqlQuery drop(db);
+    drop.prepare(QStringLiteral("DELETE FROM events WHERE channel_id = ? AND seq < ?"));
+    for (auto it = oldestRetained.cbegin(); it != oldestRetained.cend(); ++it) {
+        const auto id = m_channelIds.constFind(it.key());
+        if (id == m_channelIds.cend())
+            continue;
+        drop.bindValue(0, id.value());
+        drop.bindValue(1, it.value());
+        if (!drop.exec())
+            return fail(drop);
+    }
+    if (!db.commit()) {
+        *error = db.lastError().text();
+        db.rollback();
+        return false;
+    }
+    return true;
+}
+
+qint64 Journal::fileBytes() const
+{
+    return QFileInfo(m_path).size() + QFileInfo(m_path + QStringLiteral("-wal")).size();
+}
+
+} // namespace cdc

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "StoredEvent.h"
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+namespace cdc {
+
+enum class SyncLevel { Off, Normal, Full };
+
+struct JournalOptions
+{
+    QString path; // the SQLite file
+    SyncLevel sync = SyncLevel::Normal;
+};
+
+// One row to write: an accepted event.
+struct JournalRecord
+{
+    QString channel;
+    qint64 seq = 0;
+    qint64 tsMs = 0;
+    QByteArray payload;
+};
+
+// A channel as the journal knows it: its last seq and ts_ms (kept even when all its events were
+// dropped, so seqs are never reused) and its retained events, oldest first.
+struct JournaledChannel
+{
+    QString name;
+    qint64 lastSeq = 0;
+    qint64 lastTsMs = 0;
+    std::vector<JournalRecord> events;
+};
+
+// The durable side of the store: an SQLite file in WAL mode (Qt Sql, QSQLITE), held exclusively
+// by this process. One commit() is one transaction: the events accepted since the last one, each
+// channel's last seq, and the deletion of what retention dropped.
+class Journal
+{
+public:
+    static constexpr int schemaVersion = 1;
+
+    // Opens (creating if needed) and checks the file; the error names the file and what to do.
+    static std::variant<std::unique_ptr<Journal>, QString> open(const JournalOptions &options);
+    // Renames an unreadable journal to "<path>.broken-<UTC time>" so a fresh one can start;
+    // returns the new name, or an error.
+    static std::variant<QString, QString> moveAside(const QString &path);
+    ~Journal();
+
+    const QString &path() const { return m_path; }
+    // Every channel with at most `maxEventsPerChannel` of its newest events.
+    std::vector<JournaledChannel> load(qsizetype maxEventsPerChannel);
+
+    // Writes `records`, the channels' last seq/ts, and drops each channel's events below the
+    // given oldest retained seq, atomically. False (with `error`) if the disk refused.
+    bool commit(const std::vector<JournalRecord> &records, const QHash<QString, std::pair<qint64, qint64>> &lastSeqTs,
+                const QHash<QString, qint64> &oldestRetained, QString *error);
+    qint64 fileBytes() const;
+
+private:
+    Journal(QString path, QString connectionName);
+    std::optional<QString> prepare(SyncLevel sync);
+    qint64 channelId(const QString &name, QString *error);
+
+    QString m_path;
+    QString m_connectionName;
+    QHash<QString, qint64> m_channelIds;
+};
+
+QString syncLevelName(SyncLevel level);
+std::optional<SyncLevel> parseSyncLevel(const QString &text);
+
+} // namespace cdc
