@@ -75,9 +75,13 @@ void EventStore::commitNow()
         std::vector<JournalRecord> records;
         records.reserve(m_staged.size());
         QHash<QString, std::pair<qint64, qint64>> lastSeqTs;
+        const ChannelLog *previous = nullptr;
         for (const auto &[log, event] : m_staged) {
-            records.push_back({log->id(), event.seq, event.tsMs, event.payload().toByteArray()});
-            lastSeqTs.insert(log->id(), {log->lastSeq(), log->lastTsMs()});
+            records.push_back({&log->id(), event.seq, event.tsMs, event.payload()});
+            if (log != previous) {
+                previous = log;
+                lastSeqTs.insert(log->id(), {log->lastSeq(), log->lastTsMs()});
+            }
         }
         QString error;
         if (!m_journal->commit(records, lastSeqTs, m_evictedSinceCommit, &error))
@@ -133,7 +137,7 @@ void EventStore::restore(std::vector<JournaledChannel> channels)
     std::vector<Restored> order;
     for (JournaledChannel &channel : channels) {
         ChannelLog &log = channelFor(channel.name);
-        for (const JournalRecord &record : channel.events) {
+        for (const JournaledEvent &record : channel.events) {
             log.restore(record.seq, record.tsMs, record.payload);
             m_totalBytes += log.newest().frame.size();
             ++m_totalEvents;

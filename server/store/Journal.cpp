@@ -186,8 +186,7 @@ std::vector<JournaledChannel> Journal::load(qsizetype maxEventsPerChannel)
     events.exec();
     while (events.next()) {
         JournaledChannel &channel = channels[byId.value(events.value(0).toLongLong())];
-        channel.events.push_back(
-            {channel.name, events.value(1).toLongLong(), events.value(2).toLongLong(), events.value(3).toByteArray()});
+        channel.events.push_back({events.value(1).toLongLong(), events.value(2).toLongLong(), events.value(3).toByteArray()});
     }
     return channels;
 }
@@ -223,18 +222,24 @@ bool Journal::commit(const std::vector<JournalRecord> &records,
         return false;
     }
     QSqlQuery insert(db);
-    insert.prepare(
-        QStringLiteral("INSERT OR REPLACE INTO events (channel_id, seq, ts_ms, payload) VALUES (?, ?, ?, ?)"));
+    insert.prepare(QStringLiteral("INSERT INTO events (channel_id, seq, ts_ms, payload) VALUES (?, ?, ?, ?)"));
+    const QString *previousChannel = nullptr;
+    qint64 id = -1;
     for (const JournalRecord &record : records) {
-        const qint64 id = channelId(record.channel, error);
-        if (id < 0) {
-            db.rollback();
-            return false;
+        // Records come in runs of one channel: look its id up once per run.
+        if (record.channel != previousChannel) {
+            previousChannel = record.channel;
+            id = channelId(*record.channel, error);
+            if (id < 0) {
+                db.rollback();
+                return false;
+            }
         }
         insert.bindValue(0, id);
         insert.bindValue(1, record.seq);
         insert.bindValue(2, record.tsMs);
-        insert.bindValue(3, record.payload);
+        // No copy: the bytes stay alive in the store for the duration of the statement.
+        insert.bindValue(3, QByteArray::fromRawData(record.payload.data(), record.payload.size()));
         if (!insert.exec())
             return fail(insert);
     }
@@ -254,10 +259,10 @@ bool Journal::commit(const std::vector<JournalRecord> &records,
     QSqlQuery drop(db);
     drop.prepare(QStringLiteral("DELETE FROM events WHERE channel_id = ? AND seq < ?"));
     for (auto it = oldestRetained.cbegin(); it != oldestRetained.cend(); ++it) {
-        const auto id = m_channelIds.constFind(it.key());
-        if (id == m_channelIds.cend())
+        const auto known = m_channelIds.constFind(it.key());
+        if (known == m_channelIds.cend())
             continue;
-        drop.bindValue(0, id.value());
+        drop.bindValue(0, known.value());
         drop.bindValue(1, it.value());
         if (!drop.exec())
             return fail(drop);

@@ -21,10 +21,18 @@ struct JournalOptions
     SyncLevel sync = SyncLevel::Normal;
 };
 
-// One row to write: an accepted event.
+// One row to write: an accepted event. Views into the store's own data, valid during commit().
 struct JournalRecord
 {
-    QString channel;
+    const QString *channel = nullptr;
+    qint64 seq = 0;
+    qint64 tsMs = 0;
+    QByteArrayView payload;
+};
+
+// One row read back.
+struct JournaledEvent
+{
     qint64 seq = 0;
     qint64 tsMs = 0;
     QByteArray payload;
@@ -37,7 +45,7 @@ struct JournaledChannel
     QString name;
     qint64 lastSeq = 0;
     qint64 lastTsMs = 0;
-    std::vector<JournalRecord> events;
+    std::vector<JournaledEvent> events;
 };
 
 // The durable side of the store: an SQLite file in WAL mode (Qt Sql, QSQLITE), held exclusively
