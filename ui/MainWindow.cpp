@@ -66,6 +66,7 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
     , m_clientCount(new QLabel(this))
     , m_channelCount(new QLabel(this))
     , m_rate(new QLabel(this))
+    , m_journal(new QLabel(this))
 {
     setWindowTitle(tr("CDC Scope"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -184,6 +185,8 @@ void MainWindow::buildStatusBar()
     statusBar()->addPermanentWidget(m_clientCount);
     statusBar()->addPermanentWidget(m_channelCount);
     statusBar()->addPermanentWidget(m_rate);
+    m_journal->setObjectName(QStringLiteral("journalLabel"));
+    statusBar()->addPermanentWidget(m_journal);
 }
 
 void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
@@ -197,6 +200,11 @@ void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
     m_clientCount->setText(tr("%n client(s)", nullptr, int(snapshot.clients.size())));
     m_channelCount->setText(tr("%n channel(s)", nullptr, int(snapshot.channels.size())));
     m_rate->setText(tr("%1 events/s").arg(m_chart->latestEventsPerSecond(), 0, 'f', 0));
+    m_journal->setText(snapshot.journalPath.isEmpty() ? tr("in memory only")
+                                                      : tr("journal %1").arg(formatBytes(snapshot.journalBytes)));
+    m_journal->setToolTip(snapshot.journalPath.isEmpty()
+                              ? tr("No journal (--in-memory): a restart forgets the events")
+                              : tr("Events are kept in %1").arg(snapshot.journalPath));
 }
 
 QStringList MainWindow::knownChannels() const

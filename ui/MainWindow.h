@@ -77,6 +77,7 @@ private:
     QLabel *m_clientCount;
     QLabel *m_channelCount;
     QLabel *m_rate;
+    QLabel *m_journal;
     struct PendingTravel
     {
         QStringList channels;

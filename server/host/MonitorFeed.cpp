@@ -78,6 +78,10 @@ EngineSnapshot MonitorFeed::takeSnapshot()
     snapshot.deliveriesOut = hub.deliveredLive() + hub.deliveredReplay();
     snapshot.storeEvents = store.totalEvents();
     snapshot.storeBytes = store.totalBytes();
+    if (const Journal *journal = m_server.journal()) {
+        snapshot.journalPath = journal->path();
+        snapshot.journalBytes = journal->fileBytes();
+    }
     return snapshot;
 }
 

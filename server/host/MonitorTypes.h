@@ -49,6 +49,8 @@ struct EngineSnapshot
     qint64 deliveriesOut = 0;     // event frames written to clients since start
     qint64 storeEvents = 0;
     qint64 storeBytes = 0;
+    QString journalPath; // empty: in memory only
+    qint64 journalBytes = 0;
 };
 
 } // namespace cdc
