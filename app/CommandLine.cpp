@@ -199,6 +199,42 @@ QList<Setting> settings()
              options.server.resetUnreadableJournal = parseSwitchValue(value);
              return std::nullopt;
          }},
+        {QStringLiteral("export"), QStringLiteral("CDCSCOPE_EXPORT"), QStringLiteral("file"),
+         QStringLiteral("Headless: write the retained events as a JSONL capture to the file, then exit."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.exportPath = value;
+             return std::nullopt;
+         }},
+        {QStringLiteral("export-channel"), QStringLiteral("CDCSCOPE_EXPORT_CHANNEL"), QStringLiteral("channel"),
+         QStringLiteral("With --export: only this channel."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.exportChannel = value.trimmed();
+             return std::nullopt;
+         }},
+        {QStringLiteral("import"), QStringLiteral("CDCSCOPE_IMPORT"), QStringLiteral("file"),
+         QStringLiteral("Headless: replay a JSONL capture into the server once it listens."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.importPath = value;
+             return std::nullopt;
+         }},
+        {QStringLiteral("import-channel"), QStringLiteral("CDCSCOPE_IMPORT_CHANNEL"), QStringLiteral("channel"),
+         QStringLiteral("With --import: put every event into this channel instead of its recorded one."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.importChannel = value.trimmed();
+             return std::nullopt;
+         }},
+        {QStringLiteral("import-speed"), QStringLiteral("CDCSCOPE_IMPORT_SPEED"), QStringLiteral("factor"),
+         QStringLiteral("With --import: 0 = as fast as possible (default), 1 = the recorded pacing, 2 = twice as fast."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             bool ok = false;
+             const double speed = value.trimmed().toDouble(&ok);
+             if (!ok || speed < 0 || speed > 1e6)
+                 return QStringLiteral("'%1' is not a speed factor (0 for as fast as possible, 1 for the recorded "
+                                       "pacing)")
+                     .arg(value);
+             options.importSpeed = speed;
+             return std::nullopt;
+         }},
         {QStringLiteral("travel-limit"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT"), QStringLiteral("count"),
          QStringLiteral("Events a travel returns when it names no limit (default 10000)."),
          countSetting([](AppOptions &options, qint64 count) { options.server.travel.defaultLimit = count; })},

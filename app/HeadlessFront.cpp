@@ -3,7 +3,11 @@
 #include "CdcServer.h"
 #include "Logging.h"
 #include "SignalWatcher.h"
+#include "sources/CaptureImport.h"
 #include "sources/NdjsonIngest.h"
+#include "store/Capture.h"
+
+#include <QSaveFile>
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -38,6 +42,30 @@ void HeadlessFront::shutDown()
     m_server->stop();
 }
 
+int HeadlessFront::exportAndExit()
+{
+    QString error;
+    if (!m_server->openStorage(&error)) {
+        qCCritical(lcServer).noquote() << error;
+        return ExitCode::runtimeFailure;
+    }
+    const QStringList channels =
+        m_options.exportChannel.isEmpty() ? QStringList{} : QStringList{m_options.exportChannel};
+    if (!channels.isEmpty() && !m_server->store().channel(channels.front())) {
+        qCCritical(lcServer).noquote() << "no channel named" << channels.front() << "to export";
+        return ExitCode::runtimeFailure;
+    }
+    const QByteArray capture = exportCapture(m_server->store(), channels, {});
+    QSaveFile file(m_options.exportPath);
+    if (!file.open(QIODevice::WriteOnly) || file.write(capture) != capture.size() || !file.commit()) {
+        qCCritical(lcServer).noquote() << "cannot write the capture" << m_options.exportPath << ":"
+                                       << file.errorString();
+        return ExitCode::runtimeFailure;
+    }
+    qCInfo(lcServer).noquote() << "exported" << capture.count('\n') << "events to" << m_options.exportPath;
+    return ExitCode::ok;
+}
+
 int HeadlessFront::run()
 {
     auto *watcher = new SignalWatcher(this);
@@ -46,6 +74,8 @@ int HeadlessFront::run()
         shutDown();
     });
     m_server = std::make_unique<CdcServer>(m_options.server);
+    if (!m_options.exportPath.isEmpty())
+        return exportAndExit();
     QString error;
     if (!m_server->start(&error)) {
         qCCritical(lcServer).noquote() << error;
@@ -53,6 +83,18 @@ int HeadlessFront::run()
     }
     qCInfo(lcServer).noquote() << "cdcscope" << CDCSCOPE_VERSION << "running headless";
 
+    if (!m_options.importPath.isEmpty()) {
+        auto *import = new CaptureImport(*m_server,
+                                         m_options.importPath,
+                                         m_options.importChannel.isEmpty() ? std::nullopt
+                                                                           : std::optional(m_options.importChannel),
+                                         m_options.importSpeed,
+                                         m_server.get());
+        if (!import->start(&error)) {
+            qCCritical(lcServer).noquote() << error;
+            return ExitCode::runtimeFailure;
+        }
+    }
     if (m_options.ingestStdin) {
         m_ingest = std::make_unique<NdjsonIngest>(*m_server, STDIN_FILENO, QStringLiteral("stdin"),
                                                   m_options.server.maxBodyBytes);

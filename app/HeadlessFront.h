@@ -26,6 +26,7 @@ public:
 
 private:
     void shutDown();
+    int exportAndExit();
 
     AppOptions m_options;
     std::unique_ptr<CdcServer> m_server;

@@ -61,15 +61,22 @@ bool CdcServer::openJournal(QString *errorMessage)
     return true;
 }
 
-bool CdcServer::start(QString *errorMessage)
+bool CdcServer::openStorage(QString *errorMessage)
 {
-    m_stopping = false;
     QString journalError;
     if (m_config.journal && !m_journal && !openJournal(&journalError)) {
         if (errorMessage)
             *errorMessage = journalError;
         return false;
     }
+    return true;
+}
+
+bool CdcServer::start(QString *errorMessage)
+{
+    m_stopping = false;
+    if (!openStorage(errorMessage))
+        return false;
     QString reason;
     if (!m_frontDoor->listen(&reason)) {
         if (errorMessage)

@@ -31,6 +31,8 @@ public:
     // (for example "address already in use", or what is wrong with the journal).
     bool start(QString *errorMessage = nullptr);
     const Journal *journal() const { return m_journal.get(); }
+    // Opens the journal (if configured) and restores the store, without listening.
+    bool openStorage(QString *errorMessage);
     // Stops accepting and closes every WebSocket with 1001; `stopped` follows once all are gone.
     void stop();
     // Takes new settings while stopped; start() then listens with them. The retained events stay

@@ -16,6 +16,8 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QFileDialog>
+#include <QInputDialog>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenuBar>
@@ -102,6 +104,19 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
                 tr("Published to %1 as seq %2").arg(receipts.front().channel).arg(receipts.front().seq), 5000);
     });
     connect(m_travel, &TravelPanel::replayRequested, this, &MainWindow::replay);
+    connect(&m_engine, &EngineHost::exported, this, [this](const QString &path, qint64 events, const QString &error) {
+        statusBar()->showMessage(error.isEmpty() ? tr("Exported %n event(s) to %1", nullptr, int(events)).arg(path)
+                                                 : error,
+                                 8000);
+    });
+    connect(&m_engine, &EngineHost::imported, this,
+            [this](const QString &path, qint64 events, qint64 skipped, const QString &error) {
+                statusBar()->showMessage(
+                    error.isEmpty()
+                        ? tr("Imported %1 event(s) from %2; %3 line(s) skipped").arg(events).arg(path).arg(skipped)
+                        : error,
+                    8000);
+            });
     connect(m_banner, &ListenBanner::listenRequested, this, [this](quint16 port) {
         ServerConfig config = m_engine.config();
         config.port = port;
@@ -148,6 +163,28 @@ void MainWindow::buildActions()
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *publish = file->addAction(tr("&Publish event…"), this, &MainWindow::openPublishDialog);
     publish->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    file->addAction(tr("&Export capture…"), this, [this] {
+        const QString channel = selectedChannel();
+        const QString path = QFileDialog::getSaveFileName(
+            this, channel.isEmpty() ? tr("Export every channel") : tr("Export channel %1").arg(channel),
+            (channel.isEmpty() ? QStringLiteral("capture") : channel) + QStringLiteral(".jsonl"),
+            tr("JSON Lines (*.jsonl)"));
+        if (!path.isEmpty())
+            exportCaptureTo(path);
+    });
+    file->addAction(tr("&Import capture…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import a capture"), QString(),
+                                                          tr("JSON Lines (*.jsonl *.ndjson);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        bool ok = false;
+        const double speed = QInputDialog::getDouble(
+            this, tr("Import a capture"), tr("Speed (0: as fast as possible, 1: as recorded, 2: twice as fast)"), 0,
+            0, 1000, 2, &ok);
+        if (ok)
+            importCaptureFrom(path, speed);
+    });
+    file->addSeparator();
     file->addAction(tr("&Settings…"), this, &MainWindow::openSettingsDialog);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -277,6 +314,26 @@ void MainWindow::showAbout()
                           "WebSocket server (the athena_rs protocol).</p><p>Listening on: %2</p>")
                            .arg(QStringLiteral(CDCSCOPE_VERSION),
                                 m_engine.isListening() ? m_engine.webSocketUrl().toString() : tr("not listening")));
+}
+
+QString MainWindow::selectedChannel() const
+{
+    const QModelIndex current = m_channelsTable->currentIndex();
+    if (!current.isValid())
+        return {};
+    const auto *proxy = static_cast<QSortFilterProxyModel *>(m_channelsTable->model());
+    return m_channels->rowAt(proxy->mapToSource(current).row()).id;
+}
+
+void MainWindow::exportCaptureTo(const QString &path)
+{
+    const QString channel = selectedChannel();
+    m_engine.exportCapture(channel.isEmpty() ? QStringList{} : QStringList{channel}, path);
+}
+
+void MainWindow::importCaptureFrom(const QString &path, double speed)
+{
+    m_engine.importCapture(path, QString(), speed);
 }
 
 void MainWindow::disconnectSelectedClient()

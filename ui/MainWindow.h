@@ -46,6 +46,8 @@ public Q_SLOTS:
     PublishDialog *openPublishDialog();
     SettingsDialog *openSettingsDialog();
     void showAbout();
+    void exportCaptureTo(const QString &path);
+    void importCaptureFrom(const QString &path, double speed);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -60,6 +62,7 @@ private:
     void onTravelFinished(int requestId, const TravelResult &result);
     void replay(const QStringList &channels, const TravelWindow &window);
     void disconnectSelectedClient();
+    QString selectedChannel() const;
     QStringList knownChannels() const;
 
     EngineHost &m_engine;

@@ -4,6 +4,10 @@
 #include "Logging.h"
 #include "MonitorFeed.h"
 #include "net/SessionHub.h"
+#include "sources/CaptureImport.h"
+#include "store/Capture.h"
+
+#include <QSaveFile>
 
 #include <QTimer>
 
@@ -79,6 +83,36 @@ public:
             m_server->sessions().disconnectSession(sessionId, QStringLiteral("disconnected from the CDC Scope window"));
     }
 
+    void exportCapture(const QStringList &channels, const QString &path)
+    {
+        if (!m_server)
+            return;
+        const QByteArray capture = cdc::exportCapture(m_server->store(), channels, {});
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(capture) != capture.size() || !file.commit())
+            Q_EMIT exported(path, 0, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+        else
+            Q_EMIT exported(path, capture.count('\n'), QString());
+    }
+
+    void importCapture(const QString &path, const QString &channelOverride, double speed)
+    {
+        if (!m_server)
+            return;
+        auto *import = new CaptureImport(*m_server, path,
+                                         channelOverride.isEmpty() ? std::nullopt : std::optional(channelOverride),
+                                         speed, this);
+        connect(import, &CaptureImport::finished, this, [this, import, path](qint64 events, qint64 skipped) {
+            Q_EMIT imported(path, events, skipped, QString());
+            import->deleteLater();
+        });
+        QString error;
+        if (!import->start(&error)) {
+            Q_EMIT imported(path, 0, 0, error);
+            import->deleteLater();
+        }
+    }
+
     void setLiveEventCapacity(qsizetype capacity)
     {
         m_liveEventCapacity = capacity;
@@ -93,6 +127,8 @@ Q_SIGNALS:
     void snapshotTaken(const cdc::EngineSnapshot &snapshot);
     void published(const QList<cdc::AppendReceipt> &receipts);
     void travelFinished(int requestId, const cdc::TravelResult &result);
+    void exported(const QString &path, qint64 events, const QString &error);
+    void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);
 
 private:
     void listen()
@@ -160,6 +196,8 @@ EngineHost::EngineHost(qsizetype liveEventCapacity, QObject *parent)
     connect(m_worker, &EngineWorker::snapshotTaken, this, &EngineHost::snapshotTaken);
     connect(m_worker, &EngineWorker::published, this, &EngineHost::published);
     connect(m_worker, &EngineWorker::travelFinished, this, &EngineHost::travelFinished);
+    connect(m_worker, &EngineWorker::exported, this, &EngineHost::exported);
+    connect(m_worker, &EngineWorker::imported, this, &EngineHost::imported);
     m_thread.start();
 }
 
@@ -196,6 +234,18 @@ int EngineHost::travel(const QStringList &channels, const TravelWindow &window)
 void EngineHost::disconnectClient(quint64 sessionId)
 {
     QMetaObject::invokeMethod(m_worker, [worker = m_worker, sessionId] { worker->disconnectClient(sessionId); });
+}
+
+void EngineHost::exportCapture(const QStringList &channels, const QString &path)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, channels, path] { worker->exportCapture(channels, path); });
+}
+
+void EngineHost::importCapture(const QString &path, const QString &channelOverride, double speed)
+{
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, path, channelOverride, speed] {
+        worker->importCapture(path, channelOverride, speed);
+    });
 }
 
 void EngineHost::setLiveEventCapacity(qsizetype capacity)

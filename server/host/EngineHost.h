@@ -35,6 +35,10 @@ public:
     // Returns the id that travelFinished() will carry.
     int travel(const QStringList &channels, const TravelWindow &window);
     void disconnectClient(quint64 sessionId);
+    // Writes the retained events of `channels` (empty: all) as a JSONL capture; exported() follows.
+    void exportCapture(const QStringList &channels, const QString &path);
+    // Replays a capture (speed 0: as fast as possible); imported() follows when it is done.
+    void importCapture(const QString &path, const QString &channelOverride, double speed);
     void setLiveEventCapacity(qsizetype capacity);
 
     const ServerConfig &config() const { return m_config; }
@@ -48,6 +52,8 @@ Q_SIGNALS:
     void snapshotTaken(const cdc::EngineSnapshot &snapshot);
     void published(const QList<cdc::AppendReceipt> &receipts);
     void travelFinished(int requestId, const cdc::TravelResult &result);
+    void exported(const QString &path, qint64 events, const QString &error);
+    void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);
 
 private:
     ServerConfig m_config;

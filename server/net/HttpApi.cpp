@@ -4,7 +4,11 @@
 #include "SessionHub.h"
 #include "protocol/JsonWriter.h"
 #include "protocol/PublishRequest.h"
+#include "store/Capture.h"
 #include "store/EventStore.h"
+
+#include <QUrl>
+#include <QUrlQuery>
 
 namespace cdc {
 
@@ -35,6 +39,19 @@ HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics)
 
 void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply reply)
 {
+    const bool channelExport = head.path.startsWith("/channels/") && head.path.endsWith("/export");
+    if (head.path == "/export" || channelExport) {
+        if (head.method != "GET") {
+            HttpResponse response = HttpResponse::error(405, QStringLiteral("method_not_allowed"),
+                                                        QStringLiteral("exports are read with GET"));
+            response.extraHeaders.append({QByteArray("Allow"), QByteArray("GET")});
+            return reply(response);
+        }
+        std::optional<QString> channel;
+        if (channelExport)
+            channel = QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 7));
+        return reply(exportCapture(head, channel));
+    }
     const Route *route = nullptr;
     for (const Route &candidate : routes)
         if (head.path == candidate.path)
@@ -103,6 +120,39 @@ HttpResponse HttpApi::receiptsResponse(const QList<AppendReceipt> &receipts, boo
     }
     writer.endObject();
     return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel) const
+{
+    const QUrlQuery query(QString::fromUtf8(head.query));
+    CaptureRange range;
+    struct Bound
+    {
+        const char *name;
+        std::optional<qint64> *target;
+    };
+    for (const Bound &bound : {Bound{"since_seq", &range.sinceSeq}, Bound{"since_ts_ms", &range.sinceTsMs},
+                               Bound{"until_seq", &range.untilSeq}, Bound{"until_ts_ms", &range.untilTsMs}}) {
+        const QString name = QString::fromLatin1(bound.name);
+        if (!query.hasQueryItem(name) || query.queryItemValue(name).isEmpty())
+            continue;
+        bool ok = false;
+        const qint64 value = query.queryItemValue(name).toLongLong(&ok);
+        if (!ok || value < 0)
+            return HttpResponse::error(400, QStringLiteral("invalid_parameter"),
+                                       QStringLiteral("%1 must be a non-negative integer").arg(name));
+        *bound.target = value;
+    }
+    if (channel && !m_store.channel(*channel))
+        return HttpResponse::error(404, QStringLiteral("unknown_channel"),
+                                   QStringLiteral("no channel named \"%1\"").arg(channel->left(256)));
+    HttpResponse response =
+        HttpResponse::json(200, cdc::exportCapture(m_store, channel ? QStringList{*channel} : QStringList{}, range));
+    response.contentType = "application/x-ndjson";
+    response.extraHeaders.append(
+        {"Content-Disposition", "attachment; filename=\"" + (channel ? QUrl::toPercentEncoding(*channel) : QByteArray("all"))
+                                    + ".jsonl\""});
+    return response;
 }
 
 HttpResponse HttpApi::health() const

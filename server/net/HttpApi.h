@@ -26,6 +26,8 @@ public:
 
 private:
     void publish(const QByteArray &body, Reply reply);
+    // GET /export (every channel) and GET /channels/{id}/export: a JSONL capture.
+    HttpResponse exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel) const;
     static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
     HttpResponse health() const;
     HttpResponse metrics() const;
