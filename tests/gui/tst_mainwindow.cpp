@@ -31,6 +31,8 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QFile>
+#include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -348,6 +350,30 @@ private Q_SLOTS:
         QTRY_VERIFY(m_engine->isListening());
         QVERIFY(!banner->isVisible());
         QCOMPARE(httpGet(quint16(m_engine->webSocketUrl().port()), "/health").status, 200);
+    }
+
+    void exportAndImportFromTheWindow()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("cap"), 3);
+        QTRY_COMPARE(m_window->channelsModel()->rowCount(), 1);
+        m_window->channelsTable()->selectRow(0);
+        const QString path = m_config.filePath(QStringLiteral("cap.jsonl"));
+        QSignalSpy exported(m_engine.get(), &EngineHost::exported);
+        m_window->exportCaptureTo(path);
+        QTRY_COMPARE(exported.count(), 1);
+        QCOMPARE(exported[0][1].toLongLong(), 3);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count('\n'), 3);
+
+        QSignalSpy imported(m_engine.get(), &EngineHost::imported);
+        m_window->importCaptureFrom(path, 0);
+        QTRY_COMPARE(imported.count(), 1);
+        QCOMPARE(imported[0][1].toLongLong(), 3);
+        QTRY_COMPARE(m_window->liveView()->model()->rowCount(), 6);
+        QCOMPARE(m_window->liveView()->model()->index(5, EventRingModel::SeqColumn).data().toLongLong(), 6);
+        QTRY_VERIFY(m_window->findChild<QLabel *>(QStringLiteral("journalLabel"))->text() == QStringLiteral("in memory only"));
     }
 
     void layoutIsSavedOnClose()
