@@ -18,7 +18,7 @@ export XDG_CONFIG_HOME="$config_home"
 
 for round in $(seq "$rounds"); do
   log=$(mktemp)
-  build/app/cdcscope --headless --port 0 2>"$log" & server=$!
+  build/app/cdcscope --headless --in-memory --port 0 2>"$log" & server=$!
   for _ in $(seq 100); do port=$(sed -n 's#.*ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log"); [ -n "$port" ] && break; sleep 0.05; done
   echo "round $round headless: $(build/bench/cdcscope-bench steady --port "$port" --subscribers 10 --rate "$rate" --seconds "$seconds")"
   kill "$server"; wait "$server" 2>/dev/null || true; rm -f "$log"

@@ -15,7 +15,7 @@ trap 'rm -f "$results"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/nu
 start_server() {
   local log
   log=$(mktemp)
-  "$server_bin" --headless --port 0 2>"$log" &
+  "$server_bin" --headless --in-memory --port 0 2>"$log" &
   server_pid=$!
   for _ in $(seq 100); do
     port=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")

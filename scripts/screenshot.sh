@@ -21,7 +21,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 config_home=$(mktemp -d)
 mkdir -p docs/screenshots
 XDG_CONFIG_HOME="$config_home" DISPLAY="$display" \
-  build/app/cdcscope --port "$port" --screenshot docs/screenshots/main-window.png &
+  build/app/cdcscope --in-memory --port "$port" --screenshot docs/screenshots/main-window.png &
 app_pid=$!
 sleep 0.5
 node scripts/demo-traffic.mjs "$port" 6 &
