@@ -224,7 +224,8 @@ QList<Setting> settings()
              return std::nullopt;
          }},
         {QStringLiteral("import-speed"), QStringLiteral("CDCSCOPE_IMPORT_SPEED"), QStringLiteral("factor"),
-         QStringLiteral("With --import: 0 = as fast as possible (default), 1 = the recorded pacing, 2 = twice as fast."),
+         QStringLiteral(
+             "With --import: 0 = as fast as possible (default), 1 = the recorded pacing, 2 = twice as fast."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
              bool ok = false;
              const double speed = value.trimmed().toDouble(&ok);

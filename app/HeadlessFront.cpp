@@ -84,12 +84,10 @@ int HeadlessFront::run()
     qCInfo(lcServer).noquote() << "cdcscope" << CDCSCOPE_VERSION << "running headless";
 
     if (!m_options.importPath.isEmpty()) {
-        auto *import = new CaptureImport(*m_server,
-                                         m_options.importPath,
-                                         m_options.importChannel.isEmpty() ? std::nullopt
-                                                                           : std::optional(m_options.importChannel),
-                                         m_options.importSpeed,
-                                         m_server.get());
+        auto *import =
+            new CaptureImport(*m_server, m_options.importPath,
+                              m_options.importChannel.isEmpty() ? std::nullopt : std::optional(m_options.importChannel),
+                              m_options.importSpeed, m_server.get());
         if (!import->start(&error)) {
             qCCritical(lcServer).noquote() << error;
             return ExitCode::runtimeFailure;

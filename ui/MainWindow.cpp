@@ -17,8 +17,8 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
-#include <QInputDialog>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -105,9 +105,8 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
     });
     connect(m_travel, &TravelPanel::replayRequested, this, &MainWindow::replay);
     connect(&m_engine, &EngineHost::exported, this, [this](const QString &path, qint64 events, const QString &error) {
-        statusBar()->showMessage(error.isEmpty() ? tr("Exported %n event(s) to %1", nullptr, int(events)).arg(path)
-                                                 : error,
-                                 8000);
+        statusBar()->showMessage(
+            error.isEmpty() ? tr("Exported %n event(s) to %1", nullptr, int(events)).arg(path) : error, 8000);
     });
     connect(&m_engine, &EngineHost::imported, this,
             [this](const QString &path, qint64 events, qint64 skipped, const QString &error) {
@@ -179,8 +178,8 @@ void MainWindow::buildActions()
             return;
         bool ok = false;
         const double speed = QInputDialog::getDouble(
-            this, tr("Import a capture"), tr("Speed (0: as fast as possible, 1: as recorded, 2: twice as fast)"), 0,
-            0, 1000, 2, &ok);
+            this, tr("Import a capture"), tr("Speed (0: as fast as possible, 1: as recorded, 2: twice as fast)"), 0, 0,
+            1000, 2, &ok);
         if (ok)
             importCaptureFrom(path, speed);
     });
@@ -239,9 +238,8 @@ void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
     m_rate->setText(tr("%1 events/s").arg(m_chart->latestEventsPerSecond(), 0, 'f', 0));
     m_journal->setText(snapshot.journalPath.isEmpty() ? tr("in memory only")
                                                       : tr("journal %1").arg(formatBytes(snapshot.journalBytes)));
-    m_journal->setToolTip(snapshot.journalPath.isEmpty()
-                              ? tr("No journal (--in-memory): a restart forgets the events")
-                              : tr("Events are kept in %1").arg(snapshot.journalPath));
+    m_journal->setToolTip(snapshot.journalPath.isEmpty() ? tr("No journal (--in-memory): a restart forgets the events")
+                                                         : tr("Events are kept in %1").arg(snapshot.journalPath));
 }
 
 QStringList MainWindow::knownChannels() const

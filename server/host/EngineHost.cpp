@@ -99,9 +99,8 @@ public:
     {
         if (!m_server)
             return;
-        auto *import = new CaptureImport(*m_server, path,
-                                         channelOverride.isEmpty() ? std::nullopt : std::optional(channelOverride),
-                                         speed, this);
+        auto *import = new CaptureImport(
+            *m_server, path, channelOverride.isEmpty() ? std::nullopt : std::optional(channelOverride), speed, this);
         connect(import, &CaptureImport::finished, this, [this, import, path](qint64 events, qint64 skipped) {
             Q_EMIT imported(path, events, skipped, QString());
             import->deleteLater();

@@ -150,8 +150,8 @@ HttpResponse HttpApi::exportCapture(const HttpRequestHead &head, const std::opti
         HttpResponse::json(200, cdc::exportCapture(m_store, channel ? QStringList{*channel} : QStringList{}, range));
     response.contentType = "application/x-ndjson";
     response.extraHeaders.append(
-        {"Content-Disposition", "attachment; filename=\"" + (channel ? QUrl::toPercentEncoding(*channel) : QByteArray("all"))
-                                    + ".jsonl\""});
+        {"Content-Disposition",
+         "attachment; filename=\"" + (channel ? QUrl::toPercentEncoding(*channel) : QByteArray("all")) + ".jsonl\""});
     return response;
 }
 

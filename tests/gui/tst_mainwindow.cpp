@@ -20,19 +20,19 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
+#include <QFile>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
-#include <QFile>
-#include <QSignalSpy>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -373,7 +373,8 @@ private Q_SLOTS:
         QCOMPARE(imported[0][1].toLongLong(), 3);
         QTRY_COMPARE(m_window->liveView()->model()->rowCount(), 6);
         QCOMPARE(m_window->liveView()->model()->index(5, EventRingModel::SeqColumn).data().toLongLong(), 6);
-        QTRY_VERIFY(m_window->findChild<QLabel *>(QStringLiteral("journalLabel"))->text() == QStringLiteral("in memory only"));
+        QTRY_VERIFY(m_window->findChild<QLabel *>(QStringLiteral("journalLabel"))->text() ==
+                    QStringLiteral("in memory only"));
     }
 
     void layoutIsSavedOnClose()

@@ -1,5 +1,6 @@
 // Captures end to end: the HTTP export, the headless --export/--import round trip with identical
 // payloads, the recorded pacing scaled by --import-speed, and bad lines named by number.
+#include "HeadlessProcess.h"
 #include "TestHttp.h"
 #include "TestServer.h"
 #include "TestWsClient.h"
@@ -8,45 +9,10 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
 using namespace cdc;
-
-namespace {
-
-struct Headless
-{
-    std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
-    QByteArray log;
-    quint16 port = 0;
-    QByteArray readLog()
-    {
-        log.append(process->readAllStandardError());
-        return log;
-    }
-};
-
-std::unique_ptr<Headless> startHeadless(const QStringList &args,
-                                        const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
-{
-    auto headless = std::make_unique<Headless>();
-    headless->process->setProcessEnvironment(environment);
-    headless->process->start(qEnvironmentVariable("CDCSCOPE_BINARY"),
-                             QStringList{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")}
-                                 + args);
-    static const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)/ws"));
-    QRegularExpressionMatch match;
-    (void)QTest::qWaitFor([&] {
-        match = listening.match(QString::fromUtf8(headless->readLog()));
-        return match.hasMatch() || headless->process->state() == QProcess::NotRunning;
-    }, 10000);
-    headless->port = match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
-    return headless;
-}
-
-} // namespace
 
 class TestCaptures : public QObject
 {
@@ -57,7 +23,8 @@ private Q_SLOTS:
     {
         auto server = startTestServer();
         for (int i = 1; i <= 5; ++i)
-            QCOMPARE(publish(server->port(), QStringLiteral("orders"), QJsonObject{{QStringLiteral("i"), i}}).status, 200);
+            QCOMPARE(publish(server->port(), QStringLiteral("orders"), QJsonObject{{QStringLiteral("i"), i}}).status,
+                     200);
         publish(server->port(), QStringLiteral("other"), 1);
 
         const HttpReply all = httpGet(server->port(), "/channels/orders/export");
@@ -84,8 +51,9 @@ private Q_SLOTS:
 
         auto source = startHeadless({QStringLiteral("--data-dir"), data}, environment);
         QVERIFY(source->port);
-        const QByteArray batch = R"([{"organization_id":"pay","data":{"amount":12.5,"big":9007199254740993,"note":"caf\u00e9"}},)"
-                                 R"({"organization_id":"pay","data":[1,{"b":null}]},{"organization_id":"pay","data":"plain"}])";
+        const QByteArray batch =
+            R"([{"organization_id":"pay","data":{"amount":12.5,"big":9007199254740993,"note":"caf\u00e9"}},)"
+            R"({"organization_id":"pay","data":[1,{"b":null}]},{"organization_id":"pay","data":"plain"}])";
         QCOMPARE(httpPost(source->port, "/events", batch).status, 200);
         const QByteArray exported = httpGet(source->port, "/channels/pay/export").body;
         source->process->terminate();
@@ -93,7 +61,7 @@ private Q_SLOTS:
 
         QProcess exporter;
         exporter.setProcessEnvironment(environment);
-        exporter.start(qEnvironmentVariable("CDCSCOPE_BINARY"),
+        exporter.start(cdcscopeBinary(),
                        {QStringLiteral("--headless"), QStringLiteral("--data-dir"), data, QStringLiteral("--export"),
                         capture, QStringLiteral("--export-channel"), QStringLiteral("pay")});
         QVERIFY(exporter.waitForFinished(10000));
@@ -102,8 +70,8 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::ReadOnly));
         QCOMPARE(file.readAll(), exported); // the headless flag and the HTTP export agree
 
-        auto target = startHeadless({QStringLiteral("--import"), capture, QStringLiteral("--import-channel"),
-                                     QStringLiteral("replayed")});
+        auto target = startHeadless(
+            {QStringLiteral("--import"), capture, QStringLiteral("--import-channel"), QStringLiteral("replayed")});
         QVERIFY(target->port);
         QVERIFY(QTest::qWaitFor([&] { return target->readLog().contains("imported: 3 events"); }, 10000));
         const QByteArray reimported = httpGet(target->port, "/channels/replayed/export").body;
@@ -127,15 +95,15 @@ private Q_SLOTS:
         QFile file(capture);
         QVERIFY(file.open(QIODevice::WriteOnly));
         for (const qint64 ts : {10'000, 12'000, 12'400, 13'200})
-            file.write(R"({"organization_id":"paced","data":{"seq":1,"ts_ms":)" + QByteArray::number(ts)
-                       + R"(,"payload":{"t":)" + QByteArray::number(ts) + "}}}\n");
+            file.write(R"({"organization_id":"paced","data":{"seq":1,"ts_ms":)" + QByteArray::number(ts) +
+                       R"(,"payload":{"t":)" + QByteArray::number(ts) + "}}}\n");
         file.write("this line is not JSON\n");
         file.close();
 
         // The import starts as the server listens: the first event is due at once (the client's
         // travel picks it up), the second a full second later, so the client is connected by then.
-        auto server = startHeadless({QStringLiteral("--import"), capture, QStringLiteral("--import-speed"),
-                                     QStringLiteral("2")});
+        auto server =
+            startHeadless({QStringLiteral("--import"), capture, QStringLiteral("--import-speed"), QStringLiteral("2")});
         QVERIFY(server->port);
         TestWsClient client(server->port, QStringLiteral("paced"));
         QVERIFY(client.waitForMessages(1));
@@ -144,12 +112,14 @@ private Q_SLOTS:
         clock.start();
         QList<qint64> arrivals;
         qsizetype seen = 0;
-        QVERIFY(QTest::qWaitFor([&] {
-            for (; seen < client.messages().size(); ++seen)
-                if (client.messages()[seen].contains(QStringLiteral("data")))
-                    arrivals.append(clock.elapsed());
-            return arrivals.size() >= 4;
-        }, 10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (; seen < client.messages().size(); ++seen)
+                    if (client.messages()[seen].contains(QStringLiteral("data")))
+                        arrivals.append(clock.elapsed());
+                return arrivals.size() >= 4;
+            },
+            10000));
         QVERIFY(server->readLog().contains("line 5 skipped: not valid JSON"));
         // At speed 2 the recorded gaps of 400 and 800 ms between the live events become 200 and
         // 400 ms.

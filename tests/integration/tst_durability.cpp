@@ -1,5 +1,6 @@
 // The real `cdcscope --headless` with a journal: restart, kill -9, a damaged journal, a journal in
 // use, and --in-memory.
+#include "HeadlessProcess.h"
 #include "TestHttp.h"
 #include "TestWsClient.h"
 
@@ -8,7 +9,6 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -17,19 +17,6 @@
 
 namespace {
 
-struct Server
-{
-    std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
-    QByteArray log;
-    quint16 port = 0;
-
-    QByteArray readLog()
-    {
-        log.append(process->readAllStandardError());
-        return log;
-    }
-};
-
 QProcessEnvironment journaledEnvironment()
 {
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
@@ -37,30 +24,14 @@ QProcessEnvironment journaledEnvironment()
     return environment;
 }
 
-std::unique_ptr<Server> startServer(const QString &dataDir, QStringList extra = {})
+std::unique_ptr<HeadlessProcess> startServer(const QString &dataDir, const QStringList &extra = {})
 {
-    auto server = std::make_unique<Server>();
-    server->process->setProcessEnvironment(journaledEnvironment());
-    server->process->start(qEnvironmentVariable("CDCSCOPE_BINARY"),
-                           QStringList{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-                                       QStringLiteral("--data-dir"), dataDir} +
-                               extra);
-    static const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)/ws"));
-    QRegularExpressionMatch match;
-    (void)QTest::qWaitFor(
-        [&] {
-            match = listening.match(QString::fromUtf8(server->readLog()));
-            return match.hasMatch() || server->process->state() == QProcess::NotRunning;
-        },
-        10000);
-    server->port = match.hasMatch() ? quint16(match.captured(1).toUInt()) : 0;
-    return server;
+    return startHeadless(QStringList{QStringLiteral("--data-dir"), dataDir} + extra, journaledEnvironment());
 }
 
-bool stop(Server &server)
+bool stop(HeadlessProcess &server)
 {
-    server.process->terminate();
-    return server.process->state() == QProcess::NotRunning || server.process->waitForFinished(10000);
+    return server.stop();
 }
 
 // Every frame of a channel via a WebSocket travel, in order.

@@ -1,12 +1,12 @@
 // The real `cdcscope --headless` binary as a CI pipeline runs it: flags, exit codes, log lines,
 // signals, and NDJSON on stdin.
+#include "HeadlessProcess.h"
 #include "TestHttp.h"
 #include "TestWsClient.h"
 
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QSettings>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -18,32 +18,7 @@ namespace {
 
 QString binary()
 {
-    return qEnvironmentVariable("CDCSCOPE_BINARY");
-}
-
-// A started headless server and everything it wrote to stderr so far.
-struct Headless
-{
-    std::unique_ptr<QProcess> process = std::make_unique<QProcess>();
-    QByteArray log;
-    quint16 port = 0;
-
-    QByteArray readLog()
-    {
-        log.append(process->readAllStandardError());
-        return log;
-    }
-    bool waitForLog(const QByteArray &text, int timeoutMs = 10000)
-    {
-        return QTest::qWaitFor([&] { return readLog().contains(text); }, timeoutMs);
-    }
-};
-
-// QProcess::waitForFinished() is false for a process that already ended while the test's event
-// loop ran; this asks the question the tests mean.
-bool waitForExit(QProcess &process, int timeoutMs = 10000)
-{
-    return process.state() == QProcess::NotRunning || process.waitForFinished(timeoutMs);
+    return cdcscopeBinary();
 }
 
 // The environment of a machine with no display at all (a CI runner, a server).
@@ -55,27 +30,11 @@ QProcessEnvironment withoutDisplay()
     return environment;
 }
 
-std::unique_ptr<Headless> startHeadless(QStringList extraArgs = {})
+// Headless, as on a machine without a display; null unless it listens.
+std::unique_ptr<HeadlessProcess> startWithoutDisplay(const QStringList &extraArgs = {})
 {
-    auto headless = std::make_unique<Headless>();
-    headless->process->setProcessEnvironment(withoutDisplay());
-    QStringList args{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")};
-    args.append(extraArgs);
-    headless->process->start(binary(), args);
-    if (!headless->process->waitForStarted(5000))
-        return nullptr;
-    static const QRegularExpression listening(QStringLiteral("listening on ws://127\\.0\\.0\\.1:(\\d+)/ws"));
-    QRegularExpressionMatch match;
-    (void)QTest::qWaitFor(
-        [&] {
-            match = listening.match(QString::fromUtf8(headless->readLog()));
-            return match.hasMatch();
-        },
-        10000);
-    if (!match.hasMatch())
-        return nullptr;
-    headless->port = quint16(match.captured(1).toUInt());
-    return headless;
+    auto headless = startHeadless(extraArgs, withoutDisplay());
+    return headless->port ? std::move(headless) : nullptr;
 }
 
 } // namespace
@@ -177,7 +136,7 @@ private Q_SLOTS:
 
     void sigtermClosesClientsWith1001AndExits0()
     {
-        auto headless = startHeadless();
+        auto headless = startWithoutDisplay();
         QVERIFY(headless);
         TestWsClient client(headless->port, QStringLiteral("ci_pipeline"));
         QVERIFY(client.waitForMessages(1));
@@ -186,7 +145,7 @@ private Q_SLOTS:
         ::kill(pid_t(headless->process->processId()), SIGTERM);
         QVERIFY(client.waitForDisconnect(10000));
         QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
-        QVERIFY(waitForExit(*headless->process));
+        QVERIFY(headless->waitForExit());
         QCOMPARE(headless->process->exitStatus(), QProcess::NormalExit);
         QCOMPARE(headless->process->exitCode(), 0);
         const QByteArray log = headless->readLog();
@@ -197,19 +156,19 @@ private Q_SLOTS:
 
     void sigintAlsoStopsCleanly()
     {
-        auto headless = startHeadless();
+        auto headless = startWithoutDisplay();
         QVERIFY(headless);
         ::kill(pid_t(headless->process->processId()), SIGINT);
-        QVERIFY(waitForExit(*headless->process));
+        QVERIFY(headless->waitForExit());
         QCOMPARE(headless->process->exitCode(), 0);
     }
 
     void jsonLogLines()
     {
-        auto headless = startHeadless({QStringLiteral("--log-format"), QStringLiteral("json")});
+        auto headless = startWithoutDisplay({QStringLiteral("--log-format"), QStringLiteral("json")});
         QVERIFY(headless);
         headless->process->terminate();
-        QVERIFY(waitForExit(*headless->process));
+        QVERIFY(headless->waitForExit());
         const QList<QByteArray> lines = headless->readLog().trimmed().split('\n');
         QVERIFY(lines.size() >= 3);
         for (const QByteArray &line : lines) {
@@ -224,7 +183,7 @@ private Q_SLOTS:
 
     void stdinNdjsonIsPublishedAndBadLinesAreNamed()
     {
-        auto headless = startHeadless({QStringLiteral("--ingest-stdin")});
+        auto headless = startWithoutDisplay({QStringLiteral("--ingest-stdin")});
         QVERIFY(headless);
         TestWsClient client(headless->port, QStringLiteral("feed"));
         QVERIFY(client.waitForMessages(1));
@@ -257,7 +216,7 @@ private Q_SLOTS:
         // The end of stdin is not the end of the server.
         QCOMPARE(httpGet(headless->port, "/health").status, 200);
         headless->process->terminate();
-        QVERIFY(waitForExit(*headless->process));
+        QVERIFY(headless->waitForExit());
         QCOMPARE(headless->process->exitCode(), 0);
     }
 };

@@ -48,8 +48,8 @@ private Q_SLOTS:
     void aLineReadsBackByteForByte()
     {
         const QByteArray payload = R"({"z":1,"a":[1.5,"x y",null,{"n":9007199254740993}]})";
-        const QByteArray line = R"({"organization_id":"orders","data":{"seq":7,"ts_ms":1700000000000,"payload":)"
-                                + payload + "}}\n";
+        const QByteArray line =
+            R"({"organization_id":"orders","data":{"seq":7,"ts_ms":1700000000000,"payload":)" + payload + "}}\n";
         const auto parsed = parseCaptureLine(line);
         const auto *event = std::get_if<CapturedEvent>(&parsed);
         QVERIFY(event);
@@ -60,7 +60,8 @@ private Q_SLOTS:
 
     void aHandWrittenLineIsNormalized()
     {
-        const auto parsed = parseCaptureLine(R"({ "data": { "ts_ms": 5, "payload": { "b": 2, "a": 1 } }, "organization_id": "x" })");
+        const auto parsed =
+            parseCaptureLine(R"({ "data": { "ts_ms": 5, "payload": { "b": 2, "a": 1 } }, "organization_id": "x" })");
         QCOMPARE(std::get<CapturedEvent>(parsed).payload, QByteArray(R"({"a":1,"b":2})"));
     }
 
@@ -69,9 +70,12 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("line");
         QTest::addColumn<QString>("messagePart");
         QTest::newRow("not json") << QByteArray("{oops") << QStringLiteral("not valid JSON");
-        QTest::newRow("no channel") << QByteArray(R"({"data":{"ts_ms":1,"payload":1}})") << QStringLiteral("organization_id");
-        QTest::newRow("no payload") << QByteArray(R"({"organization_id":"a","data":{"ts_ms":1}})") << QStringLiteral("data.payload");
-        QTest::newRow("no ts") << QByteArray(R"({"organization_id":"a","data":{"payload":1}})") << QStringLiteral("data.ts_ms");
+        QTest::newRow("no channel") << QByteArray(R"({"data":{"ts_ms":1,"payload":1}})")
+                                    << QStringLiteral("organization_id");
+        QTest::newRow("no payload") << QByteArray(R"({"organization_id":"a","data":{"ts_ms":1}})")
+                                    << QStringLiteral("data.payload");
+        QTest::newRow("no ts") << QByteArray(R"({"organization_id":"a","data":{"payload":1}})")
+                               << QStringLiteral("data.ts_ms");
     }
 
     void badLines()
