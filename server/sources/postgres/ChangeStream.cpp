@@ -1,0 +1,100 @@
+#include "ChangeStream.h"
+
+#include "protocol/ClientMessage.h"
+#include "protocol/JsonWriter.h"
+
+namespace cdc::pg {
+
+ChangeStream::ChangeStream(RoutingRules rules)
+    : m_rules(std::move(rules))
+{}
+
+std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::feed(const Message &message, Lsn walStart)
+{
+    if (const auto *begin = std::get_if<Begin>(&message)) {
+        m_begin = *begin;
+        m_pending.clear();
+    } else if (const auto *relation = std::get_if<Relation>(&message)) {
+        m_relations.insert(relation->oid, *relation);
+    } else if (const auto *change = std::get_if<Change>(&message)) {
+        const auto found = m_relations.constFind(change->relation);
+        if (found == m_relations.cend())
+            return QStringLiteral("change to relation %1 before its description").arg(change->relation);
+        const std::optional<Tuple> &row = change->newTuple ? change->newTuple : change->oldTuple;
+        m_pending.append({channelFor(*found, row), payloadFor(*change, *found, walStart)});
+    } else if (const auto *truncate = std::get_if<Truncate>(&message)) {
+        for (const quint32 oid : truncate->relations) {
+            const auto found = m_relations.constFind(oid);
+            if (found == m_relations.cend())
+                return QStringLiteral("truncate of relation %1 before its description").arg(oid);
+            JsonWriter writer;
+            writer.beginObject()
+                .field("op", "truncate")
+                .field("schema", QStringView(found->schema))
+                .field("table", QStringView(found->table))
+                .field("lsn", QStringView(formatLsn(walStart)))
+                .field("commit_ts_ms", m_begin.commitTsMs)
+                .field("xid", qint64(m_begin.xid))
+                .field("cascade", truncate->cascade)
+                .field("restart_identity", truncate->restartIdentity)
+                .endObject();
+            m_pending.append({channelFor(*found, std::nullopt), writer.take()});
+        }
+    } else if (const auto *commit = std::get_if<Commit>(&message)) {
+        Transaction done{std::exchange(m_pending, {}), commit->commitLsn, commit->endLsn};
+        return std::optional<Transaction>(std::move(done));
+    }
+    return std::optional<Transaction>();
+}
+
+QString ChangeStream::channelFor(const Relation &relation, const std::optional<Tuple> &row) const
+{
+    if (row) {
+        for (size_t i = 0; i < relation.columns.size() && i < row->size(); ++i) {
+            if (relation.columns[i].name != m_rules.column || (*row)[i].kind != Value::Kind::Text)
+                continue;
+            const QString channel = normalizedChannel(QString::fromUtf8((*row)[i].text));
+            if (!channel.isEmpty() && channel.size() <= maxChannelNameLength)
+                return channel;
+        }
+    }
+    if (!m_rules.defaultChannel.isEmpty())
+        return m_rules.defaultChannel;
+    return relation.schema + u'.' + relation.table;
+}
+
+QByteArray ChangeStream::rowJson(const Relation &relation, const Tuple &tuple, bool keyOnly)
+{
+    JsonWriter writer;
+    writer.beginObject();
+    for (size_t i = 0; i < relation.columns.size() && i < tuple.size(); ++i) {
+        // A key-only old tuple carries nulls for the other columns: they were not sent, so they
+        // are left out rather than reported as NULL.
+        if (keyOnly && !relation.columns[i].isKey)
+            continue;
+        writer.key(QStringView(relation.columns[i].name)).rawValue(valueToJson(tuple[i], relation.columns[i].typeOid));
+    }
+    writer.endObject();
+    return writer.take();
+}
+
+QByteArray ChangeStream::payloadFor(const Change &change, const Relation &relation, Lsn lsn) const
+{
+    const char *op = change.op == Change::Op::Insert ? "insert" : change.op == Change::Op::Update ? "update" : "delete";
+    JsonWriter writer;
+    writer.beginObject()
+        .field("op", op)
+        .field("schema", QStringView(relation.schema))
+        .field("table", QStringView(relation.table))
+        .field("lsn", QStringView(formatLsn(lsn)))
+        .field("commit_ts_ms", m_begin.commitTsMs)
+        .field("xid", qint64(m_begin.xid));
+    if (change.newTuple)
+        writer.key("new").rawValue(rowJson(relation, *change.newTuple, false));
+    if (change.oldTuple)
+        writer.key("old").rawValue(rowJson(relation, *change.oldTuple, change.oldIsKeyOnly));
+    writer.endObject();
+    return writer.take();
+}
+
+} // namespace cdc::pg

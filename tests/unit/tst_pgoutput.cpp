@@ -1,0 +1,262 @@
+// pgoutput decoding and the change events built from it, from hand-built protocol messages
+// (protocol version 1, as PostgreSQL 15 sends them).
+#include "sources/postgres/ChangeStream.h"
+#include "sources/postgres/PgOutput.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTest>
+#include <QtEndian>
+
+using namespace cdc;
+using namespace cdc::pg;
+
+namespace {
+
+// Builds a message the way the server writes it: big-endian integers, NUL-terminated strings.
+class Bytes
+{
+public:
+    Bytes &u8(quint8 v) { return raw(reinterpret_cast<const char *>(&v), 1); }
+    Bytes &tag(char c) { return raw(&c, 1); }
+    Bytes &i16(qint16 v) { return be(v); }
+    Bytes &i32(qint32 v) { return be(v); }
+    Bytes &i64(qint64 v) { return be(v); }
+    Bytes &str(const char *s) { return raw(s, qsizetype(std::strlen(s)) + 1); }
+    Bytes &text(const QByteArray &t) { return tag('t').i32(qint32(t.size())).raw(t.constData(), t.size()); }
+    Bytes &null() { return tag('n'); }
+    Bytes &toast() { return tag('u'); }
+    QByteArray take() { return m_data; }
+
+private:
+    template <typename T> Bytes &be(T v)
+    {
+        char buffer[sizeof(T)];
+        qToBigEndian(v, buffer);
+        return raw(buffer, sizeof(T));
+    }
+    Bytes &raw(const char *data, qsizetype size)
+    {
+        m_data.append(data, size);
+        return *this;
+    }
+    QByteArray m_data;
+};
+
+// public.orders (id int4 key, organization_id text, total numeric, paid bool, meta jsonb)
+QByteArray ordersRelation()
+{
+    return Bytes()
+        .tag('R')
+        .i32(16400)
+        .str("public")
+        .str("orders")
+        .tag('d')
+        .i16(5)
+        .u8(1)
+        .str("id")
+        .i32(23)
+        .i32(-1)
+        .u8(0)
+        .str("organization_id")
+        .i32(25)
+        .i32(-1)
+        .u8(0)
+        .str("total")
+        .i32(1700)
+        .i32(-1)
+        .u8(0)
+        .str("paid")
+        .i32(16)
+        .i32(-1)
+        .u8(0)
+        .str("meta")
+        .i32(3802)
+        .i32(-1)
+        .take();
+}
+
+QByteArray insertRow(qint32 id, const QByteArray &organization)
+{
+    Bytes row;
+    row.tag('I').i32(16400).tag('N').i16(5).text(QByteArray::number(id));
+    if (organization.isNull())
+        row.null();
+    else
+        row.text(organization);
+    return row.text("12.50").text("t").text("{\"tags\": [\"a\"],\n \"n\": 1}").take();
+}
+
+constexpr qint64 commitMicros = 753'000'000'000'000; // 2023-11-10T06:40:00Z in µs since 2000
+
+template <typename T> T decoded(const QByteArray &bytes)
+{
+    auto result = decode(bytes);
+    if (auto *error = std::get_if<QString>(&result))
+        qFatal("decode failed: %s", qPrintable(*error));
+    return std::get<T>(std::get<Message>(result));
+}
+
+} // namespace
+
+class TestPgOutput : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void lsnAndTimestamps()
+    {
+        QCOMPARE(formatLsn(0x16B3748), QStringLiteral("0/16B3748"));
+        QCOMPARE(formatLsn((Lsn(0x2A) << 32) | 0xFF), QStringLiteral("2A/FF"));
+        QCOMPARE(pgTimestampToUnixMs(0), 946'684'800'000);
+        QCOMPARE(pgTimestampToUnixMs(commitMicros), 946'684'800'000 + 753'000'000'000);
+    }
+
+    void beginAndCommit()
+    {
+        const auto begin = decoded<Begin>(Bytes().tag('B').i64(0x16B3748).i64(commitMicros).i32(731).take());
+        QCOMPARE(begin.finalLsn, Lsn(0x16B3748));
+        QCOMPARE(begin.commitTsMs, pgTimestampToUnixMs(commitMicros));
+        QCOMPARE(begin.xid, 731u);
+        const auto commit = decoded<Commit>(Bytes().tag('C').u8(0).i64(0x100).i64(0x180).i64(commitMicros).take());
+        QCOMPARE(commit.commitLsn, Lsn(0x100));
+        QCOMPARE(commit.endLsn, Lsn(0x180));
+    }
+
+    void relationDescribesColumns()
+    {
+        const auto relation = decoded<Relation>(ordersRelation());
+        QCOMPARE(relation.oid, 16400u);
+        QCOMPARE(relation.schema, QStringLiteral("public"));
+        QCOMPARE(relation.table, QStringLiteral("orders"));
+        QCOMPARE(relation.columns.size(), size_t(5));
+        QVERIFY(relation.columns[0].isKey);
+        QVERIFY(!relation.columns[1].isKey);
+        QCOMPARE(relation.columns[4].typeOid, 3802u);
+    }
+
+    void tuplesKeepNullsAndUnchangedToast()
+    {
+        const auto change = decoded<Change>(
+            Bytes().tag('U').i32(16400).tag('K').i16(2).text("7").null().tag('N').i16(2).text("7").toast().take());
+        QCOMPARE(change.op, Change::Op::Update);
+        QVERIFY(change.oldIsKeyOnly);
+        QCOMPARE(change.oldTuple->size(), size_t(2));
+        QCOMPARE((*change.newTuple)[1].kind, Value::Kind::UnchangedToast);
+        const auto removed = decoded<Change>(Bytes().tag('D').i32(16400).tag('O').i16(1).text("9").take());
+        QCOMPARE(removed.op, Change::Op::Delete);
+        QVERIFY(!removed.oldIsKeyOnly);
+        QVERIFY(!removed.newTuple);
+    }
+
+    void truncateOptions()
+    {
+        const auto truncate = decoded<Truncate>(Bytes().tag('T').i32(2).u8(3).i32(16400).i32(16500).take());
+        QCOMPARE(truncate.relations, (std::vector<quint32>{16400, 16500}));
+        QVERIFY(truncate.cascade);
+        QVERIFY(truncate.restartIdentity);
+    }
+
+    void malformedMessagesAreNamed()
+    {
+        const auto cut = decode(Bytes().tag('B').i64(1).take());
+        QVERIFY(std::get<QString>(cut).startsWith(QStringLiteral("truncated pgoutput 'B'")));
+        const auto unknown = decode(Bytes().tag('Z').take());
+        QVERIFY(std::get<QString>(unknown).startsWith(QStringLiteral("unknown pgoutput message 'Z'")));
+        QVERIFY(std::holds_alternative<Ignored>(std::get<Message>(decode(Bytes().tag('O').i64(1).str("x").take()))));
+    }
+
+    void valuesAreTypedJson_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<int>("oid");
+        QTest::addColumn<QByteArray>("json");
+        QTest::newRow("int4") << QByteArray("42") << 23 << QByteArray("42");
+        QTest::newRow("int8 max") << QByteArray("9223372036854775807") << 20 << QByteArray("9223372036854775807");
+        QTest::newRow("numeric exact") << QByteArray("12.50") << 1700 << QByteArray("12.50");
+        QTest::newRow("numeric NaN") << QByteArray("NaN") << 1700 << QByteArray("\"NaN\"");
+        QTest::newRow("float8 Infinity") << QByteArray("Infinity") << 701 << QByteArray("\"Infinity\"");
+        QTest::newRow("bool t") << QByteArray("t") << 16 << QByteArray("true");
+        QTest::newRow("bool f") << QByteArray("f") << 16 << QByteArray("false");
+        QTest::newRow("jsonb") << QByteArray("{\"a\": [1, 2]}") << 3802 << QByteArray("{\"a\":[1,2]}");
+        QTest::newRow("json with newline") << QByteArray("{\n\"b\" : true}") << 114 << QByteArray("{\"b\":true}");
+        QTest::newRow("text with quote") << QByteArray("say \"hi\"") << 25 << QByteArray("\"say \\\"hi\\\"\"");
+        QTest::newRow("timestamptz as string")
+            << QByteArray("2023-11-10 06:40:00+00") << 1184 << QByteArray("\"2023-11-10 06:40:00+00\"");
+    }
+
+    void valuesAreTypedJson()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(int, oid);
+        QFETCH(QByteArray, json);
+        QCOMPARE(valueToJson({Value::Kind::Text, text}, quint32(oid)), json);
+        QCOMPARE(valueToJson({Value::Kind::Null, {}}, quint32(oid)), QByteArray("null"));
+        QCOMPARE(valueToJson({Value::Kind::UnchangedToast, {}}, quint32(oid)),
+                 QByteArray("{\"unchanged_toast\":true}"));
+    }
+
+    void aTransactionBecomesConsecutiveEventsRoutedByColumn()
+    {
+        ChangeStream stream;
+        const auto feed = [&stream](const QByteArray &bytes, Lsn at) {
+            auto message = decode(bytes);
+            return stream.feed(std::get<Message>(message), at);
+        };
+        QVERIFY(!std::get<std::optional<ChangeStream::Transaction>>(
+                     feed(Bytes().tag('B').i64(0x300).i64(commitMicros).i32(731).take(), 0x100))
+                     .has_value());
+        feed(ordersRelation(), 0x100);
+        feed(insertRow(1, "acme"), 0x16B3748);
+        feed(insertRow(2, QByteArray()), 0x16B3790);
+        const auto committed = std::get<std::optional<ChangeStream::Transaction>>(
+            feed(Bytes().tag('C').u8(0).i64(0x300).i64(0x340).i64(commitMicros).take(), 0x300));
+        QVERIFY(committed);
+        QCOMPARE(committed->commitLsn, Lsn(0x300));
+        QCOMPARE(committed->events.size(), 2);
+        QCOMPARE(committed->events[0].channel, QStringLiteral("acme"));
+        QCOMPARE(committed->events[1].channel, QStringLiteral("public.orders")); // no organization_id
+        const QJsonObject first = QJsonDocument::fromJson(committed->events[0].payload).object();
+        QCOMPARE(first.value(QStringLiteral("op")).toString(), QStringLiteral("insert"));
+        QCOMPARE(first.value(QStringLiteral("schema")).toString(), QStringLiteral("public"));
+        QCOMPARE(first.value(QStringLiteral("table")).toString(), QStringLiteral("orders"));
+        QCOMPARE(first.value(QStringLiteral("lsn")).toString(), QStringLiteral("0/16B3748"));
+        QCOMPARE(first.value(QStringLiteral("commit_ts_ms")).toInteger(), pgTimestampToUnixMs(commitMicros));
+        QCOMPARE(first.value(QStringLiteral("xid")).toInt(), 731);
+        QVERIFY(!first.contains(QStringLiteral("old")));
+        QCOMPARE(
+            committed->events[0].payload.mid(committed->events[0].payload.indexOf("\"new\"")),
+            QByteArray(
+                R"("new":{"id":1,"organization_id":"acme","total":12.50,"paid":true,"meta":{"n":1,"tags":["a"]}}})"));
+        const QJsonObject second = QJsonDocument::fromJson(committed->events[1].payload).object();
+        QCOMPARE(second.value(QStringLiteral("commit_ts_ms")), first.value(QStringLiteral("commit_ts_ms")));
+    }
+
+    void keyOnlyOldTupleShowsOnlyTheKey()
+    {
+        ChangeStream stream({QStringLiteral("organization_id"), QStringLiteral("fallback")});
+        stream.feed(std::get<Message>(decode(Bytes().tag('B').i64(1).i64(commitMicros).i32(9).take())), 1);
+        stream.feed(std::get<Message>(decode(ordersRelation())), 1);
+        stream.feed(std::get<Message>(decode(
+                        Bytes().tag('D').i32(16400).tag('K').i16(5).text("5").null().null().null().null().take())),
+                    2);
+        const auto committed = std::get<std::optional<ChangeStream::Transaction>>(
+            stream.feed(std::get<Message>(decode(Bytes().tag('C').u8(0).i64(3).i64(4).i64(commitMicros).take())), 3));
+        QCOMPARE(committed->events.size(), 1);
+        QCOMPARE(committed->events[0].channel, QStringLiteral("fallback"));
+        const QJsonObject payload = QJsonDocument::fromJson(committed->events[0].payload).object();
+        QCOMPARE(payload.value(QStringLiteral("op")).toString(), QStringLiteral("delete"));
+        QCOMPARE(payload.value(QStringLiteral("old")).toObject(), (QJsonObject{{QStringLiteral("id"), 5}}));
+        QVERIFY(!payload.contains(QStringLiteral("new")));
+    }
+
+    void aChangeBeforeItsRelationIsAnError()
+    {
+        ChangeStream stream;
+        const auto result = stream.feed(std::get<Message>(decode(insertRow(1, "x"))), 1);
+        QVERIFY(std::get<QString>(result).contains(QStringLiteral("relation 16400")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPgOutput)
+#include "tst_pgoutput.moc"
