@@ -112,6 +112,25 @@ Apply durationSetting(std::chrono::milliseconds ServerConfig::*field)
     };
 }
 
+// The PostgreSQL source's settings fill this in; it becomes the source only with a DSN.
+pg::PostgresConfig &postgresOf(AppOptions &options)
+{
+    if (!options.server.postgres)
+        options.server.postgres.emplace();
+    return *options.server.postgres;
+}
+
+Apply postgresNameSetting(QString pg::PostgresConfig::*field)
+{
+    return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
+        const QString name = value.trimmed();
+        if (!pg::isValidSlotName(name))
+            return QStringLiteral("'%1' is not a valid name (1 to 63 of a-z, 0-9 and _)").arg(value);
+        postgresOf(options).*field = name;
+        return std::nullopt;
+    };
+}
+
 QList<Setting> settings()
 {
     return {
@@ -281,6 +300,64 @@ QList<Setting> settings()
              options.screenshotPath = value;
              return std::nullopt;
          }},
+        {QStringLiteral("pg-dsn"), QStringLiteral("CDCSCOPE_PG_DSN"), QStringLiteral("dsn"),
+         QStringLiteral("Stream changes from PostgreSQL by logical replication (\"host=db dbname=app user=cdc\"; no "
+                        "password in it: see --pg-set-password). Empty: no PostgreSQL source."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (value.trimmed().isEmpty()) {
+                 options.server.postgres.reset();
+                 return std::nullopt;
+             }
+             if (const auto error = pg::checkDsn(value))
+                 return *error;
+             postgresOf(options).dsn = value.trimmed();
+             return std::nullopt;
+         }},
+        {QStringLiteral("pg-slot"), QStringLiteral("CDCSCOPE_PG_SLOT"), QStringLiteral("name"),
+         QStringLiteral("Logical replication slot to create or reuse (default cdcscope)."),
+         postgresNameSetting(&pg::PostgresConfig::slot)},
+        {QStringLiteral("pg-publication"), QStringLiteral("CDCSCOPE_PG_PUBLICATION"), QStringLiteral("name"),
+         QStringLiteral("Publication to create or reuse (default cdcscope)."),
+         postgresNameSetting(&pg::PostgresConfig::publication)},
+        {QStringLiteral("pg-tables"), QStringLiteral("CDCSCOPE_PG_TABLES"), QStringLiteral("list"),
+         QStringLiteral("Tables (schema.table, comma-separated) of a publication CDC Scope creates; default: all "
+                        "tables. An existing publication is used as it is."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             QStringList tables;
+             for (const QString &table : value.split(u',', Qt::SkipEmptyParts))
+                 tables.append(table.trimmed());
+             tables.removeAll(QString());
+             postgresOf(options).tables = tables;
+             return std::nullopt;
+         }},
+        {QStringLiteral("pg-channel-column"), QStringLiteral("CDCSCOPE_PG_CHANNEL_COLUMN"), QStringLiteral("column"),
+         QStringLiteral("Column whose value names a change's channel (default organization_id)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (value.trimmed().isEmpty())
+                 return QStringLiteral("the channel column must not be empty");
+             postgresOf(options).routing.column = value.trimmed();
+             return std::nullopt;
+         }},
+        {QStringLiteral("pg-default-channel"), QStringLiteral("CDCSCOPE_PG_DEFAULT_CHANNEL"), QStringLiteral("channel"),
+         QStringLiteral("Channel of rows without the channel column (default: \"schema.table\" per table)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             postgresOf(options).routing.defaultChannel = value.trimmed();
+             return std::nullopt;
+         }},
+        {QStringLiteral("pg-set-password"), QStringLiteral("CDCSCOPE_PG_SET_PASSWORD"), QString(),
+         QStringLiteral("Read the --pg-dsn password from stdin, store it in the system keychain, and exit."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (parseSwitchValue(value))
+                 options.passwordAction = AppOptions::PasswordAction::Set;
+             return std::nullopt;
+         }},
+        {QStringLiteral("pg-forget-password"), QStringLiteral("CDCSCOPE_PG_FORGET_PASSWORD"), QString(),
+         QStringLiteral("Delete the --pg-dsn password from the system keychain, and exit."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (parseSwitchValue(value))
+                 options.passwordAction = AppOptions::PasswordAction::Forget;
+             return std::nullopt;
+         }},
         {QStringLiteral("ingest-stdin"), QStringLiteral("CDCSCOPE_INGEST_STDIN"), QString(),
          QStringLiteral("Publish NDJSON events ({\"organization_id\":..,\"data\":..} per line) read from stdin."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
@@ -351,6 +428,10 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
                 return fail(QStringLiteral("--") + setting.flag + QStringLiteral(": ") + *error);
         }
     }
+    if (outcome.options.server.postgres && outcome.options.server.postgres->dsn.isEmpty())
+        return fail(QStringLiteral("the PostgreSQL options (--pg-*) need --pg-dsn"));
+    if (outcome.options.passwordAction != AppOptions::PasswordAction::None && !outcome.options.server.postgres)
+        return fail(QStringLiteral("--pg-set-password and --pg-forget-password need --pg-dsn"));
     if (!outcome.options.inMemory) {
         const QString dir = outcome.options.dataDir.isEmpty()
                                 ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)

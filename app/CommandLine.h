@@ -20,11 +20,13 @@ struct AppOptions
     bool inMemory = false;            // no journal: a restart forgets everything
     QString dataDir;                  // where the journal lives; empty: the platform's app-data folder
     SyncLevel sync = SyncLevel::Normal;
-    QString exportPath;      // write the retained events as a JSONL capture there and exit
-    QString exportChannel;   // empty: every channel
-    QString importPath;      // replay this JSONL capture into the running server
-    QString importChannel;   // empty: each event into its recorded channel
-    double importSpeed = 0;  // 0: as fast as possible; N: N times the recorded pacing
+    QString exportPath;     // write the retained events as a JSONL capture there and exit
+    QString exportChannel;  // empty: every channel
+    QString importPath;     // replay this JSONL capture into the running server
+    QString importChannel;  // empty: each event into its recorded channel
+    double importSpeed = 0; // 0: as fast as possible; N: N times the recorded pacing
+    // --pg-set-password / --pg-forget-password: manage the keychain entry of --pg-dsn, then exit.
+    enum class PasswordAction { None, Set, Forget } passwordAction = PasswordAction::None;
     ServerConfig server;
 };
 

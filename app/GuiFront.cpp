@@ -2,6 +2,7 @@
 
 #include "Logging.h"
 #include "MainWindow.h"
+#include "PostgresPassword.h"
 #include "SignalWatcher.h"
 #include "host/EngineHost.h"
 
@@ -36,6 +37,9 @@ int GuiFront::run()
         });
     }
     window.show();
+    if (m_options.server.postgres)
+        qCInfo(lcIngest).noquote() << resolvePostgresPassword(*m_options.server.postgres,
+                                                              QProcessEnvironment::systemEnvironment());
     engine.start(m_options.server);
     const int code = QApplication::exec();
     qCInfo(lcServer) << "stopped";

@@ -2,6 +2,7 @@
 
 #include "CdcServer.h"
 #include "Logging.h"
+#include "PostgresPassword.h"
 #include "SignalWatcher.h"
 #include "sources/CaptureImport.h"
 #include "sources/NdjsonIngest.h"
@@ -73,6 +74,9 @@ int HeadlessFront::run()
         qCInfo(lcServer).noquote() << "received" << name << "- stopping";
         shutDown();
     });
+    if (m_options.server.postgres && m_options.exportPath.isEmpty())
+        qCInfo(lcIngest).noquote() << resolvePostgresPassword(*m_options.server.postgres,
+                                                              QProcessEnvironment::systemEnvironment());
     m_server = std::make_unique<CdcServer>(m_options.server);
     if (!m_options.exportPath.isEmpty())
         return exportAndExit();

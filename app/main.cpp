@@ -3,6 +3,7 @@
 #include "GuiFront.h"
 #include "HeadlessFront.h"
 #include "LogFormat.h"
+#include "PostgresPassword.h"
 
 #include <QApplication>
 #include <QSettings>
@@ -48,6 +49,11 @@ int main(int argc, char *argv[])
         return outcome.exitCode;
     }
     cdc::installLogFormat(outcome.options.logFormat);
+
+    if (outcome.options.passwordAction != cdc::AppOptions::PasswordAction::None) {
+        QCoreApplication app(argc, argv); // the keychain answers through the event loop
+        return cdc::runPasswordAction(outcome.options, stdin, stdout, stderr);
+    }
 
     if (outcome.options.headless) {
         // QCoreApplication: no display needed, no Widgets code path loaded.

@@ -4,6 +4,7 @@
 #include "net/FrontDoor.h"
 #include "net/HttpApi.h"
 #include "net/SessionHub.h"
+#include "sources/postgres/PostgresSource.h"
 
 #include <QElapsedTimer>
 
@@ -25,8 +26,10 @@ CdcServer::CdcServer(ServerConfig config, QObject *parent)
 
 CdcServer::~CdcServer()
 {
-    // What was accepted in this last event-loop turn still goes into the journal.
+    // What was accepted in this last event-loop turn still goes into the journal, and the source
+    // confirms it upstream before its thread ends.
     m_store.commitNow();
+    m_postgres.reset();
     // The front door's connections reach into the API and the hub: destroy it first.
     m_frontDoor.reset();
     m_api.reset();
@@ -87,12 +90,33 @@ bool CdcServer::start(QString *errorMessage)
         return false;
     }
     qCInfo(lcServer).noquote() << "listening on" << webSocketUrl().toString() << "and" << httpUrl().toString();
+    startSources();
     return true;
+}
+
+void CdcServer::startSources()
+{
+    if (!m_config.postgres || m_postgres)
+        return;
+    // The source resumes from the store's positions: make them the durable ones first.
+    m_store.commitNow();
+    m_postgres = std::make_unique<pg::PostgresSource>(*m_config.postgres, m_store);
+    connect(m_postgres.get(), &pg::PostgresSource::statusChanged, this, [this](const SourceStatus &status) {
+        m_metrics.sources.insert(status.name, status);
+        Q_EMIT sourceStatusChanged(status);
+    });
+    m_metrics.sources.insert(m_postgres->status().name, m_postgres->status());
+    m_postgres->start();
 }
 
 void CdcServer::stop()
 {
     m_stopping = true;
+    if (m_postgres) {
+        m_store.commitNow();
+        m_postgres.reset(); // confirms what is durable and ends the replication connection
+        m_metrics.sources.clear();
+    }
     m_frontDoor->stopListening();
     m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
 }

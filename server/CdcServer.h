@@ -15,6 +15,9 @@ namespace cdc {
 class FrontDoor;
 class HttpApi;
 class SessionHub;
+namespace pg {
+class PostgresSource;
+}
 
 // The engine: store, sessions, and the network front, wired together. One instance lives on one
 // thread (the main thread headless, a dedicated thread under the GUI); everything it owns is
@@ -54,9 +57,12 @@ public:
 
 Q_SIGNALS:
     void stopped();
+    // A source (PostgreSQL) changed state or made progress.
+    void sourceStatusChanged(const cdc::SourceStatus &status);
 
 private:
     bool openJournal(QString *errorMessage);
+    void startSources();
 
     ServerConfig m_config;
     ServerMetrics m_metrics;
@@ -65,6 +71,8 @@ private:
     std::unique_ptr<HttpApi> m_api;
     std::unique_ptr<FrontDoor> m_frontDoor;
     std::unique_ptr<Journal> m_journal;
+    // After the store: stopping it confirms upstream only what the store made durable.
+    std::unique_ptr<pg::PostgresSource> m_postgres;
     bool m_stopping = false;
 };
 

@@ -40,6 +40,20 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
     readDuration(settings, "timeouts/head_ms", config.headTimeout);
     readDuration(settings, "timeouts/ping_interval_ms", config.pingInterval);
     readDuration(settings, "timeouts/idle_ms", config.idleTimeout);
+
+    // The source's connection, never its password (that lives in the keychain).
+    const QString dsn = settings.value(QStringLiteral("postgres/dsn")).toString();
+    if (!dsn.trimmed().isEmpty()) {
+        pg::PostgresConfig postgres;
+        postgres.dsn = dsn;
+        postgres.slot = settings.value(QStringLiteral("postgres/slot"), postgres.slot).toString();
+        postgres.publication = settings.value(QStringLiteral("postgres/publication"), postgres.publication).toString();
+        postgres.tables = settings.value(QStringLiteral("postgres/tables")).toStringList();
+        postgres.routing.column =
+            settings.value(QStringLiteral("postgres/channel_column"), postgres.routing.column).toString();
+        postgres.routing.defaultChannel = settings.value(QStringLiteral("postgres/default_channel")).toString();
+        config.postgres = postgres;
+    }
 }
 
 void saveServerConfig(QSettings &settings, const ServerConfig &config)
@@ -58,6 +72,16 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("timeouts/head_ms"), qint64(config.headTimeout.count()));
     settings.setValue(QStringLiteral("timeouts/ping_interval_ms"), qint64(config.pingInterval.count()));
     settings.setValue(QStringLiteral("timeouts/idle_ms"), qint64(config.idleTimeout.count()));
+    if (config.postgres) {
+        settings.setValue(QStringLiteral("postgres/dsn"), config.postgres->dsn);
+        settings.setValue(QStringLiteral("postgres/slot"), config.postgres->slot);
+        settings.setValue(QStringLiteral("postgres/publication"), config.postgres->publication);
+        settings.setValue(QStringLiteral("postgres/tables"), config.postgres->tables);
+        settings.setValue(QStringLiteral("postgres/channel_column"), config.postgres->routing.column);
+        settings.setValue(QStringLiteral("postgres/default_channel"), config.postgres->routing.defaultChannel);
+    } else {
+        settings.remove(QStringLiteral("postgres"));
+    }
 }
 
 } // namespace cdc

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sources/postgres/PostgresConfig.h"
 #include "store/EventStore.h"
 #include "store/Journal.h"
 #include "store/TravelQuery.h"
@@ -26,6 +27,8 @@ struct ServerConfig
     // Move an unreadable journal aside and start an empty one, instead of refusing to start.
     bool resetUnreadableJournal = false;
     TravelLimits travel;
+    // A PostgreSQL logical-replication source; none: events come only from publishers.
+    std::optional<pg::PostgresConfig> postgres;
 
     qint64 maxBodyBytes = qint64(16) << 20;
     qint64 maxHeadBytes = qint64(16) << 10;

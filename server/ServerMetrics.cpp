@@ -89,6 +89,29 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     text.family("cdcscope_errors_total", "counter", "Requests refused, by error code (WebSocket and HTTP).");
     for (auto it = errors.cbegin(); it != errors.cend(); ++it)
         text.sample("cdcscope_errors_total", it.value(), "kind=\"" + labelValue(it.key()) + '"');
+
+    text.family("cdcscope_source_up", "gauge", "1 while the source streams from upstream, 0 otherwise.");
+    for (const SourceStatus &source : sources)
+        text.sample("cdcscope_source_up", source.state == SourceStatus::State::Streaming ? 1 : 0,
+                    "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_lag_bytes", "gauge", "Upstream WAL not yet durable here, in bytes.");
+    for (const SourceStatus &source : sources)
+        text.sample("cdcscope_source_lag_bytes", source.lagBytes, "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_events_total", "counter", "Events a source appended since start.");
+    for (const SourceStatus &source : sources)
+        text.sample("cdcscope_source_events_total", source.events, "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_transactions_total", "counter", "Upstream transactions applied since start.");
+    for (const SourceStatus &source : sources)
+        text.sample("cdcscope_source_transactions_total", source.transactions,
+                    "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_duplicates_total", "counter",
+                "Upstream transactions re-sent after a restart and dropped because they were already journaled.");
+    for (const SourceStatus &source : sources)
+        text.sample("cdcscope_source_duplicates_total", source.duplicatesSkipped,
+                    "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_reconnects_total", "counter", "Times a streaming source lost its connection.");
+    for (const SourceStatus &source : sources)
+        text.sample("cdcscope_source_reconnects_total", source.reconnects, "source=\"" + labelValue(source.name) + '"');
     return text.take();
 }
 

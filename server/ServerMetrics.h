@@ -4,6 +4,8 @@
 #include <QMap>
 #include <QString>
 
+#include "sources/SourceStatus.h"
+
 namespace cdc {
 
 class EventStore;
@@ -18,8 +20,9 @@ struct ServerMetrics
     qint64 slowConsumerDisconnects = 0;
     qint64 idleDisconnects = 0;
     qint64 rejectedUpgrades = 0;
-    QMap<int, qint64> httpResponses; // by status
-    QMap<QString, qint64> errors;    // by error code, WebSocket and HTTP alike
+    QMap<int, qint64> httpResponses;     // by status
+    QMap<QString, qint64> errors;        // by error code, WebSocket and HTTP alike
+    QMap<QString, SourceStatus> sources; // upstream sources by name, as they last reported
 
     void countError(const QString &code) { ++errors[code]; }
 

@@ -165,8 +165,28 @@ HttpResponse HttpApi::health() const
         .field("connections", qint64(m_hub.sessionCount()))
         .field("channels", qint64(m_store.channelCount()))
         .field("events", m_store.totalEvents())
-        .field("bytes", m_store.totalBytes())
-        .endObject();
+        .field("bytes", m_store.totalBytes());
+    // Each upstream source's state; the server itself stays "ok" while a source reconnects, so a
+    // load balancer keeps the WebSocket side in rotation.
+    writer.key("sources").beginArray();
+    for (const SourceStatus &source : std::as_const(m_metrics.sources)) {
+        writer.beginObject()
+            .field("name", QStringView(source.name))
+            .field("target", QStringView(source.target))
+            .field("state", QStringView(sourceStateName(source.state)))
+            .field("journaled_lsn", QStringView(source.journaledLsn))
+            .field("confirmed_lsn", QStringView(source.confirmedLsn))
+            .field("lag_bytes", source.lagBytes)
+            .field("transactions", source.transactions)
+            .field("events", source.events)
+            .field("reconnects", source.reconnects);
+        if (source.lastError.isEmpty())
+            writer.key("last_error").rawValue("null");
+        else
+            writer.field("last_error", QStringView(source.lastError));
+        writer.endObject();
+    }
+    writer.endArray().endObject();
     return HttpResponse::json(200, writer.take());
 }
 

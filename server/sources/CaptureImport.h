@@ -13,7 +13,6 @@ namespace cdc {
 
 class CdcServer;
 
-
 // Replays a JSONL capture into the running server through the one append path: as fast as
 // possible (speed 0, in durable batches of 1 000) or at the recorded pacing divided by `speed`.
 // Each event gets a new seq and ts_ms in its channel (or in `channelOverride`); bad lines are

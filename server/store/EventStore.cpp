@@ -66,7 +66,7 @@ void EventStore::scheduleCommit()
 void EventStore::commitNow()
 {
     m_commitScheduled = false;
-    if (m_staged.empty() && m_evictedSinceCommit.isEmpty()) {
+    if (m_staged.empty() && m_evictedSinceCommit.isEmpty() && m_stagedSourcePositions.isEmpty()) {
         for (auto &done : std::exchange(m_commitWaiters, {}))
             done(m_failure);
         return;
@@ -84,7 +84,7 @@ void EventStore::commitNow()
             }
         }
         QString error;
-        if (!m_journal->commit(records, lastSeqTs, m_evictedSinceCommit, &error))
+        if (!m_journal->commit(records, lastSeqTs, m_evictedSinceCommit, m_stagedSourcePositions, &error))
             m_failure = QStringLiteral("the journal %1 refused a write (%2); new events are refused until the disk "
                                        "is fixed and the server restarted")
                             .arg(m_journal->path(), error);
@@ -96,6 +96,7 @@ void EventStore::commitNow()
         return;
     }
     m_evictedSinceCommit.clear();
+    m_stagedSourcePositions.clear();
     const auto staged = std::exchange(m_staged, {});
     for (const auto &[log, event] : staged)
         log->markCommitted();
@@ -107,6 +108,15 @@ void EventStore::commitNow()
         Q_EMIT batchAppended();
     for (auto &done : std::exchange(m_commitWaiters, {}))
         done(QString());
+}
+
+void EventStore::setSourcePosition(const QString &source, qint64 position)
+{
+    m_sourcePositions.insert(source, position);
+    if (!m_journal)
+        return;
+    m_stagedSourcePositions.insert(source, position);
+    scheduleCommit();
 }
 
 void EventStore::whenCommitted(std::function<void(const QString &)> done)
@@ -121,6 +131,7 @@ void EventStore::whenCommitted(std::function<void(const QString &)> done)
 void EventStore::attachJournal(Journal *journal)
 {
     m_journal = journal;
+    m_sourcePositions = m_journal->loadSourcePositions();
     restore(m_journal->load(m_limits.maxEventsPerChannel));
 }
 

@@ -71,6 +71,14 @@ public:
     // Appends the batch in order; the caller has validated every event, so it is stored whole.
     QList<AppendReceipt> append(const PublishBatch &batch);
 
+    // A source's position upstream (for PostgreSQL, the end LSN of its last transaction), made
+    // durable in the same journal transaction as the events appended before it in this turn, so
+    // events and position are never out of step after a crash.
+    void setSourcePosition(const QString &source, qint64 position);
+    // The latest position set (staged or committed), or the one restored from the journal; 0 if none.
+    qint64 sourcePosition(const QString &source) const { return m_sourcePositions.value(source); }
+    QStringList sourceKeys() const { return m_sourcePositions.keys(); }
+
     const ChannelLog *channel(const QString &id) const;
     QList<const ChannelLog *> channels() const;
     qsizetype channelCount() const { return m_channels.size(); }
@@ -115,6 +123,8 @@ private:
     // event announceable even when a batch larger than the retention evicts it again.
     std::vector<std::pair<ChannelLog *, StoredEvent>> m_staged;
     QHash<QString, qint64> m_evictedSinceCommit; // channel -> oldest retained seq, for the journal
+    QHash<QString, qint64> m_sourcePositions;
+    QHash<QString, qint64> m_stagedSourcePositions;
     std::vector<std::function<void(const QString &)>> m_commitWaiters;
     bool m_commitScheduled = false;
     QTimer m_ageTimer;

@@ -33,6 +33,9 @@ const char *const migrations[] = {
     "last_seq INTEGER NOT NULL, last_ts_ms INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS events (channel_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
     "ts_ms INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (channel_id, seq)) WITHOUT ROWID;",
+    // 1 -> 2: how far each source's changes are journaled (a PostgreSQL source: the end LSN of its
+    // last journaled transaction), written in the same transaction as the events themselves.
+    "CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, position INTEGER NOT NULL);",
 };
 static_assert(std::size(migrations) == Journal::schemaVersion);
 
@@ -207,6 +210,16 @@ std::vector<JournaledChannel> Journal::load(qsizetype maxEventsPerChannel)
     return channels;
 }
 
+QHash<QString, qint64> Journal::loadSourcePositions()
+{
+    QHash<QString, qint64> positions;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    query.exec(QStringLiteral("SELECT name, position FROM sources"));
+    while (query.next())
+        positions.insert(query.value(0).toString(), query.value(1).toLongLong());
+    return positions;
+}
+
 qint64 Journal::channelId(const QString &name, QString *error)
 {
     if (const auto found = m_channelIds.constFind(name); found != m_channelIds.cend())
@@ -225,7 +238,8 @@ qint64 Journal::channelId(const QString &name, QString *error)
 
 bool Journal::commit(const std::vector<JournalRecord> &records,
                      const QHash<QString, std::pair<qint64, qint64>> &lastSeqTs,
-                     const QHash<QString, qint64> &oldestRetained, QString *error)
+                     const QHash<QString, qint64> &oldestRetained, const QHash<QString, qint64> &sourcePositions,
+                     QString *error)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     const auto fail = [&](const QSqlQuery &query) {
@@ -294,6 +308,15 @@ bool Journal::commit(const std::vector<JournalRecord> &records,
         drop.bindValue(1, it.value());
         if (!drop.exec())
             return fail(drop);
+    }
+    QSqlQuery position(db);
+    position.prepare(QStringLiteral("INSERT INTO sources (name, position) VALUES (?, ?) "
+                                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position"));
+    for (auto it = sourcePositions.cbegin(); it != sourcePositions.cend(); ++it) {
+        position.bindValue(0, it.key());
+        position.bindValue(1, it.value());
+        if (!position.exec())
+            return fail(position);
     }
     if (!db.commit()) {
         *error = db.lastError().text();

@@ -56,7 +56,7 @@ struct JournaledChannel
 class Journal
 {
 public:
-    static constexpr int schemaVersion = 1;
+    static constexpr int schemaVersion = 2;
 
     // Opens (creating if needed) and checks the file; the error names the file and what to do.
     static std::variant<std::unique_ptr<Journal>, QString> open(const JournalOptions &options);
@@ -69,10 +69,15 @@ public:
     // Every channel with at most `maxEventsPerChannel` of its newest events.
     std::vector<JournaledChannel> load(qsizetype maxEventsPerChannel);
 
-    // Writes `records`, the channels' last seq/ts, and drops each channel's events below the
-    // given oldest retained seq, atomically. False (with `error`) if the disk refused.
+    // Each source's position as of the last commit (what its source may confirm upstream).
+    QHash<QString, qint64> loadSourcePositions();
+
+    // Writes `records`, the channels' last seq/ts, the sources' positions, and drops each
+    // channel's events below the given oldest retained seq, atomically. False (with `error`) if
+    // the disk refused.
     bool commit(const std::vector<JournalRecord> &records, const QHash<QString, std::pair<qint64, qint64>> &lastSeqTs,
-                const QHash<QString, qint64> &oldestRetained, QString *error);
+                const QHash<QString, qint64> &oldestRetained, const QHash<QString, qint64> &sourcePositions,
+                QString *error);
     qint64 fileBytes() const;
 
 private:

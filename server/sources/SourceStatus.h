@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QMetaType>
+#include <QString>
+
+namespace cdc {
+
+// What an upstream source (PostgreSQL logical replication) is doing, as /health, /metrics and the
+// window's Sources panel show it.
+struct SourceStatus
+{
+    enum class State { Connecting, Streaming, Reconnecting, Failed, Stopped };
+
+    QString name;   // "postgres"
+    QString target; // where it reads from, without secrets: "user@host:port/db slot S publication P"
+    State state = State::Connecting;
+    QString journaledLsn; // end of the last transaction made durable here ("0/16B3748"), empty if none
+    QString confirmedLsn; // what PostgreSQL was last told it may discard
+    qint64 lagBytes = 0;  // server WAL end minus the durable position
+    QString lastError;    // the most recent failure, kept after recovering
+    qint64 lastErrorAtMs = 0;
+    qint64 transactions = 0; // applied since start
+    qint64 events = 0;
+    qint64 duplicatesSkipped = 0; // transactions re-sent by PostgreSQL that were already journaled
+    qint64 reconnects = 0;
+};
+
+QString sourceStateName(SourceStatus::State state);
+
+} // namespace cdc
+
+Q_DECLARE_METATYPE(cdc::SourceStatus)

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "ChangeStream.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace cdc::pg {
+
+// Everything the PostgreSQL source needs. The DSN never carries the password: the front resolves
+// it (keychain, CDCSCOPE_PG_PASSWORD) into `password`, which lives only in memory. An empty
+// password leaves libpq to its own PGPASSWORD and ~/.pgpass.
+struct PostgresConfig
+{
+    QString dsn;
+    QString password;
+    QString slot = QStringLiteral("cdcscope");
+    QString publication = QStringLiteral("cdcscope");
+    QStringList tables; // for a publication this source creates; empty: FOR ALL TABLES
+    RoutingRules routing;
+};
+
+// The parts of a DSN that say where it connects, with libpq's defaults (PGHOST, PGUSER, ...)
+// filled in: names the keychain entry and the Sources panel's target.
+struct PostgresTarget
+{
+    QString user;
+    QString host; // a socket directory for Unix-domain connections
+    QString port;
+    QString dbname;
+
+    // "postgres://user@host:port/dbname": the keychain account of this target's password.
+    QString keychainKey() const;
+};
+
+// Checks a DSN (key=value or URI form): the error says what is wrong, including a password in it.
+std::optional<QString> checkDsn(const QString &dsn);
+// The target of a DSN that passed checkDsn().
+PostgresTarget parseTarget(const QString &dsn);
+
+// A replication slot or publication name PostgreSQL accepts: lower-case letters, digits, '_'.
+bool isValidSlotName(const QString &name);
+
+} // namespace cdc::pg

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "ChangeStream.h"
+#include "PostgresConfig.h"
+#include "sources/SourceStatus.h"
+
+#include <QHash>
+#include <QMetaType>
+#include <QThread>
+
+#include <atomic>
+
+namespace cdc::pg {
+
+// The libpq side of the PostgreSQL source, on its own thread: connects in replication mode,
+// makes sure the publication and the slot exist, streams pgoutput, decodes each transaction and
+// hands it to the engine thread (transactionReady). It confirms to PostgreSQL only what the engine
+// reported durable (markDurable), and reconnects with backoff when the connection ends.
+//
+// Nothing here touches the store: the engine side (PostgresSource) owns every decision about
+// what is stored and what is a duplicate.
+class ReplicationWorker : public QThread
+{
+    Q_OBJECT
+
+public:
+    // `journaled`: each source key's durable position from the journal, to resume from.
+    ReplicationWorker(PostgresConfig config, QHash<QString, qint64> journaled, QObject *parent = nullptr);
+    ~ReplicationWorker() override; // stops and waits
+
+    // Ends the stream (after a last status update) and the thread; returns at once.
+    void requestStop() { m_stop = true; }
+    // Engine side: every transaction ending at or before `endLsn` is durable.
+    void markDurable(Lsn endLsn);
+    // Engine side: `events` handed over by transactionReady were taken off the queue.
+    void markTaken(qint64 events) { m_queuedEvents -= events; }
+
+    // Events queued for the engine beyond which reading pauses, so a slow engine bounds memory.
+    static constexpr qint64 maxQueuedEvents = 100'000;
+
+Q_SIGNALS:
+    // `sourceKey` names this database and slot ("postgres:<system id>/<db>/<slot>").
+    void transactionReady(const QString &sourceKey, const cdc::pg::ChangeStream::Transaction &transaction);
+    void stateChanged(cdc::SourceStatus::State state, const QString &error);
+    // What PostgreSQL has (its WAL end) and what it was told it may discard.
+    void progress(quint64 serverWalEnd, quint64 confirmed);
+
+protected:
+    void run() override;
+
+private:
+    class Session;
+    void sleepInterruptibly(std::chrono::milliseconds duration);
+
+    const PostgresConfig m_config;
+    const QHash<QString, qint64> m_journaled;
+    std::atomic<bool> m_stop{false};
+    std::atomic<Lsn> m_durable{0};
+    std::atomic<qint64> m_queuedEvents{0};
+};
+
+} // namespace cdc::pg
+
+Q_DECLARE_METATYPE(cdc::pg::ChangeStream::Transaction)
