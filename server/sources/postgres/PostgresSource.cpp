@@ -62,6 +62,7 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     ++m_status.transactions;
     m_status.events += transaction.events.size();
     confirmWhenCommitted(transaction.endLsn);
+    Q_EMIT statusChanged(m_status);
 }
 
 void PostgresSource::confirmWhenCommitted(Lsn endLsn)
@@ -81,6 +82,7 @@ void PostgresSource::confirmWhenCommitted(Lsn endLsn)
             self->m_durable = endLsn;
             self->m_status.journaledLsn = formatLsn(endLsn);
             self->m_status.lagBytes = qint64(std::max(self->m_serverWalEnd, endLsn) - endLsn);
+            Q_EMIT self->statusChanged(self->m_status);
         }
     });
 }

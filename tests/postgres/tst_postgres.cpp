@@ -1,0 +1,350 @@
+// The PostgreSQL source end to end: a private PostgreSQL 15 cluster (tests/support/PgCluster), the
+// real cdcscope binary streaming from it by logical replication, and what a user sees: WebSocket
+// frames, exports and /health.
+
+#include "HeadlessProcess.h"
+#include "PgCluster.h"
+#include "TestHttp.h"
+#include "TestWsClient.h"
+
+#include <QJsonArray>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+namespace {
+
+QProcessEnvironment sourceEnvironment(const QString &password = QLatin1String(PgCluster::password))
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    // The env-var path of docs/postgres.md; no keychain, no display to prompt on.
+    environment.insert(QStringLiteral("CDCSCOPE_PG_PASSWORD"), password);
+    environment.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    environment.remove(QStringLiteral("DISPLAY"));
+    return environment;
+}
+
+QJsonObject sourceHealth(quint16 port)
+{
+    const QJsonArray sources = httpGet(port, "/health").json().value(QStringLiteral("sources")).toArray();
+    return sources.isEmpty() ? QJsonObject() : sources.first().toObject();
+}
+
+bool waitForSourceState(quint16 port, const QString &state, int timeoutMs = 20000)
+{
+    return QTest::qWaitFor([&] { return sourceHealth(port).value(QStringLiteral("state")).toString() == state; },
+                           timeoutMs);
+}
+
+// The payloads of a channel's retained events, oldest first, from GET /channels/{id}/export.
+QList<QJsonObject> channelPayloads(quint16 port, const QString &channel)
+{
+    QList<QJsonObject> payloads;
+    const HttpReply reply = httpGet(port, "/channels/" + QUrl::toPercentEncoding(channel) + "/export");
+    for (const QByteArray &line : reply.body.split('\n')) {
+        if (!line.isEmpty())
+            payloads.append(QJsonDocument::fromJson(line)
+                                .object()
+                                .value(QStringLiteral("data"))
+                                .toObject()
+                                .value(QStringLiteral("payload"))
+                                .toObject());
+    }
+    return payloads;
+}
+
+QList<QJsonObject> payloadsOf(const QList<QJsonObject> &eventFrames)
+{
+    QList<QJsonObject> payloads;
+    for (const QJsonObject &frame : eventFrames)
+        payloads.append(frame.value(QStringLiteral("data")).toObject().value(QStringLiteral("payload")).toObject());
+    return payloads;
+}
+
+} // namespace
+
+class TestPostgres : public QObject
+{
+    Q_OBJECT
+
+private:
+    PgCluster m_cluster;
+
+    std::unique_ptr<HeadlessProcess> startSource(const QString &slot, const QStringList &extra = {},
+                                                 const QProcessEnvironment &environment = sourceEnvironment())
+    {
+        auto server = startHeadless(QStringList{QStringLiteral("--pg-dsn"), m_cluster.dsn(),
+                                                QStringLiteral("--pg-slot"), slot, QStringLiteral("--pg-tables"),
+                                                QStringLiteral("public.orders,public.audit,public.ticks")} +
+                                        extra,
+                                    environment);
+        return server;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(m_cluster.start(), qPrintable(m_cluster.error()));
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "CREATE TABLE orders (id bigserial PRIMARY KEY, organization_id text, amount numeric(10,2), "
+                     "qty integer, price double precision, note text, meta jsonb, paid boolean, created_at "
+                     "timestamptz, doc text);"
+                     // Out of line without compression: a long doc is a TOASTed value.
+                     "ALTER TABLE orders ALTER COLUMN doc SET STORAGE EXTERNAL;"
+                     "CREATE TABLE audit (id integer PRIMARY KEY, message text);"
+                     "ALTER TABLE audit REPLICA IDENTITY FULL;"
+                     "CREATE TABLE ticks (id bigserial PRIMARY KEY, n integer NOT NULL);")),
+                 qPrintable(m_cluster.error()));
+    }
+
+    void changesArriveTypedRoutedAndInCommitOrder()
+    {
+        auto server = startSource(QStringLiteral("typed"));
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient acme(server->port, QStringLiteral("acme"));
+        TestWsClient audit(server->port, QStringLiteral("public.audit"));
+        QVERIFY(acme.waitForMessages(1));
+        QVERIFY(audit.waitForMessages(1));
+
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "BEGIN; INSERT INTO orders (organization_id, amount, qty, price, note, meta, paid, created_at, "
+                     "doc) VALUES ('acme', 12.50, 3, 1.5, 'first', '{\"k\": [1, 2]}', true, "
+                     "'2026-01-02 03:04:05+00', 'short'); COMMIT;"
+                     "BEGIN; INSERT INTO audit VALUES (1, 'hello'); COMMIT;"
+                     "BEGIN; UPDATE orders SET qty = 4 WHERE organization_id = 'acme'; COMMIT;"
+                     "BEGIN; UPDATE audit SET message = 'bye' WHERE id = 1; COMMIT;"
+                     "BEGIN; DELETE FROM audit WHERE id = 1; COMMIT;"
+                     "BEGIN; INSERT INTO orders (organization_id, note) VALUES (NULL, 'no org'); COMMIT;"
+                     "BEGIN; TRUNCATE audit; COMMIT;")),
+                 qPrintable(m_cluster.error()));
+
+        QVERIFY(QTest::qWaitFor([&] { return acme.events().size() == 2 && audit.events().size() == 4; }, 10000));
+        const QList<QJsonObject> acmeEvents = payloadsOf(acme.events());
+        QCOMPARE(acme.eventSeqs(), (QList<qint64>{1, 2}));
+        const QJsonObject inserted = acmeEvents[0];
+        QCOMPARE(inserted.value(QStringLiteral("op")).toString(), QStringLiteral("insert"));
+        QCOMPARE(inserted.value(QStringLiteral("schema")).toString(), QStringLiteral("public"));
+        QCOMPARE(inserted.value(QStringLiteral("table")).toString(), QStringLiteral("orders"));
+        QVERIFY(inserted.value(QStringLiteral("lsn")).toString().contains(u'/'));
+        QVERIFY(inserted.value(QStringLiteral("commit_ts_ms")).toDouble() > 1.7e12);
+        QVERIFY(inserted.value(QStringLiteral("xid")).toDouble() > 0);
+        QVERIFY(!inserted.contains(QStringLiteral("old")));
+        const QJsonObject row = inserted.value(QStringLiteral("new")).toObject();
+        QCOMPARE(row.value(QStringLiteral("id")), QJsonValue(1));
+        QCOMPARE(row.value(QStringLiteral("organization_id")), QJsonValue(QStringLiteral("acme")));
+        QCOMPARE(row.value(QStringLiteral("amount")), QJsonValue(12.5));
+        QCOMPARE(row.value(QStringLiteral("qty")), QJsonValue(3));
+        QCOMPARE(row.value(QStringLiteral("price")), QJsonValue(1.5));
+        QCOMPARE(row.value(QStringLiteral("note")), QJsonValue(QStringLiteral("first")));
+        QCOMPARE(row.value(QStringLiteral("meta")).toObject(), (QJsonObject{{QStringLiteral("k"), QJsonArray{1, 2}}}));
+        QCOMPARE(row.value(QStringLiteral("paid")), QJsonValue(true));
+        QCOMPARE(row.value(QStringLiteral("created_at")), QJsonValue(QStringLiteral("2026-01-02 03:04:05+00")));
+        // The raw frame keeps numeric's exact text.
+        QVERIFY2(acme.rawTexts().join(u'\n').contains(QStringLiteral("\"amount\":12.50")),
+                 qPrintable(acme.rawTexts().join(u'\n')));
+
+        const QJsonObject updated = acmeEvents[1];
+        QCOMPARE(updated.value(QStringLiteral("op")).toString(), QStringLiteral("update"));
+        QCOMPARE(updated.value(QStringLiteral("new")).toObject().value(QStringLiteral("qty")), QJsonValue(4));
+        QVERIFY2(!updated.contains(QStringLiteral("old")), "default replica identity, key unchanged: no old row");
+        QVERIFY(updated.value(QStringLiteral("lsn")).toString() != inserted.value(QStringLiteral("lsn")).toString());
+
+        // REPLICA IDENTITY FULL: the whole old row on update and delete; truncate last.
+        const QList<QJsonObject> auditEvents = payloadsOf(audit.events());
+        QCOMPARE(audit.eventSeqs(QStringLiteral("public.audit")), (QList<qint64>{1, 2, 3, 4}));
+        QStringList ops;
+        for (const QJsonObject &event : auditEvents)
+            ops.append(event.value(QStringLiteral("op")).toString());
+        QCOMPARE(ops, (QStringList{QStringLiteral("insert"), QStringLiteral("update"), QStringLiteral("delete"),
+                                   QStringLiteral("truncate")}));
+        QCOMPARE(auditEvents[1].value(QStringLiteral("old")).toObject(),
+                 (QJsonObject{{QStringLiteral("id"), 1}, {QStringLiteral("message"), QStringLiteral("hello")}}));
+        QCOMPARE(auditEvents[1].value(QStringLiteral("new")).toObject(),
+                 (QJsonObject{{QStringLiteral("id"), 1}, {QStringLiteral("message"), QStringLiteral("bye")}}));
+        QCOMPARE(auditEvents[2].value(QStringLiteral("old")).toObject(),
+                 (QJsonObject{{QStringLiteral("id"), 1}, {QStringLiteral("message"), QStringLiteral("bye")}}));
+        QVERIFY(!auditEvents[2].contains(QStringLiteral("new")));
+        QCOMPARE(auditEvents[3].value(QStringLiteral("table")).toString(), QStringLiteral("audit"));
+
+        // No organization_id: the table's own channel, with the NULL as null.
+        const QList<QJsonObject> unrouted = channelPayloads(server->port, QStringLiteral("public.orders"));
+        QCOMPARE(unrouted.size(), 1);
+        QCOMPARE(unrouted[0].value(QStringLiteral("new")).toObject().value(QStringLiteral("organization_id")),
+                 QJsonValue(QJsonValue::Null));
+        QCOMPARE(unrouted[0].value(QStringLiteral("new")).toObject().value(QStringLiteral("amount")),
+                 QJsonValue(QJsonValue::Null));
+
+        const QJsonObject health = sourceHealth(server->port);
+        QCOMPARE(health.value(QStringLiteral("transactions")).toInt(), 7);
+        QCOMPARE(health.value(QStringLiteral("events")).toInt(), 7);
+        QVERIFY(health.value(QStringLiteral("last_error")).isNull());
+        QVERIFY(server->stop());
+    }
+
+    void multiRowTransactionIsConsecutiveWithOneCommitTimestamp()
+    {
+        auto server = startSource(QStringLiteral("multirow"));
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient client(server->port, QStringLiteral("batch"));
+        QVERIFY(client.waitForMessages(1));
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "BEGIN; INSERT INTO orders (organization_id, qty) VALUES ('batch', 1), ('batch', 2);"
+                     "INSERT INTO orders (organization_id, qty) VALUES ('other', 9);"
+                     "UPDATE orders SET qty = 3 WHERE organization_id = 'batch' AND qty = 2; COMMIT;")),
+                 qPrintable(m_cluster.error()));
+        QVERIFY(client.waitForMessages(4));
+        const QList<QJsonObject> events = payloadsOf(client.events());
+        QCOMPARE(events.size(), 3);
+        QCOMPARE(client.eventSeqs(), (QList<qint64>{1, 2, 3}));
+        for (const QJsonObject &event : events) {
+            QCOMPARE(event.value(QStringLiteral("commit_ts_ms")), events[0].value(QStringLiteral("commit_ts_ms")));
+            QCOMPARE(event.value(QStringLiteral("xid")), events[0].value(QStringLiteral("xid")));
+        }
+        QCOMPARE(events[2].value(QStringLiteral("op")).toString(), QStringLiteral("update"));
+        QCOMPARE(channelPayloads(server->port, QStringLiteral("other")).size(), 1);
+        QVERIFY(server->stop());
+    }
+
+    void unchangedToastColumnIsMarked()
+    {
+        auto server = startSource(QStringLiteral("toast"));
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient client(server->port, QStringLiteral("toast"));
+        QVERIFY(client.waitForMessages(1));
+        QVERIFY(m_cluster.sql(QStringLiteral("INSERT INTO orders (organization_id, qty, doc) VALUES ('toast', 1, "
+                                             "repeat('y', 8000)); UPDATE orders SET qty = 2 WHERE organization_id = "
+                                             "'toast';")));
+        QVERIFY(client.waitForMessages(3));
+        const QList<QJsonObject> events = payloadsOf(client.events());
+        QCOMPARE(events[0].value(QStringLiteral("new")).toObject().value(QStringLiteral("doc")).toString().size(),
+                 8000);
+        QCOMPARE(events[1].value(QStringLiteral("new")).toObject().value(QStringLiteral("doc")).toObject(),
+                 (QJsonObject{{QStringLiteral("unchanged_toast"), true}}));
+        QVERIFY(server->stop());
+    }
+
+    void killedEngineResumesWithEveryChangeExactlyOnce()
+    {
+        QTemporaryDir dataDir;
+        QProcessEnvironment environment = sourceEnvironment();
+        environment.remove(QStringLiteral("CDCSCOPE_IN_MEMORY"));
+        const QStringList journal{QStringLiteral("--data-dir"), dataDir.path()};
+        auto server = startSource(QStringLiteral("durable"), journal, environment);
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+
+        // 300 one-row transactions, committed while the engine is killed and restarted.
+        constexpr int total = 300;
+        QProcess load;
+        QProcessEnvironment loadEnvironment = QProcessEnvironment::systemEnvironment();
+        loadEnvironment.insert(QStringLiteral("PGPASSWORD"), QLatin1String(PgCluster::password));
+        load.setProcessEnvironment(loadEnvironment);
+        load.start(qEnvironmentVariable("CDCSCOPE_PG_BINDIR", QStringLiteral("/usr/lib/postgresql/15/bin")) +
+                       QStringLiteral("/psql"),
+                   {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                    QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                    QString::number(m_cluster.port()), QStringLiteral("-U"), QLatin1String(PgCluster::role),
+                    QStringLiteral("-d"), QStringLiteral("postgres"), QStringLiteral("-c"),
+                    QStringLiteral("DO $$ BEGIN FOR i IN 1..%1 LOOP INSERT INTO ticks (n) VALUES (i); COMMIT; "
+                                   "PERFORM pg_sleep(0.005); END LOOP; END $$;")
+                        .arg(total)});
+        QVERIFY(load.waitForStarted());
+
+        const auto ticksIn = [](quint16 port) { return channelPayloads(port, QStringLiteral("public.ticks")).size(); };
+        QVERIFY(QTest::qWaitFor([&] { return ticksIn(server->port) >= 30; }, 20000));
+        ::kill(pid_t(server->process->processId()), SIGKILL);
+        QVERIFY(server->waitForExit());
+        QVERIFY(QTest::qWaitFor([&] { return load.state() == QProcess::NotRunning; }, 60000));
+        QCOMPARE(load.exitCode(), 0);
+
+        auto restarted = startSource(QStringLiteral("durable"), journal, environment);
+        QVERIFY2(restarted->port, restarted->log.constData());
+        QVERIFY(QTest::qWaitFor([&] { return ticksIn(restarted->port) >= total; }, 30000));
+        // Whatever PostgreSQL re-sent past the last confirmation was dropped by LSN.
+        QTest::qWait(500);
+        const QList<QJsonObject> ticks = channelPayloads(restarted->port, QStringLiteral("public.ticks"));
+        QList<int> seen;
+        for (const QJsonObject &tick : ticks)
+            seen.append(tick.value(QStringLiteral("new")).toObject().value(QStringLiteral("n")).toInt());
+        QList<int> expected;
+        for (int n = 1; n <= total; ++n)
+            expected.append(n);
+        QCOMPARE(seen, expected);
+        QVERIFY(restarted->stop());
+
+        // A clean restart: nothing new, nothing repeated.
+        auto again = startSource(QStringLiteral("durable"), journal, environment);
+        QVERIFY(waitForSourceState(again->port, QStringLiteral("streaming")));
+        QTest::qWait(500);
+        QCOMPARE(ticksIn(again->port), total);
+        QVERIFY(again->stop());
+    }
+
+    void reconnectsAfterPostgresRestarts()
+    {
+        auto server = startSource(QStringLiteral("restart"));
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient client(server->port, QStringLiteral("again"));
+        QVERIFY(client.waitForMessages(1));
+        QVERIFY(m_cluster.sql(QStringLiteral("INSERT INTO orders (organization_id, qty) VALUES ('again', 1)")));
+        QVERIFY(client.waitForMessages(2));
+
+        QVERIFY2(m_cluster.restart(), qPrintable(m_cluster.error()));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QJsonObject health = sourceHealth(server->port);
+                return health.value(QStringLiteral("state")).toString() == u"streaming" &&
+                       health.value(QStringLiteral("reconnects")).toInt() >= 1;
+            },
+            30000));
+        QVERIFY(!sourceHealth(server->port).value(QStringLiteral("last_error")).toString().isEmpty());
+        QVERIFY(m_cluster.sql(QStringLiteral("INSERT INTO orders (organization_id, qty) VALUES ('again', 2)")));
+        QVERIFY(client.waitForMessages(3, 10000));
+        QCOMPARE(client.eventSeqs(), (QList<qint64>{1, 2}));
+        QVERIFY(
+            httpGet(server->port, "/metrics").body.contains("cdcscope_source_reconnects_total{source=\"postgres\"} 1"));
+        QVERIFY(server->stop());
+    }
+
+    void badPasswordIsExplainedAndPublishingGoesOn_data()
+    {
+        QTest::addColumn<bool>("givePassword");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("wrong password") << true << QStringLiteral("password authentication failed");
+        QTest::newRow("no password anywhere") << false << QStringLiteral("no password supplied");
+    }
+
+    void badPasswordIsExplainedAndPublishingGoesOn()
+    {
+        QFETCH(bool, givePassword);
+        QFETCH(QString, expected);
+        QTemporaryDir home; // no ~/.pgpass
+        QProcessEnvironment environment = sourceEnvironment(QStringLiteral("not-the-password"));
+        if (!givePassword)
+            environment.remove(QStringLiteral("CDCSCOPE_PG_PASSWORD"));
+        environment.remove(QStringLiteral("PGPASSWORD"));
+        environment.insert(QStringLiteral("HOME"), home.path());
+        auto server = startSource(QStringLiteral("denied"), {}, environment);
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return sourceHealth(server->port).value(QStringLiteral("last_error")).toString().contains(expected);
+            },
+            10000));
+        const QJsonObject health = sourceHealth(server->port);
+        QCOMPARE(health.value(QStringLiteral("state")).toString(), QStringLiteral("reconnecting"));
+        QVERIFY2(health.value(QStringLiteral("last_error")).toString().contains(QStringLiteral("--pg-set-password")),
+                 qPrintable(health.value(QStringLiteral("last_error")).toString()));
+        QVERIFY(server->readLog().contains(expected.toUtf8()));
+        // The server itself keeps serving.
+        QCOMPARE(publish(server->port, QStringLiteral("manual"), QJsonObject{{QStringLiteral("x"), 1}}).status, 200);
+        QCOMPARE(server->process->state(), QProcess::Running);
+        QVERIFY(server->stop());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPostgres)
+#include "tst_postgres.moc"
