@@ -6,6 +6,7 @@
 #include "LiveEventsView.h"
 #include "PublishDialog.h"
 #include "SettingsDialog.h"
+#include "SourcesPanel.h"
 #include "ThroughputChart.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
@@ -31,27 +32,7 @@
 
 namespace cdc {
 
-namespace {
-
-QTableView *makeSnapshotTable(QAbstractItemModel *model, QWidget *parent)
-{
-    auto *proxy = new QSortFilterProxyModel(parent);
-    proxy->setSourceModel(model);
-    proxy->setSortRole(Qt::UserRole);
-    proxy->setDynamicSortFilter(true);
-    auto *table = new QTableView(parent);
-    table->setModel(proxy);
-    table->setSortingEnabled(true);
-    table->sortByColumn(0, Qt::AscendingOrder);
-    table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table->setSelectionMode(QAbstractItemView::SingleSelection);
-    table->verticalHeader()->setVisible(false);
-    table->horizontalHeader()->setStretchLastSection(true);
-    table->setAlternatingRowColors(true);
-    return table;
-}
-
-} // namespace
+namespace {} // namespace
 
 MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *parent)
     : QMainWindow(parent)
@@ -62,6 +43,7 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
     , m_tabs(new QTabWidget(this))
     , m_banner(new ListenBanner(this))
     , m_travel(new TravelPanel(this))
+    , m_sources(new SourcesPanel(this))
     , m_channels(makeChannelsModel(this))
     , m_clients(makeClientsModel(this))
     , m_url(new QLabel(this))
@@ -154,6 +136,12 @@ void MainWindow::buildDocks()
     travelDock->setObjectName(QStringLiteral("travelDock"));
     travelDock->setWidget(m_travel);
     addDockWidget(Qt::LeftDockWidgetArea, travelDock);
+    auto *sourcesDock = new QDockWidget(tr("Sources"), this);
+    sourcesDock->setObjectName(QStringLiteral("sourcesDock"));
+    sourcesDock->setWidget(m_sources);
+    addDockWidget(Qt::LeftDockWidgetArea, sourcesDock);
+    tabifyDockWidget(clientsDock, sourcesDock);
+    clientsDock->raise();
     resizeDocks({channelsDock}, {460}, Qt::Horizontal);
 }
 
@@ -229,6 +217,7 @@ void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
 {
     m_channels->setRows(snapshot.channels);
     m_clients->setRows(snapshot.clients);
+    m_sources->setSources(snapshot.sources);
     m_chart->addSnapshot(snapshot);
     const QStringList channels = knownChannels();
     m_live->setKnownChannels(channels);
@@ -291,7 +280,9 @@ SettingsDialog *MainWindow::openSettingsDialog()
     auto *dialog = new SettingsDialog(m_engine.config(), m_live->model()->capacity(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] {
-        const ServerConfig config = dialog->config();
+        ServerConfig config = dialog->config();
+        if (config.postgres && m_passwordHandler)
+            m_passwordHandler(*config.postgres, dialog->typedPostgresPassword());
         QSettings settings;
         saveServerConfig(settings, config);
         settings.setValue(QStringLiteral("view/live_rows"), qint64(dialog->liveViewRows()));

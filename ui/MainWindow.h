@@ -1,10 +1,13 @@
 #pragma once
 
 #include "MonitorModels.h"
+#include "sources/postgres/PostgresConfig.h"
 #include "store/TravelQuery.h"
 
 #include <QMainWindow>
 #include <QSet>
+
+#include <functional>
 
 class QLabel;
 class QSortFilterProxyModel;
@@ -18,6 +21,7 @@ class ListenBanner;
 class LiveEventsView;
 class PublishDialog;
 class SettingsDialog;
+class SourcesPanel;
 class ThroughputChart;
 class TravelPanel;
 
@@ -37,10 +41,16 @@ public:
     QTableView *clientsTable() const { return m_clientsTable; }
     QTableView *channelsTable() const { return m_channelsTable; }
     TravelPanel *travelPanel() const { return m_travel; }
+    SourcesPanel *sourcesPanel() const { return m_sources; }
     QTabWidget *tabs() const { return m_tabs; }
     ListenBanner *listenBanner() const { return m_banner; }
     ThroughputChart *chart() const { return m_chart; }
     QLabel *urlLabel() const { return m_url; }
+
+    // Resolves the PostgreSQL source's password for a config from the settings dialog (`typed`:
+    // what the user entered there, to be stored); the app installs it, since the keychain lives there.
+    using PasswordHandler = std::function<void(pg::PostgresConfig &config, const QString &typed)>;
+    void setPostgresPasswordHandler(PasswordHandler handler) { m_passwordHandler = std::move(handler); }
 
 public Q_SLOTS:
     PublishDialog *openPublishDialog();
@@ -72,6 +82,7 @@ private:
     QTabWidget *m_tabs;
     ListenBanner *m_banner;
     TravelPanel *m_travel;
+    SourcesPanel *m_sources;
     ChannelsModel *m_channels;
     ClientsModel *m_clients;
     QTableView *m_channelsTable = nullptr;
@@ -88,6 +99,7 @@ private:
     };
     QHash<int, PendingTravel> m_pendingTravels;
     int m_replayNumber = 0;
+    PasswordHandler m_passwordHandler;
 };
 
 } // namespace cdc

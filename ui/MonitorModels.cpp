@@ -1,7 +1,11 @@
 #include "MonitorModels.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QHeaderView>
 #include <QLocale>
+#include <QSortFilterProxyModel>
+#include <QTableView>
 
 namespace cdc {
 
@@ -18,6 +22,24 @@ QVariant optionalSeq(const std::optional<qint64> &seq)
 }
 
 } // namespace
+
+QTableView *makeSnapshotTable(QAbstractItemModel *model, QWidget *parent)
+{
+    auto *proxy = new QSortFilterProxyModel(parent);
+    proxy->setSourceModel(model);
+    proxy->setSortRole(Qt::UserRole);
+    proxy->setDynamicSortFilter(true);
+    auto *table = new QTableView(parent);
+    table->setModel(proxy);
+    table->setSortingEnabled(true);
+    table->sortByColumn(0, Qt::AscendingOrder);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->verticalHeader()->setVisible(false);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setAlternatingRowColors(true);
+    return table;
+}
 
 QString formatBytes(qint64 bytes)
 {
@@ -61,6 +83,34 @@ ClientsModel *makeClientsModel(QObject *parent)
     };
     return new ClientsModel(
         std::move(columns), [](const ClientStats &c) { return QString::number(c.sessionId); }, parent);
+}
+
+SourcesModel *makeSourcesModel(QObject *parent)
+{
+    const auto lsnOrDash = [](const QString &lsn) { return QVariant(lsn.isEmpty() ? QStringLiteral("–") : lsn); };
+    QList<SourcesModel::Column> columns{
+        {tr("Source"), [](const SourceStatus &s) { return QVariant(s.name); }, {}},
+        {tr("State"), [](const SourceStatus &s) { return QVariant(sourceStateName(s.state)); }, {}},
+        {tr("Target"), [](const SourceStatus &s) { return QVariant(s.target); }, {}},
+        {tr("Journaled LSN"), [lsnOrDash](const SourceStatus &s) { return lsnOrDash(s.journaledLsn); }, {}},
+        {tr("Confirmed LSN"), [lsnOrDash](const SourceStatus &s) { return lsnOrDash(s.confirmedLsn); }, {}},
+        {tr("Lag"), [](const SourceStatus &s) { return QVariant(formatBytes(s.lagBytes)); },
+         [](const SourceStatus &s) { return QVariant(s.lagBytes); }},
+        {tr("Transactions"), [](const SourceStatus &s) { return QVariant(s.transactions); }, {}},
+        {tr("Events"), [](const SourceStatus &s) { return QVariant(s.events); }, {}},
+        {tr("Reconnects"), [](const SourceStatus &s) { return QVariant(s.reconnects); }, {}},
+        {tr("Last error"),
+         [](const SourceStatus &s) {
+             if (s.lastError.isEmpty())
+                 return QVariant(QStringLiteral("–"));
+             return QVariant(QStringLiteral("%1 (%2)").arg(
+                 s.lastError,
+                 QDateTime::fromMSecsSinceEpoch(s.lastErrorAtMs).toLocalTime().toString(QStringLiteral("HH:mm:ss"))));
+         },
+         {}},
+    };
+    return new SourcesModel(
+        std::move(columns), [](const SourceStatus &s) { return s.name; }, parent);
 }
 
 } // namespace cdc

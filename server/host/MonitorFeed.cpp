@@ -78,6 +78,7 @@ EngineSnapshot MonitorFeed::takeSnapshot()
     snapshot.deliveriesOut = hub.deliveredLive() + hub.deliveredReplay();
     snapshot.storeEvents = store.totalEvents();
     snapshot.storeBytes = store.totalBytes();
+    snapshot.sources = m_server.metrics().sources.values();
     if (const Journal *journal = m_server.journal()) {
         snapshot.journalPath = journal->path();
         snapshot.journalBytes = journal->fileBytes();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sources/SourceStatus.h"
 #include "store/StoredEvent.h"
 
 #include <QDateTime>
@@ -51,6 +52,7 @@ struct EngineSnapshot
     qint64 storeBytes = 0;
     QString journalPath; // empty: in memory only
     qint64 journalBytes = 0;
+    QList<SourceStatus> sources; // by name
 };
 
 } // namespace cdc

@@ -7,8 +7,10 @@
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
 #include "MainWindow.h"
+#include "PgCluster.h"
 #include "PublishDialog.h"
 #include "SettingsDialog.h"
+#include "SourcesPanel.h"
 #include "TestHttp.h"
 #include "TestWsClient.h"
 #include "TravelPanel.h"
@@ -334,6 +336,47 @@ private Q_SLOTS:
                  3);
         QCOMPARE(QSettings().value(QStringLiteral("server/port")).toInt(), int(newPort));
         QTRY_VERIFY(m_window->urlLabel()->text().contains(QString::number(newPort)));
+    }
+
+    void sourcesPanelShowsAPostgresSourceStreamingAndFailing()
+    {
+        startWindow();
+        SourcesPanel *panel = m_window->sourcesPanel();
+        QVERIFY(panel->hint()->isVisibleTo(m_window.get()));
+        QCOMPARE(panel->model()->rowCount(), 0);
+
+        PgCluster cluster;
+        QVERIFY2(cluster.start(), qPrintable(cluster.error()));
+        QVERIFY2(cluster.sql(QStringLiteral("CREATE TABLE gui_rows (id integer PRIMARY KEY, organization_id text);"
+                                            "CREATE PUBLICATION cdcscope FOR TABLE gui_rows")),
+                 qPrintable(cluster.error()));
+
+        SettingsDialog *dialog = m_window->openSettingsDialog();
+        dialog->postgresDsnEdit()->setText(cluster.socketDsn() + QStringLiteral(" password=oops"));
+        QVERIFY(dialog->problemLabel()->text().contains(QStringLiteral("password")));
+        QVERIFY(!dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+        dialog->postgresDsnEdit()->setText(cluster.socketDsn());
+        dialog->postgresSlotEdit()->setText(QStringLiteral("gui"));
+        QVERIFY(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok)->isEnabled());
+        dialog->accept();
+        QCOMPARE(QSettings().value(QStringLiteral("postgres/dsn")).toString(), cluster.socketDsn());
+
+        const auto cell = [panel](int column) {
+            return panel->model()->rowCount() ? panel->model()->data(panel->model()->index(0, column)).toString()
+                                              : QString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(cell(1), QStringLiteral("streaming"), 15000);
+        QVERIFY(panel->table()->isVisibleTo(m_window.get()));
+        QVERIFY(cell(2).contains(QStringLiteral("slot gui")));
+        QVERIFY(cluster.sql(QStringLiteral("INSERT INTO gui_rows VALUES (1, 'gui-org')")));
+        QTRY_COMPARE_WITH_TIMEOUT(cell(6), QStringLiteral("1"), 10000); // transactions
+        QVERIFY(cell(3).contains(u'/'));                                // journaled LSN
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->channelsModel()->rowCount() == 1, 5000);
+
+        QVERIFY2(cluster.stop(), qPrintable(cluster.error()));
+        QTRY_COMPARE_WITH_TIMEOUT(cell(1), QStringLiteral("reconnecting"), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(cell(9) != QStringLiteral("–"), 10000); // last error
+        QSettings().remove(QStringLiteral("postgres"));
     }
 
     void aTakenPortShowsTheBannerAndAnotherPortCanBePicked()

@@ -122,6 +122,14 @@ QString PgCluster::dsn() const
     return QStringLiteral("host=127.0.0.1 port=%1 user=%2 dbname=postgres").arg(m_port).arg(QLatin1String(role));
 }
 
+QString PgCluster::socketDsn() const
+{
+    return QStringLiteral("host=%1 port=%2 user=%3 dbname=postgres")
+        .arg(m_dir->path())
+        .arg(m_port)
+        .arg(QLatin1String(role));
+}
+
 bool PgCluster::runPsql(const QString &user, const QString &statements, QString *output)
 {
     QProcess psql;

@@ -32,6 +32,8 @@ public:
     quint16 port() const { return m_port; }
     // A DSN for the source: TCP to 127.0.0.1, the role, no password.
     QString dsn() const;
+    // A DSN over the cluster's own Unix socket, where the role needs no password.
+    QString socketDsn() const;
     // Runs SQL (several statements allowed) as the role over the socket; false with error() if
     // PostgreSQL refused it.
     bool sql(const QString &statements);

@@ -55,6 +55,9 @@ QString explain(const QString &message)
         text.contains(QLatin1String("no password supplied")))
         text += QStringLiteral(" — store the password with `cdcscope --pg-set-password` (system keychain) or set "
                                "CDCSCOPE_PG_PASSWORD, PGPASSWORD or ~/.pgpass (docs/postgres.md)");
+    else if (text.contains(QLatin1String("FOR ALL TABLES publication")))
+        text += QStringLiteral(" — name the tables with --pg-tables (the user must own them), or have a superuser "
+                               "create the publication (docs/postgres.md)");
     else if (text.contains(QLatin1String("must be superuser or replication role")) ||
              text.contains(QLatin1String("permission denied")))
         text += QStringLiteral(" — the user needs the REPLICATION attribute (ALTER ROLE name REPLICATION) and, to "
