@@ -35,25 +35,18 @@ Result run(QKeychain::Job *job, std::chrono::milliseconds timeout)
                 result.status = Result::Status::NotFound;
                 result.message = QStringLiteral("no password stored in the system keychain for this connection");
                 break;
-            case QKeychain::NoBackendAvailable:
-            case QKeychain::NotImplemented:
+            case QKeychain::AccessDenied:
+            case QKeychain::AccessDeniedByUser:
+            case QKeychain::CouldNotDeleteEntry:
+                result.status = Result::Status::Failed;
+                result.message = QStringLiteral("the system keychain refused: %1").arg(finished->errorString());
+                break;
+            default:
+                // No backend, no D-Bus session, no keyring daemon: QtKeychain reports these as
+                // NoBackendAvailable or OtherError ("Could not connect", "Cannot autolaunch D-Bus").
                 result.status = Result::Status::Unavailable;
                 result.message =
                     QStringLiteral("no system keychain (Secret Service) is available: %1").arg(finished->errorString());
-                break;
-            default:
-                // QtKeychain reports a missing Secret Service (no D-Bus session, no keyring daemon) as
-                // OtherError: say so plainly.
-                if (finished->errorString().contains(QLatin1String("org.freedesktop.secrets")) ||
-                    finished->errorString().contains(QLatin1String("ServiceUnknown")) ||
-                    finished->errorString().contains(QLatin1String("D-Bus"), Qt::CaseInsensitive)) {
-                    result.status = Result::Status::Unavailable;
-                    result.message = QStringLiteral("no system keychain (Secret Service) is available: %1")
-                                         .arg(finished->errorString());
-                } else {
-                    result.status = Result::Status::Failed;
-                    result.message = QStringLiteral("the system keychain refused: %1").arg(finished->errorString());
-                }
                 break;
             }
             loop.quit();

@@ -1,0 +1,161 @@
+// The PostgreSQL password in the system keychain: a real gnome-keyring in a private D-Bus session
+// (tests/keychain/with-keyring.sh), the real binary, and a private PostgreSQL cluster that asks for
+// the password. Also the host without any Secret Service, where CDCSCOPE_PG_PASSWORD is the way.
+
+#include "HeadlessProcess.h"
+#include "Keychain.h"
+#include "PgCluster.h"
+#include "TestHttp.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QtTest>
+
+namespace {
+
+QJsonObject sourceHealth(quint16 port)
+{
+    const QJsonArray sources = httpGet(port, "/health").json().value(QStringLiteral("sources")).toArray();
+    return sources.isEmpty() ? QJsonObject() : sources.first().toObject();
+}
+
+// What the binary prints for a password action, and its exit code.
+struct ActionResult
+{
+    int exitCode = -1;
+    QString output;
+};
+
+ActionResult runPasswordAction(const QStringList &arguments, const QByteArray &stdinText,
+                               const QProcessEnvironment &environment)
+{
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.start(cdcscopeBinary(), arguments);
+    process.write(stdinText);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(20000))
+        return {};
+    return {process.exitCode(), QString::fromUtf8(process.readAll())};
+}
+
+} // namespace
+
+class TestKeychain : public QObject
+{
+    Q_OBJECT
+
+private:
+    PgCluster m_cluster;
+
+    QStringList sourceArguments() const
+    {
+        return {QStringLiteral("--pg-dsn"), m_cluster.dsn(), QStringLiteral("--pg-slot"), QStringLiteral("keyring"),
+                QStringLiteral("--pg-tables"), QStringLiteral("public.things")};
+    }
+
+    static QProcessEnvironment withoutPasswordVariables()
+    {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("CDCSCOPE_PG_PASSWORD"));
+        environment.remove(QStringLiteral("PGPASSWORD"));
+        return environment;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(qEnvironmentVariableIsSet("CDCSCOPE_TEST_KEYRING"),
+                 "run me through tests/keychain/with-keyring.sh inside dbus-run-session (CTest does)");
+        QVERIFY2(m_cluster.start(), qPrintable(m_cluster.error()));
+        QVERIFY2(m_cluster.sql(QStringLiteral("CREATE TABLE things (id integer PRIMARY KEY, organization_id text)")),
+                 qPrintable(m_cluster.error()));
+    }
+
+    void storeReadAndDeleteInTheKeyring()
+    {
+        const QString key = QStringLiteral("postgres://tester@example:5432/db");
+        QCOMPARE(cdc::keychain::read(key).status, cdc::keychain::Result::Status::NotFound);
+        const auto written = cdc::keychain::write(key, QStringLiteral("p@ss wörd"));
+        QVERIFY2(written.status == cdc::keychain::Result::Status::Ok, qPrintable(written.message));
+        const auto read = cdc::keychain::read(key);
+        QCOMPARE(read.status, cdc::keychain::Result::Status::Ok);
+        QCOMPARE(read.password, QStringLiteral("p@ss wörd"));
+        QCOMPARE(cdc::keychain::remove(key).status, cdc::keychain::Result::Status::Ok);
+        QCOMPARE(cdc::keychain::read(key).status, cdc::keychain::Result::Status::NotFound);
+    }
+
+    void theSourceConnectsWithTheStoredPassword()
+    {
+        const QProcessEnvironment environment = withoutPasswordVariables();
+        const ActionResult stored = runPasswordAction(
+            sourceArguments() + QStringList{QStringLiteral("--pg-set-password")},
+            QByteArray(PgCluster::password) + '\n', environment);
+        QCOMPARE(stored.exitCode, 0);
+        QVERIFY2(stored.output.contains(QStringLiteral("stored the password")), qPrintable(stored.output));
+        QVERIFY(!stored.output.contains(QLatin1String(PgCluster::password)));
+
+        auto server = startHeadless(sourceArguments(), environment);
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY2(QTest::qWaitFor(
+                     [&] { return sourceHealth(server->port).value(QStringLiteral("state")).toString() == u"streaming"; },
+                     20000),
+                 server->readLog().constData());
+        QVERIFY(server->readLog().contains("password from the system keychain"));
+        QVERIFY(!server->log.contains(PgCluster::password));
+        QVERIFY(m_cluster.sql(QStringLiteral("INSERT INTO things VALUES (1, 'kc')")));
+        QVERIFY(QTest::qWaitFor([&] { return httpGet(server->port, "/channels/kc/export").body.contains("\"id\":1"); },
+                                10000));
+        QVERIFY(server->stop());
+
+        // Forgotten: the next start has no password, and says how to give one.
+        const ActionResult forgotten =
+            runPasswordAction(sourceArguments() + QStringList{QStringLiteral("--pg-forget-password")}, {}, environment);
+        QCOMPARE(forgotten.exitCode, 0);
+        QProcessEnvironment noPgpass = environment;
+        QTemporaryDir home;
+        noPgpass.insert(QStringLiteral("HOME"), home.path());
+        auto again = startHeadless(sourceArguments(), noPgpass);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return sourceHealth(again->port)
+                    .value(QStringLiteral("last_error"))
+                    .toString()
+                    .contains(QStringLiteral("no password supplied"));
+            },
+            10000));
+        QVERIFY(again->readLog().contains("no password stored in the system keychain"));
+        QVERIFY(again->stop());
+    }
+
+    void withoutASecretServiceTheEnvironmentVariableWorks()
+    {
+        QProcessEnvironment environment = withoutPasswordVariables();
+        // A session bus that does not exist: no Secret Service at all, as on a bare CI host.
+        environment.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
+                           QStringLiteral("unix:path=/nonexistent/cdcscope-no-bus"));
+        QElapsedTimer elapsed;
+        elapsed.start();
+        const ActionResult refused = runPasswordAction(
+            sourceArguments() + QStringList{QStringLiteral("--pg-set-password")}, "secret\n", environment);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.output.contains(QStringLiteral("no system keychain")), qPrintable(refused.output));
+        QVERIFY2(refused.output.contains(QStringLiteral("CDCSCOPE_PG_PASSWORD")), qPrintable(refused.output));
+        QVERIFY2(elapsed.elapsed() < 10000, "it must not wait for a keychain that is not there");
+
+        environment.insert(QStringLiteral("CDCSCOPE_PG_PASSWORD"), QLatin1String(PgCluster::password));
+        auto server = startHeadless(sourceArguments() + QStringList{QStringLiteral("--pg-slot"),
+                                                                    QStringLiteral("no_keyring")},
+                                    environment);
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY(QTest::qWaitFor(
+            [&] { return sourceHealth(server->port).value(QStringLiteral("state")).toString() == u"streaming"; },
+            20000));
+        QVERIFY(server->readLog().contains("password from CDCSCOPE_PG_PASSWORD"));
+        QVERIFY(server->stop());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKeychain)
+#include "tst_keychain.moc"
