@@ -4,6 +4,10 @@
 //   cdcscope-bench travel  --port P [--events 50000] [--payload 200]
 //   cdcscope-bench ingest  --port P [--events 500000] [--batch 1000] [--payload 200]
 //   cdcscope-bench steady  --port P [--subscribers 10] [--rate 20000] [--seconds 10] [--payload 200]
+//   cdcscope-bench sink    --port P [--subscribers 10] --events N
+//       (subscribes to channel "bench", prints "ready" on stderr, then waits for N events per
+//       subscriber from another producer, e.g. PostgreSQL; latency from each payload's "t", the
+//       producer's wall clock in microseconds)
 // Prints one line of `key=value` figures. Plain POSIX sockets and epoll; no Qt, so the numbers are
 // the server's, not a client library's.
 #include <algorithm>
@@ -550,6 +554,63 @@ int runIngest(const Options &options)
 
 } // namespace
 
+// Events produced elsewhere (bench/postgres.sh: rows inserted into PostgreSQL): how fast they
+// arrive at the subscribers, and how long after the producer stamped them.
+int runSink(const Options &options)
+{
+    std::vector<Subscriber> subscribers = connectSubscribers(options.port, options.subscribers, "bench");
+    std::fprintf(stderr, "ready\n");
+    std::fflush(stderr);
+    const auto wallMicros = [] {
+        return std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    };
+    const int epoll = epoll_create1(0);
+    for (size_t i = 0; i < subscribers.size(); ++i) {
+        epoll_event event{EPOLLIN, {.u64 = i}};
+        epoll_ctl(epoll, EPOLL_CTL_ADD, subscribers[i].fd, &event);
+    }
+    std::vector<int64_t> latencies;
+    const int64_t expected = options.events * options.subscribers;
+    latencies.reserve(size_t(expected));
+    int64_t first = 0, last = 0;
+    const int64_t started = nowNs();
+    epoll_event ready[256];
+    while (int64_t(latencies.size()) < expected) {
+        const int64_t idleLimit = first ? 10'000'000'000LL : 120'000'000'000LL;
+        if (nowNs() - (last ? last : started) > idleLimit)
+            break;
+        const int n = epoll_wait(epoll, ready, 256, 100);
+        for (int i = 0; i < n; ++i) {
+            Subscriber &subscriber = subscribers[ready[i].data.u64];
+            drain(subscriber, [&](const char *b, const char *e) {
+                const int64_t stamped = numberAfter(b, e, "\"t\":");
+                if (stamped <= 0)
+                    return;
+                latencies.push_back(wallMicros() - stamped);
+                last = nowNs();
+                if (!first)
+                    first = last;
+            });
+        }
+    }
+    std::sort(latencies.begin(), latencies.end());
+    const auto percentile = [&](double p) {
+        return latencies.empty() ? 0.0 : double(latencies[size_t(p * double(latencies.size() - 1))]) / 1e3;
+    };
+    const double seconds = first && last > first ? double(last - first) / 1e9 : 0.0;
+    std::printf("scenario=sink subscribers=%d deliveries=%zu changes_per_s=%.0f deliveries_per_s=%.0f p50_ms=%.3f "
+                "p99_ms=%.3f max_ms=%.3f\n",
+                options.subscribers, latencies.size(),
+                seconds > 0 ? double(latencies.size()) / options.subscribers / seconds : 0.0,
+                seconds > 0 ? double(latencies.size()) / seconds : 0.0, percentile(0.5), percentile(0.99),
+                percentile(1.0));
+    for (const Subscriber &subscriber : subscribers)
+        ::close(subscriber.fd);
+    return int64_t(latencies.size()) == expected ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     const Options options = parseOptions(argc, argv);
@@ -563,5 +624,7 @@ int main(int argc, char **argv)
         return runIngest(options);
     if (options.scenario == "steady")
         return runSteady(options);
+    if (options.scenario == "sink")
+        return runSink(options);
     fail("unknown scenario " + options.scenario);
 }

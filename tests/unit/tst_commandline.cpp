@@ -99,6 +99,25 @@ private Q_SLOTS:
                                        << QStringLiteral("cdcscope: Missing value after '--port'.");
         QTest::newRow("stray argument") << QStringList{QStringLiteral("serve")} << QString() << QString()
                                         << QStringLiteral("cdcscope: unexpected argument 'serve'");
+        QTest::newRow("dsn with a password")
+            << QStringList{QStringLiteral("--pg-dsn=host=db user=cdc password=hunter2")} << QString() << QString()
+            << QStringLiteral("cdcscope: --pg-dsn: the PostgreSQL DSN contains a password; remove it");
+        QTest::newRow("dsn URI with a password")
+            << QStringList{QStringLiteral("--pg-dsn=postgresql://cdc:hunter2@db/app")} << QString() << QString()
+            << QStringLiteral("cdcscope: --pg-dsn: the PostgreSQL DSN contains a password");
+        QTest::newRow("dsn unparsable") << QStringList{QStringLiteral("--pg-dsn=host=db bogus")} << QString()
+                                        << QString()
+                                        << QStringLiteral("cdcscope: --pg-dsn: the PostgreSQL DSN cannot be parsed");
+        QTest::newRow("slot name") << QStringList{QStringLiteral("--pg-dsn=host=db"),
+                                                  QStringLiteral("--pg-slot=My-Slot")}
+                                   << QString() << QString()
+                                   << QStringLiteral("cdcscope: --pg-slot: 'My-Slot' is not a valid name");
+        QTest::newRow("pg option without a dsn")
+            << QStringList{QStringLiteral("--pg-slot=s")} << QString() << QString()
+            << QStringLiteral("cdcscope: the PostgreSQL options (--pg-*) need --pg-dsn");
+        QTest::newRow("password action without a dsn")
+            << QStringList{QStringLiteral("--pg-set-password")} << QString() << QString()
+            << QStringLiteral("cdcscope: --pg-set-password and --pg-forget-password need --pg-dsn");
         QTest::newRow("env names itself")
             << QStringList{} << QStringLiteral("CDCSCOPE_RETAIN_EVENTS") << QStringLiteral("-3")
             << QStringLiteral("cdcscope: CDCSCOPE_RETAIN_EVENTS: '-3' is not a positive whole number");
@@ -117,6 +136,36 @@ private Q_SLOTS:
         QCOMPARE(outcome.action, CommandLineOutcome::Action::ExitNow);
         QCOMPARE(outcome.exitCode, ExitCode::usage);
         QVERIFY2(outcome.message.startsWith(expected), qPrintable(outcome.message));
+    }
+
+    void postgresSource()
+    {
+        const auto none = parse({});
+        QVERIFY(!none.options.server.postgres);
+
+        const auto outcome = parse({QStringLiteral("--pg-dsn"), QStringLiteral("host=db.example dbname=app user=cdc"),
+                                    QStringLiteral("--pg-tables"), QStringLiteral("public.orders, audit.log"),
+                                    QStringLiteral("--pg-default-channel"), QStringLiteral("misc")},
+                                   {{QStringLiteral("CDCSCOPE_PG_SLOT"), QStringLiteral("ci_slot")}});
+        QCOMPARE(outcome.action, CommandLineOutcome::Action::Run);
+        QVERIFY(outcome.options.server.postgres);
+        const pg::PostgresConfig &postgres = *outcome.options.server.postgres;
+        QCOMPARE(postgres.dsn, QStringLiteral("host=db.example dbname=app user=cdc"));
+        QCOMPARE(postgres.slot, QStringLiteral("ci_slot"));
+        QCOMPARE(postgres.publication, QStringLiteral("cdcscope"));
+        QCOMPARE(postgres.tables, (QStringList{QStringLiteral("public.orders"), QStringLiteral("audit.log")}));
+        QCOMPARE(postgres.routing.column, QStringLiteral("organization_id"));
+        QCOMPARE(postgres.routing.defaultChannel, QStringLiteral("misc"));
+        QVERIFY(postgres.password.isEmpty());
+        QCOMPARE(pg::parseTarget(postgres.dsn).keychainKey(), QStringLiteral("postgres://cdc@db.example:5432/app"));
+        QCOMPARE(pg::parseTarget(QStringLiteral("postgresql://cdc@db:6432/app")).keychainKey(),
+                 QStringLiteral("postgres://cdc@db:6432/app"));
+
+        // An empty DSN turns a configured source off.
+        QVERIFY(!parse({QStringLiteral("--pg-dsn=")}).options.server.postgres);
+        QCOMPARE(
+            parse({QStringLiteral("--pg-dsn=host=db"), QStringLiteral("--pg-forget-password")}).options.passwordAction,
+            AppOptions::PasswordAction::Forget);
     }
 
     void helpListsEveryEnvironmentVariable()

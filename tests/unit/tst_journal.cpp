@@ -209,6 +209,60 @@ private Q_SLOTS:
         QVERIFY2(error->contains(QStringLiteral("schema version 99")), qPrintable(*error));
     }
 
+    void restoredPositionsMatchTheRestoredEvents()
+    {
+        {
+            auto journal = openJournal(path());
+            auto store = storeOn(*journal);
+            store->append(events(QStringLiteral("pg"), 2));
+            store->setSourcePosition(QStringLiteral("src"), 100);
+            store->commitNow();
+            store->append(events(QStringLiteral("pg"), 1, 3));
+            store->setSourcePosition(QStringLiteral("src"), 200);
+            store->commitNow();
+            store->setSourcePosition(QStringLiteral("other"), 7); // a position alone is committed too
+            store->commitNow();
+        }
+        auto journal = openJournal(path());
+        auto store = storeOn(*journal);
+        QCOMPARE(store->sourcePosition(QStringLiteral("src")), 200);
+        QCOMPARE(store->sourcePosition(QStringLiteral("other")), 7);
+        QCOMPARE(store->sourcePosition(QStringLiteral("unknown")), 0);
+        QCOMPARE(store->channel(QStringLiteral("pg"))->lastSeq(), 3);
+        QCOMPARE(store->sourceKeys().size(), 2);
+    }
+
+    void aVersionOneJournalIsUpgradedAndKeepsItsEvents()
+    {
+        {
+            // A journal as CDC Scope's first schema wrote it.
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("v1"));
+            db.setDatabaseName(path());
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.exec(QStringLiteral("CREATE TABLE channels (id INTEGER PRIMARY KEY, name TEXT NOT NULL "
+                                              "UNIQUE, last_seq INTEGER NOT NULL, last_ts_ms INTEGER NOT NULL)")));
+            QVERIFY(query.exec(QStringLiteral("CREATE TABLE events (channel_id INTEGER NOT NULL, seq INTEGER NOT "
+                                              "NULL, ts_ms INTEGER NOT NULL, payload BLOB NOT NULL, PRIMARY KEY "
+                                              "(channel_id, seq)) WITHOUT ROWID")));
+            QVERIFY(query.exec(QStringLiteral("INSERT INTO channels VALUES (1, 'old', 2, 500)")));
+            QVERIFY(query.exec(QStringLiteral("INSERT INTO events VALUES (1, 1, 400, '1'), (1, 2, 500, '2')")));
+            QVERIFY(query.exec(QStringLiteral("PRAGMA user_version=1")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("v1"));
+        auto journal = openJournal(path());
+        auto store = storeOn(*journal);
+        QCOMPARE(frames(*store, QStringLiteral("old")).size(), 2);
+        QCOMPARE(store->sourcePosition(QStringLiteral("src")), 0);
+        store->setSourcePosition(QStringLiteral("src"), 42);
+        store->commitNow();
+        journal.reset();
+        store.reset();
+        auto reopened = openJournal(path());
+        QCOMPARE(reopened->loadSourcePositions().value(QStringLiteral("src")), 42);
+    }
+
     void aJournalInUseIsRefused()
     {
         auto first = openJournal(path());

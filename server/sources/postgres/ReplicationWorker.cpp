@@ -411,6 +411,9 @@ QString ReplicationWorker::Session::stream()
             PQfreemem(buffer);
             if (!error.isEmpty())
                 return error;
+            // Under a steady stream the socket is never idle: confirm from here as well.
+            if (!sendStatus(false))
+                return connectionError();
             continue;
         }
         if (size == 0) {

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The PostgreSQL source end to end: pgbench inserts rows into a private PostgreSQL 15 cluster,
+# CDC Scope streams them by logical replication (journal on, default sync) to 10 WebSocket
+# subscribers, and cdcscope-bench sink measures changes/s and insert->client latency. Not a test.
+#   bench/postgres.sh [rounds]
+# Two loads per round: one-row transactions (4 clients x 5 000) and 100-row transactions
+# (2 clients x 1 000). Latency is from the row's clock_timestamp() (taken by PostgreSQL as it
+# inserts, microseconds) to the subscriber reading the frame; both clocks are this machine's.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-3}"
+subscribers=10
+scripts/build.sh >/dev/null
+bindir="${CDCSCOPE_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
+unset CDCSCOPE_IN_MEMORY
+
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+work=$(mktemp -d)
+[ "$(id -u)" -eq 0 ] && chown postgres "$work"
+cleanup() {
+  [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
+  as_postgres "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() {
+  while :; do
+    local candidate=$((20000 + RANDOM % 30000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null || { echo "$candidate"; return; }
+  done
+}
+pgport=$(free_port)
+as_postgres "$bindir/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
+as_postgres "$bindir/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w start \
+  -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_wal_senders=10 -c shared_buffers=256MB" >/dev/null
+psql_run() { "$bindir/psql" -X -q -At -h "$work" -p "$pgport" -U postgres -d postgres "$@"; }
+psql_run -c "CREATE TABLE bench (id bigserial PRIMARY KEY, organization_id text NOT NULL, t bigint NOT NULL, pad text NOT NULL)"
+stamp="(extract(epoch from clock_timestamp()) * 1000000)::bigint"
+echo "INSERT INTO bench (organization_id, t, pad) VALUES ('bench', $stamp, repeat('x', 150));" >"$work/single.sql"
+echo "INSERT INTO bench (organization_id, t, pad) SELECT 'bench', $stamp, repeat('x', 150) FROM generate_series(1, 100);" >"$work/hundred.sql"
+
+start_server() { # slot
+  local log="$work/cdcscope.log" dir="$work/cdcscope-$1"
+  build/app/cdcscope --headless --port 0 --data-dir "$dir" --pg-dsn "host=$work port=$pgport user=postgres dbname=postgres" \
+    --pg-slot "$1" --retain-events 1000000 2>"$log" & server=$!
+  for _ in $(seq 600); do
+    port=$(sed -n 's#.*ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
+    if [ -n "$port" ] && curl -s "http://127.0.0.1:$port/health" | grep -q '"state":"streaming"'; then return 0; fi
+    kill -0 "$server" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.05
+  done
+  echo "the source did not start streaming" >&2; cat "$log" >&2; exit 1
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }
+
+run_load() { # name script clients transactions rows-per-transaction
+  local name=$1 script=$2 clients=$3 transactions=$4 rows=$5 slot="bench_${1}_$round"
+  start_server "$slot"
+  local expected=$((clients * transactions * rows))
+  build/bench/cdcscope-bench sink --port "$port" --subscribers "$subscribers" --events "$expected" \
+    >"$work/sink.out" 2>"$work/sink.err" & local sink=$!
+  until grep -q ready "$work/sink.err"; do kill -0 "$sink" || { cat "$work/sink.err" >&2; exit 1; }; sleep 0.05; done
+  local tps
+  tps=$("$bindir/pgbench" -n -h "$work" -p "$pgport" -U postgres -c "$clients" -j 2 -t "$transactions" \
+    -f "$script" postgres 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+  wait "$sink" || echo "round=$round load=$name: not every change arrived" >&2
+  local cut
+  cut=$(curl -s "http://127.0.0.1:$port/metrics" | sed -n 's/^cdcscope_slow_consumer_disconnects_total \(.*\)/\1/p')
+  echo "round=$round load=$name pgbench_tps=$tps $(cat "$work/sink.out") slow_consumer_cuts=$cut"
+  stop_server
+  psql_run -c "SELECT pg_drop_replication_slot('$slot')" >/dev/null
+}
+
+for round in $(seq "$rounds"); do
+  run_load single_row "$work/single.sql" 4 5000 1
+  run_load hundred_row "$work/hundred.sql" 2 1000 100
+done
