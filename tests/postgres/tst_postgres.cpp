@@ -56,6 +56,12 @@ QList<QJsonObject> channelPayloads(quint16 port, const QString &channel)
     return payloads;
 }
 
+quint64 parseLsn(const QString &text)
+{
+    const QStringList parts = text.trimmed().split(u'/');
+    return parts.size() == 2 ? (parts[0].toULongLong(nullptr, 16) << 32) | parts[1].toULongLong(nullptr, 16) : 0;
+}
+
 QList<QJsonObject> payloadsOf(const QList<QJsonObject> &eventFrames)
 {
     QList<QJsonObject> payloads;
@@ -280,6 +286,16 @@ private Q_SLOTS:
         QVERIFY(waitForSourceState(again->port, QStringLiteral("streaming")));
         QTest::qWait(500);
         QCOMPARE(ticksIn(again->port), total);
+        // PostgreSQL was told: the slot's confirmed position reached what the journal holds.
+        const quint64 journaled = parseLsn(sourceHealth(again->port).value(QStringLiteral("journaled_lsn")).toString());
+        QVERIFY(journaled > 0);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const QStringList confirmed = m_cluster.query(
+                    QStringLiteral("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'durable'"));
+                return !confirmed.isEmpty() && parseLsn(confirmed.first()) >= journaled;
+            },
+            15000));
         QVERIFY(again->stop());
     }
 

@@ -38,6 +38,15 @@ void PostgresSource::start()
     connect(m_worker.get(), &ReplicationWorker::transactionReady, this, &PostgresSource::apply);
     connect(m_worker.get(), &ReplicationWorker::stateChanged, this, &PostgresSource::setState);
     connect(m_worker.get(), &ReplicationWorker::progress, this, &PostgresSource::setProgress);
+    connect(m_worker.get(), &ReplicationWorker::identified, this, [this](const QString &sourceKey) {
+        // Where this database and slot resume: what the journal holds from earlier runs.
+        const Lsn resumeAt = Lsn(m_store.sourcePosition(sourceKey));
+        if (resumeAt > m_durable) {
+            m_durable = resumeAt;
+            m_status.journaledLsn = formatLsn(resumeAt);
+            Q_EMIT statusChanged(m_status);
+        }
+    });
     m_worker->start();
 }
 

@@ -235,6 +235,7 @@ QString ReplicationWorker::Session::identify()
         m_serverWalEnd = (Lsn(high) << 32) | low;
     // Per cluster, database and slot: LSNs of another cluster or slot say nothing about this one.
     m_sourceKey = QStringLiteral("postgres:%1/%2/%3").arg(systemId, database, m_worker.m_config.slot);
+    Q_EMIT m_worker.identified(m_sourceKey);
     return {};
 }
 

@@ -42,6 +42,8 @@ Q_SIGNALS:
     // `sourceKey` names this database and slot ("postgres:<system id>/<db>/<slot>").
     void transactionReady(const QString &sourceKey, const cdc::pg::ChangeStream::Transaction &transaction);
     void stateChanged(cdc::SourceStatus::State state, const QString &error);
+    // Connected and identified: the key under which this database and slot's position is kept.
+    void identified(const QString &sourceKey);
     // What PostgreSQL has (its WAL end) and what it was told it may discard.
     void progress(quint64 serverWalEnd, quint64 confirmed);
 
