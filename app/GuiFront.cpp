@@ -6,8 +6,6 @@
 #include "SignalWatcher.h"
 #include "host/EngineHost.h"
 
-#include "Keychain.h"
-
 #include <QApplication>
 #include <QMessageBox>
 #include <QTimer>
@@ -40,20 +38,9 @@ int GuiFront::run()
         });
     }
     window.setPostgresPasswordHandler([&window](pg::PostgresConfig &config, const QString &typed) {
-        if (typed.isEmpty()) {
-            qCInfo(lcIngest).noquote() << resolvePostgresPassword(config, QProcessEnvironment::systemEnvironment());
-            return;
-        }
-        config.password = typed;
-        const QString key = pg::parseTarget(config.dsn).keychainKey();
-        const keychain::Result stored = keychain::write(key, typed);
-        if (stored.status != keychain::Result::Status::Ok)
-            QMessageBox::warning(&window, QObject::tr("Password not stored"),
-                                 QObject::tr("%1.\n\nThe password is used until CDC Scope quits, but not kept. On "
-                                             "a host without a keychain, set CDCSCOPE_PG_PASSWORD or use ~/.pgpass.")
-                                     .arg(stored.message));
-        else
-            qCInfo(lcIngest).noquote() << "postgres: stored the password for" << key << "in the system keychain";
+        const QString warning = applyTypedPassword(config, typed, QProcessEnvironment::systemEnvironment());
+        if (!warning.isEmpty())
+            QMessageBox::warning(&window, QObject::tr("Password not stored"), warning);
     });
     window.show();
     if (m_options.server.postgres)

@@ -1,6 +1,7 @@
 #include "PostgresPassword.h"
 
 #include "Keychain.h"
+#include "Logging.h"
 
 #include <termios.h>
 #include <unistd.h>
@@ -55,6 +56,24 @@ QString resolvePostgresPassword(pg::PostgresConfig &config, const QProcessEnviro
     config.password.clear();
     return QStringLiteral("postgres: %1 (%2); libpq's own PGPASSWORD or ~/.pgpass applies, if any")
         .arg(stored.message, key);
+}
+
+QString applyTypedPassword(pg::PostgresConfig &config, const QString &typed, const QProcessEnvironment &environment)
+{
+    if (typed.isEmpty()) {
+        qCInfo(lcIngest).noquote() << resolvePostgresPassword(config, environment);
+        return {};
+    }
+    config.password = typed;
+    const QString key = pg::parseTarget(config.dsn).keychainKey();
+    const keychain::Result stored = keychain::write(key, typed);
+    if (stored.status == keychain::Result::Status::Ok) {
+        qCInfo(lcIngest).noquote() << "postgres: stored the password for" << key << "in the system keychain";
+        return {};
+    }
+    return QStringLiteral("%1.\n\nThe password is used until CDC Scope quits, but not kept. On a host without a "
+                          "keychain, set CDCSCOPE_PG_PASSWORD or use ~/.pgpass.")
+        .arg(stored.message);
 }
 
 int runPasswordAction(const AppOptions &options, std::FILE *in, std::FILE *out, std::FILE *err)

@@ -15,6 +15,11 @@ namespace cdc {
 // Fills `config.password` and returns a log line saying which one applied (never the password).
 QString resolvePostgresPassword(pg::PostgresConfig &config, const QProcessEnvironment &environment);
 
+// The settings dialog's password field: a typed password is stored in the keychain and used for
+// this session either way; empty keeps the stored one (resolved as at start-up). Returns a warning
+// for the user when the keychain could not keep it, else an empty string.
+QString applyTypedPassword(pg::PostgresConfig &config, const QString &typed, const QProcessEnvironment &environment);
+
 // --pg-set-password (reads one line from `in`) and --pg-forget-password. Returns the exit code.
 int runPasswordAction(const AppOptions &options, std::FILE *in, std::FILE *out, std::FILE *err);
 

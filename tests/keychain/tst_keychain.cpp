@@ -5,6 +5,7 @@
 #include "HeadlessProcess.h"
 #include "Keychain.h"
 #include "PgCluster.h"
+#include "PostgresPassword.h"
 #include "TestHttp.h"
 
 #include <QElapsedTimer>
@@ -51,7 +52,8 @@ private:
 
     QStringList sourceArguments() const
     {
-        return {QStringLiteral("--pg-dsn"), m_cluster.dsn(), QStringLiteral("--pg-slot"), QStringLiteral("keyring"),
+        return {QStringLiteral("--pg-dsn"),    m_cluster.dsn(),
+                QStringLiteral("--pg-slot"),   QStringLiteral("keyring"),
                 QStringLiteral("--pg-tables"), QStringLiteral("public.things")};
     }
 
@@ -86,22 +88,42 @@ private Q_SLOTS:
         QCOMPARE(cdc::keychain::read(key).status, cdc::keychain::Result::Status::NotFound);
     }
 
+    void theSettingsDialogsPasswordGoesToTheKeyring()
+    {
+        const QProcessEnvironment environment = withoutPasswordVariables();
+        cdc::pg::PostgresConfig config;
+        config.dsn = QStringLiteral("host=db.example user=dialog dbname=app");
+        QVERIFY(cdc::applyTypedPassword(config, QStringLiteral("typed-secret"), environment).isEmpty());
+        QCOMPARE(config.password, QStringLiteral("typed-secret"));
+        QCOMPARE(cdc::keychain::read(QStringLiteral("postgres://dialog@db.example:5432/app")).password,
+                 QStringLiteral("typed-secret"));
+
+        // An empty field keeps the stored one.
+        cdc::pg::PostgresConfig later;
+        later.dsn = config.dsn;
+        QVERIFY(cdc::applyTypedPassword(later, QString(), environment).isEmpty());
+        QCOMPARE(later.password, QStringLiteral("typed-secret"));
+        QCOMPARE(cdc::keychain::remove(QStringLiteral("postgres://dialog@db.example:5432/app")).status,
+                 cdc::keychain::Result::Status::Ok);
+    }
+
     void theSourceConnectsWithTheStoredPassword()
     {
         const QProcessEnvironment environment = withoutPasswordVariables();
-        const ActionResult stored = runPasswordAction(
-            sourceArguments() + QStringList{QStringLiteral("--pg-set-password")},
-            QByteArray(PgCluster::password) + '\n', environment);
+        const ActionResult stored =
+            runPasswordAction(sourceArguments() + QStringList{QStringLiteral("--pg-set-password")},
+                              QByteArray(PgCluster::password) + '\n', environment);
         QCOMPARE(stored.exitCode, 0);
         QVERIFY2(stored.output.contains(QStringLiteral("stored the password")), qPrintable(stored.output));
         QVERIFY(!stored.output.contains(QLatin1String(PgCluster::password)));
 
         auto server = startHeadless(sourceArguments(), environment);
         QVERIFY2(server->port, server->log.constData());
-        QVERIFY2(QTest::qWaitFor(
-                     [&] { return sourceHealth(server->port).value(QStringLiteral("state")).toString() == u"streaming"; },
-                     20000),
-                 server->readLog().constData());
+        QVERIFY2(
+            QTest::qWaitFor(
+                [&] { return sourceHealth(server->port).value(QStringLiteral("state")).toString() == u"streaming"; },
+                20000),
+            server->readLog().constData());
         QVERIFY(server->readLog().contains("password from the system keychain"));
         QVERIFY(!server->log.contains(PgCluster::password));
         QVERIFY(m_cluster.sql(QStringLiteral("INSERT INTO things VALUES (1, 'kc')")));
@@ -145,9 +167,8 @@ private Q_SLOTS:
         QVERIFY2(elapsed.elapsed() < 10000, "it must not wait for a keychain that is not there");
 
         environment.insert(QStringLiteral("CDCSCOPE_PG_PASSWORD"), QLatin1String(PgCluster::password));
-        auto server = startHeadless(sourceArguments() + QStringList{QStringLiteral("--pg-slot"),
-                                                                    QStringLiteral("no_keyring")},
-                                    environment);
+        auto server = startHeadless(
+            sourceArguments() + QStringList{QStringLiteral("--pg-slot"), QStringLiteral("no_keyring")}, environment);
         QVERIFY2(server->port, server->log.constData());
         QVERIFY(QTest::qWaitFor(
             [&] { return sourceHealth(server->port).value(QStringLiteral("state")).toString() == u"streaming"; },
