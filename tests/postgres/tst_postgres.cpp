@@ -212,6 +212,12 @@ private Q_SLOTS:
         }
         QCOMPARE(events[2].value(QStringLiteral("op")).toString(), QStringLiteral("update"));
         QCOMPARE(channelPayloads(server->port, QStringLiteral("other")).size(), 1);
+
+        // POST /events goes on beside the source, into the same channels and seq order.
+        QCOMPARE(publish(server->port, QStringLiteral("batch"), QJsonObject{{QStringLiteral("manual"), true}}).status,
+                 200);
+        QVERIFY(client.waitForMessages(5));
+        QCOMPARE(client.eventSeqs(), (QList<qint64>{1, 2, 3, 4}));
         QVERIFY(server->stop());
     }
 
