@@ -25,6 +25,9 @@ constexpr auto pollInterval = 100ms;
 constexpr auto statusInterval = 10s;
 // Confirmations are coalesced: at most one status update per this interval while changes flow.
 constexpr auto confirmInterval = 100ms;
+// PostgreSQL sends a keepalive at least every wal_sender_timeout / 2 (30 s by default): silence
+// far beyond that means the connection is gone even if TCP has not noticed.
+constexpr auto silenceLimit = 120s;
 constexpr auto firstBackoff = 500ms;
 constexpr auto maxBackoff = 30s;
 
@@ -118,6 +121,7 @@ private:
     bool m_inTransaction = false;
     bool m_streaming = false;
     QElapsedTimer m_sinceStatus;
+    QElapsedTimer m_sinceReceived;
 };
 
 bool ReplicationWorker::Session::waitForSocket(bool forWrite) const
@@ -136,9 +140,12 @@ QString ReplicationWorker::Session::connect()
 {
     const QByteArray dsn = m_worker.m_config.dsn.toUtf8();
     const QByteArray password = m_worker.m_config.password.toUtf8();
-    // The DSN first: the keywords after it override what it says (expand_dbname).
-    std::vector<const char *> keywords{"dbname", "replication", "application_name", "connect_timeout"};
-    std::vector<const char *> values{dsn.constData(), "database", "cdcscope", "15"};
+    // TCP keepalives notice a peer that vanished without a FIN (a cable, a NAT timeout); they come
+    // before the DSN, which may override them. The keywords after the DSN override what it says
+    // (expand_dbname).
+    std::vector<const char *> keywords{"keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                                       "dbname",     "replication",     "application_name",    "connect_timeout"};
+    std::vector<const char *> values{"1", "30", "10", "3", dsn.constData(), "database", "cdcscope", "15"};
     if (!password.isEmpty()) {
         keywords.push_back("password");
         values.push_back(password.constData());
@@ -319,6 +326,7 @@ QString ReplicationWorker::Session::run()
     }
     Q_EMIT m_worker.stateChanged(SourceStatus::State::Streaming, {});
     m_sinceStatus.start();
+    m_sinceReceived.start();
     return stream();
 }
 
@@ -400,6 +408,7 @@ QString ReplicationWorker::Session::stream()
         }
         if (m_worker.m_queuedEvents.load() > maxQueuedEvents) {
             // The engine is behind: stop reading (TCP pushes back on PostgreSQL) but stay alive.
+            m_sinceReceived.restart(); // not reading is not silence
             if (!sendStatus(false))
                 return connectionError();
             QThread::msleep(10);
@@ -408,6 +417,7 @@ QString ReplicationWorker::Session::stream()
         char *buffer = nullptr;
         const int size = PQgetCopyData(m_conn, &buffer, 1);
         if (size > 0) {
+            m_sinceReceived.restart();
             const QString error = handle(buffer, size);
             PQfreemem(buffer);
             if (!error.isEmpty())
@@ -418,6 +428,9 @@ QString ReplicationWorker::Session::stream()
             continue;
         }
         if (size == 0) {
+            if (elapsedOf(m_sinceReceived) > silenceLimit)
+                return QStringLiteral("nothing from PostgreSQL for %1 s; the connection is presumed lost")
+                    .arg(std::chrono::duration_cast<std::chrono::seconds>(silenceLimit).count());
             if (!sendStatus(false))
                 return connectionError();
             waitForSocket(false);
