@@ -331,6 +331,39 @@ private Q_SLOTS:
         QVERIFY(server->stop());
     }
 
+    void libpqsOwnPasswordSourcesWork_data()
+    {
+        QTest::addColumn<bool>("pgpassFile");
+        QTest::newRow("~/.pgpass") << true;
+        QTest::newRow("PGPASSWORD") << false;
+    }
+
+    void libpqsOwnPasswordSourcesWork()
+    {
+        QFETCH(bool, pgpassFile);
+        QTemporaryDir home;
+        QProcessEnvironment environment = sourceEnvironment();
+        environment.remove(QStringLiteral("CDCSCOPE_PG_PASSWORD"));
+        environment.insert(QStringLiteral("HOME"), home.path());
+        if (pgpassFile) {
+            QFile pgpass(home.filePath(QStringLiteral(".pgpass")));
+            QVERIFY(pgpass.open(QIODevice::WriteOnly));
+            pgpass.write(QStringLiteral("127.0.0.1:%1:*:%2:%3\n")
+                             .arg(m_cluster.port())
+                             .arg(QLatin1String(PgCluster::role), QLatin1String(PgCluster::password))
+                             .toUtf8());
+            pgpass.close();
+            pgpass.setPermissions(QFile::ReadOwner | QFile::WriteOwner); // libpq ignores a readable one
+        } else {
+            environment.insert(QStringLiteral("PGPASSWORD"), QLatin1String(PgCluster::password));
+        }
+        auto server =
+            startSource(pgpassFile ? QStringLiteral("pgpass") : QStringLiteral("pgpassword"), {}, environment);
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        QVERIFY(server->readLog().contains("libpq's own PGPASSWORD or ~/.pgpass applies"));
+        QVERIFY(server->stop());
+    }
+
     void badPasswordIsExplainedAndPublishingGoesOn_data()
     {
         QTest::addColumn<bool>("givePassword");
