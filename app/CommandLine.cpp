@@ -261,6 +261,28 @@ QList<Setting> settings()
         {QStringLiteral("travel-limit-max"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT_MAX"), QStringLiteral("count"),
          QStringLiteral("Largest limit a travel may ask for; larger ones are capped (default 50000)."),
          countSetting([](AppOptions &options, qint64 count) { options.server.travel.maxLimit = count; })},
+        {QStringLiteral("max-connections"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS"), QStringLiteral("count"),
+         QStringLiteral("Open connections (HTTP and WebSocket) beyond which new ones get 503 (default 10000)."),
+         countSetting([](AppOptions &options, qint64 count) {
+             options.server.maxConnections = int(std::min<qint64>(count, 1'000'000));
+         })},
+        {QStringLiteral("max-connections-per-ip"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS_PER_IP"),
+         QStringLiteral("count"),
+         QStringLiteral("Open connections from one address beyond which new ones get 429 (default 1000)."),
+         countSetting([](AppOptions &options, qint64 count) {
+             options.server.maxConnectionsPerIp = int(std::min<qint64>(count, 1'000'000));
+         })},
+        {QStringLiteral("max-subscriptions"), QStringLiteral("CDCSCOPE_MAX_SUBSCRIPTIONS"), QStringLiteral("count"),
+         QStringLiteral("Channels one WebSocket connection may subscribe to (default 1000)."),
+         countSetting([](AppOptions &options, qint64 count) {
+             options.server.maxSubscriptionsPerConnection = int(std::min<qint64>(count, 1'000'000));
+         })},
+        {QStringLiteral("max-travels-per-second"), QStringLiteral("CDCSCOPE_MAX_TRAVELS_PER_SECOND"),
+         QStringLiteral("count"),
+         QStringLiteral("Travel requests one connection may make per second, in bursts of as many (default 10)."),
+         countSetting([](AppOptions &options, qint64 count) {
+             options.server.maxTravelsPerSecond = int(std::min<qint64>(count, 1'000'000));
+         })},
         {QStringLiteral("max-body"), QStringLiteral("CDCSCOPE_MAX_BODY"), QStringLiteral("size"),
          QStringLiteral("Largest HTTP request body; larger ones get 413 (default 16MiB)."),
          sizeSetting(&ServerConfig::maxBodyBytes, 1024)},

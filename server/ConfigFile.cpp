@@ -34,6 +34,10 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
     read(settings, "retention/max_age_ms", config.retention.maxAgeMs);
     read(settings, "travel/default_limit", config.travel.defaultLimit);
     read(settings, "travel/max_limit", config.travel.maxLimit);
+    read(settings, "limits/max_connections", config.maxConnections);
+    read(settings, "limits/max_connections_per_ip", config.maxConnectionsPerIp);
+    read(settings, "limits/max_subscriptions", config.maxSubscriptionsPerConnection);
+    read(settings, "limits/max_travels_per_second", config.maxTravelsPerSecond);
     read(settings, "limits/max_body_bytes", config.maxBodyBytes);
     read(settings, "limits/max_queued_bytes", config.maxQueuedBytesPerClient);
     read(settings, "limits/max_message_bytes", config.maxIncomingMessageBytes);
@@ -66,6 +70,10 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("retention/max_age_ms"), config.retention.maxAgeMs);
     settings.setValue(QStringLiteral("travel/default_limit"), config.travel.defaultLimit);
     settings.setValue(QStringLiteral("travel/max_limit"), config.travel.maxLimit);
+    settings.setValue(QStringLiteral("limits/max_connections"), config.maxConnections);
+    settings.setValue(QStringLiteral("limits/max_connections_per_ip"), config.maxConnectionsPerIp);
+    settings.setValue(QStringLiteral("limits/max_subscriptions"), config.maxSubscriptionsPerConnection);
+    settings.setValue(QStringLiteral("limits/max_travels_per_second"), config.maxTravelsPerSecond);
     settings.setValue(QStringLiteral("limits/max_body_bytes"), config.maxBodyBytes);
     settings.setValue(QStringLiteral("limits/max_queued_bytes"), config.maxQueuedBytesPerClient);
     settings.setValue(QStringLiteral("limits/max_message_bytes"), config.maxIncomingMessageBytes);

@@ -30,6 +30,12 @@ struct ServerConfig
     // A PostgreSQL logical-replication source; none: events come only from publishers.
     std::optional<pg::PostgresConfig> postgres;
 
+    // Connections and requests (docs/configuration.md); each refusal is counted in /metrics as
+    // cdcscope_limit_rejections_total{limit=...}.
+    int maxConnections = 10'000;     // open TCP connections, HTTP and WebSocket
+    int maxConnectionsPerIp = 1'000; // from one peer address
+    int maxSubscriptionsPerConnection = 1'000;
+    int maxTravelsPerSecond = 10; // per connection, with bursts of as many
     qint64 maxBodyBytes = qint64(16) << 20;
     qint64 maxHeadBytes = qint64(16) << 10;
     qint64 maxQueuedBytesPerClient = qint64(16) << 20;

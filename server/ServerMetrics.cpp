@@ -86,6 +86,10 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     text.family("cdcscope_http_responses_total", "counter", "HTTP responses by status code.");
     for (auto it = httpResponses.cbegin(); it != httpResponses.cend(); ++it)
         text.sample("cdcscope_http_responses_total", it.value(), "status=\"" + QByteArray::number(it.key()) + '"');
+    text.family("cdcscope_limit_rejections_total", "counter",
+                "Connections, requests and messages refused for passing a configured limit, by limit.");
+    for (auto it = limitRejections.cbegin(); it != limitRejections.cend(); ++it)
+        text.sample("cdcscope_limit_rejections_total", it.value(), "limit=\"" + labelValue(it.key()) + '"');
     text.family("cdcscope_errors_total", "counter", "Requests refused, by error code (WebSocket and HTTP).");
     for (auto it = errors.cbegin(); it != errors.cend(); ++it)
         text.sample("cdcscope_errors_total", it.value(), "kind=\"" + labelValue(it.key()) + '"');

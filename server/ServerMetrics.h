@@ -24,7 +24,10 @@ struct ServerMetrics
     QMap<QString, qint64> errors;        // by error code, WebSocket and HTTP alike
     QMap<QString, SourceStatus> sources; // upstream sources by name, as they last reported
 
+    QMap<QString, qint64> limitRejections; // by limit: connections, subscriptions, travel_rate, ...
+
     void countError(const QString &code) { ++errors[code]; }
+    void countLimit(const QString &limit) { ++limitRejections[limit]; }
 
     // Prometheus text exposition format 0.0.4.
     QByteArray renderPrometheus(const EventStore &store, const SessionHub &hub) const;

@@ -2,6 +2,7 @@
 
 #include "HttpConnection.h"
 #include "Logging.h"
+#include "ServerMetrics.h"
 #include "SessionHub.h"
 #include "protocol/ClientMessage.h"
 
@@ -17,6 +18,7 @@ FrontDoor::FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, 
     , m_hub(hub)
     , m_metrics(metrics)
     , m_webSocketServer(QStringLiteral("cdcscope/" CDCSCOPE_VERSION), QWebSocketServer::NonSecureMode)
+    , m_limiter(m_config.maxConnections, m_config.maxConnectionsPerIp)
 {
     m_webSocketServer.setHandshakeTimeout(m_config.headTimeout);
     connect(&m_tcpServer, &QTcpServer::newConnection, this, &FrontDoor::acceptPending);
@@ -41,6 +43,13 @@ void FrontDoor::acceptPending()
 {
     while (QTcpSocket *socket = m_tcpServer.nextPendingConnection()) {
         auto *connection = new HttpConnection(socket, m_config, m_api, m_metrics, this);
+        if (const auto refusal = m_limiter.admit(socket)) {
+            m_metrics.countLimit(refusal->limit);
+            qCWarning(lcNet).noquote() << "refused a connection from" << socket->peerAddress().toString() << ':'
+                                       << refusal->message;
+            connection->refuseOnArrival(HttpResponse::error(refusal->status, refusal->code, refusal->message));
+            continue;
+        }
         connect(connection, &HttpConnection::upgradeReady, this, [this](QTcpSocket *upgrading) {
             // Parented here so that a socket whose handshake fails inside Qt is still freed with
             // the server; a successful upgrade moves it into its QWebSocket.

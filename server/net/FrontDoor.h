@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ConnectionLimiter.h"
 #include "ServerConfig.h"
 
 #include <QObject>
@@ -38,6 +39,7 @@ private:
     ServerMetrics &m_metrics;
     QTcpServer m_tcpServer;
     QWebSocketServer m_webSocketServer;
+    ConnectionLimiter m_limiter;
 };
 
 } // namespace cdc

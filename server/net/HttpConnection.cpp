@@ -88,9 +88,11 @@ bool HttpConnection::processBuffered()
     const QByteArray peeked = m_socket->peek(m_config.maxHeadBytes + 4);
     const qsizetype headLength = HttpRequestHead::findEnd(peeked);
     if (headLength < 0 || headLength > m_config.maxHeadBytes) {
-        if (peeked.size() >= m_config.maxHeadBytes || headLength > m_config.maxHeadBytes)
+        if (peeked.size() >= m_config.maxHeadBytes || headLength > m_config.maxHeadBytes) {
+            m_metrics.countLimit(QStringLiteral("head_size"));
             refuseAndClose(431, QStringLiteral("head_too_large"),
                            QStringLiteral("the request head is larger than %1 bytes").arg(m_config.maxHeadBytes));
+        }
         return false;
     }
 
@@ -126,6 +128,7 @@ bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength
     }
     if (m_bodyLength > m_config.maxBodyBytes) {
         // The body is not read, so the connection cannot be reused.
+        m_metrics.countLimit(QStringLiteral("body_size"));
         refuseAndClose(413, QStringLiteral("body_too_large"),
                        QStringLiteral("the request body is %1 bytes; the limit is %2")
                            .arg(m_bodyLength)
@@ -189,6 +192,22 @@ void HttpConnection::respond(const HttpResponse &response, bool keepAlive)
     armTimer(m_config.keepAliveTimeout);
 }
 
+void HttpConnection::refuseOnArrival(HttpResponse response)
+{
+    response.closeConnection = true;
+    response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
+    m_refusal = std::move(response);
+    m_state = State::Closing; // nothing here is served
+    armTimer(std::chrono::seconds(1));
+    const auto drain = [this] {
+        const bool headArrived = m_socket->readAll().contains("\r\n\r\n");
+        if (headArrived && m_refusal)
+            respond(*std::exchange(m_refusal, std::nullopt), false);
+    };
+    connect(m_socket, &QTcpSocket::readyRead, this, drain);
+    drain();
+}
+
 void HttpConnection::refuseAndClose(int status, const QString &code, const QString &message, const QString &hint,
                                     const QString &title)
 {
@@ -205,6 +224,15 @@ void HttpConnection::onTimeout()
         m_socket->disconnectFromHost(); // an idle keep-alive connection just ends
         return;
     }
+    if (m_refusal) {
+        respond(*std::exchange(m_refusal, std::nullopt), false); // the head never came: answer anyway
+        return;
+    }
+    if (m_state == State::Closing) {
+        m_socket->abort(); // a refused client that neither read the answer nor closed
+        return;
+    }
+    m_metrics.countLimit(QStringLiteral("handshake_time"));
     refuseAndClose(408, QStringLiteral("request_timeout"),
                    QStringLiteral("the request was not complete within %1 ms").arg(m_config.headTimeout.count()));
 }

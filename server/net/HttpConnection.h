@@ -25,6 +25,12 @@ public:
     HttpConnection(QTcpSocket *socket, const ServerConfig &config, HttpApi &api, ServerMetrics &metrics,
                    QObject *parent = nullptr);
 
+    // Refuses the connection (a connection limit) with `response` without serving its request: the
+    // answer goes out once the request head has arrived — a client that has not finished sending
+    // would otherwise lose it to the reset a close with unread data causes — or after one second.
+    // Whatever the client sends is read and dropped.
+    void refuseOnArrival(HttpResponse response);
+
 Q_SIGNALS:
     // The socket's unread bytes are a valid upgrade on /ws. The receiver takes the socket over;
     // this object has let go of it and deletes itself.
@@ -54,6 +60,7 @@ private:
     State m_state = State::AwaitingRequest;
     bool m_servedAny = false;
     HttpRequestHead m_head;
+    std::optional<HttpResponse> m_refusal;
     qint64 m_bodyLength = 0;
 };
 

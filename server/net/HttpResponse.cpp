@@ -36,6 +36,10 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return "OK";
     case 400:
         return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
     case 404:
         return "Not Found";
     case 405:
@@ -52,6 +56,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return "Unprocessable Content";
     case 426:
         return "Upgrade Required";
+    case 429:
+        return "Too Many Requests";
     case 431:
         return "Request Header Fields Too Large";
     case 500:

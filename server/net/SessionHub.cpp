@@ -66,6 +66,8 @@ void SessionHub::adopt(QWebSocket *socket, const QString &clientId)
 
 void SessionHub::onClosed(WsSession *session)
 {
+    if (session->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData)
+        m_metrics.countLimit(QStringLiteral("message_size"));
     qCInfo(lcNet).noquote() << "client disconnected:" << session->clientId() << "from" << session->peerText() << "after"
                             << session->eventsSent() << "events";
     for (const QString &channel : session->subscriptions())
@@ -170,6 +172,13 @@ void SessionHub::refuse(WsSession *session, const QString &code, const QString &
 
 void SessionHub::handleTravel(WsSession *session, const TravelCommand &travel)
 {
+    if (!session->takeTravelToken(m_config.maxTravelsPerSecond)) {
+        m_metrics.countLimit(QStringLiteral("travel_rate"));
+        refuse(session, ErrorCode::rateLimited,
+               QStringLiteral("at most %1 travel requests per second per connection; wait and ask again")
+                   .arg(m_config.maxTravelsPerSecond));
+        return;
+    }
     const QStringList channels = travel.channel ? QStringList{*travel.channel} : session->subscriptions();
     const TravelResult result =
         runTravel(m_store, channels, {travel.sinceSeq, travel.sinceTsMs, travel.limit}, m_config.travel);
@@ -183,6 +192,15 @@ void SessionHub::handleTravel(WsSession *session, const TravelCommand &travel)
 
 void SessionHub::handleSubscription(WsSession *session, const SubscriptionCommand &command)
 {
+    if (command.subscribe && !session->isSubscribed(command.channel) &&
+        session->subscriptionCount() >= m_config.maxSubscriptionsPerConnection) {
+        m_metrics.countLimit(QStringLiteral("subscriptions"));
+        refuse(session, ErrorCode::tooManySubscriptions,
+               QStringLiteral("this connection already has %1 subscriptions, the limit (--max-subscriptions); "
+                              "unsubscribe from one first")
+                   .arg(session->subscriptionCount()));
+        return;
+    }
     if (command.subscribe)
         subscribe(session, command.channel);
     else

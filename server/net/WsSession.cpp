@@ -48,6 +48,26 @@ WsSession::WsSession(QWebSocket *socket, QString clientId, SessionLimits limits,
 
 WsSession::~WsSession() = default;
 
+bool WsSession::takeTravelToken(int perSecond)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_travelTokens < 0)
+        m_travelTokens = perSecond;
+    else
+        m_travelTokens =
+            std::min<double>(perSecond, m_travelTokens + double(now - m_travelTokensAtMs) * perSecond / 1000.0);
+    m_travelTokensAtMs = now;
+    if (m_travelTokens < 1)
+        return false;
+    m_travelTokens -= 1;
+    return true;
+}
+
+QWebSocketProtocol::CloseCode WsSession::closeCode() const
+{
+    return m_socket->closeCode();
+}
+
 QString WsSession::peerText() const
 {
     const QString host = m_peerAddress.protocol() == QAbstractSocket::IPv6Protocol

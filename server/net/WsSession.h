@@ -54,7 +54,13 @@ public:
     bool awaitingFlush() const { return m_awaitingFlush; }
     void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
 
+    qsizetype subscriptionCount() const { return qsizetype(m_subscriptions.size()); }
     bool addSubscription(const QString &channel) { return m_subscriptions.insert(channel).second; }
+    // A token bucket: true while this connection asks for at most `perSecond` travels a second
+    // (bursts of as many allowed).
+    bool takeTravelToken(int perSecond);
+    // How the connection was closed (1009 when a message was too large), once it is.
+    QWebSocketProtocol::CloseCode closeCode() const;
     bool removeSubscription(const QString &channel) { return m_subscriptions.erase(channel) > 0; }
 
     // A status or error frame.
@@ -102,6 +108,8 @@ private:
     QDateTime m_connectedAt;
     SessionLimits m_limits;
     std::set<QString> m_subscriptions;
+    double m_travelTokens = -1; // -1: full, not yet used
+    qint64 m_travelTokensAtMs = 0;
     std::deque<Outgoing> m_queue;
     qint64 m_queuedLiveBytes = 0;
     qint64 m_queuedReplayFrames = 0;

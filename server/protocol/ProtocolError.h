@@ -21,6 +21,8 @@ inline const QString invalidField = QStringLiteral("invalid_field");
 inline const QString binaryFrame = QStringLiteral("binary_not_supported");
 inline const QString travelBusy = QStringLiteral("travel_busy");
 inline const QString invalidEvent = QStringLiteral("invalid_event");
+inline const QString tooManySubscriptions = QStringLiteral("too_many_subscriptions");
+inline const QString rateLimited = QStringLiteral("rate_limited");
 } // namespace ErrorCode
 
 } // namespace cdc

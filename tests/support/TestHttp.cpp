@@ -34,9 +34,12 @@ QList<HttpReply> takeResponses(QByteArray &buffer)
 
 } // namespace
 
-QList<HttpReply> rawHttpExchange(quint16 port, const QByteArray &request, int expectedResponses, int timeoutMs)
+QList<HttpReply> rawHttpExchange(quint16 port, const QByteArray &request, int expectedResponses, int timeoutMs,
+                                 const QHostAddress &from)
 {
     QTcpSocket socket;
+    if (!from.isNull())
+        socket.bind(from);
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, timeoutMs))
         return {};
@@ -62,9 +65,9 @@ QList<HttpReply> rawHttpExchange(quint16 port, const QByteArray &request, int ex
     return replies;
 }
 
-HttpReply rawHttp(quint16 port, const QByteArray &request, int timeoutMs)
+HttpReply rawHttp(quint16 port, const QByteArray &request, int timeoutMs, const QHostAddress &from)
 {
-    return rawHttpExchange(port, request, 1, timeoutMs).value(0);
+    return rawHttpExchange(port, request, 1, timeoutMs, from).value(0);
 }
 
 HttpReply httpGet(quint16 port, const QByteArray &path)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QList>
@@ -20,9 +21,10 @@ struct HttpReply
 
 // Sends `request` verbatim on a new connection and collects `expectedResponses` responses (or
 // whatever arrived when the server closed or the timeout hit). Real socket, real server.
+// `from`: the local address to connect from (any of 127/8 on Linux), for per-address limits.
 QList<HttpReply> rawHttpExchange(quint16 port, const QByteArray &request, int expectedResponses = 1,
-                                 int timeoutMs = 10000);
-HttpReply rawHttp(quint16 port, const QByteArray &request, int timeoutMs = 10000);
+                                 int timeoutMs = 10000, const QHostAddress &from = {});
+HttpReply rawHttp(quint16 port, const QByteArray &request, int timeoutMs = 10000, const QHostAddress &from = {});
 
 HttpReply httpGet(quint16 port, const QByteArray &path);
 HttpReply httpPost(quint16 port, const QByteArray &path, const QByteArray &body);

@@ -1,0 +1,202 @@
+// Every configurable limit, hit on purpose: the documented answer (an HTTP error with a JSON body,
+// a WebSocket error frame or close code), a count in /metrics, and a server that keeps serving
+// everyone else.
+#include "TestHttp.h"
+#include "TestServer.h"
+#include "TestWsClient.h"
+
+#include <QJsonArray>
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace cdc;
+
+namespace {
+
+// How often /metrics says `limit` refused something (asked from 127.0.0.3, which no test fills).
+qint64 rejections(quint16 port, const QByteArray &limit)
+{
+    const QByteArray metrics =
+        rawHttp(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 10000, QHostAddress(QStringLiteral("127.0.0.3")))
+            .body;
+    const QByteArray sample = "cdcscope_limit_rejections_total{limit=\"" + limit + "\"} ";
+    const qsizetype at = metrics.indexOf(sample);
+    return at < 0 ? 0 : metrics.mid(at + sample.size()).split('\n').value(0).toLongLong();
+}
+
+bool countsRejection(quint16 port, const QByteArray &limit)
+{
+    return rejections(port, limit) >= 1;
+}
+
+// A connection that is open and idle, optionally from another loopback address (all of 127/8 is
+// this host), so per-address limits can be told apart.
+std::unique_ptr<QTcpSocket> idleConnection(quint16 port, const QHostAddress &from = QHostAddress::LocalHost)
+{
+    auto socket = std::make_unique<QTcpSocket>();
+    if (from != QHostAddress(QHostAddress::LocalHost))
+        socket->bind(from);
+    socket->connectToHost(QHostAddress::LocalHost, port);
+    return socket->waitForConnected(3000) ? std::move(socket) : nullptr;
+}
+
+// GET /health on a connection from `from`.
+HttpReply healthFrom(quint16 port, const QHostAddress &from)
+{
+    return rawHttp(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10000, from);
+}
+
+} // namespace
+
+class TestLimits : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void connectionsBeyondTheTotalGet503()
+    {
+        ServerConfig config;
+        config.maxConnections = 3;
+        auto server = startTestServer(config);
+        std::vector<std::unique_ptr<QTcpSocket>> held;
+        for (int i = 0; i < 3; ++i)
+            held.push_back(idleConnection(server->port()));
+        QTest::qWait(100); // accepted
+
+        const HttpReply refused = healthFrom(server->port(), QHostAddress::LocalHost);
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.json().value(QStringLiteral("code")).toString(), QStringLiteral("too_many_connections"));
+        QVERIFY(
+            refused.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("--max-connections")));
+
+        held.pop_back(); // one leaves: a new one is served
+        QTRY_COMPARE(healthFrom(server->port(), QHostAddress::LocalHost).status, 200);
+        held.clear();
+        QTRY_VERIFY(countsRejection(server->port(), "connections"));
+    }
+
+    void connectionsBeyondThePerAddressLimitGet429AndOtherAddressesAreServed()
+    {
+        ServerConfig config;
+        config.maxConnectionsPerIp = 2;
+        auto server = startTestServer(config);
+        TestWsClient first(server->port(), QStringLiteral("a"));
+        TestWsClient second(server->port(), QStringLiteral("a"));
+        QVERIFY(first.waitForMessages(1));
+        QVERIFY(second.waitForMessages(1));
+
+        const HttpReply refused = rawHttp(server->port(), "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"
+                                                          "Connection: Upgrade\r\nSec-WebSocket-Key: "
+                                                          "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                                                          "X-Athena-Client: a\r\n\r\n");
+        QCOMPARE(refused.status, 429);
+        QCOMPARE(refused.json().value(QStringLiteral("code")).toString(),
+                 QStringLiteral("too_many_connections_from_address"));
+
+        // Another address is not held to 127.0.0.1's count, and the two clients keep receiving.
+        QCOMPARE(healthFrom(server->port(), QHostAddress(QStringLiteral("127.0.0.2"))).status, 200);
+        server->publish({{QStringLiteral("a"), "1"}});
+        QVERIFY(first.waitForMessages(2));
+        QVERIFY(second.waitForMessages(2));
+        QVERIFY(countsRejection(server->port(), "connections_per_ip"));
+    }
+
+    void subscriptionsBeyondTheLimitGetAnErrorFrame()
+    {
+        ServerConfig config;
+        config.maxSubscriptionsPerConnection = 2;
+        auto server = startTestServer(config);
+        TestWsClient client(server->port(), QStringLiteral("home"));
+        QVERIFY(client.waitForMessages(1));
+        const auto subscribe = [&client](const QString &channel, bool on = true) {
+            client.sendJson({{QStringLiteral("type"), on ? QStringLiteral("subscribe") : QStringLiteral("unsubscribe")},
+                             {QStringLiteral("organization_id"), channel}});
+        };
+        subscribe(QStringLiteral("second"));
+        QVERIFY(!client.waitForStatus(QStringLiteral("subscribed"), 1).isEmpty());
+        subscribe(QStringLiteral("third"));
+        QVERIFY(client.waitForMessages(3));
+        const QJsonObject error = client.messages().last();
+        QCOMPARE(error.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+        QCOMPARE(error.value(QStringLiteral("error")).toString(), QStringLiteral("too_many_subscriptions"));
+        QVERIFY(client.isConnected());
+
+        // Not subscribed: its events do not arrive. After an unsubscribe there is room again.
+        server->publish({{QStringLiteral("third"), "1"}});
+        subscribe(QStringLiteral("second"), false);
+        QVERIFY(client.waitForMessages(4));
+        subscribe(QStringLiteral("third"));
+        QVERIFY(client.waitForMessages(5));
+        QCOMPARE(client.messages().last().value(QStringLiteral("subscriptions")).toArray(),
+                 (QJsonArray{QStringLiteral("home"), QStringLiteral("third")}));
+        QVERIFY(client.events().isEmpty());
+        server->publish({{QStringLiteral("third"), "2"}});
+        QVERIFY(client.waitForMessages(6));
+        QCOMPARE(client.eventSeqs(QStringLiteral("third")), QList<qint64>{2});
+        QVERIFY(countsRejection(server->port(), "subscriptions"));
+    }
+
+    void travelsBeyondTheRateGetAnErrorFrameThenWorkAgain()
+    {
+        ServerConfig config;
+        config.maxTravelsPerSecond = 2;
+        auto server = startTestServer(config);
+        server->publish({{QStringLiteral("t"), "1"}});
+        TestWsClient client(server->port(), QStringLiteral("t"));
+        QVERIFY(client.waitForMessages(1));
+        const QJsonObject travel{{QStringLiteral("type"), QStringLiteral("travel")}};
+        for (int i = 0; i < 3; ++i)
+            client.sendJson(travel);
+        QVERIFY(client.waitForMessages(1 + 2 * 2 + 1)); // two replays (event + ack each) and one error
+        int acks = 0, limited = 0;
+        for (const QJsonObject &message : client.messages()) {
+            acks += message.value(QStringLiteral("status")).toString() == u"travel_complete";
+            limited += message.value(QStringLiteral("error")).toString() == u"rate_limited";
+        }
+        QCOMPARE(acks, 2);
+        QCOMPARE(limited, 1);
+        QTest::qWait(1100); // the bucket refills
+        client.sendJson(travel);
+        QVERIFY(client.waitForMessages(8));
+        QCOMPARE(client.messages().last().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("travel_complete"));
+        QVERIFY(countsRejection(server->port(), "travel_rate"));
+    }
+
+    void aTooLargeMessageClosesWith1009AndOthersStay()
+    {
+        ServerConfig config;
+        config.maxIncomingMessageBytes = 1024;
+        auto server = startTestServer(config);
+        TestWsClient big(server->port(), QStringLiteral("m"));
+        TestWsClient other(server->port(), QStringLiteral("m"));
+        QVERIFY(big.waitForMessages(1));
+        QVERIFY(other.waitForMessages(1));
+        big.sendText(QString(4096, u'x'));
+        QVERIFY(big.waitForDisconnect());
+        QCOMPARE(big.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
+        server->publish({{QStringLiteral("m"), "1"}});
+        QVERIFY(other.waitForMessages(2));
+        QTRY_VERIFY(countsRejection(server->port(), "message_size"));
+    }
+
+    void httpLimitsAreCounted()
+    {
+        ServerConfig config;
+        config.maxBodyBytes = 2048;
+        config.headTimeout = std::chrono::milliseconds(300);
+        auto server = startTestServer(config);
+        QCOMPARE(httpPost(server->port(), "/events", QByteArray(4096, ' ')).status, 413);
+        QCOMPARE(
+            rawHttp(server->port(), "GET /health HTTP/1.1\r\nX-Big: " + QByteArray(20000, 'a') + "\r\n\r\n").status,
+            431);
+        QCOMPARE(rawHttp(server->port(), "GET /health HTTP/1.1\r\n").status, 408);
+        QVERIFY(countsRejection(server->port(), "body_size"));
+        QVERIFY(countsRejection(server->port(), "head_size"));
+        QVERIFY(countsRejection(server->port(), "handshake_time"));
+        QCOMPARE(httpGet(server->port(), "/health").status, 200);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLimits)
+#include "tst_limits.moc"
