@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFile>
 #include <QRegularExpression>
 #include <QStandardPaths>
 
@@ -261,6 +262,41 @@ QList<Setting> settings()
         {QStringLiteral("travel-limit-max"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT_MAX"), QStringLiteral("count"),
          QStringLiteral("Largest limit a travel may ask for; larger ones are capped (default 50000)."),
          countSetting([](AppOptions &options, qint64 count) { options.server.travel.maxLimit = count; })},
+        {QStringLiteral("auth-tokens"), QStringLiteral("CDCSCOPE_AUTH_TOKENS"), QStringLiteral("file|keychain"),
+         QStringLiteral("Require a token from every client: a JSON file of tokens and their rights, or \"keychain\" "
+                        "for the set stored with --auth-store-tokens (docs/security.md)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (value.trimmed() == u"keychain") {
+                 options.authTokensFromKeychain = true;
+                 return std::nullopt;
+             }
+             QFile file(value);
+             if (!file.open(QIODevice::ReadOnly))
+                 return QStringLiteral("cannot read %1: %2").arg(value, file.errorString());
+             auto parsed = AccessControl::parse(file.readAll());
+             if (const auto *error = std::get_if<QString>(&parsed))
+                 return QStringLiteral("%1: %2").arg(value, *error);
+             options.server.accessControl = std::get<std::shared_ptr<const AccessControl>>(parsed);
+             return std::nullopt;
+         }},
+        {QStringLiteral("auth-store-tokens"), QStringLiteral("CDCSCOPE_AUTH_STORE_TOKENS"), QStringLiteral("file"),
+         QStringLiteral("Check a token file and store it in the system keychain (for --auth-tokens keychain), then "
+                        "exit."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.storeAuthTokensFrom = value;
+             return std::nullopt;
+         }},
+        {QStringLiteral("allowed-origins"), QStringLiteral("CDCSCOPE_ALLOWED_ORIGINS"), QStringLiteral("list"),
+         QStringLiteral("Web origins (https://app.example, comma-separated; * for any) whose pages may open a "
+                        "WebSocket here; upgrades with another Origin get 403 (default: none)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             QStringList origins;
+             for (const QString &origin : value.split(u',', Qt::SkipEmptyParts))
+                 if (!origin.trimmed().isEmpty())
+                     origins.append(origin.trimmed());
+             options.server.allowedOrigins = origins;
+             return std::nullopt;
+         }},
         {QStringLiteral("max-connections"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS"), QStringLiteral("count"),
          QStringLiteral("Open connections (HTTP and WebSocket) beyond which new ones get 503 (default 10000)."),
          countSetting([](AppOptions &options, qint64 count) {

@@ -1,5 +1,6 @@
 #include "GuiFront.h"
 
+#include "KeychainTokens.h"
 #include "Logging.h"
 #include "MainWindow.h"
 #include "PostgresPassword.h"
@@ -42,6 +43,13 @@ int GuiFront::run()
         if (!warning.isEmpty())
             QMessageBox::warning(&window, QObject::tr("Password not stored"), warning);
     });
+    if (m_options.authTokensFromKeychain) {
+        if (const auto error = loadTokensFromKeychain(m_options.server)) {
+            qCCritical(lcServer).noquote() << *error;
+            QMessageBox::critical(&window, QObject::tr("Cannot start the server"), *error);
+            return ExitCode::runtimeFailure;
+        }
+    }
     window.show();
     if (m_options.server.postgres)
         qCInfo(lcIngest).noquote() << resolvePostgresPassword(*m_options.server.postgres,

@@ -1,6 +1,7 @@
 #include "HeadlessFront.h"
 
 #include "CdcServer.h"
+#include "KeychainTokens.h"
 #include "Logging.h"
 #include "PostgresPassword.h"
 #include "SignalWatcher.h"
@@ -77,6 +78,12 @@ int HeadlessFront::run()
     if (m_options.server.postgres && m_options.exportPath.isEmpty())
         qCInfo(lcIngest).noquote() << resolvePostgresPassword(*m_options.server.postgres,
                                                               QProcessEnvironment::systemEnvironment());
+    if (m_options.authTokensFromKeychain) {
+        if (const auto error = loadTokensFromKeychain(m_options.server)) {
+            qCCritical(lcServer).noquote() << *error;
+            return ExitCode::runtimeFailure;
+        }
+    }
     m_server = std::make_unique<CdcServer>(m_options.server);
     if (!m_options.exportPath.isEmpty())
         return exportAndExit();

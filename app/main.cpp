@@ -2,6 +2,7 @@
 #include "ConfigFile.h"
 #include "GuiFront.h"
 #include "HeadlessFront.h"
+#include "KeychainTokens.h"
 #include "LogFormat.h"
 #include "PostgresPassword.h"
 
@@ -50,6 +51,10 @@ int main(int argc, char *argv[])
     }
     cdc::installLogFormat(outcome.options.logFormat);
 
+    if (!outcome.options.storeAuthTokensFrom.isEmpty()) {
+        QCoreApplication app(argc, argv); // the keychain answers through the event loop
+        return cdc::storeTokensInKeychain(outcome.options.storeAuthTokensFrom, stdout, stderr);
+    }
     if (outcome.options.passwordAction != cdc::AppOptions::PasswordAction::None) {
         QCoreApplication app(argc, argv); // the keychain answers through the event loop
         return cdc::runPasswordAction(outcome.options, stdin, stdout, stderr);

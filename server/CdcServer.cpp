@@ -15,7 +15,7 @@ CdcServer::CdcServer(ServerConfig config, QObject *parent)
     , m_config(std::move(config))
     , m_store(m_config.retention)
     , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config))
-    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics))
+    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config))
     , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_api, *m_hub, m_metrics))
 {
     connect(m_hub.get(), &SessionHub::allClosed, this, [this] {
@@ -90,6 +90,13 @@ bool CdcServer::start(QString *errorMessage)
         return false;
     }
     qCInfo(lcServer).noquote() << "listening on" << webSocketUrl().toString() << "and" << httpUrl().toString();
+    if (!m_config.bindAddress.isLoopback() && !m_config.accessControl)
+        qCWarning(lcServer).noquote()
+            << "listening on" << m_config.bindAddress.toString()
+            << "without authentication: anyone who can reach this port can read and publish every channel. "
+               "Start with --auth-tokens (docs/security.md), or bind 127.0.0.1.";
+    else if (m_config.accessControl)
+        qCInfo(lcServer).noquote() << "authentication on:" << m_config.accessControl->size() << "token(s)";
     startSources();
     return true;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sources/postgres/PostgresConfig.h"
+#include "auth/AccessControl.h"
 #include "store/EventStore.h"
 #include "store/Journal.h"
 #include "store/TravelQuery.h"
@@ -29,6 +30,12 @@ struct ServerConfig
     TravelLimits travel;
     // A PostgreSQL logical-replication source; none: events come only from publishers.
     std::optional<pg::PostgresConfig> postgres;
+
+    // Tokens and what each may do (--auth-tokens); null: no authentication (docs/security.md).
+    std::shared_ptr<const AccessControl> accessControl;
+    // Origins a browser's WebSocket upgrade may come from; an upgrade with any other Origin header
+    // is refused. "*" allows every origin.
+    QStringList allowedOrigins;
 
     // Connections and requests (docs/configuration.md); each refusal is counted in /metrics as
     // cdcscope_limit_rejections_total{limit=...}.

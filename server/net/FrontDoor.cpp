@@ -4,6 +4,7 @@
 #include "Logging.h"
 #include "ServerMetrics.h"
 #include "SessionHub.h"
+#include "UpgradeIdentity.h"
 #include "protocol/ClientMessage.h"
 
 #include <QTcpSocket>
@@ -62,15 +63,26 @@ void FrontDoor::acceptPending()
 void FrontDoor::adoptUpgraded()
 {
     while (QWebSocket *socket = m_webSocketServer.nextPendingConnection()) {
-        // HttpConnection checked the header before the handover; the handshake request still has it.
-        const QString clientId =
-            normalizedChannel(QString::fromUtf8(socket->request().rawHeader(QByteArrayLiteral("X-Athena-Client"))));
-        if (clientId.isEmpty()) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("missing X-Athena-Client"));
+        // HttpConnection checked the head before the handover; the handshake request still has it,
+        // and is read the same way again.
+        const QNetworkRequest &request = socket->request();
+        const UpgradeIdentity identity =
+            upgradeIdentity(request.rawHeader(QByteArrayLiteral("X-Athena-Client")),
+                            request.rawHeader(QByteArrayLiteral("Authorization")), request.url().query().toUtf8());
+        Access access;
+        if (m_config.accessControl) {
+            const auto granted = m_config.accessControl->authenticate(identity.token);
+            if (const auto *known = std::get_if<Access>(&granted))
+                access = *known;
+            else
+                access = Access{{}, false, {}, {}, false};
+        }
+        if (identity.clientId.isEmpty() || !access.mayUseClient(identity.clientId)) {
+            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not allowed"));
             socket->deleteLater();
             continue;
         }
-        m_hub.adopt(socket, clientId);
+        m_hub.adopt(socket, identity.clientId, access);
     }
 }
 

@@ -29,15 +29,28 @@ constexpr Route routes[] = {
 
 } // namespace
 
-HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics)
+HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config)
     : m_store(store)
     , m_hub(hub)
     , m_metrics(metrics)
+    , m_config(config)
 {
     m_uptime.start();
 }
 
 void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply reply)
+{
+    // /health stays open for liveness probes; it names no channel and carries no event.
+    if (!m_config.accessControl || head.path == "/health")
+        return route(head, body, Access{}, std::move(reply));
+    const auto granted = m_config.accessControl->authenticate(presentedToken(head.header("authorization"), head.query));
+    if (const auto *refusal = std::get_if<AccessRefusal>(&granted))
+        return reply(
+            HttpResponse::error(refusal->status, refusal->code, refusal->message, QStringLiteral("docs/security.md")));
+    route(head, body, std::get<Access>(granted), std::move(reply));
+}
+
+void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
 {
     const bool channelExport = head.path.startsWith("/channels/") && head.path.endsWith("/export");
     if (head.path == "/export" || channelExport) {
@@ -50,7 +63,7 @@ void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply 
         std::optional<QString> channel;
         if (channelExport)
             channel = QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 7));
-        return reply(exportCapture(head, channel));
+        return reply(exportCapture(head, channel, access));
     }
     const Route *route = nullptr;
     for (const Route &candidate : routes)
@@ -72,19 +85,31 @@ void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply 
         return reply(response);
     }
     if (head.path == "/events")
-        return publish(body, std::move(reply));
+        return publish(body, access, std::move(reply));
     if (head.path == "/health")
         return reply(health());
     if (head.path == "/metrics")
         return reply(metrics());
-    reply(channels());
+    reply(channels(access));
 }
 
-void HttpApi::publish(const QByteArray &body, Reply reply)
+void HttpApi::publish(const QByteArray &body, const Access &access, Reply reply)
 {
+    if (!access.everything && !access.publish)
+        return reply(HttpResponse::error(403, QStringLiteral("forbidden"),
+                                         QStringLiteral("the token \"%1\" may not publish").arg(access.tokenName)));
     auto parsed = parsePublishBody(body);
     if (const auto *refused = std::get_if<PublishError>(&parsed))
         return reply(HttpResponse::error(refused->httpStatus, refused->error.code, refused->error.message));
+    // A batch is all or nothing, its rights included.
+    const PublishBatch &batch = std::get<PublishBatch>(parsed);
+    for (qsizetype i = 0; i < batch.size(); ++i)
+        if (!access.mayPublishTo(batch[i].channel))
+            return reply(
+                HttpResponse::error(403, QStringLiteral("forbidden"),
+                                    QStringLiteral("%1the token \"%2\" may not publish to \"%3\"")
+                                        .arg(batch.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString(),
+                                             access.tokenName, batch[i].channel)));
     if (!m_store.failure().isEmpty())
         return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), m_store.failure()));
 
@@ -122,7 +147,8 @@ HttpResponse HttpApi::receiptsResponse(const QList<AppendReceipt> &receipts, boo
     return HttpResponse::json(200, writer.take());
 }
 
-HttpResponse HttpApi::exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel) const
+HttpResponse HttpApi::exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel,
+                                    const Access &access) const
 {
     const QUrlQuery query(QString::fromUtf8(head.query));
     CaptureRange range;
@@ -143,11 +169,24 @@ HttpResponse HttpApi::exportCapture(const HttpRequestHead &head, const std::opti
                                        QStringLiteral("%1 must be a non-negative integer").arg(name));
         *bound.target = value;
     }
+    if (channel && !access.mayRead(*channel))
+        return HttpResponse::error(
+            403, QStringLiteral("forbidden"),
+            QStringLiteral("the token \"%1\" may not read \"%2\"").arg(access.tokenName, channel->left(256)));
     if (channel && !m_store.channel(*channel))
         return HttpResponse::error(404, QStringLiteral("unknown_channel"),
                                    QStringLiteral("no channel named \"%1\"").arg(channel->left(256)));
+    QStringList exported; // empty: every channel
+    if (channel) {
+        exported = {*channel};
+    } else if (!access.everything) {
+        for (const ChannelLog *log : m_store.channels())
+            if (access.mayRead(log->id()))
+                exported.append(log->id());
+    }
+    const bool nothingReadable = !channel && !access.everything && exported.isEmpty();
     HttpResponse response =
-        HttpResponse::json(200, cdc::exportCapture(m_store, channel ? QStringList{*channel} : QStringList{}, range));
+        HttpResponse::json(200, nothingReadable ? QByteArray() : cdc::exportCapture(m_store, exported, range));
     response.contentType = "application/x-ndjson";
     response.extraHeaders.append(
         {"Content-Disposition",
@@ -197,9 +236,10 @@ HttpResponse HttpApi::metrics() const
     return response;
 }
 
-HttpResponse HttpApi::channels() const
+HttpResponse HttpApi::channels(const Access &access) const
 {
     auto logs = m_store.channels();
+    logs.removeIf([&access](const ChannelLog *log) { return !access.mayRead(log->id()); });
     std::sort(logs.begin(), logs.end(), [](const ChannelLog *a, const ChannelLog *b) { return a->id() < b->id(); });
     JsonWriter writer;
     writer.beginObject().key("channels").beginArray();

@@ -2,6 +2,7 @@
 
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
+#include "ServerConfig.h"
 #include "store/EventStore.h"
 
 #include <QElapsedTimer>
@@ -18,24 +19,27 @@ struct ServerMetrics;
 class HttpApi
 {
 public:
-    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics);
+    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config);
 
     // `reply` runs exactly once: at once for reads, and for a publish once its events are durable.
     using Reply = std::function<void(const HttpResponse &)>;
     void handle(const HttpRequestHead &head, const QByteArray &body, Reply reply);
 
 private:
-    void publish(const QByteArray &body, Reply reply);
-    // GET /export (every channel) and GET /channels/{id}/export: a JSONL capture.
-    HttpResponse exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel) const;
+    void route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
+    void publish(const QByteArray &body, const Access &access, Reply reply);
+    // GET /export (every readable channel) and GET /channels/{id}/export: a JSONL capture.
+    HttpResponse exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel,
+                               const Access &access) const;
     static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
     HttpResponse health() const;
     HttpResponse metrics() const;
-    HttpResponse channels() const;
+    HttpResponse channels(const Access &access) const;
 
     EventStore &m_store;
     SessionHub &m_hub;
     ServerMetrics &m_metrics;
+    const ServerConfig &m_config;
     QElapsedTimer m_uptime;
 };
 

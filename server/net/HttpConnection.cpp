@@ -3,6 +3,7 @@
 #include "HttpApi.h"
 #include "Logging.h"
 #include "ServerMetrics.h"
+#include "UpgradeIdentity.h"
 #include "protocol/ClientMessage.h"
 
 #include <QPointer>
@@ -141,16 +142,20 @@ bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength
 
 void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype headLength)
 {
-    const QString clientId = normalizedChannel(QString::fromUtf8(head.header("x-athena-client")));
-    const auto refuse = [&](int status, const QString &code, const QString &message, const QString &title = {}) {
+    const UpgradeIdentity identity =
+        upgradeIdentity(head.header("x-athena-client"), head.header("authorization"), head.query);
+    const QString &clientId = identity.clientId;
+    const auto refuse = [&](int status, const QString &code, const QString &message, const QString &title = {},
+                            const QString &hint = wsHint) {
         ++m_metrics.rejectedUpgrades;
         m_socket->skip(headLength);
-        refuseAndClose(status, code, message, wsHint, title);
+        refuseAndClose(status, code, message, hint, title);
     };
     if (clientId.isEmpty())
         return refuse(400, QStringLiteral("missing_client_header"),
                       QStringLiteral("The WebSocket upgrade request needs a non-empty X-Athena-Client header "
-                                     "naming the client (for example 'X-Athena-Client: athena_logging')."),
+                                     "naming the client (for example 'X-Athena-Client: athena_logging'); browsers, "
+                                     "which cannot set it, add ?client=<client_name> to the URL."),
                       QStringLiteral("Missing X-Athena-Client header"));
     if (clientId.size() > maxChannelNameLength)
         return refuse(400, QStringLiteral("invalid_client_header"),
@@ -162,6 +167,33 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     if (head.header("sec-websocket-key").isEmpty() || head.header("sec-websocket-version") != "13")
         return refuse(400, QStringLiteral("invalid_handshake"),
                       QStringLiteral("the WebSocket handshake needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13"));
+    // A web page can open a WebSocket to any host its visitor reaches, this one included; only
+    // origins named by --allowed-origins may. Clients outside browsers send no Origin.
+    const QByteArray origin = head.header("origin");
+    if (!origin.isEmpty() && !m_config.allowedOrigins.contains(QStringLiteral("*")) &&
+        !m_config.allowedOrigins.contains(QString::fromUtf8(origin)))
+        return refuse(403, QStringLiteral("forbidden_origin"),
+                      QStringLiteral("WebSocket connections from the web origin %1 are not allowed")
+                          .arg(QString::fromUtf8(origin.left(200))),
+                      {},
+                      QStringLiteral("Start the server with --allowed-origins %1 to allow this page.")
+                          .arg(QString::fromUtf8(origin.left(200))));
+    if (m_config.accessControl) {
+        const auto granted = m_config.accessControl->authenticate(identity.token);
+        if (const auto *refusal = std::get_if<AccessRefusal>(&granted)) {
+            m_socket->skip(headLength);
+            ++m_metrics.rejectedUpgrades;
+            return refuseAndClose(refusal->status, refusal->code, refusal->message,
+                                  QStringLiteral("Send 'Authorization: Bearer <token>' with the upgrade (browsers: "
+                                                 "?token=<token>); docs/security.md"));
+        }
+        const Access &access = std::get<Access>(granted);
+        if (!access.mayUseClient(clientId) || !access.mayRead(clientId))
+            return refuse(
+                403, QStringLiteral("forbidden_client"),
+                QStringLiteral("the token \"%1\" may not connect as client \"%2\"").arg(access.tokenName, clientId), {},
+                QStringLiteral("Use a client name (and so a first channel) the token lists."));
+    }
 
     // Hand the socket over with the head still unread: QWebSocketServer parses it itself.
     m_timer.stop();

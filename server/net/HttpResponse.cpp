@@ -26,6 +26,8 @@ HttpResponse HttpResponse::error(int status, const QString &code, const QString 
     writer.endObject();
     HttpResponse response = json(status, writer.take());
     response.errorCode = code;
+    if (status == 401)
+        response.extraHeaders.append({QByteArrayLiteral("WWW-Authenticate"), QByteArrayLiteral("Bearer")});
     return response;
 }
 

@@ -39,12 +39,13 @@ SessionHub::~SessionHub()
         session->disconnect(this);
 }
 
-void SessionHub::adopt(QWebSocket *socket, const QString &clientId)
+void SessionHub::adopt(QWebSocket *socket, const QString &clientId, const Access &access)
 {
     socket->setMaxAllowedIncomingMessageSize(quint64(m_config.maxIncomingMessageBytes));
     socket->setMaxAllowedIncomingFrameSize(quint64(m_config.maxIncomingMessageBytes));
     auto *session =
         new WsSession(socket, clientId, {m_config.maxQueuedBytesPerClient, 2 * m_config.travel.maxLimit}, this);
+    session->setAccess(access);
     m_sessions.push_back(session);
     ++m_metrics.connectionsAccepted;
     connect(session, &WsSession::textReceived, this, &SessionHub::onText);
@@ -179,6 +180,12 @@ void SessionHub::handleTravel(WsSession *session, const TravelCommand &travel)
                    .arg(m_config.maxTravelsPerSecond));
         return;
     }
+    if (travel.channel && !session->access().mayRead(*travel.channel)) {
+        refuse(
+            session, ErrorCode::forbidden,
+            QStringLiteral("the token \"%1\" may not travel \"%2\"").arg(session->access().tokenName, *travel.channel));
+        return;
+    }
     const QStringList channels = travel.channel ? QStringList{*travel.channel} : session->subscriptions();
     const TravelResult result =
         runTravel(m_store, channels, {travel.sinceSeq, travel.sinceTsMs, travel.limit}, m_config.travel);
@@ -192,6 +199,12 @@ void SessionHub::handleTravel(WsSession *session, const TravelCommand &travel)
 
 void SessionHub::handleSubscription(WsSession *session, const SubscriptionCommand &command)
 {
+    if (command.subscribe && !session->access().mayRead(command.channel)) {
+        refuse(session, ErrorCode::forbidden,
+               QStringLiteral("the token \"%1\" may not subscribe to \"%2\"")
+                   .arg(session->access().tokenName, command.channel));
+        return;
+    }
     if (command.subscribe && !session->isSubscribed(command.channel) &&
         session->subscriptionCount() >= m_config.maxSubscriptionsPerConnection) {
         m_metrics.countLimit(QStringLiteral("subscriptions"));

@@ -31,7 +31,7 @@ public:
     ~SessionHub() override;
 
     // Takes over an upgraded socket whose handshake carried `clientId`.
-    void adopt(QWebSocket *socket, const QString &clientId);
+    void adopt(QWebSocket *socket, const QString &clientId, const Access &access = {});
     // Re-reads the heartbeat settings after CdcServer::reconfigure.
     void applyConfig();
     // Closes every session (1001 on shutdown); `allClosed` follows once they are gone.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auth/AccessControl.h"
 #include "store/StoredEvent.h"
 
 #include <QDateTime>
@@ -54,6 +55,9 @@ public:
     bool awaitingFlush() const { return m_awaitingFlush; }
     void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
 
+    // What this connection's token allows (everything without authentication).
+    const Access &access() const { return m_access; }
+    void setAccess(const Access &access) { m_access = access; }
     qsizetype subscriptionCount() const { return qsizetype(m_subscriptions.size()); }
     bool addSubscription(const QString &channel) { return m_subscriptions.insert(channel).second; }
     // A token bucket: true while this connection asks for at most `perSecond` travels a second
@@ -108,6 +112,7 @@ private:
     QDateTime m_connectedAt;
     SessionLimits m_limits;
     std::set<QString> m_subscriptions;
+    Access m_access;
     double m_travelTokens = -1; // -1: full, not yet used
     qint64 m_travelTokensAtMs = 0;
     std::deque<Outgoing> m_queue;

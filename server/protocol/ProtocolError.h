@@ -23,6 +23,7 @@ inline const QString travelBusy = QStringLiteral("travel_busy");
 inline const QString invalidEvent = QStringLiteral("invalid_event");
 inline const QString tooManySubscriptions = QStringLiteral("too_many_subscriptions");
 inline const QString rateLimited = QStringLiteral("rate_limited");
+inline const QString forbidden = QStringLiteral("forbidden");
 } // namespace ErrorCode
 
 } // namespace cdc

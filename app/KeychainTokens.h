@@ -1,0 +1,20 @@
+#pragma once
+
+#include "ServerConfig.h"
+
+#include <cstdio>
+#include <optional>
+
+namespace cdc {
+
+// The token set of --auth-tokens keychain lives in the system keychain (service "cdcscope",
+// account "auth-tokens") as the same JSON as a token file.
+inline constexpr auto authTokensKeychainAccount = "auth-tokens";
+
+// Reads and checks the stored set into `config`; the error says what to do.
+std::optional<QString> loadTokensFromKeychain(ServerConfig &config);
+
+// --auth-store-tokens FILE: checks the file, stores it, and returns the exit code.
+int storeTokensInKeychain(const QString &path, std::FILE *out, std::FILE *err);
+
+} // namespace cdc
