@@ -4,7 +4,23 @@
 #include <QNetworkRequest>
 #include <QTest>
 
+namespace {
+
+QNetworkRequest requestFor(quint16 port, const QString &clientName)
+{
+    QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(port)));
+    if (!clientName.isEmpty())
+        request.setRawHeader("X-Athena-Client", clientName.toUtf8());
+    return request;
+}
+
+} // namespace
+
 TestWsClient::TestWsClient(quint16 port, const QString &clientName, QObject *parent)
+    : TestWsClient(requestFor(port, clientName), parent)
+{}
+
+TestWsClient::TestWsClient(const QNetworkRequest &request, QObject *parent)
     : QObject(parent)
 {
     connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
@@ -12,9 +28,6 @@ TestWsClient::TestWsClient(quint16 port, const QString &clientName, QObject *par
         m_messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
     });
     connect(&m_socket, &QWebSocket::disconnected, this, [this] { m_disconnected = true; });
-    QNetworkRequest request(QUrl(QStringLiteral("ws://127.0.0.1:%1/ws").arg(port)));
-    if (!clientName.isEmpty())
-        request.setRawHeader("X-Athena-Client", clientName.toUtf8());
     m_socket.open(request);
 }
 

@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QNetworkRequest>
 #include <QObject>
 #include <QWebSocket>
 
@@ -13,6 +14,8 @@ class TestWsClient : public QObject
 public:
     // Connects to ws://127.0.0.1:port/ws with X-Athena-Client set to `clientName` (none if empty).
     TestWsClient(quint16 port, const QString &clientName, QObject *parent = nullptr);
+    // Opens exactly this request (URL with a query, Authorization, Origin...).
+    explicit TestWsClient(const QNetworkRequest &request, QObject *parent = nullptr);
 
     bool waitConnected(int timeoutMs = 5000);
     bool waitForMessages(qsizetype count, int timeoutMs = 5000);
