@@ -10,6 +10,7 @@
 
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
@@ -149,6 +150,35 @@ private Q_SLOTS:
             10000));
         QVERIFY(again->readLog().contains("no password stored in the system keychain"));
         QVERIFY(again->stop());
+    }
+
+    void aTokenSetStoredInTheKeyringProtectsTheServer()
+    {
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("tokens.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"tokens":[{"name":"ci","token":"ci-secret-0123456789abcdef","channels":["*"]}]})");
+        file.close();
+        const ActionResult stored = runPasswordAction({QStringLiteral("--auth-store-tokens"), file.fileName()}, {},
+                                                      QProcessEnvironment::systemEnvironment());
+        QCOMPARE(stored.exitCode, 0);
+        QVERIFY2(stored.output.contains(QStringLiteral("stored 1 token(s)")), qPrintable(stored.output));
+        file.remove(); // from now on only the keyring has it
+
+        auto server = startHeadless({QStringLiteral("--auth-tokens"), QStringLiteral("keychain")});
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY(server->waitForLog("authentication on: 1 token(s)"));
+        QCOMPARE(httpGet(server->port, "/channels").status, 401);
+        QCOMPARE(rawHttp(server->port, "GET /channels HTTP/1.1\r\nAuthorization: Bearer ci-secret-0123456789abcdef\r\n"
+                                       "Connection: close\r\n\r\n")
+                     .status,
+                 200);
+        QVERIFY(server->stop());
+        QCOMPARE(cdc::keychain::remove(QStringLiteral("auth-tokens")).status, cdc::keychain::Result::Status::Ok);
+        auto missing = startHeadless({QStringLiteral("--auth-tokens"), QStringLiteral("keychain")});
+        QVERIFY(missing->waitForExit());
+        QCOMPARE(missing->process->exitCode(), 1);
+        QVERIFY(missing->readLog().contains("--auth-store-tokens"));
     }
 
     void withoutASecretServiceTheEnvironmentVariableWorks()
