@@ -4,6 +4,8 @@
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QStandardPaths>
 
 #include <functional>
@@ -130,6 +132,33 @@ Apply postgresNameSetting(QString pg::PostgresConfig::*field)
         postgresOf(options).*field = name;
         return std::nullopt;
     };
+}
+
+// The server side of TLS from PEM files; the error names the flag and the file.
+std::variant<QSslConfiguration, QString> loadTls(const QString &certPath, const QString &keyPath)
+{
+    if (certPath.isEmpty() || keyPath.isEmpty())
+        return QStringLiteral("--tls-cert and --tls-key go together: give both");
+    QFile certFile(certPath);
+    if (!certFile.open(QIODevice::ReadOnly))
+        return QStringLiteral("--tls-cert: cannot read %1: %2").arg(certPath, certFile.errorString());
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+    if (chain.isEmpty())
+        return QStringLiteral("--tls-cert: %1 holds no PEM certificate").arg(certPath);
+    QFile keyFile(keyPath);
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return QStringLiteral("--tls-key: cannot read %1: %2").arg(keyPath, keyFile.errorString());
+    const QByteArray pem = keyFile.readAll();
+    QSslKey key(pem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Ec, QSsl::Pem);
+    if (key.isNull())
+        return QStringLiteral("--tls-key: %1 holds no unencrypted PEM RSA or EC private key").arg(keyPath);
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(key);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // clients authenticate with tokens, not certificates
+    return configuration;
 }
 
 QList<Setting> settings()
@@ -262,6 +291,18 @@ QList<Setting> settings()
         {QStringLiteral("travel-limit-max"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT_MAX"), QStringLiteral("count"),
          QStringLiteral("Largest limit a travel may ask for; larger ones are capped (default 50000)."),
          countSetting([](AppOptions &options, qint64 count) { options.server.travel.maxLimit = count; })},
+        {QStringLiteral("tls-cert"), QStringLiteral("CDCSCOPE_TLS_CERT"), QStringLiteral("file"),
+         QStringLiteral("Serve wss:// and https:// with this PEM certificate (chain); needs --tls-key."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.tlsCertPath = value;
+             return std::nullopt;
+         }},
+        {QStringLiteral("tls-key"), QStringLiteral("CDCSCOPE_TLS_KEY"), QStringLiteral("file"),
+         QStringLiteral("The PEM private key of --tls-cert (RSA or EC, unencrypted)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.tlsKeyPath = value;
+             return std::nullopt;
+         }},
         {QStringLiteral("auth-tokens"), QStringLiteral("CDCSCOPE_AUTH_TOKENS"), QStringLiteral("file|keychain"),
          QStringLiteral("Require a token from every client: a JSON file of tokens and their rights, or \"keychain\" "
                         "for the set stored with --auth-store-tokens (docs/security.md)."),
@@ -485,6 +526,12 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
             if (const auto error = setting.apply(value, outcome.options))
                 return fail(QStringLiteral("--") + setting.flag + QStringLiteral(": ") + *error);
         }
+    }
+    if (!outcome.options.tlsCertPath.isEmpty() || !outcome.options.tlsKeyPath.isEmpty()) {
+        auto tls = loadTls(outcome.options.tlsCertPath, outcome.options.tlsKeyPath);
+        if (const auto *error = std::get_if<QString>(&tls))
+            return fail(*error);
+        outcome.options.server.tls = std::get<QSslConfiguration>(tls);
     }
     if (outcome.options.server.postgres && outcome.options.server.postgres->dsn.isEmpty())
         return fail(QStringLiteral("the PostgreSQL options (--pg-*) need --pg-dsn"));

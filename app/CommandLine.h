@@ -30,6 +30,8 @@ struct AppOptions
     // --auth-tokens keychain: the token set is read from the keychain when the server starts.
     bool authTokensFromKeychain = false;
     QString storeAuthTokensFrom; // --auth-store-tokens FILE: put it into the keychain, then exit
+    QString tlsCertPath;         // --tls-cert / --tls-key: loaded into server.tls once both are known
+    QString tlsKeyPath;
     ServerConfig server;
 };
 

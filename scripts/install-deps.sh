@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev libqt6sql6-sqlite libsqlite3-dev
-  curl ca-certificates
+  curl ca-certificates openssl
   # The PostgreSQL source: libpq to build; a PostgreSQL 15 server for its tests and benchmark.
   libpq-dev postgresql-15 postgresql-client-15
   # Passwords in the system keychain: QtKeychain's Secret Service backend, and for its tests a

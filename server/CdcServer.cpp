@@ -152,7 +152,7 @@ quint16 CdcServer::port() const
 QUrl CdcServer::httpUrl() const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("http"));
+    url.setScheme(m_config.tls ? QStringLiteral("https") : QStringLiteral("http"));
     url.setHost(m_frontDoor->address().toString());
     url.setPort(port());
     url.setPath(QStringLiteral("/"));
@@ -162,7 +162,7 @@ QUrl CdcServer::httpUrl() const
 QUrl CdcServer::webSocketUrl() const
 {
     QUrl url = httpUrl();
-    url.setScheme(QStringLiteral("ws"));
+    url.setScheme(m_config.tls ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setPath(QStringLiteral("/ws"));
     return url;
 }

@@ -7,6 +7,7 @@
 #include "store/TravelQuery.h"
 
 #include <QHostAddress>
+#include <QSslConfiguration>
 
 #include <chrono>
 #include <optional>
@@ -31,6 +32,8 @@ struct ServerConfig
     // A PostgreSQL logical-replication source; none: events come only from publishers.
     std::optional<pg::PostgresConfig> postgres;
 
+    // wss:// and https:// on the port (--tls-cert, --tls-key); none: plain ws:// and http://.
+    std::optional<QSslConfiguration> tls;
     // Tokens and what each may do (--auth-tokens); null: no authentication (docs/security.md).
     std::shared_ptr<const AccessControl> accessControl;
     // Origins a browser's WebSocket upgrade may come from; an upgrade with any other Origin header

@@ -7,6 +7,8 @@
 #include "UpgradeIdentity.h"
 #include "protocol/ClientMessage.h"
 
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpSocket>
 #include <QWebSocket>
 
@@ -21,28 +23,45 @@ FrontDoor::FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, 
     , m_webSocketServer(QStringLiteral("cdcscope/" CDCSCOPE_VERSION), QWebSocketServer::NonSecureMode)
     , m_limiter(m_config.maxConnections, m_config.maxConnectionsPerIp)
 {
+    if (m_config.tls) {
+        auto tlsServer = std::make_unique<QSslServer>();
+        tlsServer->setSslConfiguration(*m_config.tls);
+        tlsServer->setHandshakeTimeout(int(m_config.headTimeout.count()));
+        // A plain ws:// or http:// client on the TLS port fails its handshake: it is dropped, and
+        // counted, without disturbing anyone else.
+        connect(tlsServer.get(), &QSslServer::errorOccurred, this,
+                [this](QSslSocket *socket, QAbstractSocket::SocketError) {
+                    m_metrics.countError(QStringLiteral("tls_handshake_failed"));
+                    qCDebug(lcNet).noquote() << "TLS handshake failed with" << socket->peerAddress().toString() << ':'
+                                             << socket->errorString();
+                });
+        m_tcpServer = std::move(tlsServer);
+    } else {
+        m_tcpServer = std::make_unique<QTcpServer>();
+    }
     m_webSocketServer.setHandshakeTimeout(m_config.headTimeout);
-    connect(&m_tcpServer, &QTcpServer::newConnection, this, &FrontDoor::acceptPending);
+    // Emitted once a connection is ready to take: for the TLS server, after its handshake.
+    connect(m_tcpServer.get(), &QTcpServer::pendingConnectionAvailable, this, &FrontDoor::acceptPending);
     connect(&m_webSocketServer, &QWebSocketServer::newConnection, this, &FrontDoor::adoptUpgraded);
 }
 
 bool FrontDoor::listen(QString *errorMessage)
 {
-    if (m_tcpServer.listen(m_config.bindAddress, m_config.port))
+    if (m_tcpServer->listen(m_config.bindAddress, m_config.port))
         return true;
     if (errorMessage)
-        *errorMessage = m_tcpServer.errorString();
+        *errorMessage = m_tcpServer->errorString();
     return false;
 }
 
 void FrontDoor::stopListening()
 {
-    m_tcpServer.close();
+    m_tcpServer->close();
 }
 
 void FrontDoor::acceptPending()
 {
-    while (QTcpSocket *socket = m_tcpServer.nextPendingConnection()) {
+    while (QTcpSocket *socket = m_tcpServer->nextPendingConnection()) {
         auto *connection = new HttpConnection(socket, m_config, m_api, m_metrics, this);
         if (const auto refusal = m_limiter.admit(socket)) {
             m_metrics.countLimit(refusal->limit);

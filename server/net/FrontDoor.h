@@ -5,6 +5,8 @@
 
 #include <QObject>
 #include <QTcpServer>
+
+#include <memory>
 #include <QWebSocketServer>
 
 namespace cdc {
@@ -25,9 +27,9 @@ public:
 
     bool listen(QString *errorMessage);
     void stopListening();
-    bool isListening() const { return m_tcpServer.isListening(); }
-    QHostAddress address() const { return m_tcpServer.serverAddress(); }
-    quint16 port() const { return m_tcpServer.serverPort(); }
+    bool isListening() const { return m_tcpServer->isListening(); }
+    QHostAddress address() const { return m_tcpServer->serverAddress(); }
+    quint16 port() const { return m_tcpServer->serverPort(); }
 
 private:
     void acceptPending();
@@ -37,7 +39,9 @@ private:
     HttpApi &m_api;
     SessionHub &m_hub;
     ServerMetrics &m_metrics;
-    QTcpServer m_tcpServer;
+    // A QSslServer with --tls-cert: it completes the TLS handshake before a connection is
+    // pending, so everything after sees a decrypted stream.
+    std::unique_ptr<QTcpServer> m_tcpServer;
     QWebSocketServer m_webSocketServer;
     ConnectionLimiter m_limiter;
 };

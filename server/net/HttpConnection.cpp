@@ -13,10 +13,15 @@ namespace cdc {
 
 namespace {
 
-const QString wsHint = QStringLiteral(
-    "Send the header 'X-Athena-Client: <client_name>' with the WebSocket upgrade request. Use ws:// for this "
-    "server (plain HTTP); wss:// only works behind TLS, and against a plain server it fails with "
-    "WRONG_VERSION_NUMBER.");
+QString wsHint(bool tls)
+{
+    return tls ? QStringLiteral("Send the header 'X-Athena-Client: <client_name>' with the WebSocket upgrade "
+                                "request (browsers: ?client=<client_name>). This server speaks TLS: use wss://.")
+               : QStringLiteral("Send the header 'X-Athena-Client: <client_name>' with the WebSocket upgrade request "
+                                "(browsers: ?client=<client_name>). Use ws:// for this server (plain HTTP): wss:// "
+                                "against it fails with WRONG_VERSION_NUMBER, the TLS library's way of saying the "
+                                "server answered in plain text.");
+}
 
 } // namespace
 
@@ -87,6 +92,16 @@ bool HttpConnection::processBuffered()
     }
 
     const QByteArray peeked = m_socket->peek(m_config.maxHeadBytes + 4);
+    // A TLS ClientHello (record type 22, version 3.x) on the plain port: a wss:// or https://
+    // client. Answer at once in plain text, which its TLS library reports as WRONG_VERSION_NUMBER,
+    // instead of waiting for a request head that never comes.
+    if (!m_config.tls && peeked.size() >= 2 && peeked[0] == 0x16 && peeked[1] == 0x03) {
+        m_metrics.countError(QStringLiteral("tls_on_plain_port"));
+        refuseAndClose(400, QStringLiteral("tls_not_enabled"),
+                       QStringLiteral("this server speaks plain HTTP and WebSocket: use http:// and ws://, or start it "
+                                      "with --tls-cert and --tls-key for https:// and wss://"));
+        return false;
+    }
     const qsizetype headLength = HttpRequestHead::findEnd(peeked);
     if (headLength < 0 || headLength > m_config.maxHeadBytes) {
         if (peeked.size() >= m_config.maxHeadBytes || headLength > m_config.maxHeadBytes) {
@@ -146,10 +161,10 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
         upgradeIdentity(head.header("x-athena-client"), head.header("authorization"), head.query);
     const QString &clientId = identity.clientId;
     const auto refuse = [&](int status, const QString &code, const QString &message, const QString &title = {},
-                            const QString &hint = wsHint) {
+                            const QString &hint = QString()) {
         ++m_metrics.rejectedUpgrades;
         m_socket->skip(headLength);
-        refuseAndClose(status, code, message, hint, title);
+        refuseAndClose(status, code, message, hint.isNull() ? wsHint(m_config.tls.has_value()) : hint, title);
     };
     if (clientId.isEmpty())
         return refuse(400, QStringLiteral("missing_client_header"),

@@ -37,7 +37,7 @@ std::unique_ptr<HeadlessProcess> startHeadless(const QStringList &args, const QP
     headless->process->start(cdcscopeBinary(),
                              QStringList{QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0")} +
                                  args);
-    static const QRegularExpression listening(QStringLiteral("listening on ws://[^ ]+:(\\d+)/ws"));
+    static const QRegularExpression listening(QStringLiteral("listening on wss?://[^ ]+:(\\d+)/ws"));
     QRegularExpressionMatch match;
     (void)QTest::qWaitFor(
         [&] {

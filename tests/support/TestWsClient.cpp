@@ -28,6 +28,8 @@ TestWsClient::TestWsClient(const QNetworkRequest &request, QObject *parent)
         m_messages.append(QJsonDocument::fromJson(text.toUtf8()).object());
     });
     connect(&m_socket, &QWebSocket::disconnected, this, [this] { m_disconnected = true; });
+    if (request.url().scheme() == u"wss")
+        m_socket.setSslConfiguration(request.sslConfiguration());
     m_socket.open(request);
 }
 
