@@ -12,6 +12,8 @@ packages=(
   # Passwords in the system keychain: QtKeychain's Secret Service backend, and for its tests a
   # real gnome-keyring in a private D-Bus session.
   libsecret-1-0 gnome-keyring dbus-daemon
+  # libFuzzer targets of the parsers (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes.
+  clang libclang-rt-14-dev
 )
 # Node runs the spec's own `ws` client in the end-to-end tests; a node already on the machine is
 # used as it is.
