@@ -11,6 +11,8 @@
 
 #include <cstdio>
 
+#include <sys/resource.h>
+
 namespace {
 
 // The config file's values over the defaults: the base that environment and flags override.
@@ -22,6 +24,17 @@ cdc::AppOptions optionsFromConfigFile()
     options.liveViewRows =
         qsizetype(settings.value(QStringLiteral("view/live_rows"), qint64(options.liveViewRows)).toLongLong());
     return options;
+}
+
+// Every connection is a file descriptor: take the hard limit the system allows rather than the
+// soft default (often 1024), so --max-connections, not the process, is what caps them.
+void raiseFileLimit()
+{
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
 }
 
 // A window needs a display; without one, say what to do instead of letting Qt abort.
@@ -50,6 +63,7 @@ int main(int argc, char *argv[])
         return outcome.exitCode;
     }
     cdc::installLogFormat(outcome.options.logFormat);
+    raiseFileLimit();
 
     if (!outcome.options.storeAuthTokensFrom.isEmpty()) {
         QCoreApplication app(argc, argv); // the keychain answers through the event loop

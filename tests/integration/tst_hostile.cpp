@@ -1,0 +1,198 @@
+// Hostile and broken peers: garbage and truncated heads, slowloris, frames arriving byte by byte,
+// invalid UTF-8 in text frames. Each is answered per the rules, nothing crashes, and a well-behaved
+// client beside them receives everything. (The sanitizer run adds LeakSanitizer to all of it.)
+#include "TestHttp.h"
+#include "TestServer.h"
+#include "TestWsClient.h"
+#include "net/SessionHub.h"
+
+#include <QElapsedTimer>
+#include <QRandomGenerator>
+#include <QTest>
+
+using namespace cdc;
+
+namespace {
+
+// A client-to-server frame: FIN, the opcode, masked as RFC 6455 requires of clients.
+QByteArray maskedFrame(int opcode, const QByteArray &payload)
+{
+    QByteArray frame;
+    frame.append(char(0x80 | opcode));
+    if (payload.size() < 126) {
+        frame.append(char(0x80 | payload.size()));
+    } else {
+        frame.append(char(0x80 | 126));
+        frame.append(char((payload.size() >> 8) & 0xFF));
+        frame.append(char(payload.size() & 0xFF));
+    }
+    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+    frame.append(mask, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload[i] ^ mask[i % 4]));
+    return frame;
+}
+
+// Reads frames from a raw WebSocket until `done` says so.
+QList<QPair<int, QByteArray>> readFrames(QTcpSocket &socket,
+                                         const std::function<bool(const QList<QPair<int, QByteArray>> &)> &done,
+                                         int timeoutMs = 5000)
+{
+    QByteArray buffer;
+    QList<QPair<int, QByteArray>> frames;
+    (void)QTest::qWaitFor(
+        [&] {
+            buffer.append(socket.readAll());
+            frames.append(takeWebSocketFrames(buffer));
+            return done(frames);
+        },
+        timeoutMs);
+    return frames;
+}
+
+} // namespace
+
+class TestHostile : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<CdcServer> m_server;
+    std::unique_ptr<TestWsClient> m_bystander;
+    qint64 m_published = 0;
+
+    // The well-behaved client still gets every event.
+    void bystanderStillServed()
+    {
+        m_server->publish({{QStringLiteral("calm"), QByteArray::number(++m_published)}});
+        QVERIFY(m_bystander->waitForMessages(1 + m_published));
+        QCOMPARE(m_bystander->eventSeqs().size(), m_published);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        ServerConfig config;
+        config.headTimeout = std::chrono::milliseconds(500);
+        m_server = startTestServer(config);
+        m_bystander = std::make_unique<TestWsClient>(m_server->port(), QStringLiteral("calm"));
+        QVERIFY(m_bystander->waitForMessages(1));
+        m_published = 0;
+    }
+
+    void cleanup()
+    {
+        m_bystander.reset();
+        m_server.reset();
+    }
+
+    void garbageGets400()
+    {
+        QByteArray garbage(2048, '\0');
+        for (char &byte : garbage)
+            byte = char(QRandomGenerator::global()->bounded(256));
+        garbage.replace(0, 4, "\x01\x02\r\n"); // not a request line; not a TLS handshake either
+        const HttpReply reply = rawHttp(m_server->port(), garbage + "\r\n\r\n");
+        QCOMPARE(reply.status, 400);
+        QVERIFY(reply.connectionClosed);
+        bystanderStillServed();
+    }
+
+    void truncatedHeadsAndAbruptClosesAreHarmless()
+    {
+        for (const QByteArray &partial :
+             {QByteArray("GET /ws HTTP/1.1\r\nUpgrade: websocket\r\nX-Athena"), QByteArray("POST /events HTTP/1.1\r\n"),
+              QByteArray("POST /events HTTP/1.1\r\nContent-Length: 100\r\n\r\n{\"organization_id\":")}) {
+            QTcpSocket socket;
+            socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+            QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, 3000));
+            socket.write(partial);
+            QTest::qWait(50);
+            socket.abort();
+        }
+        QTest::qWait(100);
+        QCOMPARE(m_server->store().channelCount(), 0); // the half body published nothing
+        bystanderStillServed();
+    }
+
+    void slowlorisGets408AtTheHeadTimeout()
+    {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, m_server->port());
+        QVERIFY(QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; }, 3000));
+        const QByteArray head = "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + QByteArray(200, 'z') + "\r\n\r\n";
+        QElapsedTimer elapsed;
+        elapsed.start();
+        QByteArray received;
+        bool closed = false;
+        connect(&socket, &QTcpSocket::disconnected, &socket, [&closed] { closed = true; });
+        // One byte every 50 ms: the head would take 10 s; the server stops listening at 0.5 s.
+        for (qsizetype i = 0; i < head.size() && !closed; ++i) {
+            socket.write(head.mid(i, 1));
+            QTest::qWait(50);
+            received += socket.readAll();
+        }
+        received += socket.readAll();
+        QVERIFY2(received.startsWith("HTTP/1.1 408"), received.constData());
+        QVERIFY(closed);
+        QVERIFY2(elapsed.elapsed() < 3000, qPrintable(QString::number(elapsed.elapsed())));
+        bystanderStillServed();
+    }
+
+    void framesSplitByteByByteAreReassembled()
+    {
+        auto socket = rawWebSocket(m_server->port(), "splitter");
+        QVERIFY(socket);
+        const QByteArray frame = maskedFrame(0x1, R"({"type":"subscribe","organization_id":"calm"})");
+        for (const char byte : frame) {
+            socket->write(&byte, 1);
+            socket->flush();
+            QTest::qWait(2);
+        }
+        const auto frames = readFrames(*socket, [](const auto &got) {
+            for (const auto &[opcode, payload] : got)
+                if (payload.contains("\"organization_id\":\"calm\"") && payload.contains("subscriptions"))
+                    return true;
+            return false;
+        });
+        QVERIFY(!frames.isEmpty());
+        bystanderStillServed();
+    }
+
+    void invalidUtf8InATextFrameCloses1007()
+    {
+        auto socket = rawWebSocket(m_server->port(), "broken");
+        QVERIFY(socket);
+        socket->write(maskedFrame(0x1, QByteArray("{\"type\":\"travel\",\"x\":\"\xC3\x28\xFF\"}")));
+        const auto frames = readFrames(*socket, [](const auto &got) {
+            for (const auto &[opcode, payload] : got)
+                if (opcode == 0x8)
+                    return true;
+            return false;
+        });
+        int closeCode = 0;
+        for (const auto &[opcode, payload] : frames)
+            if (opcode == 0x8 && payload.size() >= 2)
+                closeCode = (uchar(payload[0]) << 8) | uchar(payload[1]);
+        QCOMPARE(closeCode, 1007);
+        bystanderStillServed();
+    }
+
+    void aFrameFloodOfPingsAndJunkStaysBounded()
+    {
+        auto socket = rawWebSocket(m_server->port(), "noisy");
+        QVERIFY(socket);
+        QByteArray burst;
+        for (int i = 0; i < 2000; ++i)
+            burst += maskedFrame(0x1, "not json " + QByteArray::number(i));
+        socket->write(burst);
+        // Every junk frame is answered with an error frame; the connection stays open.
+        const auto frames = readFrames(
+            *socket, [](const auto &got) { return got.size() >= 2001; }, 10000); // greeting + 2000 errors
+        QCOMPARE(frames.size(), 2001);
+        QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+        bystanderStillServed();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHostile)
+#include "tst_hostile.moc"
