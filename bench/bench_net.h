@@ -1,0 +1,342 @@
+// Shared by the load tools of cdcscope-bench: raw sockets, a blocking HTTP client, WebSocket
+// subscribers read under epoll, and the command line. No Qt: the numbers are the server's.
+#pragma once
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] inline void fail(const std::string &message)
+{
+    std::fprintf(stderr, "cdcscope-bench: %s\n", message.c_str());
+    std::exit(2);
+}
+
+inline int64_t nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+inline double cpuSeconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+           double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+inline int connectTo(int port)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(uint16_t(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+        fail("cannot connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno));
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    return fd;
+}
+
+inline void sendAll(int fd, const std::string &data)
+{
+    size_t sent = 0;
+    while (sent < data.size()) {
+        const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            fail(std::string("send failed: ") + std::strerror(errno));
+        }
+        sent += size_t(n);
+    }
+}
+
+// A blocking keep-alive HTTP/1.1 client for the publisher side.
+class HttpClient
+{
+public:
+    explicit HttpClient(int port)
+        : m_fd(connectTo(port))
+    {}
+    ~HttpClient() { ::close(m_fd); }
+
+    // Returns the response body; fails on a non-2xx status.
+    std::string post(const std::string &path, const std::string &body)
+    {
+        sendAll(m_fd, "POST " + path +
+                          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body);
+        return readResponse();
+    }
+
+private:
+    std::string readResponse()
+    {
+        size_t headEnd;
+        while ((headEnd = m_buffer.find("\r\n\r\n")) == std::string::npos)
+            readMore();
+        const int status = std::atoi(m_buffer.c_str() + 9);
+        size_t length = 0;
+        const size_t at = m_buffer.find("Content-Length: ");
+        if (at != std::string::npos && at < headEnd)
+            length = size_t(std::atoll(m_buffer.c_str() + at + 16));
+        while (m_buffer.size() < headEnd + 4 + length)
+            readMore();
+        std::string body = m_buffer.substr(headEnd + 4, length);
+        m_buffer.erase(0, headEnd + 4 + length);
+        if (status < 200 || status > 299)
+            fail("HTTP " + std::to_string(status) + ": " + body);
+        return body;
+    }
+    void readMore()
+    {
+        char chunk[65536];
+        const ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
+        if (n <= 0)
+            fail("the server closed the HTTP connection");
+        m_buffer.append(chunk, size_t(n));
+    }
+
+    int m_fd;
+    std::string m_buffer;
+};
+
+// One WebSocket subscriber: handshake done blocking, frames then read non-blocking under epoll.
+struct Subscriber
+{
+    int fd = -1;
+    std::string buffer;
+    size_t position = 0;
+    int64_t events = 0;
+    int64_t acks = 0;
+    int64_t lastSeq = -1; // unknown until the first event: a channel may already have history
+    int64_t outOfOrder = 0;
+    bool closed = false;
+};
+
+inline void handshake(Subscriber &subscriber, int port, const std::string &client)
+{
+    subscriber.fd = connectTo(port);
+    sendAll(subscriber.fd,
+            "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Athena-Client: " +
+                client + "\r\n\r\n");
+    char chunk[4096];
+    while (subscriber.buffer.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, 0);
+        if (n <= 0)
+            fail("handshake failed");
+        subscriber.buffer.append(chunk, size_t(n));
+    }
+    if (subscriber.buffer.compare(0, 12, "HTTP/1.1 101") != 0)
+        fail("upgrade refused: " + subscriber.buffer.substr(0, subscriber.buffer.find("\r\n")));
+    subscriber.buffer.erase(0, subscriber.buffer.find("\r\n\r\n") + 4);
+}
+
+inline void sendText(Subscriber &subscriber, const std::string &text)
+{
+    std::string frame;
+    frame.push_back(char(0x81));
+    if (text.size() < 126) {
+        frame.push_back(char(0x80 | text.size()));
+    } else {
+        frame.push_back(char(0x80 | 126));
+        frame.push_back(char(text.size() >> 8));
+        frame.push_back(char(text.size() & 0xFF));
+    }
+    const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
+    frame.append(reinterpret_cast<const char *>(mask), 4);
+    for (size_t i = 0; i < text.size(); ++i)
+        frame.push_back(char(text[i] ^ mask[i % 4]));
+    sendAll(subscriber.fd, frame);
+}
+
+inline int64_t numberAfter(const char *begin, const char *end, const char *key)
+{
+    const size_t keyLength = std::strlen(key);
+    const char *found = std::search(begin, end, key, key + keyLength);
+    return found == end ? -1 : std::strtoll(found + keyLength, nullptr, 10);
+}
+
+// Reads what is available and calls onText(payload begin, end) for every complete text frame.
+template <typename OnText> void drain(Subscriber &subscriber, OnText onText)
+{
+    char chunk[1 << 16];
+    for (;;) {
+        const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, MSG_DONTWAIT);
+        if (n == 0) {
+            subscriber.closed = true;
+            break;
+        }
+        if (n < 0)
+            break;
+        subscriber.buffer.append(chunk, size_t(n));
+    }
+    for (;;) {
+        const size_t available = subscriber.buffer.size() - subscriber.position;
+        if (available < 2)
+            break;
+        const auto *bytes = reinterpret_cast<const unsigned char *>(subscriber.buffer.data() + subscriber.position);
+        uint64_t length = bytes[1] & 0x7F;
+        size_t header = 2;
+        if (length == 126) {
+            if (available < 4)
+                break;
+            length = (uint64_t(bytes[2]) << 8) | bytes[3];
+            header = 4;
+        } else if (length == 127) {
+            if (available < 10)
+                break;
+            length = 0;
+            for (int i = 0; i < 8; ++i)
+                length = (length << 8) | bytes[2 + i];
+            header = 10;
+        }
+        if (available < header + length)
+            break;
+        const int opcode = bytes[0] & 0x0F;
+        const char *payload = reinterpret_cast<const char *>(bytes + header);
+        if (opcode == 0x1)
+            onText(payload, payload + length);
+        else if (opcode == 0x9) // answer pings so long runs are not cut as idle
+            sendAll(subscriber.fd, std::string("\x8A\x80\0\0\0\0", 6));
+        else if (opcode == 0x8)
+            subscriber.closed = true;
+        subscriber.position += header + length;
+    }
+    if (subscriber.position > (1 << 20)) {
+        subscriber.buffer.erase(0, subscriber.position);
+        subscriber.position = 0;
+    }
+}
+
+inline void countEvent(Subscriber &subscriber, const char *begin, const char *end)
+{
+    if (end - begin > 20 && std::strncmp(begin, "{\"organization_id\"", 18) == 0) {
+        ++subscriber.events;
+        const int64_t seq = numberAfter(begin, end, "\"seq\":");
+        if (subscriber.lastSeq >= 0 && seq != subscriber.lastSeq + 1)
+            ++subscriber.outOfOrder;
+        subscriber.lastSeq = seq;
+    } else if (std::search(begin, end, "travel_complete", "travel_complete" + 15) != end) {
+        ++subscriber.acks;
+    }
+}
+
+inline std::vector<Subscriber> connectSubscribers(int port, int count, const std::string &channel)
+{
+    std::vector<Subscriber> subscribers(static_cast<size_t>(count));
+    for (Subscriber &subscriber : subscribers) {
+        handshake(subscriber, port, channel);
+        // Wait for the greeting so every subscriber is registered before the first publish.
+        while (subscriber.buffer.find("subscribed") == std::string::npos) {
+            char chunk[4096];
+            const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, 0);
+            if (n <= 0)
+                fail("no greeting");
+            subscriber.buffer.append(chunk, size_t(n));
+        }
+        subscriber.position = 0;
+        drain(subscriber, [](const char *, const char *) {});
+    }
+    return subscribers;
+}
+
+inline std::string padding(int payloadBytes, int used)
+{
+    return std::string(size_t(std::max(1, payloadBytes - used)), 'x');
+}
+
+// {"organization_id":C,"data":{"t":NS,"pad":"xxx"}} with the payload (the "data") about payloadBytes long.
+inline std::string eventJson(const std::string &channel, int64_t t, int payloadBytes)
+{
+    const std::string head = "{\"t\":" + std::to_string(t) + ",\"pad\":\"";
+    return "{\"organization_id\":\"" + channel + "\",\"data\":" + head + padding(payloadBytes, int(head.size()) + 2) +
+           "\"}}";
+}
+
+inline std::string batchJson(const std::string &channel, int count, int payloadBytes)
+{
+    std::string body = "[";
+    for (int i = 0; i < count; ++i) {
+        if (i)
+            body += ',';
+        body += eventJson(channel, i, payloadBytes);
+    }
+    return body + "]";
+}
+
+struct Options
+{
+    std::string scenario;
+    int port = 4053;
+    int subscribers = 100;
+    int64_t events = 0;
+    int batch = 1000;
+    int payload = 200;
+    int rate = 1000;
+    int seconds = 10;
+    int channels = 100;
+    int serverPid = 0; // soak: whose RSS to report
+};
+
+inline Options parseOptions(int argc, char **argv)
+{
+    if (argc < 2)
+        fail("usage: cdcscope-bench fanout|latency|travel|ingest --port P [options]; see the source header");
+    Options options;
+    options.scenario = argv[1];
+    for (int i = 2; i + 1 < argc; i += 2) {
+        const std::string flag = argv[i];
+        const int64_t value = std::atoll(argv[i + 1]);
+        if (flag == "--port")
+            options.port = int(value);
+        else if (flag == "--subscribers")
+            options.subscribers = int(value);
+        else if (flag == "--events")
+            options.events = value;
+        else if (flag == "--batch")
+            options.batch = int(value);
+        else if (flag == "--payload")
+            options.payload = int(value);
+        else if (flag == "--rate")
+            options.rate = int(value);
+        else if (flag == "--seconds")
+            options.seconds = int(value);
+        else if (flag == "--channels")
+            options.channels = int(value);
+        else if (flag == "--server-pid")
+            options.serverPid = int(value);
+        else
+            fail("unknown flag " + flag);
+    }
+    return options;
+}
+
+int runSoak(const Options &options); // soak.cpp
+
+} // namespace bench
