@@ -39,6 +39,7 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
     read(settings, "limits/max_subscriptions", config.maxSubscriptionsPerConnection);
     read(settings, "limits/max_travels_per_second", config.maxTravelsPerSecond);
     read(settings, "limits/max_body_bytes", config.maxBodyBytes);
+    read(settings, "limits/max_head_bytes", config.maxHeadBytes);
     read(settings, "limits/max_queued_bytes", config.maxQueuedBytesPerClient);
     read(settings, "limits/max_message_bytes", config.maxIncomingMessageBytes);
     readDuration(settings, "timeouts/head_ms", config.headTimeout);
@@ -75,6 +76,7 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("limits/max_subscriptions"), config.maxSubscriptionsPerConnection);
     settings.setValue(QStringLiteral("limits/max_travels_per_second"), config.maxTravelsPerSecond);
     settings.setValue(QStringLiteral("limits/max_body_bytes"), config.maxBodyBytes);
+    settings.setValue(QStringLiteral("limits/max_head_bytes"), config.maxHeadBytes);
     settings.setValue(QStringLiteral("limits/max_queued_bytes"), config.maxQueuedBytesPerClient);
     settings.setValue(QStringLiteral("limits/max_message_bytes"), config.maxIncomingMessageBytes);
     settings.setValue(QStringLiteral("timeouts/head_ms"), qint64(config.headTimeout.count()));
