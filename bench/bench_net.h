@@ -138,13 +138,18 @@ struct Subscriber
     bool closed = false;
 };
 
-inline void handshake(Subscriber &subscriber, int port, const std::string &client)
+// The two halves of a handshake, so many clients can be started before any is waited for.
+inline void startHandshake(Subscriber &subscriber, int port, const std::string &client)
 {
     subscriber.fd = connectTo(port);
     sendAll(subscriber.fd,
             "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Athena-Client: " +
                 client + "\r\n\r\n");
+}
+
+inline void finishHandshake(Subscriber &subscriber)
+{
     char chunk[4096];
     while (subscriber.buffer.find("\r\n\r\n") == std::string::npos) {
         const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, 0);
@@ -155,6 +160,12 @@ inline void handshake(Subscriber &subscriber, int port, const std::string &clien
     if (subscriber.buffer.compare(0, 12, "HTTP/1.1 101") != 0)
         fail("upgrade refused: " + subscriber.buffer.substr(0, subscriber.buffer.find("\r\n")));
     subscriber.buffer.erase(0, subscriber.buffer.find("\r\n\r\n") + 4);
+}
+
+inline void handshake(Subscriber &subscriber, int port, const std::string &client)
+{
+    startHandshake(subscriber, port, client);
+    finishHandshake(subscriber);
 }
 
 inline void sendText(Subscriber &subscriber, const std::string &text)

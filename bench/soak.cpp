@@ -65,12 +65,18 @@ struct Client
     std::set<int64_t> ahead; // during the storm: live seqs that arrived before the catch-up
 };
 
-void openClient(Client &client, int port, int epoll, size_t index)
+// Connects every client: all requests first, then all answers, as a real storm arrives.
+void openClients(std::vector<Client> &clients, int port, int epoll)
 {
-    client.socket = Subscriber();
-    handshake(client.socket, port, channelName(client.channel));
-    epoll_event event{EPOLLIN, {.u64 = index}};
-    epoll_ctl(epoll, EPOLL_CTL_ADD, client.socket.fd, &event);
+    for (Client &client : clients) {
+        client.socket = Subscriber();
+        startHandshake(client.socket, port, channelName(client.channel));
+    }
+    for (size_t i = 0; i < clients.size(); ++i) {
+        finishHandshake(clients[i].socket);
+        epoll_event event{EPOLLIN, {.u64 = i}};
+        epoll_ctl(epoll, EPOLL_CTL_ADD, clients[i].socket.fd, &event);
+    }
 }
 
 // A frame for `client`: events advance its contiguous seq (or wait in `ahead` until the gap is
@@ -104,10 +110,9 @@ int runSoak(const Options &options)
     const int channels = std::max(1, options.channels);
     const int epoll = epoll_create1(0);
     std::vector<Client> clients(static_cast<size_t>(clientsCount));
-    for (size_t i = 0; i < clients.size(); ++i) {
+    for (size_t i = 0; i < clients.size(); ++i)
         clients[i].channel = int(i % size_t(channels));
-        openClient(clients[i], options.port, epoll, i);
-    }
+    openClients(clients, options.port, epoll);
     std::fprintf(stderr, "soak: %d clients on %d channels connected\n", clientsCount, channels);
 
     // Batches every 10 ms, round-robin over the channels: `rate` events a second in all.
@@ -132,14 +137,15 @@ int runSoak(const Options &options)
         }
     });
 
-    Histogram latency, interval;
+    Histogram steady, storm, interval;
+    Histogram *latency = &steady; // replayed events are old by design: the storm is measured apart
     epoll_event ready[512];
     const auto poll = [&](int timeoutMs) {
         const int n = epoll_wait(epoll, ready, 512, timeoutMs);
         for (int i = 0; i < n; ++i) {
             Client &client = clients[ready[i].data.u64];
             drain(client.socket, [&](const char *b, const char *e) {
-                receive(client, b, e, latency);
+                receive(client, b, e, *latency);
                 const int64_t sent = numberAfter(b, e, "\"t\":");
                 if (sent > 0)
                     interval.add(nowNs() - sent);
@@ -165,19 +171,36 @@ int runSoak(const Options &options)
     // what it missed with a travel since its last seq.
     std::fprintf(stderr, "soak: reconnect storm\n");
     const auto stormStart = Clock::now();
+    latency = &storm;
     for (size_t i = 0; i < clients.size(); ++i) {
         epoll_ctl(epoll, EPOLL_CTL_DEL, clients[i].socket.fd, nullptr);
         ::close(clients[i].socket.fd);
     }
-    for (size_t i = 0; i < clients.size(); ++i) {
-        openClient(clients[i], options.port, epoll, i);
-        sendText(clients[i].socket, "{\"type\":\"travel\",\"organization_id\":\"" + channelName(clients[i].channel) +
-                                        "\",\"since_seq\":" + std::to_string(clients[i].lastSeq) + "}");
-    }
+    openClients(clients, options.port, epoll);
+    for (Client &client : clients)
+        sendText(client.socket, "{\"type\":\"travel\",\"organization_id\":\"" + channelName(client.channel) +
+                                    "\",\"since_seq\":" + std::to_string(client.lastSeq) + "}");
     const double stormSeconds = std::chrono::duration<double>(Clock::now() - stormStart).count();
+    // Caught up: every client contiguous up to the newest seq any client of its channel has.
+    const auto caughtUp = [&] {
+        std::vector<int64_t> newest(size_t(channels), 0);
+        for (const Client &client : clients)
+            newest[size_t(client.channel)] = std::max(newest[size_t(client.channel)],
+                                                      client.ahead.empty() ? client.lastSeq : *client.ahead.rbegin());
+        for (const Client &client : clients)
+            if (!client.ahead.empty() || client.lastSeq < newest[size_t(client.channel)])
+                return false;
+        return true;
+    };
+    double caughtUpSeconds = -1;
     const auto afterStorm = Clock::now();
-    while (Clock::now() - afterStorm < std::chrono::seconds(5))
+    while (Clock::now() - afterStorm < std::chrono::seconds(5) || caughtUpSeconds < 0) {
         poll(50);
+        if (caughtUpSeconds < 0 && caughtUp())
+            caughtUpSeconds = std::chrono::duration<double>(Clock::now() - stormStart).count();
+        if (Clock::now() - afterStorm > std::chrono::seconds(60))
+            break;
+    }
     publishing = false;
     publisher.join();
     // Drain: every client should reach its channel's last seq.
@@ -209,12 +232,12 @@ int runSoak(const Options &options)
     for (int c = 0; c < channels; ++c)
         expectedTotal += channelLast[size_t(c)] * (clientsCount / channels + (c < clientsCount % channels));
     std::printf("scenario=soak clients=%d channels=%d rate=%d seconds=%d published=%lld deliveries=%lld "
-                "expected=%lld clients_behind=%lld clients_with_holes=%lld p50_ms=%.2f p99_ms=%.2f "
-                "p999_ms=%.2f storm_reconnect_s=%.2f server_rss_kib=%ld\n",
+                "expected=%lld clients_behind=%lld clients_with_holes=%lld steady_p50_ms=%.2f steady_p99_ms=%.2f "
+                "steady_p999_ms=%.2f storm_reconnect_s=%.2f storm_caught_up_s=%.2f server_rss_kib=%ld\n",
                 clientsCount, channels, options.rate, options.seconds, (long long)published.load(),
                 (long long)delivered, (long long)expectedTotal, (long long)behind, (long long)holes,
-                latency.percentileMs(0.5), latency.percentileMs(0.99), latency.percentileMs(0.999), stormSeconds,
-                options.serverPid ? rssKiB(options.serverPid) : -1L);
+                steady.percentileMs(0.5), steady.percentileMs(0.99), steady.percentileMs(0.999), stormSeconds,
+                caughtUpSeconds, options.serverPid ? rssKiB(options.serverPid) : -1L);
     for (const Client &client : clients)
         ::close(client.socket.fd);
     return behind == 0 && holes == 0 && delivered == expectedTotal ? 0 : 1;

@@ -39,6 +39,9 @@ FrontDoor::FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, 
     } else {
         m_tcpServer = std::make_unique<QTcpServer>();
     }
+    // Qt's default backlog of 50 drops SYNs when hundreds of clients reconnect at once (after a
+    // restart or a network blip), and each dropped one waits out a 1 s, then 3 s retransmission.
+    m_tcpServer->setListenBacklogSize(1024);
     m_webSocketServer.setHandshakeTimeout(m_config.headTimeout);
     // Emitted once a connection is ready to take: for the TLS server, after its handshake.
     connect(m_tcpServer.get(), &QTcpServer::pendingConnectionAvailable, this, &FrontDoor::acceptPending);

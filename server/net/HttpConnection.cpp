@@ -195,13 +195,10 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
                           .arg(QString::fromUtf8(origin.left(200))));
     if (m_config.accessControl) {
         const auto granted = m_config.accessControl->authenticate(identity.token);
-        if (const auto *refusal = std::get_if<AccessRefusal>(&granted)) {
-            m_socket->skip(headLength);
-            ++m_metrics.rejectedUpgrades;
-            return refuseAndClose(refusal->status, refusal->code, refusal->message,
-                                  QStringLiteral("Send 'Authorization: Bearer <token>' with the upgrade (browsers: "
-                                                 "?token=<token>); docs/security.md"));
-        }
+        if (const auto *refusal = std::get_if<AccessRefusal>(&granted))
+            return refuse(refusal->status, refusal->code, refusal->message, {},
+                          QStringLiteral("Send 'Authorization: Bearer <token>' with the upgrade (browsers: "
+                                         "?token=<token>); docs/security.md"));
         const Access &access = std::get<Access>(granted);
         if (!access.mayUseClient(clientId) || !access.mayRead(clientId))
             return refuse(
