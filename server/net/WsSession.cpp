@@ -5,6 +5,8 @@
 #include <QTimer>
 #include <QWebSocket>
 
+#include <chrono>
+
 namespace cdc {
 
 namespace {
@@ -50,7 +52,10 @@ WsSession::~WsSession() = default;
 
 bool WsSession::takeTravelToken(int perSecond)
 {
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    // Monotonic: a wall-clock step must neither refill nor drain the bucket.
+    const qint64 now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     if (m_travelTokens < 0)
         m_travelTokens = perSecond;
     else
