@@ -80,15 +80,18 @@ void openClients(std::vector<Client> &clients, int port, int epoll)
 }
 
 // A frame for `client`: events advance its contiguous seq (or wait in `ahead` until the gap is
-// filled); anything else is a status frame.
-void receive(Client &client, const char *begin, const char *end, Histogram &latency)
+// filled) and, when `latencies` are given, add their age to each; anything else is a status frame.
+void receive(Client &client, const char *begin, const char *end, std::initializer_list<Histogram *> latencies)
 {
     if (end - begin < 20 || std::strncmp(begin, "{\"organization_id\"", 18) != 0)
         return;
     const int64_t seq = numberAfter(begin, end, "\"seq\":");
     const int64_t sent = numberAfter(begin, end, "\"t\":");
-    if (sent > 0)
-        latency.add(nowNs() - sent);
+    if (sent > 0) {
+        const int64_t age = nowNs() - sent;
+        for (Histogram *latency : latencies)
+            latency->add(age);
+    }
     if (seq <= client.lastSeq)
         return; // the catch-up repeating a live one
     if (seq != client.lastSeq + 1) {
@@ -137,18 +140,19 @@ int runSoak(const Options &options)
         }
     });
 
-    Histogram steady, storm, interval;
-    Histogram *latency = &steady; // replayed events are old by design: the storm is measured apart
+    Histogram steady, interval;
+    // Replayed events are old by design: latency is measured in the steady phase only.
+    bool measuring = true;
     epoll_event ready[512];
     const auto poll = [&](int timeoutMs) {
         const int n = epoll_wait(epoll, ready, 512, timeoutMs);
         for (int i = 0; i < n; ++i) {
             Client &client = clients[ready[i].data.u64];
             drain(client.socket, [&](const char *b, const char *e) {
-                receive(client, b, e, *latency);
-                const int64_t sent = numberAfter(b, e, "\"t\":");
-                if (sent > 0)
-                    interval.add(nowNs() - sent);
+                if (measuring)
+                    receive(client, b, e, {&steady, &interval});
+                else
+                    receive(client, b, e, {});
             });
         }
     };
@@ -171,7 +175,7 @@ int runSoak(const Options &options)
     // what it missed with a travel since its last seq.
     std::fprintf(stderr, "soak: reconnect storm\n");
     const auto stormStart = Clock::now();
-    latency = &storm;
+    measuring = false;
     for (size_t i = 0; i < clients.size(); ++i) {
         epoll_ctl(epoll, EPOLL_CTL_DEL, clients[i].socket.fd, nullptr);
         ::close(clients[i].socket.fd);

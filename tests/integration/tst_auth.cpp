@@ -31,14 +31,6 @@ ServerConfig authConfig()
     return config;
 }
 
-QByteArray upgrade(const QByteArray &target, const QByteArray &extraHeaders)
-{
-    return "GET " + target +
-           " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
-           "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
-           extraHeaders + "\r\n";
-}
-
 HttpReply request(quint16 port, const QByteArray &method, const QByteArray &target, const QByteArray &token,
                   const QByteArray &body = {})
 {
@@ -88,7 +80,7 @@ private Q_SLOTS:
         QFETCH(int, status);
         QFETCH(QString, code);
         auto server = startTestServer(authConfig());
-        const HttpReply reply = rawHttp(server->port(), upgrade("/ws", headers));
+        const HttpReply reply = rawHttp(server->port(), upgradeRequest(headers));
         QCOMPARE(reply.status, status);
         QCOMPARE(reply.json().value(QStringLiteral("code")).toString(), code);
         if (status == 401)
@@ -175,7 +167,7 @@ private Q_SLOTS:
         config.allowedOrigins = {QStringLiteral("https://dash.example")};
         auto server = startTestServer(config);
         const QByteArray target = "/ws?client=orders&token=" + readerSecret;
-        const HttpReply stranger = rawHttp(server->port(), upgrade(target, "Origin: https://evil.example\r\n"));
+        const HttpReply stranger = rawHttp(server->port(), upgradeRequest("Origin: https://evil.example\r\n", target));
         QCOMPARE(stranger.status, 403);
         QCOMPARE(stranger.json().value(QStringLiteral("code")).toString(), QStringLiteral("forbidden_origin"));
         QVERIFY(stranger.json().value(QStringLiteral("hint")).toString().contains(QStringLiteral("--allowed-origins")));
@@ -193,7 +185,8 @@ private Q_SLOTS:
     void withoutTokensAnyOriginIsStillRefusedUnlessAllowed()
     {
         auto server = startTestServer();
-        const HttpReply page = rawHttp(server->port(), upgrade("/ws?client=x", "Origin: https://page.example\r\n"));
+        const HttpReply page =
+            rawHttp(server->port(), upgradeRequest("Origin: https://page.example\r\n", "/ws?client=x"));
         QCOMPARE(page.status, 403);
         ServerConfig open;
         open.allowedOrigins = {QStringLiteral("*")};

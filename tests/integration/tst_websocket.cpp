@@ -10,17 +10,6 @@
 
 using namespace cdc;
 
-namespace {
-
-QByteArray upgradeRequest(const QByteArray &extraHeaders)
-{
-    return "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
-           extraHeaders + "\r\n";
-}
-
-} // namespace
-
 class TestWebSocket : public QObject
 {
     Q_OBJECT
@@ -246,11 +235,18 @@ private Q_SLOTS:
         config.maxIncomingMessageBytes = 4096;
         auto server = startTestServer(config);
         TestWsClient client(server->port(), QStringLiteral("big"));
+        TestWsClient other(server->port(), QStringLiteral("big"));
         QVERIFY(client.waitForMessages(1));
+        QVERIFY(other.waitForMessages(1));
         client.sendText(QString(100'000, u'x'));
         QVERIFY(client.waitForDisconnect());
         QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
-        QTRY_COMPARE(server->sessions().sessionCount(), 0);
+        QTRY_COMPARE(server->sessions().sessionCount(), 1);
+        // The limit is counted, and the client beside it stays.
+        server->publish({{QStringLiteral("big"), "1"}});
+        QVERIFY(other.waitForMessages(2));
+        QVERIFY(httpGet(server->port(), "/metrics")
+                    .body.contains("cdcscope_limit_rejections_total{limit=\"message_size\"} 1"));
     }
 
     void answeringClientsStayAndSilentOnesAreDropped()

@@ -15,12 +15,6 @@
 
 namespace {
 
-QJsonObject sourceHealth(quint16 port)
-{
-    const QJsonArray sources = httpGet(port, "/health").json().value(QStringLiteral("sources")).toArray();
-    return sources.isEmpty() ? QJsonObject() : sources.first().toObject();
-}
-
 // What the binary prints for a password action, and its exit code.
 struct ActionResult
 {

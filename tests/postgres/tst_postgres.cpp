@@ -27,12 +27,6 @@ QProcessEnvironment sourceEnvironment(const QString &password = QLatin1String(Pg
     return environment;
 }
 
-QJsonObject sourceHealth(quint16 port)
-{
-    const QJsonArray sources = httpGet(port, "/health").json().value(QStringLiteral("sources")).toArray();
-    return sources.isEmpty() ? QJsonObject() : sources.first().toObject();
-}
-
 bool waitForSourceState(quint16 port, const QString &state, int timeoutMs = 20000)
 {
     return QTest::qWaitFor([&] { return sourceHealth(port).value(QStringLiteral("state")).toString() == state; },

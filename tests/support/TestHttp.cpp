@@ -88,3 +88,17 @@ HttpReply publish(quint16 port, const QString &channel, const QJsonValue &payloa
     const QJsonObject event{{QStringLiteral("organization_id"), channel}, {QStringLiteral("data"), payload}};
     return httpPost(port, "/events", QJsonDocument(event).toJson(QJsonDocument::Compact));
 }
+
+QByteArray upgradeRequest(const QByteArray &extraHeaders, const QByteArray &target)
+{
+    return "GET " + target +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+           extraHeaders + "\r\n";
+}
+
+QJsonObject sourceHealth(quint16 port)
+{
+    const QJsonArray sources = httpGet(port, "/health").json().value(QStringLiteral("sources")).toArray();
+    return sources.isEmpty() ? QJsonObject() : sources.first().toObject();
+}

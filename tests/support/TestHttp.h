@@ -28,5 +28,11 @@ HttpReply rawHttp(quint16 port, const QByteArray &request, int timeoutMs = 10000
 
 HttpReply httpGet(quint16 port, const QByteArray &path);
 HttpReply httpPost(quint16 port, const QByteArray &path, const QByteArray &body);
+// A WebSocket upgrade request for `target` (default /ws) with `extraHeaders` (each ending in CRLF).
+QByteArray upgradeRequest(const QByteArray &extraHeaders, const QByteArray &target = "/ws");
+
+// The first entry of /health's "sources" (the PostgreSQL source), or an empty object.
+QJsonObject sourceHealth(quint16 port);
+
 // POSTs {"organization_id":channel,"data":payload} to /events.
 HttpReply publish(quint16 port, const QString &channel, const QJsonValue &payload);

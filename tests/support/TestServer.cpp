@@ -1,5 +1,7 @@
 #include "TestServer.h"
 
+#include "TestHttp.h"
+
 #include <QTest>
 #include <QtEndian>
 
@@ -19,10 +21,7 @@ std::unique_ptr<QTcpSocket> rawWebSocket(quint16 port, const QByteArray &clientN
     socket->connectToHost(QHostAddress::LocalHost, port);
     if (!QTest::qWaitFor([&] { return socket->state() == QAbstractSocket::ConnectedState; }, 5000))
         return nullptr;
-    socket->write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                  "X-Athena-Client: " +
-                  clientName + "\r\n\r\n");
+    socket->write(upgradeRequest("X-Athena-Client: " + clientName + "\r\n"));
     QByteArray head;
     const bool upgraded = QTest::qWaitFor(
         [&] {

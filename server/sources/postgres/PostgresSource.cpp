@@ -70,8 +70,7 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     m_store.setSourcePosition(sourceKey, qint64(transaction.endLsn));
     ++m_status.transactions;
     m_status.events += transaction.events.size();
-    confirmWhenCommitted(transaction.endLsn);
-    Q_EMIT statusChanged(m_status);
+    confirmWhenCommitted(transaction.endLsn); // reports the new counts once durable
 }
 
 void PostgresSource::confirmWhenCommitted(Lsn endLsn)

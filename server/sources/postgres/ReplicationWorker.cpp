@@ -106,6 +106,9 @@ private:
     QString stream();
     QString handle(const char *data, int size);
     bool sendStatus(bool force);
+    // PQescapeLiteral or PQescapeIdentifier, with the result freed the libpq way.
+    using Escape = char *(*)(PGconn *, const char *, size_t);
+    QByteArray quoted(const QString &text, Escape escape) const;
     QByteArray literal(const QString &text) const;
     QByteArray identifier(const QString &text) const;
 
@@ -207,22 +210,23 @@ std::variant<Result, QString> ReplicationWorker::Session::exec(const QByteArray 
     return last;
 }
 
-QByteArray ReplicationWorker::Session::literal(const QString &text) const
+QByteArray ReplicationWorker::Session::quoted(const QString &text, Escape escape) const
 {
     const QByteArray utf8 = text.toUtf8();
-    char *escaped = PQescapeLiteral(m_conn, utf8.constData(), size_t(utf8.size()));
-    QByteArray result(escaped ? escaped : "''");
+    char *escaped = escape(m_conn, utf8.constData(), size_t(utf8.size()));
+    QByteArray result(escaped ? escaped : "");
     PQfreemem(escaped);
     return result;
 }
 
+QByteArray ReplicationWorker::Session::literal(const QString &text) const
+{
+    return quoted(text, &PQescapeLiteral);
+}
+
 QByteArray ReplicationWorker::Session::identifier(const QString &text) const
 {
-    const QByteArray utf8 = text.toUtf8();
-    char *escaped = PQescapeIdentifier(m_conn, utf8.constData(), size_t(utf8.size()));
-    QByteArray result(escaped ? escaped : "\"\"");
-    PQfreemem(escaped);
-    return result;
+    return quoted(text, &PQescapeIdentifier);
 }
 
 QString ReplicationWorker::Session::identify()
