@@ -104,6 +104,18 @@ Apply countSetting(void (*assign)(AppOptions &, qint64))
     };
 }
 
+// A connection or request limit: a whole number from 1 to 1 000 000 (an int field).
+Apply limitSetting(int ServerConfig::*field)
+{
+    return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
+        const auto count = parseCount(value, 1, 1'000'000);
+        if (!count)
+            return QStringLiteral("'%1' is not a whole number from 1 to 1000000").arg(value);
+        options.server.*field = int(*count);
+        return std::nullopt;
+    };
+}
+
 Apply durationSetting(std::chrono::milliseconds ServerConfig::*field)
 {
     return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
@@ -340,26 +352,18 @@ QList<Setting> settings()
          }},
         {QStringLiteral("max-connections"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS"), QStringLiteral("count"),
          QStringLiteral("Open connections (HTTP and WebSocket) beyond which new ones get 503 (default 10000)."),
-         countSetting([](AppOptions &options, qint64 count) {
-             options.server.maxConnections = int(std::min<qint64>(count, 1'000'000));
-         })},
+         limitSetting(&ServerConfig::maxConnections)},
         {QStringLiteral("max-connections-per-ip"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS_PER_IP"),
          QStringLiteral("count"),
          QStringLiteral("Open connections from one address beyond which new ones get 429 (default 1000)."),
-         countSetting([](AppOptions &options, qint64 count) {
-             options.server.maxConnectionsPerIp = int(std::min<qint64>(count, 1'000'000));
-         })},
+         limitSetting(&ServerConfig::maxConnectionsPerIp)},
         {QStringLiteral("max-subscriptions"), QStringLiteral("CDCSCOPE_MAX_SUBSCRIPTIONS"), QStringLiteral("count"),
          QStringLiteral("Channels one WebSocket connection may subscribe to (default 1000)."),
-         countSetting([](AppOptions &options, qint64 count) {
-             options.server.maxSubscriptionsPerConnection = int(std::min<qint64>(count, 1'000'000));
-         })},
+         limitSetting(&ServerConfig::maxSubscriptionsPerConnection)},
         {QStringLiteral("max-travels-per-second"), QStringLiteral("CDCSCOPE_MAX_TRAVELS_PER_SECOND"),
          QStringLiteral("count"),
          QStringLiteral("Travel requests one connection may make per second, in bursts of as many (default 10)."),
-         countSetting([](AppOptions &options, qint64 count) {
-             options.server.maxTravelsPerSecond = int(std::min<qint64>(count, 1'000'000));
-         })},
+         limitSetting(&ServerConfig::maxTravelsPerSecond)},
         {QStringLiteral("max-body"), QStringLiteral("CDCSCOPE_MAX_BODY"), QStringLiteral("size"),
          QStringLiteral("Largest HTTP request body; larger ones get 413 (default 16MiB)."),
          sizeSetting(&ServerConfig::maxBodyBytes, 1024)},

@@ -99,6 +99,9 @@ private Q_SLOTS:
                                        << QStringLiteral("cdcscope: Missing value after '--port'.");
         QTest::newRow("stray argument") << QStringList{QStringLiteral("serve")} << QString() << QString()
                                         << QStringLiteral("cdcscope: unexpected argument 'serve'");
+        QTest::newRow("limit out of range")
+            << QStringList{QStringLiteral("--max-connections=5000000")} << QString() << QString()
+            << QStringLiteral("cdcscope: --max-connections: '5000000' is not a whole number from 1 to 1000000");
         QTest::newRow("dsn with a password")
             << QStringList{QStringLiteral("--pg-dsn=host=db user=cdc password=hunter2")} << QString() << QString()
             << QStringLiteral("cdcscope: --pg-dsn: the PostgreSQL DSN contains a password; remove it");
