@@ -1,4 +1,5 @@
 #include "CommandLine.h"
+#include "ValueParsers.h"
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -27,57 +28,6 @@ struct Setting
     QString help;
     Apply apply;
 };
-
-std::optional<qint64> parseCount(const QString &text, qint64 minimum, qint64 maximum)
-{
-    bool ok = false;
-    const qint64 value = text.trimmed().toLongLong(&ok);
-    if (!ok || value < minimum || value > maximum)
-        return std::nullopt;
-    return value;
-}
-
-// "1048576", "512KiB", "16M", "1GiB": K, M and G are powers of 1024.
-std::optional<qint64> parseByteSize(const QString &text)
-{
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+)\\s*([kKmMgG]?)(i?[bB])?\\s*$"));
-    const auto match = pattern.match(text);
-    if (!match.hasMatch())
-        return std::nullopt;
-    bool ok = false;
-    qint64 value = match.captured(1).toLongLong(&ok);
-    const QChar unit = match.captured(2).isEmpty() ? QChar() : match.captured(2).at(0).toLower();
-    const int shift = unit == u'k' ? 10 : unit == u'm' ? 20 : unit == u'g' ? 30 : 0;
-    if (!ok || value > (qint64(1) << (62 - shift)))
-        return std::nullopt;
-    return value << shift;
-}
-
-// "30s", "500ms", "2m", "12h", "7d"; a bare number is seconds.
-std::optional<std::chrono::milliseconds> parseDuration(const QString &text, double maxMs = 7 * 24 * 3600 * 1000.0)
-{
-    static const QRegularExpression pattern(QStringLiteral("^\\s*(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?\\s*$"));
-    const auto match = pattern.match(text);
-    if (!match.hasMatch())
-        return std::nullopt;
-    const double number = match.captured(1).toDouble();
-    const QString unit = match.captured(2);
-    const double scale = unit == u"ms"  ? 1
-                         : unit == u"m" ? 60'000
-                         : unit == u"h" ? 3'600'000
-                         : unit == u"d" ? 86'400'000
-                                        : 1000;
-    const double ms = number * scale;
-    if (ms < 1 || ms > maxMs)
-        return std::nullopt;
-    return std::chrono::milliseconds(qint64(ms));
-}
-
-bool parseSwitchValue(const QString &text)
-{
-    const QString v = text.trimmed().toLower();
-    return v == u"1" || v == u"true" || v == u"yes" || v == u"on";
-}
 
 Apply sizeSetting(qint64 ServerConfig::*field, qint64 minimum)
 {
@@ -485,7 +435,13 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
     QCommandLineParser parser;
     parser.setApplicationDescription(
         QStringLiteral("CDC Scope: a change-data-capture monitor with an embedded CDC WebSocket server.\n"
-                       "Each option can also be set by the environment variable named in brackets."));
+                       "Each option can also be set by the environment variable named in brackets.\n\n"
+                       "Client commands for a running server (cdcscope COMMAND --help for each):\n"
+                       "  tail     print events as they arrive; exit 0 after --count of them\n"
+                       "  publish  publish NDJSON payloads to a channel\n"
+                       "  travel   one replay; exit 3 if history was lost\n"
+                       "  export   save a capture (JSONL)\n"
+                       "  import   replay a capture through POST /events"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                         QStringLiteral("Show this help and exit."));
     const QCommandLineOption versionOption(QStringLiteral("version"), QStringLiteral("Show the version and exit."));

@@ -1,3 +1,4 @@
+#include "ClientCommands.h"
 #include "CommandLine.h"
 #include "ConfigFile.h"
 #include "GuiFront.h"
@@ -55,6 +56,11 @@ int main(int argc, char *argv[])
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
+    if (arguments.size() > 1 && cdc::client::isClientCommand(arguments.at(1))) {
+        // tail, publish, travel, export, import: a client of a running server, no display needed.
+        QCoreApplication app(argc, argv);
+        return cdc::client::runClientCommandLine(arguments);
+    }
     const cdc::CommandLineOutcome outcome =
         cdc::parseCommandLine(arguments, QProcessEnvironment::systemEnvironment(), optionsFromConfigFile());
     if (outcome.action == cdc::CommandLineOutcome::Action::ExitNow) {

@@ -1,4 +1,5 @@
 // Flags, CDCSCOPE_* variables and their precedence; each bad value named in one clear line.
+#include "ClientOptions.h"
 #include "CommandLine.h"
 
 #include <QTest>
@@ -185,6 +186,108 @@ private Q_SLOTS:
         const auto outcome = parse({QStringLiteral("--version")});
         QCOMPARE(outcome.exitCode, ExitCode::ok);
         QCOMPARE(outcome.message, QStringLiteral("cdcscope " CDCSCOPE_VERSION));
+    }
+
+    // The client subcommands' addresses: one text gives the WebSocket and the HTTP API.
+    void clientServerAddresses_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("webSocket");
+        QTest::addColumn<QString>("http");
+        QTest::newRow("ws with path") << "ws://127.0.0.1:4053/ws" << "ws://127.0.0.1:4053/ws" << "http://127.0.0.1:4053";
+        QTest::newRow("http") << "http://localhost:9000" << "ws://localhost:9000/ws" << "http://localhost:9000";
+        QTest::newRow("wss") << "wss://cdc.example:443/" << "wss://cdc.example:443/ws" << "https://cdc.example:443";
+        QTest::newRow("https default port") << "https://cdc.example" << "wss://cdc.example:4053/ws"
+                                            << "https://cdc.example:4053";
+        QTest::newRow("host:port") << "127.0.0.1:4100" << "ws://127.0.0.1:4100/ws" << "http://127.0.0.1:4100";
+        QTest::newRow("ipv6") << "[::1]:4053" << "ws://[::1]:4053/ws" << "http://[::1]:4053";
+    }
+
+    void clientServerAddresses()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, webSocket);
+        QFETCH(QString, http);
+        const auto parsed = client::ServerAddress::parse(text);
+        QVERIFY(std::holds_alternative<client::ServerAddress>(parsed));
+        QCOMPARE(std::get<client::ServerAddress>(parsed).webSocket.toString(), webSocket);
+        QCOMPARE(std::get<client::ServerAddress>(parsed).http.toString(), http);
+    }
+
+    void clientServerAddressErrors_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("empty") << "" << "the server address is empty";
+        QTest::newRow("scheme") << "ftp://host" << "the scheme must be ws, wss, http or https";
+        QTest::newRow("path") << "http://host/events" << "the path must be /ws or nothing";
+        QTest::newRow("token in url") << "ws://host/ws?token=abc" << "a token goes in CDCSCOPE_TOKEN";
+    }
+
+    void clientServerAddressErrors()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, message);
+        const auto parsed = client::ServerAddress::parse(text);
+        QVERIFY(std::holds_alternative<QString>(parsed));
+        QVERIFY2(std::get<QString>(parsed).contains(message), qPrintable(std::get<QString>(parsed)));
+    }
+
+    void clientOptions()
+    {
+        QProcessEnvironment environment;
+        environment.insert(QStringLiteral("CDCSCOPE_TOKEN"), QStringLiteral(" secret-from-env \n"));
+        const auto outcome = client::parseClientCommandLine(
+            {QStringLiteral("cdcscope"), QStringLiteral("tail"), QStringLiteral("127.0.0.1:4100"),
+             QStringLiteral("--client"), QStringLiteral("ci"), QStringLiteral("--channel"), QStringLiteral("a"),
+             QStringLiteral("--channel"), QStringLiteral("b"), QStringLiteral("--since-ts"),
+             QStringLiteral("2026-11-22T07:42:05.123Z"), QStringLiteral("--count"), QStringLiteral("10"),
+             QStringLiteral("--timeout"), QStringLiteral("2m"), QStringLiteral("--format"), QStringLiteral("pretty")},
+            environment);
+        QVERIFY2(outcome.options, qPrintable(outcome.message));
+        const client::ClientOptions &options = *outcome.options;
+        QCOMPARE(options.command, client::Command::Tail);
+        QCOMPARE(options.clientName, QStringLiteral("ci"));
+        QCOMPARE(options.channels, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+        QCOMPARE(options.sinceTsMs, std::optional<qint64>(1795333325123));
+        QCOMPARE(options.count, std::optional<qint64>(10));
+        QCOMPARE(options.timeout->count(), 120'000);
+        QCOMPARE(options.format, client::OutputFormat::Pretty);
+        QCOMPARE(options.token, QByteArray("secret-from-env"));
+    }
+
+    void clientOptionErrors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no url") << QStringList{QStringLiteral("tail")} << "give the server's address";
+        QTest::newRow("travel two channels")
+            << QStringList{QStringLiteral("travel"), QStringLiteral("h:1"), QStringLiteral("--client"),
+                           QStringLiteral("c"), QStringLiteral("--channel"), QStringLiteral("a"),
+                           QStringLiteral("--channel"), QStringLiteral("b")}
+            << "--channel: give one channel only";
+        QTest::newRow("bad since-ts") << QStringList{QStringLiteral("export"), QStringLiteral("h:1"),
+                                                     QStringLiteral("--since-ts"), QStringLiteral("yesterday")}
+                                      << "--since-ts: 'yesterday' is neither milliseconds";
+        QTest::newRow("import without file") << QStringList{QStringLiteral("import"), QStringLiteral("h:1")}
+                                             << "give the capture file";
+        QTest::newRow("extra argument") << QStringList{QStringLiteral("export"), QStringLiteral("h:1"),
+                                                       QStringLiteral("more")}
+                                        << "unexpected argument 'more'";
+        QTest::newRow("bad speed") << QStringList{QStringLiteral("import"), QStringLiteral("h:1"), QStringLiteral("-"),
+                                                  QStringLiteral("--speed"), QStringLiteral("-1")}
+                                   << "--speed: '-1' is not a speed factor";
+    }
+
+    void clientOptionErrors()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        arguments.prepend(QStringLiteral("cdcscope"));
+        const auto outcome = client::parseClientCommandLine(arguments, {});
+        QVERIFY(!outcome.options);
+        QCOMPARE(outcome.exitCode, client::ClientExit::failure);
+        QVERIFY2(outcome.message.contains(message), qPrintable(outcome.message));
     }
 };
 

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QString>
+#include <QUrl>
+
+#include <variant>
+
+namespace cdc::client {
+
+// Where a client subcommand finds the server. One address gives both ways in: the WebSocket
+// (`/ws`) and the HTTP API on the same port, plain or TLS.
+struct ServerAddress
+{
+    QUrl webSocket; // ws://host:port/ws or wss://host:port/ws
+    QUrl http;      // http://host:port or https://host:port, no path
+
+    // "ws://host:port[/ws]", "wss://…", "http://host:port", "https://…" or "host[:port]"
+    // (plain, port 4053). The error says what was wrong with the text.
+    static std::variant<ServerAddress, QString> parse(const QString &text);
+
+    // `path` percent-encoded where it carries names ("/channels/a%2Fb/export").
+    QUrl httpEndpoint(const QString &path) const;
+};
+
+} // namespace cdc::client
