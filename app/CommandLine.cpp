@@ -126,6 +126,16 @@ std::variant<QSslConfiguration, QString> loadTls(const QString &certPath, const 
 QList<Setting> settings()
 {
     return {
+        {QStringLiteral("config"), QStringLiteral("CDCSCOPE_CONFIG"), QStringLiteral("file"),
+         QStringLiteral("Read settings from this INI file instead of the user's (~/.config/CDC Scope/cdcscope.conf); "
+                        "the packaged service uses /etc/cdcscope/cdcscope.conf."),
+         [](const QString &value, AppOptions &) -> std::optional<QString> {
+             // main() has already read it (explicitConfigFile); here it only has to exist.
+             QFile file(value);
+             if (!file.open(QIODevice::ReadOnly))
+                 return QStringLiteral("cannot read %1: %2").arg(value, file.errorString());
+             return std::nullopt;
+         }},
         {QStringLiteral("bind"), QStringLiteral("CDCSCOPE_BIND"), QStringLiteral("address"),
          QStringLiteral("Address to listen on (default 127.0.0.1; 0.0.0.0 or :: opens it to the network)."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
@@ -425,6 +435,19 @@ QList<Setting> settings()
 
 } // namespace
 
+QString explicitConfigFile(const QStringList &arguments, const QProcessEnvironment &environment)
+{
+    QString path = environment.value(QStringLiteral("CDCSCOPE_CONFIG"));
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        if ((argument == u"--config" || argument == u"-config") && i + 1 < arguments.size())
+            path = arguments.at(i + 1);
+        else if (argument.startsWith(QStringLiteral("--config=")))
+            path = argument.mid(9);
+    }
+    return path;
+}
+
 CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment,
                                     const AppOptions &base)
 {
@@ -469,7 +492,11 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
         return fail(QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().constFirst()));
     if (parser.isSet(helpOption)) {
         outcome.action = CommandLineOutcome::Action::ExitNow;
-        outcome.message = parser.helpText();
+        // Qt's first line names argv[0] (or a placeholder before the application object exists).
+        QString help = parser.helpText();
+        help.replace(0, help.indexOf(u'\n'),
+                     QStringLiteral("Usage: cdcscope [options]\n       cdcscope COMMAND URL [options]"));
+        outcome.message = help.trimmed();
         return outcome;
     }
     if (parser.isSet(versionOption)) {

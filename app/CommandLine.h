@@ -48,6 +48,10 @@ struct CommandLineOutcome
 CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment,
                                     const AppOptions &base = {});
 
+// The config file named by --config FILE (or --config=FILE) or CDCSCOPE_CONFIG; empty for the
+// default one. Read before the full parse, because the config file is the base the flags override.
+QString explicitConfigFile(const QStringList &arguments, const QProcessEnvironment &environment);
+
 // Exit codes of the headless front (docs/configuration.md).
 namespace ExitCode {
 inline constexpr int ok = 0;

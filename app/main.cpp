@@ -8,6 +8,7 @@
 #include "PostgresPassword.h"
 
 #include <QApplication>
+#include <QIcon>
 #include <QSettings>
 
 #include <cstdio>
@@ -17,10 +18,11 @@
 namespace {
 
 // The config file's values over the defaults: the base that environment and flags override.
-cdc::AppOptions optionsFromConfigFile()
+// `path` empty: the user's own (the window's Settings dialog writes it).
+cdc::AppOptions optionsFromConfigFile(const QString &path)
 {
     cdc::AppOptions options;
-    const QSettings settings;
+    const QSettings settings = path.isEmpty() ? QSettings() : QSettings(path, QSettings::IniFormat);
     cdc::loadServerConfig(settings, options.server);
     options.liveViewRows =
         qsizetype(settings.value(QStringLiteral("view/live_rows"), qint64(options.liveViewRows)).toLongLong());
@@ -45,6 +47,15 @@ bool displayAvailable()
            !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY");
 }
 
+// The icon compiled in (app/CMakeLists.txt), for desktops whose theme does not have the installed one.
+QIcon applicationIcon()
+{
+    QIcon icon;
+    for (const int size : {16, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/io.github.cdcscope.CdcScope-%1.png").arg(size), QSize(size, size));
+    return icon;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -61,8 +72,9 @@ int main(int argc, char *argv[])
         QCoreApplication app(argc, argv);
         return cdc::client::runClientCommandLine(arguments);
     }
-    const cdc::CommandLineOutcome outcome =
-        cdc::parseCommandLine(arguments, QProcessEnvironment::systemEnvironment(), optionsFromConfigFile());
+    const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    const cdc::CommandLineOutcome outcome = cdc::parseCommandLine(
+        arguments, environment, optionsFromConfigFile(cdc::explicitConfigFile(arguments, environment)));
     if (outcome.action == cdc::CommandLineOutcome::Action::ExitNow) {
         std::FILE *stream = outcome.exitCode == cdc::ExitCode::ok ? stdout : stderr;
         std::fprintf(stream, "%s\n", qPrintable(outcome.message));
@@ -93,6 +105,7 @@ int main(int argc, char *argv[])
     }
     QApplication app(argc, argv);
     QApplication::setDesktopFileName(QStringLiteral("io.github.cdcscope.CdcScope"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("io.github.cdcscope.CdcScope"), applicationIcon()));
     cdc::GuiFront front(outcome.options);
     return front.run();
 }

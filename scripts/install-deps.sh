@@ -12,6 +12,9 @@ packages=(
   # Passwords in the system keychain: QtKeychain's Secret Service backend, and for its tests a
   # real gnome-keyring in a private D-Bus session.
   libsecret-1-0 gnome-keyring dbus-daemon
+  # Packages (scripts/package.sh): dpkg-shlibdeps for the .deb's Depends; the checks of its
+  # desktop entry and metainfo; debootstrap for the install check on a clean Debian 12.
+  dpkg-dev desktop-file-utils appstream debootstrap
   # libFuzzer targets of the parsers (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes.
   clang libclang-rt-14-dev
 )
