@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Takes docs/screenshots/main-window.png: the real window under Xvfb with live demo traffic.
+# Takes the pictures of docs/window.md: the real window under Xvfb with live demo traffic —
+# main-window.png (the window's own --screenshot), then, driven by its shortcuts with xdotool,
+# travel-result.png (Ctrl+R: a replay in its tab) and publish-dialog.png (Ctrl+P).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-if ! command -v Xvfb >/dev/null 2>&1; then
+if ! command -v Xvfb >/dev/null || ! command -v xdotool >/dev/null || ! command -v import >/dev/null; then
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get install -y -qq --no-install-recommends xvfb >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends xvfb xdotool imagemagick >/dev/null
 fi
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 scripts/build.sh
@@ -26,5 +28,25 @@ app_pid=$!
 sleep 0.5
 node scripts/demo-traffic.mjs "$port" 6 &
 wait "$app_pid"
+
+# The travel panel's replay and the publish dialog, through the window's own shortcuts.
+XDG_CONFIG_HOME="$config_home" DISPLAY="$display" build/app/cdcscope --in-memory --port "$port" &
+app_pid=$!
+sleep 0.5
+node scripts/demo-traffic.mjs "$port" 12 &
+sleep 5
+window=$(DISPLAY="$display" xdotool search --name "CDC Scope" | head -n 1)
+DISPLAY="$display" xdotool windowfocus --sync "$window" # no window manager gives it the focus
+DISPLAY="$display" xdotool key --window "$window" ctrl+r
+sleep 1.5
+DISPLAY="$display" import -window "$window" docs/screenshots/travel-result.png
+DISPLAY="$display" xdotool key --window "$window" ctrl+p
+sleep 1
+eval "$(DISPLAY="$display" xdotool getwindowgeometry --shell "$window")" # X, Y, WIDTH, HEIGHT
+DISPLAY="$display" import -window root -crop "${WIDTH}x${HEIGHT}+${X}+${Y}" docs/screenshots/publish-dialog.png
+DISPLAY="$display" xdotool key --window "$(DISPLAY="$display" xdotool search --name Publish | tail -n 1)" Escape
+sleep 0.5
+kill -TERM "$app_pid"
+wait "$app_pid" || true
 rm -rf "$config_home"
-echo "wrote docs/screenshots/main-window.png"
+echo "wrote docs/screenshots/main-window.png, travel-result.png, publish-dialog.png"
