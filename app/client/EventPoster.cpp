@@ -1,22 +1,13 @@
 #include "EventPoster.h"
 
 #include "ClientTransport.h"
+#include "protocol/PublishRequest.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
 namespace cdc::client {
-
-namespace {
-
-QByteArray jsonString(const QString &text)
-{
-    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
-    return array.mid(1, array.size() - 2);
-}
-
-} // namespace
 
 std::optional<QString> checkPayload(const QByteArray &text)
 {
@@ -41,7 +32,7 @@ std::variant<QList<PublishedEvent>, QString> EventPoster::post(const QList<Outgo
     for (const OutgoingEvent &event : batch) {
         if (body.size() > 1)
             body += ',';
-        body += "{\"organization_id\":" + jsonString(event.channel) + ",\"data\":" + event.payload + '}';
+        body += "{\"organization_id\":" + compactJson(QJsonValue(event.channel)) + ",\"data\":" + event.payload + '}';
     }
     body += ']';
     const HttpResult result = httpExchange(m_network, m_options, "POST",

@@ -1,7 +1,8 @@
 #include "FramePrinter.h"
 
+#include "protocol/PublishRequest.h"
+
 #include <QDateTime>
-#include <QJsonArray>
 #include <QJsonDocument>
 
 namespace cdc::client {
@@ -11,17 +12,6 @@ namespace {
 QByteArray utcTime(qint64 tsMs)
 {
     return QDateTime::fromMSecsSinceEpoch(tsMs, Qt::UTC).toString(Qt::ISODateWithMs).toUtf8();
-}
-
-QByteArray compact(const QJsonValue &value)
-{
-    if (value.isObject())
-        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
-    if (value.isArray())
-        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
-    // A scalar: wrap it in an array and take the brackets off again.
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return wrapped.mid(1, wrapped.size() - 2);
 }
 
 QByteArray optionalNumber(const QJsonValue &value)
@@ -50,7 +40,7 @@ void FramePrinter::printEvent(const ReceivedEvent &event)
     }
     const QJsonValue payload = event.object.value(QStringLiteral("data")).toObject().value(QStringLiteral("payload"));
     writeLine(utcTime(event.tsMs) + "  " + event.channel.toUtf8() + " #" + QByteArray::number(event.seq) + "  " +
-              compact(payload));
+              compactJson(payload));
 }
 
 void FramePrinter::printTravelAck(const QByteArray &frame, const QJsonObject &ack)

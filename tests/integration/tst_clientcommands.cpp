@@ -391,6 +391,29 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("none.jsonl")))); // no half-written file
     }
 
+    void importKeepsTheRecordedPacing()
+    {
+        // Recorded 400 ms apart; at --speed 1 the second is sent 400 ms after the import started,
+        // so the server's ts_ms are about that far apart (less the first request's own latency;
+        // as fast as possible they would be the same millisecond).
+        const QByteArray capture =
+            R"({"organization_id":"p","data":{"seq":1,"ts_ms":1700000000000,"payload":{"n":1}}})" "\n"
+            R"({"organization_id":"p","data":{"seq":2,"ts_ms":1700000000400,"payload":{"n":2}}})" "\n";
+        const ClientRun imported = runClient({QStringLiteral("import"), url(m_server->port), QStringLiteral("-"),
+                                              QStringLiteral("--channel"), QStringLiteral("paced"),
+                                              QStringLiteral("--speed"), QStringLiteral("1")},
+                                             capture);
+        QCOMPARE(imported.exitCode, 0);
+        const ClientRun replayed = runClient({QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"),
+                                              QStringLiteral("paced")});
+        const QList<QJsonObject> frames = replayed.objects();
+        QCOMPARE(seqsOf(frames), range(1, 2));
+        const auto tsOf = [&](int i) {
+            return frames.at(i).value(QStringLiteral("data")).toObject().value(QStringLiteral("ts_ms")).toInteger();
+        };
+        QVERIFY2(tsOf(1) - tsOf(0) >= 300, qPrintable(QString::number(tsOf(1) - tsOf(0))));
+    }
+
     void tokensComeFromTheEnvironmentOrAFile()
     {
         QTemporaryDir dir;
