@@ -98,15 +98,18 @@ QList<Flag> flags()
 {
     using enum Command;
     return {
-        {{QStringLiteral("client")}, QStringLiteral("name"),
-         QStringLiteral("The X-Athena-Client name to connect as (required)."), {Tail, Travel},
+        {{QStringLiteral("client")},
+         QStringLiteral("name"),
+         QStringLiteral("The X-Athena-Client name to connect as (required)."),
+         {Tail, Travel},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              if (value.trimmed().isEmpty())
                  return QStringLiteral("the client name must not be empty");
              options.clientName = value.trimmed();
              return std::nullopt;
          }},
-        {{QStringLiteral("channel")}, QStringLiteral("channel"),
+        {{QStringLiteral("channel")},
+         QStringLiteral("channel"),
          QStringLiteral("tail: a channel to follow, repeatable (default: the client name). travel: the channel to "
                         "replay (default: the client name). publish: the channel (required). export: one channel "
                         "(default: all). import: put every event here instead of its recorded channel."),
@@ -119,17 +122,30 @@ QList<Flag> flags()
              options.channels.append(value.trimmed());
              return std::nullopt;
          }},
-        {{QStringLiteral("since-seq")}, QStringLiteral("N"),
+        {{QStringLiteral("since-seq")},
+         QStringLiteral("N"),
          QStringLiteral("Only events with seq greater than N (tail: replays them first, then follows)."),
-         {Tail, Travel, Export}, sequenceFlag(&ClientOptions::sinceSeq)},
-        {{QStringLiteral("since-ts")}, QStringLiteral("T"),
+         {Tail, Travel, Export},
+         sequenceFlag(&ClientOptions::sinceSeq)},
+        {{QStringLiteral("since-ts")},
+         QStringLiteral("T"),
          QStringLiteral("Only events with ts_ms at or after T: milliseconds since the epoch or an ISO 8601 time."),
-         {Tail, Travel, Export}, timestampFlag(&ClientOptions::sinceTsMs)},
-        {{QStringLiteral("until-seq")}, QStringLiteral("N"), QStringLiteral("Only events with seq at most N."),
-         {Export}, sequenceFlag(&ClientOptions::untilSeq)},
-        {{QStringLiteral("until-ts")}, QStringLiteral("T"), QStringLiteral("Only events with ts_ms before T."),
-         {Export}, timestampFlag(&ClientOptions::untilTsMs)},
-        {{QStringLiteral("count")}, QStringLiteral("N"), QStringLiteral("Exit 0 once N events were printed."), {Tail},
+         {Tail, Travel, Export},
+         timestampFlag(&ClientOptions::sinceTsMs)},
+        {{QStringLiteral("until-seq")},
+         QStringLiteral("N"),
+         QStringLiteral("Only events with seq at most N."),
+         {Export},
+         sequenceFlag(&ClientOptions::untilSeq)},
+        {{QStringLiteral("until-ts")},
+         QStringLiteral("T"),
+         QStringLiteral("Only events with ts_ms before T."),
+         {Export},
+         timestampFlag(&ClientOptions::untilTsMs)},
+        {{QStringLiteral("count")},
+         QStringLiteral("N"),
+         QStringLiteral("Exit 0 once N events were printed."),
+         {Tail},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              const auto count = parseCount(value, 1, std::numeric_limits<qint64>::max());
              if (!count)
@@ -137,8 +153,10 @@ QList<Flag> flags()
              options.count = *count;
              return std::nullopt;
          }},
-        {{QStringLiteral("limit")}, QStringLiteral("N"),
-         QStringLiteral("Events the replay may return (the server's default 10000, at most 50000)."), {Travel},
+        {{QStringLiteral("limit")},
+         QStringLiteral("N"),
+         QStringLiteral("Events the replay may return (the server's default 10000, at most 50000)."),
+         {Travel},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              const auto limit = parseCount(value, 1, std::numeric_limits<qint64>::max());
              if (!limit)
@@ -146,7 +164,8 @@ QList<Flag> flags()
              options.limit = *limit;
              return std::nullopt;
          }},
-        {{QStringLiteral("timeout")}, QStringLiteral("duration"),
+        {{QStringLiteral("timeout")},
+         QStringLiteral("duration"),
          QStringLiteral("tail, travel: give up after this long (exit 1). publish, export, import: the longest wait "
                         "for one answer of the server (default 30s). Examples: 500ms, 10s, 2m."),
          {Tail, Travel, Publish, Export, Import},
@@ -157,7 +176,8 @@ QList<Flag> flags()
              options.timeout = *duration;
              return std::nullopt;
          }},
-        {{QStringLiteral("format")}, QStringLiteral("ndjson|pretty"),
+        {{QStringLiteral("format")},
+         QStringLiteral("ndjson|pretty"),
          QStringLiteral("ndjson: each frame as the server sent it, one per line (default). pretty: for people."),
          {Tail, Travel, Publish},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
@@ -170,14 +190,18 @@ QList<Flag> flags()
                  return QStringLiteral("'%1' is not an output format (ndjson or pretty)").arg(value);
              return std::nullopt;
          }},
-        {{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("file"),
-         QStringLiteral("Write the capture to this file instead of stdout."), {Export},
+        {{QStringLiteral("o"), QStringLiteral("output")},
+         QStringLiteral("file"),
+         QStringLiteral("Write the capture to this file instead of stdout."),
+         {Export},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              options.outputPath = value;
              return std::nullopt;
          }},
-        {{QStringLiteral("speed")}, QStringLiteral("factor"),
-         QStringLiteral("0: as fast as possible (default); 1: the recorded pacing; 2: twice as fast."), {Import},
+        {{QStringLiteral("speed")},
+         QStringLiteral("factor"),
+         QStringLiteral("0: as fast as possible (default); 1: the recorded pacing; 2: twice as fast."),
+         {Import},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              bool ok = false;
              const double speed = value.trimmed().toDouble(&ok);
@@ -188,7 +212,8 @@ QList<Flag> flags()
              options.speed = speed;
              return std::nullopt;
          }},
-        {{QStringLiteral("token-file")}, QStringLiteral("file"),
+        {{QStringLiteral("token-file")},
+         QStringLiteral("file"),
          QStringLiteral("Read the bearer token from this file (or set CDCSCOPE_TOKEN; never on the command line, "
                         "where other users can see it)."),
          {Tail, Travel, Publish, Export, Import},
@@ -201,7 +226,8 @@ QList<Flag> flags()
                  return QStringLiteral("%1 is empty").arg(value);
              return std::nullopt;
          }},
-        {{QStringLiteral("ca-cert")}, QStringLiteral("file"),
+        {{QStringLiteral("ca-cert")},
+         QStringLiteral("file"),
          QStringLiteral("For wss:// and https://: trust the PEM certificate(s) in this file besides the system's."),
          {Tail, Travel, Publish, Export, Import},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
@@ -276,9 +302,9 @@ ClientParseOutcome parseClientCommandLine(const QStringList &arguments, const QP
         options.token = environment.value(QStringLiteral("CDCSCOPE_TOKEN")).trimmed().toUtf8();
     for (const Flag &flag : applicable) {
         const QString longName = flag.names.constLast();
-        const QStringList values =
-            flag.valueName.isEmpty() ? QStringList(parser.isSet(longName) ? 1 : 0, QStringLiteral("1"))
-                                     : parser.values(longName);
+        const QStringList values = flag.valueName.isEmpty()
+                                       ? QStringList(parser.isSet(longName) ? 1 : 0, QStringLiteral("1"))
+                                       : parser.values(longName);
         for (const QString &value : values)
             if (const auto error = flag.apply(value, options))
                 return fail(QStringLiteral("--") + longName + QStringLiteral(": ") + *error);

@@ -19,10 +19,10 @@ ClientSocket::ClientSocket(const ClientOptions &options, QObject *parent)
     connect(&m_socket, &QWebSocket::disconnected, this, &ClientSocket::onDisconnected);
     connect(&m_socket, qOverload<QAbstractSocket::SocketError>(&QWebSocket::error), this, // errorOccurred from Qt 6.5
             [this](QAbstractSocket::SocketError) {
-        // The reason comes with the disconnect that follows; keep the first one.
-        if (m_error.isEmpty())
-            m_error = m_socket.errorString();
-    });
+                // The reason comes with the disconnect that follows; keep the first one.
+                if (m_error.isEmpty())
+                    m_error = m_socket.errorString();
+            });
     connect(&m_socket, &QWebSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
         if (m_error.isEmpty() && !errors.isEmpty())
             m_error = QStringLiteral("certificate: ") + errors.constFirst().errorString();
@@ -70,8 +70,8 @@ void ClientSocket::onDisconnected()
         return;
     m_reported = true;
     if (!m_wasOpen) {
-        Q_EMIT failed(describeConnectionError(m_options.server.webSocket,
-                                              m_error.isEmpty() ? m_socket.errorString() : m_error));
+        Q_EMIT failed(
+            describeConnectionError(m_options.server.webSocket, m_error.isEmpty() ? m_socket.errorString() : m_error));
         return;
     }
     const QString reason = m_socket.closeReason();

@@ -35,12 +35,11 @@ std::variant<QList<PublishedEvent>, QString> EventPoster::post(const QList<Outgo
         body += "{\"organization_id\":" + compactJson(QJsonValue(event.channel)) + ",\"data\":" + event.payload + '}';
     }
     body += ']';
-    const HttpResult result = httpExchange(m_network, m_options, "POST",
-                                           m_options.server.httpEndpoint(QStringLiteral("/events")), body);
+    const HttpResult result =
+        httpExchange(m_network, m_options, "POST", m_options.server.httpEndpoint(QStringLiteral("/events")), body);
     if (!result.succeeded())
         return result.describeFailure();
-    const QJsonArray assigned =
-        QJsonDocument::fromJson(result.body).object().value(QStringLiteral("events")).toArray();
+    const QJsonArray assigned = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("events")).toArray();
     if (assigned.size() != batch.size())
         return QStringLiteral("the server answered %1 events for a batch of %2: %3")
             .arg(assigned.size())

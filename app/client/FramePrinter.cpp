@@ -51,8 +51,8 @@ void FramePrinter::printTravelAck(const QByteArray &frame, const QJsonObject &ac
     }
     QByteArray line = "-- travel complete: " + optionalNumber(ack.value(QStringLiteral("count"))) + " events";
     if (ack.value(QStringLiteral("truncated")).toBool())
-        line += " (truncated: more matched than the limit of " + optionalNumber(ack.value(QStringLiteral("limit"))) +
-                ")";
+        line +=
+            " (truncated: more matched than the limit of " + optionalNumber(ack.value(QStringLiteral("limit"))) + ")";
     const QJsonObject channels = ack.value(QStringLiteral("channels")).toObject();
     for (auto it = channels.begin(); it != channels.end(); ++it) {
         const QJsonObject range = it.value().toObject();

@@ -28,8 +28,8 @@ void TailCommand::onOpened()
     for (const QString &channel : std::as_const(m_channels)) {
         if (channel == m_options.clientName)
             continue;
-        m_socket.send({{QStringLiteral("type"), QStringLiteral("subscribe")},
-                       {QStringLiteral("organization_id"), channel}});
+        m_socket.send(
+            {{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("organization_id"), channel}});
         ++m_awaitedSubscriptionReplies;
     }
     if (!m_channels.contains(m_options.clientName)) {
@@ -107,8 +107,9 @@ void TailCommand::pageCompleted(const QJsonObject &ack)
 {
     const QString channel = m_replayQueue.constFirst();
     if (ack.value(QStringLiteral("gap")).toBool())
-        std::fprintf(stderr, "cdcscope: warning: channel %s no longer holds all the history asked for; the replay "
-                             "starts at its oldest retained event\n",
+        std::fprintf(stderr,
+                     "cdcscope: warning: channel %s no longer holds all the history asked for; the replay "
+                     "starts at its oldest retained event\n",
                      qPrintable(channel));
     // A travel's events and its ack arrive as one block, so the event just before the ack is the
     // page's last: the next page starts after it.

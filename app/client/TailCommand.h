@@ -30,11 +30,11 @@ private:
 
     QStringList m_channels;
     int m_awaitedSubscriptionReplies = 0;
-    bool m_holding = false;                // history is being replayed: events wait in m_held
+    bool m_holding = false; // history is being replayed: events wait in m_held
     QList<ReceivedEvent> m_held;
-    QStringList m_replayQueue;             // channels whose history is still to come; front: current
-    std::optional<qint64> m_pageAfterSeq;  // since_seq of the current channel's next page
-    qint64 m_lastReceivedSeq = 0;          // seq of the newest event frame: a page's last event at its ack
+    QStringList m_replayQueue;            // channels whose history is still to come; front: current
+    std::optional<qint64> m_pageAfterSeq; // since_seq of the current channel's next page
+    qint64 m_lastReceivedSeq = 0;         // seq of the newest event frame: a page's last event at its ack
     QHash<QString, qint64> m_lastPrintedSeq;
     qint64 m_printed = 0;
 };

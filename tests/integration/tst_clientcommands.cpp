@@ -158,7 +158,9 @@ private Q_SLOTS:
         QCOMPARE(travel.exitCode, 0);
         const QList<QJsonObject> frames = travel.objects();
         QCOMPARE(frames.size(), 5);
-        const auto payload = [&](int i) { return frames.at(i).value(QStringLiteral("data")).toObject().value(QStringLiteral("payload")); };
+        const auto payload = [&](int i) {
+            return frames.at(i).value(QStringLiteral("data")).toObject().value(QStringLiteral("payload"));
+        };
         QCOMPARE(payload(0), QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}));
         QCOMPARE(payload(2), QJsonValue(QJsonArray{1, 2}));
         QCOMPARE(payload(3), QJsonValue(QStringLiteral("text")));
@@ -173,9 +175,9 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("{\n  \"order\": 7,\n  \"items\": [1, 2]\n}\n");
         file.close();
-        const ClientRun run = runClient({QStringLiteral("publish"), url(m_server->port), QStringLiteral("--channel"),
-                                         QStringLiteral("doc"), QStringLiteral("--format"), QStringLiteral("pretty"),
-                                         path});
+        const ClientRun run =
+            runClient({QStringLiteral("publish"), url(m_server->port), QStringLiteral("--channel"),
+                       QStringLiteral("doc"), QStringLiteral("--format"), QStringLiteral("pretty"), path});
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.out.startsWith("line 1 -> doc #1  20"), run.out.constData());
     }
@@ -183,9 +185,9 @@ private Q_SLOTS:
     void publishInjectionStaysInItsChannel()
     {
         // A line that tries to close its event and open another one is rejected, not split.
-        const ClientRun run = runClient({QStringLiteral("publish"), url(m_server->port), QStringLiteral("--channel"),
-                                         QStringLiteral("inj")},
-                                        "1},{\"organization_id\":\"victim\",\"data\":2\n");
+        const ClientRun run = runClient(
+            {QStringLiteral("publish"), url(m_server->port), QStringLiteral("--channel"), QStringLiteral("inj")},
+            "1},{\"organization_id\":\"victim\",\"data\":2\n");
         QCOMPARE(run.exitCode, 4);
         QCOMPARE(httpGet(m_server->port, "/channels/victim/export").status, 404);
     }
@@ -193,9 +195,9 @@ private Q_SLOTS:
     void publishErrors()
     {
         QTemporaryDir dir;
-        const ClientRun missingFile = runClient({QStringLiteral("publish"), url(m_server->port),
-                                                 QStringLiteral("--channel"), QStringLiteral("x"),
-                                                 dir.filePath(QStringLiteral("absent.ndjson"))});
+        const ClientRun missingFile =
+            runClient({QStringLiteral("publish"), url(m_server->port), QStringLiteral("--channel"), QStringLiteral("x"),
+                       dir.filePath(QStringLiteral("absent.ndjson"))});
         QCOMPARE(missingFile.exitCode, 2);
         QVERIFY2(missingFile.err.contains("cannot read"), missingFile.err.constData());
 
@@ -203,9 +205,9 @@ private Q_SLOTS:
         QCOMPARE(noChannel.exitCode, 2);
         QVERIFY2(noChannel.err.contains("--channel C is required"), noChannel.err.constData());
 
-        const ClientRun noServer = runClient(
-            {QStringLiteral("publish"), QStringLiteral("127.0.0.1:1"), QStringLiteral("--channel"), QStringLiteral("x")},
-            "{}\n");
+        const ClientRun noServer = runClient({QStringLiteral("publish"), QStringLiteral("127.0.0.1:1"),
+                                              QStringLiteral("--channel"), QStringLiteral("x")},
+                                             "{}\n");
         QCOMPARE(noServer.exitCode, 2);
         QVERIFY2(noServer.err.contains("nothing listens on 127.0.0.1:1"), noServer.err.constData());
         QVERIFY2(noServer.err.contains("lines 1 to 1 not published"), noServer.err.constData());
@@ -225,7 +227,8 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 0);
         // ndjson: each frame exactly as the server sent it.
         QCOMPARE(run.lines().size(), 3);
-        QVERIFY2(run.lines().at(0).startsWith(R"({"organization_id":"live","data":{"seq":1,"ts_ms":)"), run.out.constData());
+        QVERIFY2(run.lines().at(0).startsWith(R"({"organization_id":"live","data":{"seq":1,"ts_ms":)"),
+                 run.out.constData());
         QVERIFY(run.lines().at(0).endsWith(R"(,"payload":{"n":1}}})"));
         QCOMPARE(seqsOf(run.objects()), range(1, 3));
     }
@@ -254,17 +257,16 @@ private Q_SLOTS:
 
     void tailTimeouts()
     {
-        const ClientRun counted =
-            runClient({QStringLiteral("tail"), url(m_server->port), QStringLiteral("--client"), QStringLiteral("quiet"),
-                       QStringLiteral("--count"), QStringLiteral("1"), QStringLiteral("--timeout"),
-                       QStringLiteral("500ms")});
+        const ClientRun counted = runClient({QStringLiteral("tail"), url(m_server->port), QStringLiteral("--client"),
+                                             QStringLiteral("quiet"), QStringLiteral("--count"), QStringLiteral("1"),
+                                             QStringLiteral("--timeout"), QStringLiteral("500ms")});
         QCOMPARE(counted.exitCode, 1);
         QVERIFY2(counted.err.contains("timed out after 500 ms with 0 of 1 events"), counted.err.constData());
 
         // Without --count, --timeout is how long to watch.
-        const ClientRun watched = runClient({QStringLiteral("tail"), url(m_server->port), QStringLiteral("--client"),
-                                             QStringLiteral("quiet"), QStringLiteral("--timeout"),
-                                             QStringLiteral("300ms")});
+        const ClientRun watched =
+            runClient({QStringLiteral("tail"), url(m_server->port), QStringLiteral("--client"), QStringLiteral("quiet"),
+                       QStringLiteral("--timeout"), QStringLiteral("300ms")});
         QCOMPARE(watched.exitCode, 0);
     }
 
@@ -286,8 +288,8 @@ private Q_SLOTS:
 
     void tailConnectionErrors()
     {
-        const ClientRun refused = runClient(
-            {QStringLiteral("tail"), QStringLiteral("ws://127.0.0.1:1/ws"), QStringLiteral("--client"), QStringLiteral("a")});
+        const ClientRun refused = runClient({QStringLiteral("tail"), QStringLiteral("ws://127.0.0.1:1/ws"),
+                                             QStringLiteral("--client"), QStringLiteral("a")});
         QCOMPARE(refused.exitCode, 2);
         QVERIFY2(refused.err.contains("nothing listens on 127.0.0.1:1"), refused.err.constData());
 
@@ -327,9 +329,9 @@ private Q_SLOTS:
         QCOMPARE(ack.value(QStringLiteral("truncated")).toBool(), true);
         QCOMPARE(ack.value(QStringLiteral("gap")).toBool(), false);
 
-        const ClientRun pretty = runClient({QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"),
-                                            QStringLiteral("trip"), QStringLiteral("--format"),
-                                            QStringLiteral("pretty")});
+        const ClientRun pretty =
+            runClient({QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"),
+                       QStringLiteral("trip"), QStringLiteral("--format"), QStringLiteral("pretty")});
         QCOMPARE(pretty.exitCode, 0);
         QVERIFY2(pretty.lines().constLast() == "-- travel complete: 5 events; trip retains seq 1..5",
                  pretty.out.constData());
@@ -357,9 +359,9 @@ private Q_SLOTS:
         publishNumbers(m_server->port, QStringLiteral("cap"), 1, 4);
         QTemporaryDir dir;
         const QString capture = dir.filePath(QStringLiteral("cap.jsonl"));
-        const ClientRun exported = runClient({QStringLiteral("export"), url(m_server->port), QStringLiteral("--channel"),
-                                              QStringLiteral("cap"), QStringLiteral("--since-seq"), QStringLiteral("1"),
-                                              QStringLiteral("-o"), capture});
+        const ClientRun exported = runClient(
+            {QStringLiteral("export"), url(m_server->port), QStringLiteral("--channel"), QStringLiteral("cap"),
+             QStringLiteral("--since-seq"), QStringLiteral("1"), QStringLiteral("-o"), capture});
         QCOMPARE(exported.exitCode, 0);
         QFile file(capture);
         QVERIFY(file.open(QIODevice::ReadOnly));
@@ -370,22 +372,23 @@ private Q_SLOTS:
         // Import into another channel, with one bad line in the middle.
         QList<QByteArray> lines = recorded.trimmed().split('\n');
         lines.insert(1, "{\"organization_id\":");
-        const ClientRun imported = runClient({QStringLiteral("import"), url(m_server->port),
-                                              QStringLiteral("--channel"), QStringLiteral("replayed"), QStringLiteral("-")},
-                                             lines.join('\n') + '\n');
+        const ClientRun imported =
+            runClient({QStringLiteral("import"), url(m_server->port), QStringLiteral("--channel"),
+                       QStringLiteral("replayed"), QStringLiteral("-")},
+                      lines.join('\n') + '\n');
         QCOMPARE(imported.exitCode, 4);
         QVERIFY2(imported.err.contains("line 2 skipped"), imported.err.constData());
         QVERIFY2(imported.err.contains("3 events imported, 1 lines skipped"), imported.err.constData());
-        const ClientRun replayed = runClient({QStringLiteral("export"), url(m_server->port),
-                                              QStringLiteral("--channel"), QStringLiteral("replayed")});
+        const ClientRun replayed = runClient(
+            {QStringLiteral("export"), url(m_server->port), QStringLiteral("--channel"), QStringLiteral("replayed")});
         QCOMPARE(replayed.exitCode, 0);
         QCOMPARE(seqsOf(replayed.objects()), range(1, 3));
         QCOMPARE(replayed.objects().at(0).value(QStringLiteral("data")).toObject().value(QStringLiteral("payload")),
                  QJsonValue(QJsonObject{{QStringLiteral("n"), 2}}));
 
-        const ClientRun unknown = runClient({QStringLiteral("export"), url(m_server->port),
-                                             QStringLiteral("--channel"), QStringLiteral("no-such-channel"),
-                                             QStringLiteral("-o"), dir.filePath(QStringLiteral("none.jsonl"))});
+        const ClientRun unknown = runClient({QStringLiteral("export"), url(m_server->port), QStringLiteral("--channel"),
+                                             QStringLiteral("no-such-channel"), QStringLiteral("-o"),
+                                             dir.filePath(QStringLiteral("none.jsonl"))});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.err.contains("HTTP 404"), unknown.err.constData());
         QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("none.jsonl")))); // no half-written file
@@ -396,16 +399,17 @@ private Q_SLOTS:
         // Recorded 400 ms apart; at --speed 1 the second is sent 400 ms after the import started,
         // so the server's ts_ms are about that far apart (less the first request's own latency;
         // as fast as possible they would be the same millisecond).
-        const QByteArray capture =
-            R"({"organization_id":"p","data":{"seq":1,"ts_ms":1700000000000,"payload":{"n":1}}})" "\n"
-            R"({"organization_id":"p","data":{"seq":2,"ts_ms":1700000000400,"payload":{"n":2}}})" "\n";
-        const ClientRun imported = runClient({QStringLiteral("import"), url(m_server->port), QStringLiteral("-"),
-                                              QStringLiteral("--channel"), QStringLiteral("paced"),
-                                              QStringLiteral("--speed"), QStringLiteral("1")},
-                                             capture);
+        const QByteArray capture = R"({"organization_id":"p","data":{"seq":1,"ts_ms":1700000000000,"payload":{"n":1}}})"
+                                   "\n"
+                                   R"({"organization_id":"p","data":{"seq":2,"ts_ms":1700000000400,"payload":{"n":2}}})"
+                                   "\n";
+        const ClientRun imported =
+            runClient({QStringLiteral("import"), url(m_server->port), QStringLiteral("-"), QStringLiteral("--channel"),
+                       QStringLiteral("paced"), QStringLiteral("--speed"), QStringLiteral("1")},
+                      capture);
         QCOMPARE(imported.exitCode, 0);
-        const ClientRun replayed = runClient({QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"),
-                                              QStringLiteral("paced")});
+        const ClientRun replayed = runClient(
+            {QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"), QStringLiteral("paced")});
         const QList<QJsonObject> frames = replayed.objects();
         QCOMPARE(seqsOf(frames), range(1, 2));
         const auto tsOf = [&](int i) {
@@ -425,21 +429,20 @@ private Q_SLOTS:
         auto secured = startHeadless({QStringLiteral("--auth-tokens"), tokens});
         QVERIFY(secured->port != 0);
 
-        const ClientRun anonymous = runClient({QStringLiteral("publish"), url(secured->port), QStringLiteral("--channel"),
-                                               QStringLiteral("s")},
-                                              "{}\n");
+        const ClientRun anonymous = runClient(
+            {QStringLiteral("publish"), url(secured->port), QStringLiteral("--channel"), QStringLiteral("s")}, "{}\n");
         QCOMPARE(anonymous.exitCode, 2);
         QVERIFY2(anonymous.err.contains("HTTP 401"), anonymous.err.constData());
 
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("CDCSCOPE_TOKEN"), QStringLiteral("ci-secret-0123456789"));
-        const ClientRun published = runClient(
-            {QStringLiteral("publish"), url(secured->port), QStringLiteral("--channel"), QStringLiteral("s")}, "{}\n",
-            environment);
+        const ClientRun published =
+            runClient({QStringLiteral("publish"), url(secured->port), QStringLiteral("--channel"), QStringLiteral("s")},
+                      "{}\n", environment);
         QCOMPARE(published.exitCode, 0);
 
-        const ClientRun refused = runClient(
-            {QStringLiteral("travel"), url(secured->port), QStringLiteral("--client"), QStringLiteral("s")});
+        const ClientRun refused =
+            runClient({QStringLiteral("travel"), url(secured->port), QStringLiteral("--client"), QStringLiteral("s")});
         QCOMPARE(refused.exitCode, 2);
         QVERIFY2(refused.err.contains("wants a token"), refused.err.constData());
 
@@ -463,8 +466,9 @@ private Q_SLOTS:
         QVERIFY2(badCount.err.startsWith("cdcscope tail: --count: 'zero' is not a positive whole number"),
                  badCount.err.constData());
 
-        const ClientRun badFormat = runClient({QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"),
-                                               QStringLiteral("a"), QStringLiteral("--format"), QStringLiteral("xml")});
+        const ClientRun badFormat =
+            runClient({QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"), QStringLiteral("a"),
+                       QStringLiteral("--format"), QStringLiteral("xml")});
         QCOMPARE(badFormat.exitCode, 2);
         QVERIFY2(badFormat.err.contains("--format: 'xml' is not an output format"), badFormat.err.constData());
 

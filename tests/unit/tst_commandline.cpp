@@ -194,13 +194,24 @@ private Q_SLOTS:
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("webSocket");
         QTest::addColumn<QString>("http");
-        QTest::newRow("ws with path") << "ws://127.0.0.1:4053/ws" << "ws://127.0.0.1:4053/ws" << "http://127.0.0.1:4053";
-        QTest::newRow("http") << "http://localhost:9000" << "ws://localhost:9000/ws" << "http://localhost:9000";
-        QTest::newRow("wss") << "wss://cdc.example:443/" << "wss://cdc.example:443/ws" << "https://cdc.example:443";
-        QTest::newRow("https default port") << "https://cdc.example" << "wss://cdc.example:4053/ws"
+        QTest::newRow("ws with path") << "ws://127.0.0.1:4053/ws"
+                                      << "ws://127.0.0.1:4053/ws"
+                                      << "http://127.0.0.1:4053";
+        QTest::newRow("http") << "http://localhost:9000"
+                              << "ws://localhost:9000/ws"
+                              << "http://localhost:9000";
+        QTest::newRow("wss") << "wss://cdc.example:443/"
+                             << "wss://cdc.example:443/ws"
+                             << "https://cdc.example:443";
+        QTest::newRow("https default port") << "https://cdc.example"
+                                            << "wss://cdc.example:4053/ws"
                                             << "https://cdc.example:4053";
-        QTest::newRow("host:port") << "127.0.0.1:4100" << "ws://127.0.0.1:4100/ws" << "http://127.0.0.1:4100";
-        QTest::newRow("ipv6") << "[::1]:4053" << "ws://[::1]:4053/ws" << "http://[::1]:4053";
+        QTest::newRow("host:port") << "127.0.0.1:4100"
+                                   << "ws://127.0.0.1:4100/ws"
+                                   << "http://127.0.0.1:4100";
+        QTest::newRow("ipv6") << "[::1]:4053"
+                              << "ws://[::1]:4053/ws"
+                              << "http://[::1]:4053";
     }
 
     void clientServerAddresses()
@@ -218,10 +229,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("message");
-        QTest::newRow("empty") << "" << "the server address is empty";
-        QTest::newRow("scheme") << "ftp://host" << "the scheme must be ws, wss, http or https";
-        QTest::newRow("path") << "http://host/events" << "the path must be /ws or nothing";
-        QTest::newRow("token in url") << "ws://host/ws?token=abc" << "a token goes in CDCSCOPE_TOKEN";
+        QTest::newRow("empty") << ""
+                               << "the server address is empty";
+        QTest::newRow("scheme") << "ftp://host"
+                                << "the scheme must be ws, wss, http or https";
+        QTest::newRow("path") << "http://host/events"
+                              << "the path must be /ws or nothing";
+        QTest::newRow("token in url") << "ws://host/ws?token=abc"
+                                      << "a token goes in CDCSCOPE_TOKEN";
     }
 
     void clientServerAddressErrors()
@@ -262,15 +277,15 @@ private Q_SLOTS:
         QTest::addColumn<QString>("message");
         QTest::newRow("no url") << QStringList{QStringLiteral("tail")} << "give the server's address";
         QTest::newRow("travel two channels")
-            << QStringList{QStringLiteral("travel"), QStringLiteral("h:1"), QStringLiteral("--client"),
-                           QStringLiteral("c"), QStringLiteral("--channel"), QStringLiteral("a"),
+            << QStringList{QStringLiteral("travel"),    QStringLiteral("h:1"),       QStringLiteral("--client"),
+                           QStringLiteral("c"),         QStringLiteral("--channel"), QStringLiteral("a"),
                            QStringLiteral("--channel"), QStringLiteral("b")}
             << "--channel: give one channel only";
         QTest::newRow("bad since-ts") << QStringList{QStringLiteral("export"), QStringLiteral("h:1"),
                                                      QStringLiteral("--since-ts"), QStringLiteral("yesterday")}
                                       << "--since-ts: 'yesterday' is neither milliseconds";
-        QTest::newRow("import without file") << QStringList{QStringLiteral("import"), QStringLiteral("h:1")}
-                                             << "give the capture file";
+        QTest::newRow("import without file")
+            << QStringList{QStringLiteral("import"), QStringLiteral("h:1")} << "give the capture file";
         QTest::newRow("extra argument") << QStringList{QStringLiteral("export"), QStringLiteral("h:1"),
                                                        QStringLiteral("more")}
                                         << "unexpected argument 'more'";
