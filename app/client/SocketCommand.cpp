@@ -50,7 +50,8 @@ void SocketCommand::finish(int exitCode, const QString &message)
     m_exitCode = exitCode;
     m_timeout.stop();
     if (!message.isEmpty())
-        std::fprintf(stderr, "cdcscope: %s\n", qPrintable(message));
+        std::fprintf(stderr, "cdcscope %s: %s\n", m_options.command == Command::Tail ? "tail" : "travel",
+                     qPrintable(message));
     if (exitCode == ClientExit::failure) {
         m_loop.quit(); // the connection is gone or useless
         return;

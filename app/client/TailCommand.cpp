@@ -108,7 +108,7 @@ void TailCommand::pageCompleted(const QJsonObject &ack)
     const QString channel = m_replayQueue.constFirst();
     if (ack.value(QStringLiteral("gap")).toBool())
         std::fprintf(stderr,
-                     "cdcscope: warning: channel %s no longer holds all the history asked for; the replay "
+                     "cdcscope tail: warning: channel %s no longer holds all the history asked for; the replay "
                      "starts at its oldest retained event\n",
                      qPrintable(channel));
     // A travel's events and its ack arrive as one block, so the event just before the ack is the

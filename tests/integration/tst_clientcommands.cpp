@@ -351,6 +351,16 @@ private Q_SLOTS:
         const ClientRun noGap = runClient({QStringLiteral("travel"), url(small->port), QStringLiteral("--client"),
                                            QStringLiteral("g"), QStringLiteral("--since-seq"), QStringLiteral("7")});
         QCOMPARE(noGap.exitCode, 0);
+
+        // tail says so too, and replays what is left.
+        const ClientRun tail = runClient({QStringLiteral("tail"), url(small->port), QStringLiteral("--client"),
+                                          QStringLiteral("g"), QStringLiteral("--since-seq"), QStringLiteral("1"),
+                                          QStringLiteral("--count"), QStringLiteral("5"), QStringLiteral("--timeout"),
+                                          QStringLiteral("20s")});
+        QCOMPARE(tail.exitCode, 0);
+        QVERIFY2(tail.err.contains("cdcscope tail: warning: channel g no longer holds all the history"),
+                 tail.err.constData());
+        QCOMPARE(seqsOf(tail.objects()), range(6, 10));
         QVERIFY(small->stop());
     }
 
