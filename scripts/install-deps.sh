@@ -13,8 +13,9 @@ packages=(
   # real gnome-keyring in a private D-Bus session.
   libsecret-1-0 gnome-keyring dbus-daemon
   # Packages (scripts/package.sh): dpkg-shlibdeps for the .deb's Depends; the checks of its
-  # desktop entry and metainfo; debootstrap for the install check on a clean Debian 12.
-  dpkg-dev desktop-file-utils appstream debootstrap
+  # desktop entry, metainfo, systemd unit and man page; debootstrap for the install check on a
+  # clean Debian 12.
+  dpkg-dev desktop-file-utils appstream systemd man-db debootstrap
   # libFuzzer targets of the parsers (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes.
   clang libclang-rt-14-dev
 )
