@@ -311,8 +311,9 @@ struct Options
     int payload = 200;
     int rate = 1000;
     int seconds = 10;
-    int channels = 100;
-    int serverPid = 0; // soak: whose RSS to report
+    int channels = 0;         // 0: the scenario's default (fanout 1, soak 100)
+    int connections = 10'000; // idle
+    int serverPid = 0;        // soak, idle, retained: whose RSS to report
 };
 
 inline Options parseOptions(int argc, char **argv)
@@ -340,12 +341,30 @@ inline Options parseOptions(int argc, char **argv)
             options.seconds = int(value);
         else if (flag == "--channels")
             options.channels = int(value);
+        else if (flag == "--connections")
+            options.connections = int(value);
         else if (flag == "--server-pid")
             options.serverPid = int(value);
         else
             fail("unknown flag " + flag);
     }
     return options;
+}
+
+// The resident memory of a process, in KiB (-1 if it cannot be read).
+inline long rssKiB(int pid)
+{
+    const std::string path = "/proc/" + std::to_string(pid) + "/status";
+    FILE *status = std::fopen(path.c_str(), "r");
+    if (!status)
+        return -1;
+    char line[256];
+    long kib = -1;
+    while (std::fgets(line, sizeof line, status))
+        if (std::strncmp(line, "VmRSS:", 6) == 0)
+            kib = std::atol(line + 6);
+    std::fclose(status);
+    return kib;
 }
 
 int runSoak(const Options &options); // soak.cpp

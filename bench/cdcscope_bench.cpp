@@ -1,11 +1,16 @@
 // cdcscope-bench: measures a running CDC server (CDC Scope or anything speaking the protocol).
-//   cdcscope-bench fanout  --port P [--subscribers 100] [--events 200000] [--batch 1000] [--payload 200]
+//   cdcscope-bench fanout  --port P [--subscribers 100] [--channels 1] [--events 200000] [--batch 1000] [--payload 200]
+//       (subscribers spread over the channels round-robin; batches go to the channels in turn)
 //   cdcscope-bench latency --port P [--subscribers 100] [--rate 1000] [--seconds 10] [--payload 200]
 //   cdcscope-bench travel  --port P [--events 50000] [--payload 200]
 //   cdcscope-bench ingest  --port P [--events 500000] [--batch 1000] [--payload 200]
 //   cdcscope-bench steady  --port P [--subscribers 10] [--rate 20000] [--seconds 10] [--payload 200]
 //   cdcscope-bench soak    --port P [--subscribers 2000] [--channels 100] [--rate 2000] [--seconds 600]
 //                          [--server-pid PID] [--payload 200]   (soak.cpp)
+//   cdcscope-bench idle    --port P --server-pid PID [--connections 10000]
+//       (that many WebSocket clients connect and stay silent; the server's RSS before and after)
+//   cdcscope-bench retained --port P --server-pid PID [--events 100000] [--payload 200]
+//       (the server's RSS growth per stored event, against the payload's size)
 //   cdcscope-bench sink    --port P [--subscribers 10] --events N
 //       (subscribes to channel "bench", prints "ready" on stderr, then waits for N events per
 //       subscriber from another producer, e.g. PostgreSQL; latency from each payload's "t", the
@@ -21,22 +26,34 @@ namespace {
 int runFanout(const Options &options)
 {
     const int64_t events = options.events ? options.events : 200'000;
-    const std::string channel = "fanout";
-    std::vector<Subscriber> subscribers = connectSubscribers(options.port, options.subscribers, channel);
-    const std::string body = batchJson(channel, options.batch, options.payload);
+    const int channels = std::max(1, options.channels);
+    std::vector<Subscriber> subscribers;
+    std::vector<std::string> bodies;
+    for (int c = 0; c < channels; ++c) {
+        const std::string channel = "fanout" + std::to_string(c);
+        const int count = options.subscribers / channels + (c < options.subscribers % channels ? 1 : 0);
+        for (Subscriber &subscriber : connectSubscribers(options.port, count, channel))
+            subscribers.push_back(std::move(subscriber));
+        bodies.push_back(batchJson(channel, options.batch, options.payload));
+    }
     const int64_t batches = events / options.batch;
-    std::atomic<int64_t> slowestReceived{0};
+    // Subscriber i follows channel i % channels and expects the batches b with b % channels == that.
+    const auto channelOf = [&](size_t i) { return int(i % size_t(channels)); };
+    const auto expectedOf = [&](size_t i) {
+        return (batches / channels + (channelOf(i) < batches % channels ? 1 : 0)) * options.batch;
+    };
+    std::atomic<int64_t> slowestBatch{0}; // the oldest batch some subscriber still waits for
 
     const double cpuBefore = cpuSeconds();
     const auto start = Clock::now();
     std::thread publisher([&] {
         HttpClient http(options.port);
         for (int64_t b = 0; b < batches; ++b) {
-            // At most two batches in flight beyond the slowest subscriber: the server's queues stay
-            // small, so this measures throughput, not buffering.
-            while (slowestReceived.load() < (b - 2) * options.batch)
+            // At most two rounds of batches in flight beyond the slowest subscriber: the server's
+            // queues stay small, so this measures throughput, not buffering.
+            while (slowestBatch.load() < b - 2 * channels)
                 std::this_thread::sleep_for(std::chrono::microseconds(50));
-            http.post("/events", body);
+            http.post("/events", bodies[size_t(b % channels)]);
         }
     });
 
@@ -45,7 +62,6 @@ int runFanout(const Options &options)
         epoll_event event{EPOLLIN, {.u64 = i}};
         epoll_ctl(epoll, EPOLL_CTL_ADD, subscribers[i].fd, &event);
     }
-    const int64_t expected = batches * options.batch;
     epoll_event ready[256];
     for (;;) {
         const int n = epoll_wait(epoll, ready, 256, 1000);
@@ -53,29 +69,33 @@ int runFanout(const Options &options)
             Subscriber &subscriber = subscribers[ready[i].data.u64];
             drain(subscriber, [&](const char *b, const char *e) { countEvent(subscriber, b, e); });
         }
-        int64_t slowest = expected;
-        bool anyClosed = false;
-        for (const Subscriber &subscriber : subscribers) {
-            slowest = std::min(slowest, subscriber.events);
+        int64_t slowest = batches;
+        bool done = true, anyClosed = false;
+        for (size_t i = 0; i < subscribers.size(); ++i) {
+            const Subscriber &subscriber = subscribers[i];
+            slowest = std::min(slowest, subscriber.events / options.batch * channels + channelOf(i));
+            done &= subscriber.events >= expectedOf(i);
             anyClosed |= subscriber.closed;
         }
-        slowestReceived = slowest;
-        if (slowest >= expected || anyClosed)
+        slowestBatch = slowest;
+        if (done || anyClosed)
             break;
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     publisher.join();
-    int64_t delivered = 0, disorder = 0;
-    for (const Subscriber &subscriber : subscribers) {
-        delivered += subscriber.events;
-        disorder += subscriber.outOfOrder;
-        ::close(subscriber.fd);
+    int64_t delivered = 0, expected = 0, disorder = 0;
+    for (size_t i = 0; i < subscribers.size(); ++i) {
+        delivered += subscribers[i].events;
+        expected += expectedOf(i);
+        disorder += subscribers[i].outOfOrder;
+        ::close(subscribers[i].fd);
     }
-    std::printf("scenario=fanout subscribers=%d events=%lld deliveries=%lld seconds=%.3f deliveries_per_s=%.0f "
-                "out_of_order=%lld bench_cpu=%.0f%%\n",
-                options.subscribers, (long long)expected, (long long)delivered, seconds, double(delivered) / seconds,
-                (long long)disorder, 100.0 * (cpuSeconds() - cpuBefore) / seconds);
-    return delivered == expected * options.subscribers && disorder == 0 ? 0 : 1;
+    ::close(epoll);
+    std::printf("scenario=fanout subscribers=%d channels=%d events=%lld deliveries=%lld seconds=%.3f "
+                "deliveries_per_s=%.0f out_of_order=%lld bench_cpu=%.0f%%\n",
+                options.subscribers, channels, (long long)(batches * options.batch), (long long)delivered, seconds,
+                double(delivered) / seconds, (long long)disorder, 100.0 * (cpuSeconds() - cpuBefore) / seconds);
+    return delivered == expected && disorder == 0 ? 0 : 1;
 }
 
 int runLatency(const Options &options)
@@ -290,8 +310,50 @@ int runSink(const Options &options)
     return int64_t(latencies.size()) == expected ? 0 : 1;
 }
 
+int runIdle(const Options &options)
+{
+    if (!options.serverPid)
+        fail("idle needs --server-pid");
+    const long before = rssKiB(options.serverPid);
+    std::vector<Subscriber> clients = connectSubscribers(options.port, options.connections, "idle");
+    std::this_thread::sleep_for(std::chrono::seconds(2)); // let the server settle
+    const long after = rssKiB(options.serverPid);
+    std::printf("scenario=idle connections=%d rss_before_mib=%.1f rss_mib=%.1f kib_per_connection=%.1f\n",
+                options.connections, double(before) / 1024, double(after) / 1024,
+                double(after - before) / options.connections);
+    for (Subscriber &client : clients)
+        ::close(client.fd);
+    return 0;
+}
+
+int runRetained(const Options &options)
+{
+    if (!options.serverPid)
+        fail("retained needs --server-pid");
+    const int64_t events = options.events ? options.events : 100'000;
+    const long before = rssKiB(options.serverPid);
+    {
+        HttpClient http(options.port);
+        const std::string body = batchJson("retained", options.batch, options.payload);
+        for (int64_t published = 0; published + options.batch <= events; published += options.batch)
+            http.post("/events", body);
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    const long after = rssKiB(options.serverPid);
+    const double perEvent = double(after - before) * 1024 / double(events);
+    std::printf("scenario=retained events=%lld payload=%d bytes_per_event=%.0f times_payload=%.2f\n", (long long)events,
+                options.payload, perEvent, perEvent / options.payload);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    // Thousands of connections need as many descriptors as the system allows.
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
     const Options options = parseOptions(argc, argv);
     if (options.scenario == "fanout")
         return runFanout(options);
@@ -307,5 +369,9 @@ int main(int argc, char **argv)
         return runSink(options);
     if (options.scenario == "soak")
         return runSoak(options);
+    if (options.scenario == "idle")
+        return runIdle(options);
+    if (options.scenario == "retained")
+        return runRetained(options);
     fail("unknown scenario " + options.scenario);
 }

@@ -41,16 +41,6 @@ private:
     int64_t m_total = 0;
 };
 
-long rssKiB(int pid)
-{
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line))
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::atol(line.c_str() + 6);
-    return -1;
-}
-
 std::string channelName(int index)
 {
     return "soak" + std::to_string(index);
@@ -110,7 +100,7 @@ void receive(Client &client, const char *begin, const char *end, std::initialize
 int runSoak(const Options &options)
 {
     const int clientsCount = options.subscribers;
-    const int channels = std::max(1, options.channels);
+    const int channels = options.channels > 0 ? options.channels : 100;
     const int epoll = epoll_create1(0);
     std::vector<Client> clients(static_cast<size_t>(clientsCount));
     for (size_t i = 0; i < clients.size(); ++i)
