@@ -15,31 +15,7 @@ results=$(mktemp)
 data_dir=$(mktemp -d)
 trap 'rm -rf "$results" "$data_dir"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
 
-start_server() { # kind [cdcscope flags...]
-  local kind=$1 log
-  shift
-  log=$(mktemp)
-  if [ "$kind" = cdcscope ]; then
-    build/app/cdcscope --headless --port 0 --max-connections 20000 --max-connections-per-ip 20000 "$@" 2>"$log" &
-  else
-    node bench/baseline/server.mjs --port 0 2>"$log" &
-  fi
-  server_pid=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  rm -f "$log"
-  [ -n "$port" ] || { echo "compare: the $kind server did not start" >&2; exit 1; }
-}
-
-stop_server() {
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
+. bench/servers.sh
 
 run() { # kind label [--journal] scenario args...
   local kind=$1 label=$2 storage=(--in-memory)
@@ -49,7 +25,7 @@ run() { # kind label [--journal] scenario args...
     rm -rf "${data_dir:?}"/*
     storage=(--data-dir "$data_dir")
   fi
-  start_server "$kind" "${storage[@]}"
+  start_server "$kind" --max-connections 20000 --max-connections-per-ip 20000 "${storage[@]}"
   local line
   line=$("$bench_bin" "$@" --port "$port" --server-pid "$server_pid" || true)
   echo "server=$kind case=$label $line" | tee -a "$results" >&2

@@ -7,33 +7,14 @@ cd "$(dirname "$0")/.."
 rounds="${1:-5}"
 
 scripts/build.sh >/dev/null
-server_bin=build/app/cdcscope
 bench_bin=build/bench/cdcscope-bench
 results=$(mktemp)
 trap 'rm -f "$results"; [ -n "${server_pid:-}" ] && kill "$server_pid" 2>/dev/null || true' EXIT
 
-start_server() {
-  local log
-  log=$(mktemp)
-  "$server_bin" --headless --in-memory --port 0 2>"$log" &
-  server_pid=$!
-  for _ in $(seq 100); do
-    port=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
-  rm -f "$log"
-  [ -n "$port" ] || { echo "server did not start" >&2; exit 1; }
-}
-
-stop_server() {
-  kill "$server_pid"
-  wait "$server_pid" 2>/dev/null || true
-  server_pid=""
-}
+. bench/servers.sh
 
 run() { # scenario args...
-  start_server
+  start_server cdcscope --in-memory
   "$bench_bin" "$@" --port "$port" | tee -a "$results"
   stop_server
 }
