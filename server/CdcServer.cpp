@@ -4,6 +4,7 @@
 #include "net/FrontDoor.h"
 #include "net/HttpApi.h"
 #include "net/SessionHub.h"
+#include "protocol/WsWire.h"
 #include "sources/postgres/PostgresSource.h"
 
 #include <QElapsedTimer>
@@ -125,7 +126,7 @@ void CdcServer::stop()
         m_metrics.sources.clear();
     }
     m_frontDoor->stopListening();
-    m_hub->closeAll(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutting down"));
+    m_hub->closeAll(ws::CloseCode::goingAway, QStringLiteral("server shutting down"));
 }
 
 void CdcServer::reconfigure(const ServerConfig &config)

@@ -51,6 +51,9 @@ struct ServerConfig
     qint64 maxQueuedBytesPerClient = qint64(16) << 20;
     qint64 maxIncomingMessageBytes = qint64(1) << 20;
 
+    // Threads that own the WebSocket connections and write to them (DeliveryLane); 0: one per core.
+    int deliveryThreads = 0;
+
     milliseconds headTimeout{10'000};
     milliseconds keepAliveTimeout{60'000};
     milliseconds pingInterval{30'000};

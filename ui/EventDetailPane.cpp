@@ -62,8 +62,8 @@ QString EventDetailPane::rawText() const
 
 void EventDetailPane::showEvent(const LiveEvent &live)
 {
-    m_title->setText(tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payloadSize));
-    m_raw->setPlainText(QString::fromUtf8(live.event.frame));
+    m_title->setText(tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));
+    m_raw->setPlainText(QString::fromUtf8(live.event.json()));
     m_tree->clear();
     // The payload is any JSON value; wrapping it in an array lets QJsonDocument parse scalars too.
     const QByteArray wrapped = '[' + live.event.payload().toByteArray() + ']';

@@ -83,7 +83,7 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
     case SeqColumn:
         return live.event.seq;
     case SizeColumn:
-        return live.event.payloadSize;
+        return live.event.payload().size();
     case PayloadColumn: {
         const QByteArrayView payload = live.event.payload();
         QString summary = QString::fromUtf8(payload.first(std::min(payload.size(), summaryChars)));

@@ -1,12 +1,36 @@
 #include "ConnectionLimiter.h"
 
-#include <QTcpSocket>
-
 namespace cdc {
 
-std::optional<ConnectionLimiter::Refusal> ConnectionLimiter::admit(QTcpSocket *socket)
+ConnectionSlot::ConnectionSlot(ConnectionLimiter *limiter, QHostAddress address)
+    : m_limiter(limiter)
+    , m_address(std::move(address))
+{}
+
+ConnectionSlot::ConnectionSlot(ConnectionSlot &&other) noexcept
+    : m_limiter(std::exchange(other.m_limiter, nullptr))
+    , m_address(std::move(other.m_address))
+{}
+
+ConnectionSlot &ConnectionSlot::operator=(ConnectionSlot &&other) noexcept
 {
-    const QHostAddress address = socket->peerAddress();
+    if (this != &other) {
+        if (m_limiter)
+            m_limiter->release(m_address);
+        m_limiter = std::exchange(other.m_limiter, nullptr);
+        m_address = std::move(other.m_address);
+    }
+    return *this;
+}
+
+ConnectionSlot::~ConnectionSlot()
+{
+    if (m_limiter)
+        m_limiter->release(m_address);
+}
+
+std::variant<ConnectionSlot, ConnectionLimiter::Refusal> ConnectionLimiter::admit(const QHostAddress &address)
+{
     if (m_open >= m_maxConnections)
         return Refusal{QStringLiteral("connections"), 503, QStringLiteral("too_many_connections"),
                        QStringLiteral("the server has %1 open connections, its limit (--max-connections); try again "
@@ -21,10 +45,7 @@ std::optional<ConnectionLimiter::Refusal> ConnectionLimiter::admit(QTcpSocket *s
                            .arg(fromAddress)};
     ++fromAddress;
     ++m_open;
-    // The socket object lives exactly as long as the connection: HttpConnection owns it until an
-    // upgrade, then its QWebSocket does.
-    connect(socket, &QObject::destroyed, this, [this, address] { release(address); });
-    return std::nullopt;
+    return ConnectionSlot(this, address);
 }
 
 void ConnectionLimiter::release(const QHostAddress &address)

@@ -4,13 +4,10 @@
 #include "Logging.h"
 #include "ServerMetrics.h"
 #include "SessionHub.h"
-#include "UpgradeIdentity.h"
-#include "protocol/ClientMessage.h"
 
 #include <QSslServer>
 #include <QSslSocket>
 #include <QTcpSocket>
-#include <QWebSocket>
 
 namespace cdc {
 
@@ -20,7 +17,6 @@ FrontDoor::FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, 
     , m_api(api)
     , m_hub(hub)
     , m_metrics(metrics)
-    , m_webSocketServer(QStringLiteral("cdcscope/" CDCSCOPE_VERSION), QWebSocketServer::NonSecureMode)
     , m_limiter(m_config.maxConnections, m_config.maxConnectionsPerIp)
 {
     if (m_config.tls) {
@@ -42,10 +38,8 @@ FrontDoor::FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, 
     // Qt's default backlog of 50 drops SYNs when hundreds of clients reconnect at once (after a
     // restart or a network blip), and each dropped one waits out a 1 s, then 3 s retransmission.
     m_tcpServer->setListenBacklogSize(1024);
-    m_webSocketServer.setHandshakeTimeout(m_config.headTimeout);
     // Emitted once a connection is ready to take: for the TLS server, after its handshake.
     connect(m_tcpServer.get(), &QTcpServer::pendingConnectionAvailable, this, &FrontDoor::acceptPending);
-    connect(&m_webSocketServer, &QWebSocketServer::newConnection, this, &FrontDoor::adoptUpgraded);
 }
 
 bool FrontDoor::listen(QString *errorMessage)
@@ -66,45 +60,16 @@ void FrontDoor::acceptPending()
 {
     while (QTcpSocket *socket = m_tcpServer->nextPendingConnection()) {
         auto *connection = new HttpConnection(socket, m_config, m_api, m_metrics, this);
-        if (const auto refusal = m_limiter.admit(socket)) {
+        auto admitted = m_limiter.admit(socket->peerAddress());
+        if (const auto *refusal = std::get_if<ConnectionLimiter::Refusal>(&admitted)) {
             m_metrics.countLimit(refusal->limit);
             qCWarning(lcNet).noquote() << "refused a connection from" << socket->peerAddress().toString() << ':'
                                        << refusal->message;
             connection->refuseOnArrival(HttpResponse::error(refusal->status, refusal->code, refusal->message));
             continue;
         }
-        connect(connection, &HttpConnection::upgradeReady, this, [this](QTcpSocket *upgrading) {
-            // Parented here so that a socket whose handshake fails inside Qt is still freed with
-            // the server; a successful upgrade moves it into its QWebSocket.
-            upgrading->setParent(&m_webSocketServer);
-            m_webSocketServer.handleConnection(upgrading);
-        });
-    }
-}
-
-void FrontDoor::adoptUpgraded()
-{
-    while (QWebSocket *socket = m_webSocketServer.nextPendingConnection()) {
-        // HttpConnection checked the head before the handover; the handshake request still has it,
-        // and is read the same way again.
-        const QNetworkRequest &request = socket->request();
-        const UpgradeIdentity identity =
-            upgradeIdentity(request.rawHeader(QByteArrayLiteral("X-Athena-Client")),
-                            request.rawHeader(QByteArrayLiteral("Authorization")), request.url().query().toUtf8());
-        Access access;
-        if (m_config.accessControl) {
-            const auto granted = m_config.accessControl->authenticate(identity.token);
-            if (const auto *known = std::get_if<Access>(&granted))
-                access = *known;
-            else
-                access = Access{{}, false, {}, {}, false};
-        }
-        if (identity.clientId.isEmpty() || !access.mayUseClient(identity.clientId)) {
-            socket->close(QWebSocketProtocol::CloseCodePolicyViolated, QStringLiteral("client not allowed"));
-            socket->deleteLater();
-            continue;
-        }
-        m_hub.adopt(socket, identity.clientId, access);
+        connection->holdSlot(std::get<ConnectionSlot>(std::move(admitted)));
+        connection->onUpgrade([this](UpgradedConnection upgraded) { m_hub.adopt(std::move(upgraded)); });
     }
 }
 

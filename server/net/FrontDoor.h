@@ -7,7 +7,6 @@
 #include <QTcpServer>
 
 #include <memory>
-#include <QWebSocketServer>
 
 namespace cdc {
 
@@ -16,7 +15,7 @@ class SessionHub;
 struct ServerMetrics;
 
 // The one listening port: every accepted connection starts as an HttpConnection; valid /ws
-// upgrades continue through QWebSocketServer's handshake into the SessionHub.
+// upgrades continue into the SessionHub, which hands them to a delivery thread.
 class FrontDoor : public QObject
 {
     Q_OBJECT
@@ -33,7 +32,6 @@ public:
 
 private:
     void acceptPending();
-    void adoptUpgraded();
 
     const ServerConfig &m_config;
     HttpApi &m_api;
@@ -42,7 +40,6 @@ private:
     // A QSslServer with --tls-cert: it completes the TLS handshake before a connection is
     // pending, so everything after sees a decrypted stream.
     std::unique_ptr<QTcpServer> m_tcpServer;
-    QWebSocketServer m_webSocketServer;
     ConnectionLimiter m_limiter;
 };
 

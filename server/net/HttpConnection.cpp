@@ -5,6 +5,7 @@
 #include "ServerMetrics.h"
 #include "UpgradeIdentity.h"
 #include "protocol/ClientMessage.h"
+#include "protocol/WsWire.h"
 
 #include <QPointer>
 #include <QTcpSocket>
@@ -193,13 +194,14 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
                       {},
                       QStringLiteral("Start the server with --allowed-origins %1 to allow this page.")
                           .arg(QString::fromUtf8(origin.left(200))));
+    Access access;
     if (m_config.accessControl) {
         const auto granted = m_config.accessControl->authenticate(identity.token);
         if (const auto *refusal = std::get_if<AccessRefusal>(&granted))
             return refuse(refusal->status, refusal->code, refusal->message, {},
                           QStringLiteral("Send 'Authorization: Bearer <token>' with the upgrade (browsers: "
                                          "?token=<token>); docs/security.md"));
-        const Access &access = std::get<Access>(granted);
+        access = std::get<Access>(granted);
         if (!access.mayUseClient(clientId) || !access.mayRead(clientId))
             return refuse(
                 403, QStringLiteral("forbidden_client"),
@@ -207,14 +209,24 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
                 QStringLiteral("Use a client name (and so a first channel) the token lists."));
     }
 
-    // Hand the socket over with the head still unread: QWebSocketServer parses it itself.
+    // Accepted. No subprotocol and no extension is agreed: the spec uses neither.
+    m_socket->skip(headLength);
     m_timer.stop();
     m_socket->disconnect(this);
     m_state = State::Closing;
-    QTcpSocket *socket = m_socket;
-    m_socket = nullptr;
-    socket->setParent(nullptr);
-    Q_EMIT upgradeReady(socket);
+    UpgradedConnection upgraded;
+    upgraded.socket = std::exchange(m_socket, nullptr);
+    upgraded.socket->setParent(nullptr);
+    upgraded.handshakeResponse = QByteArrayLiteral("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                                   "Connection: Upgrade\r\nServer: cdcscope/" CDCSCOPE_VERSION
+                                                   "\r\nSec-WebSocket-Accept: ") +
+                                 ws::acceptKey(head.header("sec-websocket-key")) + QByteArrayLiteral("\r\n\r\n");
+    upgraded.peerAddress = upgraded.socket->peerAddress();
+    upgraded.peerPort = upgraded.socket->peerPort();
+    upgraded.clientId = clientId;
+    upgraded.access = std::move(access);
+    upgraded.slot = std::move(m_slot);
+    m_upgradeHandler(std::move(upgraded));
     deleteLater();
 }
 

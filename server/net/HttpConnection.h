@@ -1,11 +1,16 @@
 #pragma once
 
+#include "ConnectionLimiter.h"
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
 #include "ServerConfig.h"
+#include "auth/AccessControl.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QTimer>
+
+#include <functional>
 
 class QTcpSocket;
 
@@ -14,9 +19,23 @@ namespace cdc {
 class HttpApi;
 struct ServerMetrics;
 
+// A connection whose WebSocket upgrade was accepted: its request head is consumed, and the 101
+// response that completes the handshake is still to be sent (first, by the delivery thread).
+struct UpgradedConnection
+{
+    QTcpSocket *socket = nullptr; // unparented; a QSslSocket with TLS
+    QByteArray handshakeResponse;
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    QString clientId;
+    Access access;
+    ConnectionSlot slot;
+};
+
 // One accepted TCP connection until it either upgrades to a WebSocket or closes: reads request
-// heads by peeking (so an upgrade can be handed to QWebSocketServer untouched), enforces the
-// head size and time limits, reads bodies, and answers plain HTTP with keep-alive.
+// heads by peeking (so nothing is consumed until the request is known to be whole), enforces the
+// head size and time limits, reads bodies, and answers plain HTTP with keep-alive. A valid /ws
+// upgrade is checked here in full (RFC 6455 handshake, client name, origin, token) and handed on.
 class HttpConnection : public QObject
 {
     Q_OBJECT
@@ -30,11 +49,10 @@ public:
     // would otherwise lose it to the reset a close with unread data causes — or after one second.
     // Whatever the client sends is read and dropped.
     void refuseOnArrival(HttpResponse response);
-
-Q_SIGNALS:
-    // The socket's unread bytes are a valid upgrade on /ws. The receiver takes the socket over;
-    // this object has let go of it and deletes itself.
-    void upgradeReady(QTcpSocket *socket);
+    // The place this connection holds in the connection limits; it goes on with an upgrade.
+    void holdSlot(ConnectionSlot slot) { m_slot = std::move(slot); }
+    // Called with a connection that upgraded; this object has let go of it and deletes itself.
+    void onUpgrade(std::function<void(UpgradedConnection)> handler) { m_upgradeHandler = std::move(handler); }
 
 private:
     enum class State { AwaitingRequest, ReadingHead, ReadingBody, AwaitingResponse, Closing };
@@ -62,6 +80,8 @@ private:
     HttpRequestHead m_head;
     std::optional<HttpResponse> m_refusal;
     qint64 m_bodyLength = 0;
+    ConnectionSlot m_slot;
+    std::function<void(UpgradedConnection)> m_upgradeHandler;
 };
 
 } // namespace cdc

@@ -6,10 +6,14 @@
 #include "protocol/ServerFrames.h"
 #include "store/EventStore.h"
 
-#include <QDateTime>
-#include <QWebSocket>
+#include "HttpConnection.h"
+#include "protocol/WsWire.h"
+
+#include <QSslSocket>
+#include <QTcpSocket>
 
 #include <algorithm>
+#include <unistd.h>
 
 namespace cdc {
 
@@ -19,78 +23,142 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
     , m_metrics(metrics)
     , m_config(config)
 {
+    const int threads = m_config.deliveryThreads > 0 ? m_config.deliveryThreads : std::max(1, QThread::idealThreadCount());
+    for (int i = 0; i < threads; ++i) {
+        auto thread = std::make_unique<DeliveryThread>(i);
+        DeliveryLane *lane = thread->startLane();
+        connect(lane, &DeliveryLane::textReceived, this, &SessionHub::onText);
+        connect(lane, &DeliveryLane::binaryReceived, this, [this](quint64 id) {
+            if (WsSession *session = find(id))
+                refuse(session, ErrorCode::binaryFrame,
+                       QStringLiteral("binary frames are not supported; send JSON text frames"));
+        });
+        connect(lane, &DeliveryLane::slowConsumer, this, [this](quint64 id, qint64 queued) {
+            ++m_metrics.slowConsumerDisconnects;
+            if (const WsSession *slow = find(id))
+                qCWarning(lcNet).noquote() << "closing slow consumer" << slow->clientId() << "from" << slow->peerText()
+                                           << "with" << queued << "bytes queued";
+        });
+        connect(lane, &DeliveryLane::idleClosed, this, [this](quint64 id, qint64) {
+            ++m_metrics.idleDisconnects;
+            if (const WsSession *idle = find(id))
+                qCInfo(lcNet).noquote() << "closing idle client" << idle->clientId() << "from" << idle->peerText();
+        });
+        connect(lane, &DeliveryLane::finished, this, &SessionHub::onFinished);
+        m_lanes.push_back({std::move(thread), lane, 0});
+    }
     connect(&m_store, &EventStore::appended, this, &SessionHub::fanOut);
-    connect(&m_store, &EventStore::batchAppended, this, &SessionHub::flushFannedOut);
-    connect(&m_heartbeat, &QTimer::timeout, this, &SessionHub::heartbeat);
+    connect(&m_store, &EventStore::batchAppended, this, &SessionHub::deliverFannedOut);
     applyConfig();
 }
 
 void SessionHub::applyConfig()
 {
-    // Check often enough that neither the ping interval nor the idle timeout is overshot by much.
-    const auto tick = std::max<qint64>(50, std::min(m_config.pingInterval, m_config.idleTimeout).count() / 4);
-    m_heartbeat.start(int(std::min<qint64>(tick, 1000)));
+    for (const Lane &lane : m_lanes)
+        QMetaObject::invokeMethod(
+            lane.lane,
+            [to = lane.lane, ping = m_config.pingInterval.count(), idle = m_config.idleTimeout.count()] {
+                to->setHeartbeat(ping, idle);
+            },
+            Qt::QueuedConnection);
 }
 
 SessionHub::~SessionHub()
 {
-    // Sessions are children; make sure none calls back into a half-destroyed hub.
-    for (WsSession *session : m_sessions)
-        session->disconnect(this);
+    // The threads stop first (their connections close with them); nothing they said is heard after.
+    for (Lane &lane : m_lanes)
+        lane.lane->disconnect(this);
+    m_lanes.clear();
+    qDeleteAll(m_sessions);
 }
 
-void SessionHub::adopt(QWebSocket *socket, const QString &clientId, const Access &access)
+WsSession *SessionHub::find(quint64 id) const
 {
-    socket->setMaxAllowedIncomingMessageSize(quint64(m_config.maxIncomingMessageBytes));
-    socket->setMaxAllowedIncomingFrameSize(quint64(m_config.maxIncomingMessageBytes));
-    auto *session =
-        new WsSession(socket, clientId, {m_config.maxQueuedBytesPerClient, 2 * m_config.travel.maxLimit}, this);
-    session->setAccess(access);
+    return m_sessionsById.value(id);
+}
+
+void SessionHub::adopt(UpgradedConnection upgraded)
+{
+    Lane &lane = *std::min_element(m_lanes.begin(), m_lanes.end(),
+                                   [](const Lane &a, const Lane &b) { return a.sessions < b.sessions; });
+    ++lane.sessions;
+    const quint64 id = m_nextSessionId++;
+    QTcpSocket *socket = upgraded.socket;
+    Handover handover;
+    handover.id = id;
+    handover.limits = {m_config.maxQueuedBytesPerClient, m_config.maxIncomingMessageBytes};
+    handover.stats = std::make_shared<ConnectionStats>();
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        // TLS needs QSslSocket: the socket itself moves to the delivery thread.
+        tls->disconnect();
+        tls->setParent(nullptr);
+        tls->moveToThread(lane.thread.get());
+        handover.tls = tls;
+    } else {
+        // A plain connection continues on a descriptor of its own; Qt's socket closes its copy.
+        handover.fd = ::dup(int(socket->socketDescriptor()));
+        handover.unread = socket->readAll();
+        socket->disconnect();
+        socket->abort();
+        socket->deleteLater();
+    }
+    auto *session = new WsSession(id, upgraded.clientId, upgraded.peerAddress, upgraded.peerPort,
+                                  std::move(upgraded.slot), lane.lane, handover.stats, 2 * m_config.travel.maxLimit);
+    session->setAccess(upgraded.access);
     m_sessions.push_back(session);
+    m_sessionsById.insert(id, session);
     ++m_metrics.connectionsAccepted;
-    connect(session, &WsSession::textReceived, this, &SessionHub::onText);
-    connect(session, &WsSession::binaryReceived, this, [this](WsSession *from) {
-        refuse(from, ErrorCode::binaryFrame, QStringLiteral("binary frames are not supported; send JSON text frames"));
-    });
-    connect(session, &WsSession::slowConsumer, this, [this](WsSession *slow, qint64 queued) {
-        ++m_metrics.slowConsumerDisconnects;
-        qCWarning(lcNet).noquote() << "closing slow consumer" << slow->clientId() << "from" << slow->peerText()
-                                   << "with" << queued << "bytes queued";
-    });
-    connect(session, &WsSession::closed, this, &SessionHub::onClosed);
 
-    qCInfo(lcNet).noquote() << "client connected:" << clientId << "from" << session->peerText();
-    session->sendControl(ServerFrames::subscribed(clientId));
-    subscribe(session, clientId);
-    Q_EMIT sessionOpened(session);
+    qCInfo(lcNet).noquote() << "client connected:" << session->clientId() << "from" << session->peerText();
+    QMetaObject::invokeMethod(
+        lane.lane,
+        [to = lane.lane, handover = std::move(handover),
+         first = QList<QByteArray>{upgraded.handshakeResponse,
+                                   ws::frame(ws::Opcode::Text, ServerFrames::subscribed(session->clientId()))}]() mutable {
+            to->attach(std::move(handover), first);
+        },
+        Qt::QueuedConnection);
+    subscribe(session, session->clientId());
 }
 
-void SessionHub::onClosed(WsSession *session)
+void SessionHub::onFinished(quint64 id, quint16 closeCode)
 {
-    if (session->closeCode() == QWebSocketProtocol::CloseCodeTooMuchData)
+    WsSession *session = find(id);
+    if (!session)
+        return;
+    if (closeCode == ws::CloseCode::tooBig)
         m_metrics.countLimit(QStringLiteral("message_size"));
     qCInfo(lcNet).noquote() << "client disconnected:" << session->clientId() << "from" << session->peerText() << "after"
                             << session->eventsSent() << "events";
-    for (const QString &channel : session->subscriptions())
-        unsubscribe(session, channel);
+    // The lane has forgotten the connection already; only the engine's side is left.
+    for (const QString &channel : session->subscriptions()) {
+        session->removeSubscription(channel);
+        auto found = m_subscribers.find(channel);
+        if (found != m_subscribers.end()) {
+            std::erase(*found, session);
+            if (found->empty())
+                m_subscribers.erase(found);
+        }
+    }
     m_closedLive += session->liveSent();
     m_closedReplay += session->replaySent();
+    for (Lane &lane : m_lanes)
+        if (lane.lane == session->lane())
+            --lane.sessions;
     std::erase(m_sessions, session);
-    std::erase(m_fannedOut, session);
-    Q_EMIT sessionClosed(session);
-    session->deleteLater();
+    m_sessionsById.remove(id);
+    delete session;
     if (m_sessions.empty())
         Q_EMIT allClosed();
 }
 
-void SessionHub::closeAll(QWebSocketProtocol::CloseCode code, const QString &reason)
+void SessionHub::closeAll(quint16 code, const QString &reason)
 {
     if (m_sessions.empty()) {
         Q_EMIT allClosed();
         return;
     }
-    const auto sessions = m_sessions; // closing may erase from m_sessions
-    for (WsSession *session : sessions)
+    for (WsSession *session : m_sessions)
         session->closeWith(code, reason);
 }
 
@@ -102,13 +170,11 @@ int SessionHub::subscriberCount(const QString &channel) const
 
 bool SessionHub::disconnectSession(quint64 sessionId, const QString &reason)
 {
-    for (WsSession *session : m_sessions) {
-        if (session->id() == sessionId) {
-            session->closeWith(QWebSocketProtocol::CloseCodeNormal, reason);
-            return true;
-        }
-    }
-    return false;
+    WsSession *session = find(sessionId);
+    if (!session)
+        return false;
+    session->closeWith(ws::CloseCode::normal, reason);
+    return true;
 }
 
 qint64 SessionHub::deliveredLive() const
@@ -129,32 +195,28 @@ qint64 SessionHub::deliveredReplay() const
 
 void SessionHub::fanOut(const ChannelLog &channel, const StoredEvent &event)
 {
-    const auto found = m_subscribers.constFind(channel.id());
-    if (found == m_subscribers.cend() || found->empty())
+    if (m_subscribers.contains(channel.id()))
+        m_fannedOut.push_back({channel.id(), event.wire});
+}
+
+void SessionHub::deliverFannedOut()
+{
+    if (m_fannedOut.empty())
         return;
-    // One text per event, shared (implicitly) by every recipient's queue.
-    const QString text = QString::fromUtf8(event.frame);
-    const auto recipients = *found; // a recipient cut off for slowness changes the list
-    for (WsSession *session : recipients) {
-        session->sendLive(text, event.frame.size());
-        if (!session->awaitingFlush()) {
-            session->setAwaitingFlush(true);
-            m_fannedOut.push_back(session);
-        }
+    // One batch, shared by every delivery thread; each fans it out to its own subscribers.
+    auto batch = std::make_shared<const LiveBatch>(std::exchange(m_fannedOut, {}));
+    for (const Lane &lane : m_lanes) {
+        if (lane.sessions > 0)
+            QMetaObject::invokeMethod(
+                lane.lane, [to = lane.lane, batch] { to->deliver(batch); }, Qt::QueuedConnection);
     }
 }
 
-void SessionHub::flushFannedOut()
+void SessionHub::onText(quint64 id, const QString &text)
 {
-    for (WsSession *session : m_fannedOut) {
-        session->setAwaitingFlush(false);
-        session->flush();
-    }
-    m_fannedOut.clear();
-}
-
-void SessionHub::onText(WsSession *session, const QString &text)
-{
+    WsSession *session = find(id);
+    if (!session || session->isClosing())
+        return;
     const ClientMessage message = parseClientMessage(text);
     if (const auto *error = std::get_if<ProtocolError>(&message))
         refuse(session, error->code, error->message);
@@ -223,40 +285,27 @@ void SessionHub::handleSubscription(WsSession *session, const SubscriptionComman
 
 void SessionHub::subscribe(WsSession *session, const QString &channel)
 {
-    if (session->addSubscription(channel))
-        m_subscribers[channel].push_back(session);
+    if (!session->addSubscription(channel))
+        return;
+    m_subscribers[channel].push_back(session);
+    QMetaObject::invokeMethod(
+        session->lane(), [to = session->lane(), id = session->id(), channel] { to->subscribe(id, channel); },
+        Qt::QueuedConnection);
 }
 
 void SessionHub::unsubscribe(WsSession *session, const QString &channel)
 {
     if (!session->removeSubscription(channel))
         return;
+    QMetaObject::invokeMethod(
+        session->lane(), [to = session->lane(), id = session->id(), channel] { to->unsubscribe(id, channel); },
+        Qt::QueuedConnection);
     auto found = m_subscribers.find(channel);
     if (found == m_subscribers.end())
         return;
     std::erase(*found, session);
     if (found->empty())
         m_subscribers.erase(found);
-}
-
-void SessionHub::heartbeat()
-{
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const auto sessions = m_sessions;
-    for (WsSession *session : sessions) {
-        if (session->isClosing())
-            continue;
-        const qint64 silentFor = now - session->lastHeardMs();
-        if (silentFor >= m_config.idleTimeout.count()) {
-            ++m_metrics.idleDisconnects;
-            qCInfo(lcNet).noquote() << "closing idle client" << session->clientId() << "from" << session->peerText();
-            session->closeWith(QWebSocketProtocol::CloseCodeGoingAway,
-                               QStringLiteral("idle timeout: nothing heard for %1 ms").arg(silentFor));
-        } else if (silentFor >= m_config.pingInterval.count() &&
-                   now - session->lastPingMs() >= m_config.pingInterval.count()) {
-            session->ping();
-        }
-    }
 }
 
 } // namespace cdc

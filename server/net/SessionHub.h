@@ -1,15 +1,14 @@
 #pragma once
 
+#include "DeliveryLane.h"
 #include "ServerConfig.h"
 #include "WsSession.h"
 
 #include <QHash>
 #include <QObject>
-#include <QTimer>
 
+#include <memory>
 #include <vector>
-
-class QWebSocket;
 
 namespace cdc {
 
@@ -19,9 +18,12 @@ struct ServerMetrics;
 struct StoredEvent;
 struct TravelCommand;
 struct SubscriptionCommand;
+struct UpgradedConnection;
 
 // The connected WebSocket clients: who is subscribed to what, the fan-out of every stored event,
-// the protocol's request handling, and the heartbeat. Owns every WsSession.
+// the protocol's request handling. Lives on the engine thread and owns every WsSession; the
+// sockets themselves belong to the delivery threads (one DeliveryLane each), which it starts and
+// hands connections to, the least busy first.
 class SessionHub : public QObject
 {
     Q_OBJECT
@@ -30,46 +32,54 @@ public:
     SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, QObject *parent = nullptr);
     ~SessionHub() override;
 
-    // Takes over an upgraded socket whose handshake carried `clientId`.
-    void adopt(QWebSocket *socket, const QString &clientId, const Access &access = {});
+    // Takes over a connection whose upgrade was accepted; its handshake response goes out first.
+    void adopt(UpgradedConnection upgraded);
     // Re-reads the heartbeat settings after CdcServer::reconfigure.
     void applyConfig();
     // Closes every session (1001 on shutdown); `allClosed` follows once they are gone.
-    void closeAll(QWebSocketProtocol::CloseCode code, const QString &reason);
+    void closeAll(quint16 code, const QString &reason);
 
     qsizetype sessionCount() const { return qsizetype(m_sessions.size()); }
     const std::vector<WsSession *> &sessions() const { return m_sessions; }
+    int deliveryThreadCount() const { return int(m_lanes.size()); }
     int subscriberCount(const QString &channel) const;
     bool disconnectSession(quint64 sessionId, const QString &reason);
     qint64 deliveredLive() const;
     qint64 deliveredReplay() const;
 
 Q_SIGNALS:
-    void sessionOpened(cdc::WsSession *session);
-    void sessionClosed(cdc::WsSession *session);
     void allClosed();
 
 private:
+    struct Lane
+    {
+        std::unique_ptr<DeliveryThread> thread;
+        DeliveryLane *lane;
+        int sessions = 0;
+    };
+
+    WsSession *find(quint64 id) const;
     void fanOut(const ChannelLog &channel, const StoredEvent &event);
-    void flushFannedOut();
-    void onText(WsSession *session, const QString &text);
-    void onClosed(WsSession *session);
+    void deliverFannedOut();
+    void onText(quint64 id, const QString &text);
+    void onFinished(quint64 id, quint16 closeCode);
     void handleTravel(WsSession *session, const TravelCommand &travel);
     void handleSubscription(WsSession *session, const SubscriptionCommand &command);
     void subscribe(WsSession *session, const QString &channel);
     void unsubscribe(WsSession *session, const QString &channel);
     void refuse(WsSession *session, const QString &code, const QString &message);
-    void heartbeat();
 
     EventStore &m_store;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
+    std::vector<Lane> m_lanes;
     std::vector<WsSession *> m_sessions;
+    QHash<quint64, WsSession *> m_sessionsById;
     QHash<QString, std::vector<WsSession *>> m_subscribers;
-    // Sessions that received live frames during the current append batch; flushed once at its
-    // end, so a batch costs one write per connection and a single event goes out at once.
-    std::vector<WsSession *> m_fannedOut;
-    QTimer m_heartbeat;
+    // Events of the current append batch that someone is subscribed to; handed to the delivery
+    // threads in one piece at its end, so a batch costs one write per connection.
+    LiveBatch m_fannedOut;
+    quint64 m_nextSessionId = 1;
     qint64 m_closedLive = 0;
     qint64 m_closedReplay = 0;
 };

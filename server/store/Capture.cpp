@@ -26,7 +26,7 @@ QByteArray exportCapture(const EventStore &store, QStringList channels, const Ca
             continue;
         if (range.untilTsMs && replayed.event.tsMs >= *range.untilTsMs)
             continue;
-        out.append(replayed.event.frame).append('\n');
+        out.append(replayed.event.json()).append('\n');
     }
     return out;
 }

@@ -1,6 +1,9 @@
 #include "ChannelLog.h"
 
+#include "protocol/WsWire.h"
 #include "protocol/JsonWriter.h"
+
+#include <cstring>
 
 #include <algorithm>
 
@@ -48,20 +51,31 @@ void ChannelLog::restore(qint64 seq, qint64 tsMs, const QByteArray &payload)
     const int headLength =
         std::snprintf(digits, sizeof digits, "%lld,\"ts_ms\":%lld,\"payload\":", static_cast<long long>(event.seq),
                       static_cast<long long>(event.tsMs));
-    event.frame.reserve(m_framePrefix.size() + headLength + payload.size() + 2);
-    event.frame.append(m_framePrefix).append(digits, headLength);
-    event.payloadOffset = qint32(event.frame.size());
-    event.payloadSize = qint32(payload.size());
-    event.frame.append(payload).append("}}");
+    const qsizetype jsonSize = m_framePrefix.size() + headLength + payload.size() + 2;
+    QByteArray header;
+    ws::appendHeader(header, ws::Opcode::Text, jsonSize);
+    event.jsonOffset = qint32(header.size());
+    event.payloadOffset = qint32(header.size() + m_framePrefix.size() + headLength);
+    event.wire = m_slab.make(header.size() + jsonSize, [&](char *out) {
+        const auto put = [&out](QByteArrayView bytes) {
+            std::memcpy(out, bytes.data(), size_t(bytes.size()));
+            out += bytes.size();
+        };
+        put(header);
+        put(m_framePrefix);
+        put(QByteArrayView(digits, headLength));
+        put(payload);
+        put("}}");
+    });
 
-    m_bytes += event.frame.size();
+    m_bytes += event.wire.size();
     m_events.push_back(std::move(event));
 }
 
 qint64 ChannelLog::evictOldest()
 {
     const StoredEvent &oldest = m_events.front();
-    const qint64 freed = oldest.frame.size();
+    const qint64 freed = oldest.wire.size();
     m_lastEvictedSeq = oldest.seq;
     m_lastEvictedTsMs = oldest.tsMs;
     m_bytes -= freed;

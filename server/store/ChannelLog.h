@@ -1,5 +1,6 @@
 #pragma once
 
+#include "FrameSlab.h"
 #include "StoredEvent.h"
 
 #include <QByteArray>
@@ -56,6 +57,7 @@ public:
 private:
     QString m_id;
     QByteArray m_framePrefix; // {"organization_id":"<id>","data":{"seq":
+    FrameSlab m_slab;
     std::deque<StoredEvent> m_events;
     qint64 m_bytes = 0;
     qint64 m_lastSeq = 0;

@@ -39,7 +39,7 @@ QList<AppendReceipt> EventStore::append(const PublishBatch &batch)
     for (const NewEvent &event : batch) {
         ChannelLog &log = channelFor(event.channel);
         const StoredEvent &added = log.append(now, event.payload);
-        m_totalBytes += added.frame.size();
+        m_totalBytes += added.wire.size();
         ++m_totalEvents;
         ++m_appendedEvents;
         m_appendOrder.push_back({&log, added.seq});
@@ -150,7 +150,7 @@ void EventStore::restore(std::vector<JournaledChannel> channels)
         ChannelLog &log = channelFor(channel.name);
         for (const JournaledEvent &record : channel.events) {
             log.restore(record.seq, record.tsMs, record.payload);
-            m_totalBytes += log.newest().frame.size();
+            m_totalBytes += log.newest().wire.size();
             ++m_totalEvents;
             order.push_back({record.tsMs, &log, record.seq});
         }

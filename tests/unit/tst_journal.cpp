@@ -27,7 +27,7 @@ QList<QByteArray> frames(const EventStore &store, const QString &channel)
 {
     QList<QByteArray> result;
     for (const ChannelEvent &replayed : runTravel(store, {channel}, {0, {}, 50'000}, {}).events)
-        result.append(replayed.event.frame);
+        result.append(replayed.event.json().toByteArray());
     return result;
 }
 

@@ -1,6 +1,7 @@
 // The exact bytes of the frames the server writes: the spec fixes their shape and key order.
 #include "protocol/JsonWriter.h"
 #include "protocol/ServerFrames.h"
+#include "protocol/WsWire.h"
 #include "store/ChannelLog.h"
 #include "store/TravelQuery.h"
 
@@ -27,18 +28,41 @@ private Q_SLOTS:
     {
         ChannelLog log(QStringLiteral("athena_logging"));
         const StoredEvent &event = log.append(1700000000123, R"({"table":"users","op":"insert"})");
-        QCOMPARE(
-            event.frame,
-            QByteArray(
-                R"({"organization_id":"athena_logging","data":{"seq":1,"ts_ms":1700000000123,"payload":{"table":"users","op":"insert"}}})"));
+        const QByteArray json(
+            R"({"organization_id":"athena_logging","data":{"seq":1,"ts_ms":1700000000123,"payload":{"table":"users","op":"insert"}}})");
+        QCOMPARE(event.json(), QByteArrayView(json));
         QCOMPARE(event.payload(), QByteArrayView(R"({"table":"users","op":"insert"})"));
+        // The stored wire frame is the final, unmasked text frame every subscriber is sent as is.
+        QCOMPARE(event.wire, ws::frame(ws::Opcode::Text, json));
+    }
+
+    void eventsShareStorageButNotBytes()
+    {
+        ChannelLog log(QStringLiteral("c"));
+        QList<QByteArray> wires;
+        for (int i = 0; i < 1000; ++i) // several 64 KiB blocks
+            wires.append(log.append(i, QByteArray(100, char('a' + i % 26))).wire);
+        for (int i = 0; i < 1000; ++i) {
+            QCOMPARE(log.at(i).payload(), QByteArrayView(QByteArray(100, char('a' + i % 26))));
+            QCOMPARE(wires.at(i), log.at(i).wire);
+        }
+        // Changing a copy never reaches the stored frame or its neighbours.
+        QByteArray copy = wires.at(500);
+        copy.append("tail");
+        copy[3] = 'X';
+        QCOMPARE(log.at(500).payload(), QByteArrayView(QByteArray(100, char('a' + 500 % 26))));
+        QCOMPARE(log.at(501).payload(), QByteArrayView(QByteArray(100, char('a' + 501 % 26))));
+        // Evicting every event frees the blocks without disturbing frames still held elsewhere.
+        while (!log.isEmpty())
+            log.evictOldest();
+        QVERIFY(ws::payloadOf(wires.at(999)).endsWith(QByteArray(QByteArray(100, char('a' + 999 % 26)) + "}}")));
     }
 
     void channelNamesAreEscaped()
     {
         ChannelLog log(QStringLiteral("we\"ird\\name\n\u00e9"));
         const StoredEvent &event = log.append(5, "1");
-        const QJsonObject parsed = QJsonDocument::fromJson(event.frame).object();
+        const QJsonObject parsed = QJsonDocument::fromJson(event.json().toByteArray()).object();
         QCOMPARE(parsed.value(QStringLiteral("organization_id")).toString(), QStringLiteral("we\"ird\\name\n\u00e9"));
     }
 

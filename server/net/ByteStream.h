@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+
+#include <span>
+
+namespace cdc {
+
+// The bytes of one upgraded connection, read and written without Qt's socket buffers in between
+// where that is possible (FdStream) and through QSslSocket where TLS needs it (TlsStream). Lives on
+// the delivery thread that owns the connection.
+class ByteStream : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+    // Up to `capacity` received bytes into `buffer`: the count, 0 when nothing is there now, -1
+    // once the peer has closed or the connection failed.
+    virtual qint64 read(char *buffer, qint64 capacity) = 0;
+    // Writes from `frames` (the first from byte `firstOffset` on) as far as the connection takes them
+    // now, in as few system calls as it can: the bytes taken, or -1 when the connection failed.
+    // When it took less than everything, writable() follows once it can take more.
+    virtual qint64 write(std::span<const QByteArray> frames, qsizetype firstOffset) = 0;
+    // Bytes taken by write() but still held in user space (TLS only).
+    virtual qint64 bufferedBytes() const = 0;
+    // Ends our sending side once everything taken has gone out; ended() follows when the peer
+    // closes too.
+    virtual void finish() = 0;
+
+Q_SIGNALS:
+    void readable();
+    void writable();
+    void ended();
+};
+
+} // namespace cdc

@@ -1,0 +1,206 @@
+#include "DeliveryLane.h"
+
+#include "FdStream.h"
+#include "TlsStream.h"
+
+#include <QDateTime>
+#include <QSslSocket>
+
+#include <algorithm>
+
+namespace cdc {
+
+DeliveryLane::DeliveryLane(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_heartbeat, &QTimer::timeout, this, &DeliveryLane::heartbeat);
+    setHeartbeat(m_pingIntervalMs, m_idleTimeoutMs);
+}
+
+DeliveryLane::~DeliveryLane()
+{
+    // Connections are children and go with the lane; none may call back into it on the way.
+    for (const Member &member : std::as_const(m_members))
+        member.connection->disconnect(this);
+}
+
+WsConnection *DeliveryLane::find(quint64 id) const
+{
+    const auto found = m_members.constFind(id);
+    return found == m_members.cend() ? nullptr : found->connection;
+}
+
+void DeliveryLane::attach(Handover handover, const QList<QByteArray> &firstFrames)
+{
+    ByteStream *stream = handover.tls ? static_cast<ByteStream *>(new TlsStream(handover.tls))
+                                      : new FdStream(handover.fd, std::move(handover.unread));
+    auto *connection = new WsConnection(handover.id, stream, handover.limits, std::move(handover.stats), this);
+    connect(connection, &WsConnection::textReceived, this,
+            [this](WsConnection *from, const QString &text) { Q_EMIT textReceived(from->id(), text); });
+    connect(connection, &WsConnection::binaryReceived, this,
+            [this](WsConnection *from) { Q_EMIT binaryReceived(from->id()); });
+    connect(connection, &WsConnection::slowConsumer, this,
+            [this](WsConnection *from, qint64 queued) { Q_EMIT slowConsumer(from->id(), queued); });
+    connect(connection, &WsConnection::finished, this, &DeliveryLane::onFinished);
+    m_members.insert(handover.id, {connection, {}});
+    for (const QByteArray &frame : firstFrames)
+        connection->queue(frame, WsConnection::Kind::Control);
+    connection->flush();
+}
+
+void DeliveryLane::subscribe(quint64 id, const QString &channel)
+{
+    const auto found = m_members.find(id);
+    if (found == m_members.end())
+        return;
+    found->channels.push_back(channel);
+    m_subscribers[channel].push_back(found->connection);
+}
+
+void DeliveryLane::unsubscribe(quint64 id, const QString &channel)
+{
+    const auto found = m_members.find(id);
+    if (found == m_members.end())
+        return;
+    std::erase(found->channels, channel);
+    const auto subscribers = m_subscribers.find(channel);
+    if (subscribers == m_subscribers.end())
+        return;
+    std::erase(*subscribers, found->connection);
+    if (subscribers->empty())
+        m_subscribers.erase(subscribers);
+}
+
+void DeliveryLane::touch(WsConnection *connection)
+{
+    if (!connection->awaitingFlush()) {
+        connection->setAwaitingFlush(true);
+        m_touched.push_back(connection);
+    }
+}
+
+void DeliveryLane::flushTouched()
+{
+    // Flushing may end a connection (a failed write); it says so, and is deleted, on a later turn.
+    for (WsConnection *connection : m_touched) {
+        connection->setAwaitingFlush(false);
+        connection->flush();
+    }
+    m_touched.clear();
+}
+
+void DeliveryLane::deliver(const std::shared_ptr<const LiveBatch> &batch)
+{
+    for (const LiveFrame &event : *batch) {
+        const auto found = m_subscribers.constFind(event.channel);
+        if (found == m_subscribers.cend())
+            continue;
+        // A recipient cut off for slowness leaves the list only on a later turn (finished() is
+        // queued), so the list does not change under the loop.
+        for (WsConnection *connection : *found) {
+            connection->queue(event.wire, WsConnection::Kind::Live);
+            touch(connection);
+        }
+    }
+    flushTouched();
+}
+
+void DeliveryLane::send(quint64 id, const QByteArray &wire)
+{
+    if (WsConnection *connection = find(id)) {
+        connection->queue(wire, WsConnection::Kind::Control);
+        connection->flush();
+    }
+}
+
+void DeliveryLane::sendReplay(quint64 id, const QList<QByteArray> &wires, const QByteArray &ack)
+{
+    WsConnection *connection = find(id);
+    if (!connection)
+        return;
+    for (const QByteArray &wire : wires)
+        connection->queue(wire, WsConnection::Kind::Replay);
+    connection->queue(ack, WsConnection::Kind::Control);
+    connection->flush();
+}
+
+void DeliveryLane::close(quint64 id, quint16 code, const QString &reason)
+{
+    if (WsConnection *connection = find(id))
+        connection->closeWith(code, reason);
+}
+
+void DeliveryLane::onFinished(WsConnection *connection, quint16 closeCode)
+{
+    const auto found = m_members.find(connection->id());
+    if (found != m_members.end()) {
+        for (const QString &channel : found->channels) {
+            auto subscribers = m_subscribers.find(channel);
+            if (subscribers != m_subscribers.end()) {
+                std::erase(*subscribers, connection);
+                if (subscribers->empty())
+                    m_subscribers.erase(subscribers);
+            }
+        }
+        m_members.erase(found);
+    }
+    std::erase(m_touched, connection);
+    connection->disconnect(this);
+    connection->deleteLater(); // it may be inside its own signal
+    Q_EMIT finished(connection->id(), closeCode);
+}
+
+void DeliveryLane::setHeartbeat(qint64 pingIntervalMs, qint64 idleTimeoutMs)
+{
+    m_pingIntervalMs = pingIntervalMs;
+    m_idleTimeoutMs = idleTimeoutMs;
+    // Check often enough that neither the ping interval nor the idle timeout is overshot by much.
+    const qint64 tick = std::max<qint64>(50, std::min(pingIntervalMs, idleTimeoutMs) / 4);
+    m_heartbeat.start(int(std::min<qint64>(tick, 1000)));
+}
+
+void DeliveryLane::heartbeat()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const Member &member : std::as_const(m_members)) {
+        WsConnection *connection = member.connection;
+        if (connection->isClosing())
+            continue;
+        const qint64 silentFor = now - connection->lastHeardMs();
+        if (silentFor >= m_idleTimeoutMs) {
+            Q_EMIT idleClosed(connection->id(), silentFor);
+            connection->closeWith(ws::CloseCode::goingAway,
+                                  QStringLiteral("idle timeout: nothing heard for %1 ms").arg(silentFor));
+        } else if (silentFor >= m_pingIntervalMs && now - connection->lastPingMs() >= m_pingIntervalMs) {
+            connection->ping();
+        }
+    }
+}
+
+DeliveryThread::DeliveryThread(int index)
+{
+    setObjectName(QStringLiteral("cdc-delivery-%1").arg(index));
+}
+
+DeliveryThread::~DeliveryThread()
+{
+    quit();
+    wait();
+}
+
+DeliveryLane *DeliveryThread::startLane()
+{
+    start();
+    m_ready.acquire();
+    return m_lane;
+}
+
+void DeliveryThread::run()
+{
+    DeliveryLane lane;
+    m_lane = &lane;
+    m_ready.release();
+    exec();
+}
+
+} // namespace cdc

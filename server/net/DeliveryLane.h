@@ -1,0 +1,108 @@
+#pragma once
+
+#include "WsConnection.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSemaphore>
+#include <QThread>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+class QSslSocket;
+
+namespace cdc {
+
+// One stored event as the delivery threads see it: its channel and its shared wire frame.
+struct LiveFrame
+{
+    QString channel;
+    QByteArray wire;
+};
+using LiveBatch = std::vector<LiveFrame>;
+
+// What a delivery thread needs to take over an upgraded connection.
+struct Handover
+{
+    quint64 id = 0;
+    int fd = -1;              // a plain connection: its descriptor, ours from now on
+    QSslSocket *tls = nullptr; // a TLS connection: its socket, already moved to the lane's thread
+    QByteArray unread;        // bytes that arrived after the upgrade request (plain only)
+    ConnectionLimits limits;
+    std::shared_ptr<ConnectionStats> stats;
+};
+
+// The connections one delivery thread owns, and the fan-out to them. Every method runs on that
+// thread: the engine calls them through queued invocations (SessionHub), in order, so a
+// subscription, a batch of events and a replay reach a connection in the order the engine decided
+// them. What a connection says goes back to the engine as queued signals.
+class DeliveryLane : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit DeliveryLane(QObject *parent = nullptr);
+    ~DeliveryLane() override;
+
+    // `firstFrames` (the handshake response, the greeting) go out before anything else.
+    void attach(Handover handover, const QList<QByteArray> &firstFrames);
+    void subscribe(quint64 id, const QString &channel);
+    void unsubscribe(quint64 id, const QString &channel);
+    // Queues each event for this thread's subscribers of its channel, then writes once per
+    // connection that got any.
+    void deliver(const std::shared_ptr<const LiveBatch> &batch);
+    void send(quint64 id, const QByteArray &wire);
+    void sendReplay(quint64 id, const QList<QByteArray> &wires, const QByteArray &ack);
+    void close(quint64 id, quint16 code, const QString &reason);
+    void setHeartbeat(qint64 pingIntervalMs, qint64 idleTimeoutMs);
+
+Q_SIGNALS:
+    void textReceived(quint64 id, const QString &text);
+    void binaryReceived(quint64 id);
+    void slowConsumer(quint64 id, qint64 queuedBytes);
+    void idleClosed(quint64 id, qint64 silentMs);
+    // The connection is gone; nothing more is said of `id`.
+    void finished(quint64 id, quint16 closeCode);
+
+private:
+    struct Member
+    {
+        WsConnection *connection;
+        std::vector<QString> channels;
+    };
+
+    WsConnection *find(quint64 id) const;
+    void touch(WsConnection *connection);
+    void flushTouched();
+    void onFinished(WsConnection *connection, quint16 closeCode);
+    void heartbeat();
+
+    QHash<quint64, Member> m_members;
+    QHash<QString, std::vector<WsConnection *>> m_subscribers;
+    std::vector<WsConnection *> m_touched;
+    QTimer m_heartbeat;
+    qint64 m_pingIntervalMs = 30'000;
+    qint64 m_idleTimeoutMs = 120'000;
+};
+
+// A thread with one DeliveryLane, created and destroyed on it (the lane's connections close with it).
+class DeliveryThread : public QThread
+{
+public:
+    explicit DeliveryThread(int index);
+    ~DeliveryThread() override;
+
+    // Starts the thread and returns its lane once it exists.
+    DeliveryLane *startLane();
+
+protected:
+    void run() override;
+
+private:
+    DeliveryLane *m_lane = nullptr;
+    QSemaphore m_ready;
+};
+
+} // namespace cdc

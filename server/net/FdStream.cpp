@@ -1,0 +1,110 @@
+#include "FdStream.h"
+
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+namespace cdc {
+
+namespace {
+// Frames gathered into one sendmsg(); the kernel takes at most IOV_MAX (1024).
+constexpr size_t maxGather = 256;
+} // namespace
+
+FdStream::FdStream(int fd, QByteArray unread, QObject *parent)
+    : ByteStream(parent)
+    , m_fd(fd)
+    , m_unread(std::move(unread))
+    , m_readNotifier(new QSocketNotifier(fd, QSocketNotifier::Read, this))
+    , m_writeNotifier(new QSocketNotifier(fd, QSocketNotifier::Write, this))
+{
+    ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
+    m_writeNotifier->setEnabled(false);
+    connect(m_readNotifier, &QSocketNotifier::activated, this, &ByteStream::readable);
+    connect(m_writeNotifier, &QSocketNotifier::activated, this, [this] {
+        m_writeNotifier->setEnabled(false);
+        Q_EMIT writable();
+    });
+    if (!m_unread.isEmpty())
+        QTimer::singleShot(0, this, &ByteStream::readable);
+}
+
+FdStream::~FdStream()
+{
+    ::close(m_fd);
+}
+
+qint64 FdStream::read(char *buffer, qint64 capacity)
+{
+    if (!m_unread.isEmpty()) {
+        const qint64 n = std::min<qint64>(capacity, m_unread.size());
+        std::memcpy(buffer, m_unread.constData(), size_t(n));
+        m_unread.remove(0, n);
+        return n;
+    }
+    if (m_ended)
+        return -1;
+    for (;;) {
+        const ssize_t n = ::read(m_fd, buffer, size_t(capacity));
+        if (n > 0)
+            return n;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        // End of stream or a failed connection: stop watching, or the notifier fires forever.
+        m_ended = true;
+        m_readNotifier->setEnabled(false);
+        m_writeNotifier->setEnabled(false);
+        return -1;
+    }
+}
+
+qint64 FdStream::write(std::span<const QByteArray> frames, qsizetype firstOffset)
+{
+    if (m_ended)
+        return -1;
+    iovec vectors[maxGather];
+    const size_t count = std::min(frames.size(), maxGather);
+    size_t total = 0;
+    for (size_t i = 0; i < count; ++i) {
+        const qsizetype skip = i == 0 ? firstOffset : 0;
+        vectors[i].iov_base = const_cast<char *>(frames[i].constData() + skip);
+        vectors[i].iov_len = size_t(frames[i].size() - skip);
+        total += vectors[i].iov_len;
+    }
+    msghdr message{};
+    message.msg_iov = vectors;
+    message.msg_iovlen = count;
+    for (;;) {
+        // MSG_NOSIGNAL: a peer that has gone is an error to handle, not a SIGPIPE.
+        const ssize_t n = ::sendmsg(m_fd, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n >= 0) {
+            if (size_t(n) < total)
+                m_writeNotifier->setEnabled(true);
+            return n;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            m_writeNotifier->setEnabled(true);
+            return 0;
+        }
+        return -1;
+    }
+}
+
+void FdStream::finish()
+{
+    // Everything taken is in the kernel already; the peer sees our FIN after it.
+    ::shutdown(m_fd, SHUT_WR);
+}
+
+} // namespace cdc

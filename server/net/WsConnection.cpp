@@ -1,0 +1,262 @@
+#include "WsConnection.h"
+
+#include "ByteStream.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+namespace cdc {
+
+namespace {
+// How long a peer has to answer our close frame (or close after its own) before we drop it.
+constexpr int closeGraceMs = 2000;
+// Read at most this much per readiness report, so one chatty client cannot starve the others on
+// its thread; the level-triggered notifier reports the rest on the next turn.
+constexpr qint64 maxReadPerTurn = 256 * 1024;
+// A send queue that grew this large during a burst gives its memory back once it drains.
+constexpr size_t keptQueueCapacity = 1024;
+} // namespace
+
+WsConnection::WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limits,
+                           std::shared_ptr<ConnectionStats> stats, QObject *parent)
+    : QObject(parent)
+    , m_id(id)
+    , m_stream(stream)
+    , m_limits(limits)
+    , m_stats(std::move(stats))
+    , m_reader(limits.maxIncomingMessageBytes)
+    , m_lastHeardMs(QDateTime::currentMSecsSinceEpoch())
+{
+    m_stream->setParent(this);
+    connect(m_stream, &ByteStream::readable, this, &WsConnection::onReadable);
+    connect(m_stream, &ByteStream::writable, this, &WsConnection::flush);
+    connect(m_stream, &ByteStream::ended, this, &WsConnection::end);
+}
+
+WsConnection::~WsConnection() = default;
+
+void WsConnection::queue(QByteArray wire, Kind kind)
+{
+    if (m_closing) {
+        if (kind == Kind::Replay) // counted in by the engine, never to be sent
+            m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
+        return;
+    }
+    const qint64 size = wire.size();
+    m_frames.push_back(std::move(wire));
+    m_kinds.push_back(kind);
+    m_queuedBytes += size;
+    if (kind != Kind::Live)
+        return;
+    m_queuedLiveBytes += size;
+    if (m_queuedLiveBytes > m_limits.maxQueuedBytes) {
+        const qint64 backlog = m_queuedBytes + m_stream->bufferedBytes();
+        Q_EMIT slowConsumer(this, backlog);
+        closeWith(ws::CloseCode::policyViolation, QStringLiteral("slow consumer: %1 bytes queued, limit %2")
+                                                      .arg(m_queuedLiveBytes)
+                                                      .arg(m_limits.maxQueuedBytes));
+    }
+}
+
+void WsConnection::popFront()
+{
+    switch (m_kinds[m_head]) {
+    case Kind::Live:
+        m_queuedLiveBytes -= m_frames[m_head].size();
+        m_stats->liveSent.fetch_add(1, std::memory_order_relaxed);
+        break;
+    case Kind::Replay:
+        m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
+        m_stats->replaySent.fetch_add(1, std::memory_order_relaxed);
+        break;
+    case Kind::Control:
+        break;
+    }
+    m_queuedBytes -= m_frames[m_head].size();
+    m_frames[m_head] = QByteArray(); // the shared frame is let go of as soon as it is out
+    ++m_head;
+    m_headOffset = 0;
+}
+
+void WsConnection::flush()
+{
+    if (m_ended)
+        return;
+    while (m_head < m_frames.size()) {
+        const std::span<const QByteArray> pending(m_frames.data() + m_head, m_frames.size() - m_head);
+        qint64 written = m_stream->write(pending, m_headOffset);
+        if (written < 0) {
+            end();
+            return;
+        }
+        if (written == 0)
+            break; // the stream says when it can take more
+        while (written > 0) {
+            const qint64 rest = m_frames[m_head].size() - m_headOffset;
+            if (written < rest) {
+                m_headOffset += written;
+                break;
+            }
+            written -= rest;
+            popFront();
+        }
+        if (m_headOffset > 0)
+            break;
+    }
+    if (m_head == m_frames.size()) {
+        m_frames.clear();
+        m_kinds.clear();
+        m_head = 0;
+        if (m_frames.capacity() > keptQueueCapacity) {
+            m_frames.shrink_to_fit();
+            m_kinds.shrink_to_fit();
+        }
+        if (m_finishWhenDrained) {
+            m_finishWhenDrained = false;
+            m_stream->finish();
+        }
+    }
+    publishQueuedBytes();
+}
+
+void WsConnection::publishQueuedBytes()
+{
+    m_stats->queuedBytes.store(m_queuedBytes + m_stream->bufferedBytes(), std::memory_order_relaxed);
+}
+
+void WsConnection::dropQueued()
+{
+    // A frame already partly written must be finished, or the stream is no longer WebSocket.
+    const size_t keep = m_headOffset > 0 ? m_head + 1 : m_head;
+    while (m_frames.size() > keep) {
+        if (m_kinds.back() == Kind::Replay)
+            m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
+        m_queuedBytes -= m_frames.back().size();
+        m_frames.pop_back();
+        m_kinds.pop_back();
+    }
+    m_queuedLiveBytes = 0;
+}
+
+void WsConnection::ping()
+{
+    if (m_closing)
+        return;
+    m_lastPingMs = QDateTime::currentMSecsSinceEpoch();
+    queue(ws::frame(ws::Opcode::Ping, {}), Kind::Control);
+    flush();
+}
+
+void WsConnection::closeWith(quint16 code, const QString &reason)
+{
+    if (m_closing || m_ended)
+        return;
+    m_closing = true;
+    m_closeCode = code;
+    // What waits is dropped now: memory is freed at once, whatever the peer does next.
+    dropQueued();
+    m_frames.push_back(ws::closeFrame(code, reason));
+    m_kinds.push_back(Kind::Control);
+    m_queuedBytes += m_frames.back().size();
+    flush();
+    QTimer::singleShot(closeGraceMs, this, &WsConnection::end);
+}
+
+void WsConnection::onReadable()
+{
+    char buffer[64 * 1024];
+    qint64 total = 0;
+    while (!m_ended && total < maxReadPerTurn) {
+        const qint64 n = m_stream->read(buffer, sizeof buffer);
+        if (n < 0) {
+            end();
+            return;
+        }
+        if (n == 0)
+            break;
+        total += n;
+        m_lastHeardMs = QDateTime::currentMSecsSinceEpoch();
+        if (m_closeReceived)
+            continue; // after the peer's close frame nothing it sends means anything
+        m_reader.append(QByteArrayView(buffer, n));
+        while (!m_ended && !m_closeReceived) {
+            std::optional<ws::ReadResult> result = m_reader.next();
+            if (!result)
+                break;
+            handle(std::move(*result));
+        }
+    }
+}
+
+void WsConnection::handle(ws::ReadResult result)
+{
+    if (auto *violation = std::get_if<ws::Violation>(&result)) {
+        closeWith(violation->closeCode, violation->reason);
+        // Nothing more is read from a peer that broke the protocol, nor waited for.
+        m_closeReceived = true;
+        m_finishWhenDrained = true;
+        flush();
+        return;
+    }
+    ws::Message &message = std::get<ws::Message>(result);
+    switch (message.opcode) {
+    case ws::Opcode::Text:
+        if (!m_closing)
+            Q_EMIT textReceived(this, message.text);
+        break;
+    case ws::Opcode::Binary:
+        if (!m_closing)
+            Q_EMIT binaryReceived(this);
+        break;
+    case ws::Opcode::Ping:
+        if (!m_closing) {
+            queue(ws::frame(ws::Opcode::Pong, message.payload), Kind::Control);
+            flush();
+        }
+        break;
+    case ws::Opcode::Pong:
+        break;
+    case ws::Opcode::Close: {
+        m_closeReceived = true;
+        if (m_closing) {
+            // The answer to our close: the handshake is complete.
+            m_finishWhenDrained = true;
+            flush();
+            return;
+        }
+        const quint16 code = message.payload.size() >= 2
+                                 ? quint16((quint8(message.payload[0]) << 8) | quint8(message.payload[1]))
+                                 : ws::CloseCode::normal;
+        closeWith(code, {});
+        m_closeCode = message.payload.size() >= 2 ? code : ws::CloseCode::noStatus;
+        m_finishWhenDrained = true;
+        flush();
+        break;
+    }
+    case ws::Opcode::Continuation:
+        break; // the reader never hands out a bare continuation
+    }
+}
+
+void WsConnection::end()
+{
+    if (m_ended)
+        return;
+    m_ended = true;
+    m_closing = true;
+    for (size_t i = m_head; i < m_kinds.size(); ++i) { // nothing more goes out
+        if (m_kinds[i] == Kind::Replay)
+            m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
+    }
+    m_head = 0;
+    m_headOffset = 0;
+    m_frames.clear();
+    m_kinds.clear();
+    m_queuedBytes = 0;
+    m_queuedLiveBytes = 0;
+    m_stats->queuedBytes.store(0, std::memory_order_relaxed);
+    // Said on the next turn: the end may come from inside a loop over the lane's connections.
+    QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(this, m_closeCode); }, Qt::QueuedConnection);
+}
+
+} // namespace cdc

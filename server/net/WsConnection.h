@@ -1,0 +1,104 @@
+#pragma once
+
+#include "protocol/WsWire.h"
+
+#include <QByteArray>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace cdc {
+
+class ByteStream;
+
+// Figures of one connection that the engine thread reads while its delivery thread writes them.
+struct ConnectionStats
+{
+    std::atomic<qint64> liveSent{0};
+    std::atomic<qint64> replaySent{0};
+    std::atomic<qint64> queuedBytes{0};
+    // Raised by the engine when it hands a travel over, lowered here as the frames go out: the
+    // engine refuses a travel while too many wait.
+    std::atomic<qint64> queuedReplayFrames{0};
+};
+
+struct ConnectionLimits
+{
+    qint64 maxQueuedBytes = qint64(16) << 20; // of live frames waiting here
+    qint64 maxIncomingMessageBytes = 64 * 1024;
+};
+
+// One WebSocket connection after its handshake, on the delivery thread that owns it: reads and
+// answers client frames (ping, close, protocol violations), and sends frames from a queue of
+// shared references. Sending only queues; flush() writes everything queued in as few system calls
+// as the connection takes, so a batch of events costs one write per connection.
+class WsConnection : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Kind : quint8 { Control, Live, Replay };
+
+    WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limits, std::shared_ptr<ConnectionStats> stats,
+                 QObject *parent = nullptr);
+    ~WsConnection() override;
+
+    quint64 id() const { return m_id; }
+    bool isClosing() const { return m_closing; }
+    qint64 lastHeardMs() const { return m_lastHeardMs; }
+    qint64 lastPingMs() const { return m_lastPingMs; }
+
+    // Queues a whole frame (or, before any frame, the handshake response). A live frame that takes
+    // the waiting live bytes past the bound cuts the connection off (1008, slowConsumer()).
+    void queue(QByteArray wire, Kind kind);
+    void flush();
+    void ping();
+    // Sends a close frame and ends the connection once the peer answers, or after a grace period.
+    void closeWith(quint16 code, const QString &reason);
+
+    // Bookkeeping of the delivery thread's per-turn flush list.
+    bool awaitingFlush() const { return m_awaitingFlush; }
+    void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
+
+Q_SIGNALS:
+    void textReceived(cdc::WsConnection *connection, const QString &text);
+    void binaryReceived(cdc::WsConnection *connection);
+    void slowConsumer(cdc::WsConnection *connection, qint64 queuedBytes);
+    // Emitted once, on the turn after the connection is gone; `closeCode` is the code of the close
+    // frame we sent or received first (1006 when there was none).
+    void finished(cdc::WsConnection *connection, quint16 closeCode);
+
+private:
+    void onReadable();
+    void handle(ws::ReadResult result);
+    void dropQueued();
+    void popFront();
+    void publishQueuedBytes();
+    void end();
+
+    quint64 m_id;
+    ByteStream *m_stream;
+    ConnectionLimits m_limits;
+    std::shared_ptr<ConnectionStats> m_stats;
+    ws::FrameReader m_reader;
+    // The send queue: contiguous, so a write gathers straight from it. m_head is the first frame
+    // not yet fully written, m_headOffset how much of it was.
+    std::vector<QByteArray> m_frames;
+    std::vector<Kind> m_kinds;
+    size_t m_head = 0;
+    qsizetype m_headOffset = 0;
+    qint64 m_queuedBytes = 0;
+    qint64 m_queuedLiveBytes = 0;
+    qint64 m_lastHeardMs = 0;
+    qint64 m_lastPingMs = 0;
+    quint16 m_closeCode = ws::CloseCode::abnormal;
+    bool m_closing = false;
+    bool m_closeReceived = false;
+    bool m_finishWhenDrained = false;
+    bool m_ended = false;
+    bool m_awaitingFlush = false;
+};
+
+} // namespace cdc

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <QByteArray>
+
+namespace cdc {
+
+// Storage for many small frames in a few large blocks: each frame is a QByteArray that shares its
+// block, so a retained event costs no allocation and no allocator overhead of its own, and a
+// block is freed when the last frame in it is. Frames are written once, before anyone sees them,
+// and never change.
+class FrameSlab
+{
+public:
+    static constexpr qsizetype blockBytes = 64 * 1024;
+
+    // A frame of `size` bytes that `fill(char *)` writes; the returned array owns a share of the block.
+    template <typename Fill> QByteArray make(qsizetype size, Fill fill)
+    {
+        char *at = reserve(size);
+        fill(at);
+        return share(at, size);
+    }
+
+private:
+    char *reserve(qsizetype size);
+    QByteArray share(char *at, qsizetype size);
+
+    QByteArray m_block;
+    qsizetype m_used = 0;
+};
+
+} // namespace cdc
