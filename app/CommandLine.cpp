@@ -310,6 +310,16 @@ QList<Setting> settings()
              options.server.allowedOrigins = origins;
              return std::nullopt;
          }},
+        {QStringLiteral("delivery-threads"), QStringLiteral("CDCSCOPE_DELIVERY_THREADS"), QStringLiteral("count"),
+         QStringLiteral("Threads that own the WebSocket connections and write events to them; 0 for one per core "
+                        "(default 0). Read at start only."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto count = parseCount(value, 0, 256);
+             if (!count)
+                 return QStringLiteral("'%1' is not a whole number from 0 to 256").arg(value);
+             options.server.deliveryThreads = int(*count);
+             return std::nullopt;
+         }},
         {QStringLiteral("max-connections"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS"), QStringLiteral("count"),
          QStringLiteral("Open connections (HTTP and WebSocket) beyond which new ones get 503 (default 10000)."),
          limitSetting(&ServerConfig::maxConnections)},

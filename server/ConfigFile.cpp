@@ -34,6 +34,7 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
     read(settings, "retention/max_age_ms", config.retention.maxAgeMs);
     read(settings, "travel/default_limit", config.travel.defaultLimit);
     read(settings, "travel/max_limit", config.travel.maxLimit);
+    read(settings, "server/delivery_threads", config.deliveryThreads);
     read(settings, "limits/max_connections", config.maxConnections);
     read(settings, "limits/max_connections_per_ip", config.maxConnectionsPerIp);
     read(settings, "limits/max_subscriptions", config.maxSubscriptionsPerConnection);
@@ -74,6 +75,7 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("limits/max_connections"), config.maxConnections);
     settings.setValue(QStringLiteral("limits/max_connections_per_ip"), config.maxConnectionsPerIp);
     settings.setValue(QStringLiteral("limits/max_subscriptions"), config.maxSubscriptionsPerConnection);
+    settings.setValue(QStringLiteral("server/delivery_threads"), config.deliveryThreads);
     settings.setValue(QStringLiteral("limits/max_travels_per_second"), config.maxTravelsPerSecond);
     settings.setValue(QStringLiteral("limits/max_body_bytes"), config.maxBodyBytes);
     settings.setValue(QStringLiteral("limits/max_head_bytes"), config.maxHeadBytes);

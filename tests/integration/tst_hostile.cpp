@@ -192,6 +192,55 @@ private Q_SLOTS:
         QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
         bystanderStillServed();
     }
+
+    void pingsAreAnsweredWithTheirPayloadEvenBetweenFragments()
+    {
+        auto socket = rawWebSocket(m_server->port(), "pinger");
+        QVERIFY(socket);
+        const QByteArray subscribe = R"({"type":"subscribe","organization_id":"calm"})";
+        QByteArray first = maskedFrame(0x1, subscribe.first(10));
+        first[0] = char(0x01); // not final: a fragmented message
+        QByteArray last = maskedFrame(0x0, subscribe.sliced(10));
+        socket->write(first + maskedFrame(0x9, "are you there") + last);
+        const auto frames = readFrames(*socket, [](const auto &got) { return got.size() >= 3; });
+        QCOMPARE(frames.size(), 3); // greeting, pong, then the answer to the reassembled message
+        QCOMPARE(frames[1].first, 0xA);
+        QCOMPARE(frames[1].second, QByteArray("are you there"));
+        QVERIFY(frames[2].second.contains("subscriptions"));
+        bystanderStillServed();
+    }
+
+    void aClientsCloseIsEchoedAndTheConnectionEnds()
+    {
+        auto socket = rawWebSocket(m_server->port(), "leaver");
+        QVERIFY(socket);
+        QTRY_COMPARE(m_server->sessions().sessionCount(), 2);
+        socket->write(maskedFrame(0x8, QByteArray("\x0f\xa0" "done", 6))); // 4000
+        const auto frames = readFrames(*socket, [](const auto &got) {
+            return !got.isEmpty() && got.back().first == 0x8;
+        });
+        QVERIFY(!frames.isEmpty());
+        QCOMPARE(frames.back().first, 0x8);
+        QCOMPARE(frames.back().second.left(2), QByteArray("\x0f\xa0", 2)); // the code, echoed
+        // The server closes the TCP connection after the handshake, and forgets the client.
+        QTRY_COMPARE(socket->state(), QAbstractSocket::UnconnectedState);
+        QTRY_COMPARE(m_server->sessions().sessionCount(), 1);
+        bystanderStillServed();
+    }
+
+    void anUnmaskedFrameCloses1002()
+    {
+        auto socket = rawWebSocket(m_server->port(), "unmasked");
+        QVERIFY(socket);
+        socket->write(QByteArray("\x81\x02hi", 4));
+        const auto frames = readFrames(*socket, [](const auto &got) {
+            return !got.isEmpty() && got.back().first == 0x8;
+        });
+        QVERIFY(!frames.isEmpty());
+        QCOMPARE(frames.back().second.left(2), QByteArray("\x03\xea", 2)); // 1002
+        QTRY_COMPARE(socket->state(), QAbstractSocket::UnconnectedState);
+        bystanderStillServed();
+    }
 };
 
 QTEST_GUILESS_MAIN(TestHostile)

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QTest>
 
+#include <set>
+
 using namespace cdc;
 
 class TestWebSocket : public QObject
@@ -127,6 +129,46 @@ private Q_SLOTS:
         QVERIFY(second.waitForMessages(2));
         QCOMPARE(first.rawTexts()[1], second.rawTexts()[1]);
         QCOMPARE(server->sessions().subscriberCount(QStringLiteral("shared")), 2);
+    }
+
+    void clientsOnEveryDeliveryThreadGetEveryEventInOrder()
+    {
+        ServerConfig config;
+        config.deliveryThreads = 3;
+        auto server = startTestServer(config);
+        QCOMPARE(server->sessions().deliveryThreadCount(), 3);
+        // Seven clients on two channels, spread over the three threads.
+        std::vector<std::unique_ptr<TestWsClient>> clients;
+        for (int i = 0; i < 7; ++i) {
+            clients.push_back(std::make_unique<TestWsClient>(server->port(), i % 2 ? QStringLiteral("odd")
+                                                                                   : QStringLiteral("even")));
+            QVERIFY(clients.back()->waitForMessages(1));
+        }
+        std::set<const DeliveryLane *> lanes;
+        for (const WsSession *session : server->sessions().sessions())
+            lanes.insert(session->lane());
+        QCOMPARE(lanes.size(), size_t(3));
+        // Batches to both channels, interleaved, and single events between them.
+        for (int round = 0; round < 20; ++round) {
+            QJsonArray batch;
+            for (int i = 0; i < 25; ++i)
+                batch.append(QJsonObject{{QStringLiteral("organization_id"), i % 2 ? QStringLiteral("odd")
+                                                                                  : QStringLiteral("even")},
+                                         {QStringLiteral("data"), QJsonObject{{QStringLiteral("i"), i}}}});
+            QCOMPARE(httpPost(server->port(), "/events", QJsonDocument(batch).toJson()).status, 200);
+            server->publish({{QStringLiteral("odd"), QByteArray::number(round)}});
+        }
+        // Each channel gets 13 events a round: even 13 of the batch; odd 12 of it plus the single one.
+        const qint64 expected = 20 * 13;
+        for (size_t i = 0; i < clients.size(); ++i) {
+            QVERIFY2(clients[i]->waitForMessages(1 + expected), qPrintable(QString::number(i)));
+            const QList<qint64> seqs = clients[i]->eventSeqs();
+            QCOMPARE(seqs.size(), expected);
+            for (qsizetype k = 0; k < seqs.size(); ++k)
+                QCOMPARE(seqs[k], k + 1);
+        }
+        for (size_t i = 1; i < clients.size(); i += 2)
+            QCOMPARE(clients[i]->rawTexts(), clients[1]->rawTexts()); // the same bytes, whichever thread
     }
 
     void batchPublishArrivesInOrder()

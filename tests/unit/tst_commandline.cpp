@@ -71,6 +71,15 @@ private Q_SLOTS:
         QVERIFY(outcome.options.ingestStdin);
     }
 
+    void deliveryThreadsDefaultToOnePerCore()
+    {
+        QCOMPARE(parse({}, {}).options.server.deliveryThreads, 0); // 0: one per core, decided at start
+        QCOMPARE(parse({QStringLiteral("--delivery-threads=3")}, {}).options.server.deliveryThreads, 3);
+        QCOMPARE(parse({}, {{QStringLiteral("CDCSCOPE_DELIVERY_THREADS"), QStringLiteral("1")}})
+                     .options.server.deliveryThreads,
+                 1);
+    }
+
     void environmentSwitch()
     {
         QVERIFY(parse({}, {{QStringLiteral("CDCSCOPE_INGEST_STDIN"), QStringLiteral("true")}}).options.ingestStdin);
@@ -103,6 +112,9 @@ private Q_SLOTS:
         QTest::newRow("limit out of range")
             << QStringList{QStringLiteral("--max-connections=5000000")} << QString() << QString()
             << QStringLiteral("cdcscope: --max-connections: '5000000' is not a whole number from 1 to 1000000");
+        QTest::newRow("delivery threads out of range")
+            << QStringList{QStringLiteral("--delivery-threads=300")} << QString() << QString()
+            << QStringLiteral("cdcscope: --delivery-threads: '300' is not a whole number from 0 to 256");
         QTest::newRow("dsn with a password")
             << QStringList{QStringLiteral("--pg-dsn=host=db user=cdc password=hunter2")} << QString() << QString()
             << QStringLiteral("cdcscope: --pg-dsn: the PostgreSQL DSN contains a password; remove it");
