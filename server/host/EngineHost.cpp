@@ -3,6 +3,7 @@
 #include "CdcServer.h"
 #include "Logging.h"
 #include "MonitorFeed.h"
+#include "net/Mailbox.h"
 #include "net/SessionHub.h"
 #include "sources/CaptureImport.h"
 #include "store/Capture.h"
@@ -29,6 +30,9 @@ public:
     explicit EngineWorker(qsizetype liveEventCapacity)
         : m_liveEventCapacity(liveEventCapacity)
     {}
+
+    // The window's requests, run on the engine thread in the order they were made.
+    Mailbox &inbox() { return m_inbox; }
 
     void start(const ServerConfig &config)
     {
@@ -166,6 +170,7 @@ private:
         m_server->stop();
     }
 
+    Mailbox m_inbox{this};
     qsizetype m_liveEventCapacity;
     std::unique_ptr<CdcServer> m_server;
     std::unique_ptr<MonitorFeed> m_feed;
@@ -202,7 +207,7 @@ EngineHost::EngineHost(qsizetype liveEventCapacity, QObject *parent)
 
 EngineHost::~EngineHost()
 {
-    QMetaObject::invokeMethod(m_worker, [this] { m_worker->shutDown(&m_shutDown); });
+    m_worker->inbox().post([this] { m_worker->shutDown(&m_shutDown); });
     m_shutDown.tryAcquire(1, closeGraceMs + 1000);
     QMetaObject::invokeMethod(
         m_worker, [this] { delete m_worker; }, Qt::BlockingQueuedConnection);
@@ -214,42 +219,41 @@ void EngineHost::start(const ServerConfig &config)
 {
     m_config = config;
     m_webSocketUrl.clear();
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, config] { worker->start(config); });
+    m_worker->inbox().post([worker = m_worker, config] { worker->start(config); });
 }
 
 void EngineHost::publish(const PublishBatch &batch)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, batch] { worker->publish(batch); });
+    m_worker->inbox().post([worker = m_worker, batch] { worker->publish(batch); });
 }
 
 int EngineHost::travel(const QStringList &channels, const TravelWindow &window)
 {
     const int id = m_nextTravelId++;
-    QMetaObject::invokeMethod(m_worker,
-                              [worker = m_worker, id, channels, window] { worker->travel(id, channels, window); });
+    m_worker->inbox().post([worker = m_worker, id, channels, window] { worker->travel(id, channels, window); });
     return id;
 }
 
 void EngineHost::disconnectClient(quint64 sessionId)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, sessionId] { worker->disconnectClient(sessionId); });
+    m_worker->inbox().post([worker = m_worker, sessionId] { worker->disconnectClient(sessionId); });
 }
 
 void EngineHost::exportCapture(const QStringList &channels, const QString &path)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, channels, path] { worker->exportCapture(channels, path); });
+    m_worker->inbox().post([worker = m_worker, channels, path] { worker->exportCapture(channels, path); });
 }
 
 void EngineHost::importCapture(const QString &path, const QString &channelOverride, double speed)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, path, channelOverride, speed] {
+    m_worker->inbox().post([worker = m_worker, path, channelOverride, speed] {
         worker->importCapture(path, channelOverride, speed);
     });
 }
 
 void EngineHost::setLiveEventCapacity(qsizetype capacity)
 {
-    QMetaObject::invokeMethod(m_worker, [worker = m_worker, capacity] { worker->setLiveEventCapacity(capacity); });
+    m_worker->inbox().post([worker = m_worker, capacity] { worker->setLiveEventCapacity(capacity); });
 }
 
 } // namespace cdc

@@ -190,16 +190,15 @@ DeliveryThread::~DeliveryThread()
 
 DeliveryLane *DeliveryThread::startLane()
 {
+    std::future<DeliveryLane *> lane = m_lane.get_future();
     start();
-    m_ready.acquire();
-    return m_lane;
+    return lane.get();
 }
 
 void DeliveryThread::run()
 {
     DeliveryLane lane;
-    m_lane = &lane;
-    m_ready.release();
+    m_lane.set_value(&lane);
     exec();
 }
 

@@ -1,13 +1,14 @@
 #pragma once
 
+#include "Mailbox.h"
 #include "WsConnection.h"
 
 #include <QHash>
 #include <QObject>
-#include <QSemaphore>
 #include <QThread>
 #include <QTimer>
 
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -35,9 +36,10 @@ struct Handover
 };
 
 // The connections one delivery thread owns, and the fan-out to them. Every method runs on that
-// thread: the engine calls them through queued invocations (SessionHub), in order, so a
+// thread: the engine calls them through the lane's inbox (SessionHub, WsSession), in order, so a
 // subscription, a batch of events and a replay reach a connection in the order the engine decided
-// them. What a connection says goes back to the engine as queued signals.
+// them. What a connection says goes out as signals on this thread; SessionHub posts them on to
+// its own inbox.
 class DeliveryLane : public QObject
 {
     Q_OBJECT
@@ -45,6 +47,9 @@ class DeliveryLane : public QObject
 public:
     explicit DeliveryLane(QObject *parent = nullptr);
     ~DeliveryLane() override;
+
+    // Any thread may post here; the calls run on the lane's thread.
+    Mailbox &inbox() { return m_inbox; }
 
     // `firstFrames` (the handshake response, the greeting) go out before anything else.
     void attach(Handover handover, const QList<QByteArray> &firstFrames);
@@ -79,6 +84,7 @@ private:
     void onFinished(WsConnection *connection, quint16 closeCode);
     void heartbeat();
 
+    Mailbox m_inbox{this};
     QHash<quint64, Member> m_members;
     QHash<QString, std::vector<WsConnection *>> m_subscribers;
     std::vector<WsConnection *> m_touched;
@@ -101,8 +107,7 @@ protected:
     void run() override;
 
 private:
-    DeliveryLane *m_lane = nullptr;
-    QSemaphore m_ready;
+    std::promise<DeliveryLane *> m_lane;
 };
 
 } // namespace cdc

@@ -72,6 +72,7 @@ private:
     EventStore &m_store;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
+    Mailbox m_inbox{this}; // what the delivery threads say, run on the engine thread
     std::vector<Lane> m_lanes;
     std::vector<WsSession *> m_sessions;
     QHash<quint64, WsSession *> m_sessionsById;

@@ -55,9 +55,7 @@ void WsSession::sendControl(const QByteArray &json)
 {
     if (m_closing)
         return;
-    QMetaObject::invokeMethod(
-        m_lane, [lane = m_lane, id = m_id, wire = ws::frame(ws::Opcode::Text, json)] { lane->send(id, wire); },
-        Qt::QueuedConnection);
+    m_lane->inbox().post([lane = m_lane, id = m_id, wire = ws::frame(ws::Opcode::Text, json)] { lane->send(id, wire); });
 }
 
 bool WsSession::sendReplay(const QList<ChannelEvent> &events, const QByteArray &ack)
@@ -74,12 +72,10 @@ bool WsSession::sendReplay(const QList<ChannelEvent> &events, const QByteArray &
     for (const ChannelEvent &replayed : events)
         wires.append(replayed.event.wire);
     m_stats->queuedReplayFrames.fetch_add(events.size(), std::memory_order_relaxed);
-    QMetaObject::invokeMethod(
-        m_lane,
+    m_lane->inbox().post(
         [lane = m_lane, id = m_id, wires = std::move(wires), ackWire = ws::frame(ws::Opcode::Text, ack)] {
             lane->sendReplay(id, wires, ackWire);
-        },
-        Qt::QueuedConnection);
+        });
     return true;
 }
 
@@ -88,8 +84,7 @@ void WsSession::closeWith(quint16 code, const QString &reason)
     if (m_closing)
         return;
     m_closing = true;
-    QMetaObject::invokeMethod(
-        m_lane, [lane = m_lane, id = m_id, code, reason] { lane->close(id, code, reason); }, Qt::QueuedConnection);
+    m_lane->inbox().post([lane = m_lane, id = m_id, code, reason] { lane->close(id, code, reason); });
 }
 
 } // namespace cdc

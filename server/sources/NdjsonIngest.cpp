@@ -69,20 +69,17 @@ void NdjsonIngest::readLoop()
         while (!m_inFlight.tryAcquire(1, acquireSliceMs))
             if (m_stopping)
                 return;
-        QMetaObject::invokeMethod(
-            this,
-            [this, batch = std::move(batch)] {
-                m_server.publish(batch);
-                // Counted as accepted only once durable, like a publisher's 2xx.
-                m_server.store().whenCommitted([this, count = batch.size()](const QString &error) {
-                    if (error.isEmpty())
-                        m_accepted += count;
-                    else
-                        qCCritical(lcIngest).noquote() << m_sourceName << "batch of" << count << "lost:" << error;
-                    m_inFlight.release();
-                });
-            },
-            Qt::QueuedConnection);
+        m_inbox.post([this, batch = std::move(batch)] {
+            m_server.publish(batch);
+            // Counted as accepted only once durable, like a publisher's 2xx.
+            m_server.store().whenCommitted([this, count = batch.size()](const QString &error) {
+                if (error.isEmpty())
+                    m_accepted += count;
+                else
+                    qCCritical(lcIngest).noquote() << m_sourceName << "batch of" << count << "lost:" << error;
+                m_inFlight.release();
+            });
+        });
     };
 
     const auto handleLine = [&](QByteArrayView line, PublishBatch &batch) {
@@ -147,14 +144,11 @@ void NdjsonIngest::readLoop()
     if (m_stopping)
         return;
     m_inFlight.release(4);
-    QMetaObject::invokeMethod(
-        this,
-        [this] {
-            qCInfo(lcIngest).noquote() << m_sourceName << "closed:" << m_accepted.load() << "events accepted,"
-                                       << m_rejected.load() << "lines rejected";
-            Q_EMIT finished(m_accepted.load(), m_rejected.load());
-        },
-        Qt::QueuedConnection);
+    m_inbox.post([this] {
+        qCInfo(lcIngest).noquote() << m_sourceName << "closed:" << m_accepted.load() << "events accepted,"
+                                   << m_rejected.load() << "lines rejected";
+        Q_EMIT finished(m_accepted.load(), m_rejected.load());
+    });
 }
 
 } // namespace cdc

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "net/Mailbox.h"
+
 #include <QObject>
 #include <QSemaphore>
 #include <QThread>
@@ -47,6 +49,7 @@ private:
     std::atomic<qint64> m_rejected{0};
     // Batches handed to the engine but not yet stored: bounds what a fast producer can queue.
     QSemaphore m_inFlight{4};
+    Mailbox m_inbox{this}; // batches from the reader thread, run on the engine thread
     std::unique_ptr<QThread> m_worker;
 };
 
