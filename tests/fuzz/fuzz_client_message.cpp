@@ -6,7 +6,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    // QWebSocket hands over frames as QString (invalid UTF-8 already replaced); decode the same way.
+    // ws::FrameReader hands over only valid UTF-8, decoded; lenient decoding here also feeds the
+    // parser the replacement characters of invalid input, a superset.
     const QString text = QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size));
     const cdc::ClientMessage message = cdc::parseClientMessage(text);
     if (const auto *travel = std::get_if<cdc::TravelCommand>(&message))
