@@ -29,6 +29,8 @@ public:
     // Ends our sending side once everything taken has gone out; ended() follows when the peer
     // closes too.
     virtual void finish() = 0;
+    // Stops reading and writing at once; nothing more is reported.
+    virtual void abort() = 0;
 
 Q_SIGNALS:
     void readable();

@@ -102,6 +102,7 @@ void DeliveryLane::deliver(const std::shared_ptr<const LiveBatch> &batch)
             touch(connection);
         }
     }
+    m_backlog.release(qint64(batch->size()));
     flushTouched();
 }
 

@@ -8,7 +8,9 @@
 #include <QThread>
 #include <QTimer>
 
+#include <condition_variable>
 #include <future>
+#include <mutex>
 #include <memory>
 #include <vector>
 
@@ -23,6 +25,39 @@ struct LiveFrame
     QByteArray wire;
 };
 using LiveBatch = std::vector<LiveFrame>;
+
+// Events handed to a delivery thread and not yet queued on its connections. The engine waits at
+// the limit: a publisher faster than the delivery threads can fan out is slowed down, as it was
+// when the engine wrote to the sockets itself, instead of the hand-over queue (and the frames it
+// pins) growing without bound. Slow clients never hold a lane up (they are cut at --max-queued),
+// so only a CPU that cannot keep up does.
+class DeliveryBacklog
+{
+public:
+    static constexpr qint64 limitEvents = 64 * 1024;
+
+    // On the engine thread, before a batch of `events` is posted.
+    void admit(qint64 events)
+    {
+        std::unique_lock lock(m_mutex);
+        m_drained.wait(lock, [&] { return m_pending == 0 || m_pending + events <= limitEvents; });
+        m_pending += events;
+    }
+    // On the delivery thread, once a batch is queued on its connections.
+    void release(qint64 events)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_pending -= events;
+        }
+        m_drained.notify_all();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::condition_variable m_drained;
+    qint64 m_pending = 0;
+};
 
 // What a delivery thread needs to take over an upgraded connection.
 struct Handover
@@ -50,13 +85,14 @@ public:
 
     // Any thread may post here; the calls run on the lane's thread.
     Mailbox &inbox() { return m_inbox; }
+    DeliveryBacklog &backlog() { return m_backlog; }
 
     // `firstFrames` (the handshake response, the greeting) go out before anything else.
     void attach(Handover handover, const QList<QByteArray> &firstFrames);
     void subscribe(quint64 id, const QString &channel);
     void unsubscribe(quint64 id, const QString &channel);
     // Queues each event for this thread's subscribers of its channel, then writes once per
-    // connection that got any.
+    // connection that got any; releases the batch from the backlog.
     void deliver(const std::shared_ptr<const LiveBatch> &batch);
     void send(quint64 id, const QByteArray &wire);
     void sendReplay(quint64 id, const QList<QByteArray> &wires, const QByteArray &ack);
@@ -85,6 +121,7 @@ private:
     void heartbeat();
 
     Mailbox m_inbox{this};
+    DeliveryBacklog m_backlog;
     QHash<quint64, Member> m_members;
     QHash<QString, std::vector<WsConnection *>> m_subscribers;
     std::vector<WsConnection *> m_touched;

@@ -60,9 +60,7 @@ qint64 FdStream::read(char *buffer, qint64 capacity)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return 0;
         // End of stream or a failed connection: stop watching, or the notifier fires forever.
-        m_ended = true;
-        m_readNotifier->setEnabled(false);
-        m_writeNotifier->setEnabled(false);
+        abort();
         return -1;
     }
 }
@@ -99,6 +97,13 @@ qint64 FdStream::write(std::span<const QByteArray> frames, qsizetype firstOffset
         }
         return -1;
     }
+}
+
+void FdStream::abort()
+{
+    m_ended = true;
+    m_readNotifier->setEnabled(false);
+    m_writeNotifier->setEnabled(false);
 }
 
 void FdStream::finish()

@@ -23,6 +23,7 @@ public:
     qint64 write(std::span<const QByteArray> frames, qsizetype firstOffset) override;
     qint64 bufferedBytes() const override { return 0; }
     void finish() override;
+    void abort() override;
 
 private:
     int m_fd;

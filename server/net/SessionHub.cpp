@@ -249,8 +249,10 @@ void SessionHub::deliverFannedOut()
     // One batch, shared by every delivery thread; each fans it out to its own subscribers.
     auto batch = std::make_shared<const LiveBatch>(std::exchange(m_fannedOut, {}));
     for (const Lane &lane : m_lanes) {
-        if (lane.sessions > 0)
-            lane.lane->inbox().post([to = lane.lane, batch] { to->deliver(batch); });
+        if (lane.sessions == 0)
+            continue;
+        lane.lane->backlog().admit(qint64(batch->size())); // waits while the lane is far behind
+        lane.lane->inbox().post([to = lane.lane, batch] { to->deliver(batch); });
     }
 }
 

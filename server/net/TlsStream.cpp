@@ -57,6 +57,13 @@ qint64 TlsStream::bufferedBytes() const
     return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();
 }
 
+void TlsStream::abort()
+{
+    m_ended = true;
+    m_socket->disconnect(this);
+    m_socket->abort();
+}
+
 void TlsStream::finish()
 {
     m_socket->disconnectFromHost(); // sends what is buffered first

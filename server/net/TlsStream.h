@@ -20,6 +20,7 @@ public:
     qint64 write(std::span<const QByteArray> frames, qsizetype firstOffset) override;
     qint64 bufferedBytes() const override;
     void finish() override;
+    void abort() override;
 
 private:
     QSslSocket *m_socket;

@@ -244,6 +244,7 @@ void WsConnection::end()
         return;
     m_ended = true;
     m_closing = true;
+    m_stream->abort(); // a peer that keeps sending must not keep this thread busy until deletion
     for (size_t i = m_head; i < m_kinds.size(); ++i) { // nothing more goes out
         if (m_kinds[i] == Kind::Replay)
             m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
