@@ -46,7 +46,10 @@ void WsConnection::queue(QByteArray wire, Kind kind)
     m_frames.push_back(std::move(wire));
     m_kinds.push_back(kind);
     m_queuedBytes += size;
-    if (kind != Kind::Live)
+    // Replayed frames are a bounded block of their own (the travel limit); live and control frames
+    // count against the backlog bound, so neither a stalled subscriber nor a client that sends
+    // requests without reading the answers can grow the queue without end.
+    if (kind == Kind::Replay)
         return;
     m_queuedLiveBytes += size;
     if (m_queuedLiveBytes > m_limits.maxQueuedBytes) {
@@ -70,6 +73,7 @@ void WsConnection::popFront()
         m_stats->replaySent.fetch_add(1, std::memory_order_relaxed);
         break;
     case Kind::Control:
+        m_queuedLiveBytes -= m_frames[m_head].size();
         break;
     }
     m_queuedBytes -= m_frames[m_head].size();
@@ -136,6 +140,9 @@ void WsConnection::dropQueued()
         m_kinds.pop_back();
     }
     m_queuedLiveBytes = 0;
+    for (size_t i = m_head; i < m_frames.size(); ++i)
+        if (m_kinds[i] != Kind::Replay)
+            m_queuedLiveBytes += m_frames[i].size();
 }
 
 void WsConnection::ping()
@@ -158,6 +165,7 @@ void WsConnection::closeWith(quint16 code, const QString &reason)
     m_frames.push_back(ws::closeFrame(code, reason));
     m_kinds.push_back(Kind::Control);
     m_queuedBytes += m_frames.back().size();
+    m_queuedLiveBytes += m_frames.back().size();
     flush();
     QTimer::singleShot(closeGraceMs, this, &WsConnection::end);
 }

@@ -26,7 +26,7 @@ struct ConnectionStats
 
 struct ConnectionLimits
 {
-    qint64 maxQueuedBytes = qint64(16) << 20; // of live frames waiting here
+    qint64 maxQueuedBytes = qint64(16) << 20; // of live and control frames waiting here
     qint64 maxIncomingMessageBytes = 64 * 1024;
 };
 
@@ -50,8 +50,8 @@ public:
     qint64 lastHeardMs() const { return m_lastHeardMs; }
     qint64 lastPingMs() const { return m_lastPingMs; }
 
-    // Queues a whole frame (or, before any frame, the handshake response). A live frame that takes
-    // the waiting live bytes past the bound cuts the connection off (1008, slowConsumer()).
+    // Queues a whole frame (or, before any frame, the handshake response). A live or control frame
+    // that takes the waiting bytes past the bound cuts the connection off (1008, slowConsumer()).
     void queue(QByteArray wire, Kind kind);
     void flush();
     void ping();
@@ -90,7 +90,7 @@ private:
     size_t m_head = 0;
     qsizetype m_headOffset = 0;
     qint64 m_queuedBytes = 0;
-    qint64 m_queuedLiveBytes = 0;
+    qint64 m_queuedLiveBytes = 0; // live and control frames: what the backlog bound counts
     qint64 m_lastHeardMs = 0;
     qint64 m_lastPingMs = 0;
     quint16 m_closeCode = ws::CloseCode::abnormal;

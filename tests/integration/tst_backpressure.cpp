@@ -92,6 +92,26 @@ private Q_SLOTS:
         QVERIFY(httpGet(server->port(), "/metrics").body.contains("cdcscope_slow_consumer_disconnects_total 1"));
     }
 
+    void aClientThatAsksWithoutReadingTheAnswersIsCutOff()
+    {
+        // Every junk message earns an error frame; a client that never reads them must not grow the
+        // server's queue without end. 150 000 answers of ~110 bytes pass any kernel buffering.
+        ServerConfig config;
+        config.maxQueuedBytesPerClient = 64 * 1024;
+        auto server = startTestServer(config);
+        auto greedy = rawWebSocket(server->port(), "greedy");
+        QVERIFY(greedy);
+        greedy->setReadBufferSize(1);
+        QByteArray junk;
+        const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+        for (int i = 0; i < 150'000; ++i) {
+            junk.append(char(0x81)).append(char(0x80 | 1)).append(mask, 4).append(char('x' ^ mask[0]));
+        }
+        greedy->write(junk);
+        QTRY_COMPARE_WITH_TIMEOUT(server->metrics().slowConsumerDisconnects, qint64(1), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(server->sessions().sessionCount(), 0, 10000);
+    }
+
     void aLargeReplayDoesNotCountAsSlowness()
     {
         // 50 000 replayed events are far more than the bound, but a client that reads them is fine.
