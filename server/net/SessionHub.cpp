@@ -14,6 +14,7 @@
 #include <QTcpSocket>
 
 #include <algorithm>
+#include <cerrno>
 #include <unistd.h>
 
 namespace cdc {
@@ -126,13 +127,8 @@ void SessionHub::adopt(UpgradedConnection upgraded)
 {
     Lane &lane = *std::min_element(m_lanes.begin(), m_lanes.end(),
                                    [](const Lane &a, const Lane &b) { return a.sessions < b.sessions; });
-    ++lane.sessions;
-    const quint64 id = m_nextSessionId++;
     QTcpSocket *socket = upgraded.socket;
     Handover handover;
-    handover.id = id;
-    handover.limits = {m_config.maxQueuedBytesPerClient, m_config.maxIncomingMessageBytes};
-    handover.stats = std::make_shared<ConnectionStats>();
     if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
         // TLS needs QSslSocket: the socket itself moves to the delivery thread.
         if (!moveToDeliveryThread(tls, lane.thread.get()))
@@ -141,11 +137,22 @@ void SessionHub::adopt(UpgradedConnection upgraded)
     } else {
         // A plain connection continues on a descriptor of its own; Qt's socket closes its copy.
         handover.fd = ::dup(int(socket->socketDescriptor()));
+        const int dupError = errno;
         handover.unread = socket->readAll();
         socket->disconnect();
         socket->abort();
         socket->deleteLater();
+        if (handover.fd < 0) { // out of descriptors: the client sees the connection end
+            qCWarning(lcNet).noquote() << "cannot take over the connection of" << upgraded.clientId << ':'
+                                       << qt_error_string(dupError);
+            return;
+        }
     }
+    ++lane.sessions;
+    const quint64 id = m_nextSessionId++;
+    handover.id = id;
+    handover.limits = {m_config.maxQueuedBytesPerClient, m_config.maxIncomingMessageBytes};
+    handover.stats = std::make_shared<ConnectionStats>();
     auto *session = new WsSession(id, upgraded.clientId, upgraded.peerAddress, upgraded.peerPort,
                                   std::move(upgraded.slot), lane.lane, handover.stats, 2 * m_config.travel.maxLimit);
     session->setAccess(upgraded.access);
