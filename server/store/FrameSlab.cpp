@@ -9,7 +9,8 @@ char *FrameSlab::reserve(qsizetype size)
     if (m_block.isNull() || m_used + size > m_block.capacity()) {
         // A new block; the old one lives on in the frames that share it.
         m_block = QByteArray();
-        m_block.reserve(std::max(blockBytes, size));
+        m_block.reserve(std::max(m_nextBlockBytes, size));
+        m_nextBlockBytes = std::min(2 * m_nextBlockBytes, largestBlockBytes);
         m_used = 0;
     }
     // data_ptr().data() does not detach: the block is shared with earlier frames by design, and

@@ -36,6 +36,14 @@ private Q_SLOTS:
         QCOMPARE(event.wire, ws::frame(ws::Opcode::Text, json));
     }
 
+    void aChannelWithFewEventsHoldsLittleMemory()
+    {
+        // Thousands of channels with an event or two each must not cost a 64 KiB block apiece.
+        ChannelLog log(QStringLiteral("quiet"));
+        const QByteArray wire = log.append(1, "{}").wire;
+        QVERIFY2(wire.capacity() <= 1024, qPrintable(QString::number(wire.capacity())));
+    }
+
     void eventsShareStorageButNotBytes()
     {
         ChannelLog log(QStringLiteral("c"));
