@@ -63,10 +63,15 @@ void DeliveryLane::unsubscribe(quint64 id, const QString &channel)
     if (found == m_members.end())
         return;
     std::erase(found->channels, channel);
+    removeSubscriber(channel, found->connection);
+}
+
+void DeliveryLane::removeSubscriber(const QString &channel, WsConnection *connection)
+{
     const auto subscribers = m_subscribers.find(channel);
     if (subscribers == m_subscribers.end())
         return;
-    std::erase(*subscribers, found->connection);
+    std::erase(*subscribers, connection);
     if (subscribers->empty())
         m_subscribers.erase(subscribers);
 }
@@ -135,14 +140,8 @@ void DeliveryLane::onFinished(WsConnection *connection, quint16 closeCode)
 {
     const auto found = m_members.find(connection->id());
     if (found != m_members.end()) {
-        for (const QString &channel : found->channels) {
-            auto subscribers = m_subscribers.find(channel);
-            if (subscribers != m_subscribers.end()) {
-                std::erase(*subscribers, connection);
-                if (subscribers->empty())
-                    m_subscribers.erase(subscribers);
-            }
-        }
+        for (const QString &channel : found->channels)
+            removeSubscriber(channel, connection);
         m_members.erase(found);
     }
     std::erase(m_touched, connection);

@@ -115,6 +115,7 @@ private:
     };
 
     WsConnection *find(quint64 id) const;
+    void removeSubscriber(const QString &channel, WsConnection *connection);
     void touch(WsConnection *connection);
     void flushTouched();
     void onFinished(WsConnection *connection, quint16 closeCode);

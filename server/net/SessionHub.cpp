@@ -181,15 +181,8 @@ void SessionHub::onFinished(quint64 id, quint16 closeCode)
     qCInfo(lcNet).noquote() << "client disconnected:" << session->clientId() << "from" << session->peerText() << "after"
                             << session->eventsSent() << "events";
     // The lane has forgotten the connection already; only the engine's side is left.
-    for (const QString &channel : session->subscriptions()) {
-        session->removeSubscription(channel);
-        auto found = m_subscribers.find(channel);
-        if (found != m_subscribers.end()) {
-            std::erase(*found, session);
-            if (found->empty())
-                m_subscribers.erase(found);
-        }
-    }
+    for (const QString &channel : session->subscriptions())
+        removeSubscriber(channel, session);
     m_closedLive += session->liveSent();
     m_closedReplay += session->replaySent();
     for (Lane &lane : m_lanes)
@@ -348,6 +341,11 @@ void SessionHub::unsubscribe(WsSession *session, const QString &channel)
         return;
     session->lane()->inbox().post(
         [to = session->lane(), id = session->id(), channel] { to->unsubscribe(id, channel); });
+    removeSubscriber(channel, session);
+}
+
+void SessionHub::removeSubscriber(const QString &channel, WsSession *session)
+{
     auto found = m_subscribers.find(channel);
     if (found == m_subscribers.end())
         return;

@@ -67,6 +67,8 @@ private:
     void handleSubscription(WsSession *session, const SubscriptionCommand &command);
     void subscribe(WsSession *session, const QString &channel);
     void unsubscribe(WsSession *session, const QString &channel);
+    // The engine's side only (the lane has forgotten the connection, or is told separately).
+    void removeSubscriber(const QString &channel, WsSession *session);
     void refuse(WsSession *session, const QString &code, const QString &message);
 
     EventStore &m_store;
