@@ -54,16 +54,22 @@ Apply countSetting(void (*assign)(AppOptions &, qint64))
     };
 }
 
-// A connection or request limit: a whole number from 1 to 1 000 000 (an int field).
-Apply limitSetting(int ServerConfig::*field)
+// A whole number from `minimum` to `maximum` (an int field).
+Apply intSetting(int ServerConfig::*field, int minimum, int maximum)
 {
-    return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
-        const auto count = parseCount(value, 1, 1'000'000);
+    return [field, minimum, maximum](const QString &value, AppOptions &options) -> std::optional<QString> {
+        const auto count = parseCount(value, minimum, maximum);
         if (!count)
-            return QStringLiteral("'%1' is not a whole number from 1 to 1000000").arg(value);
+            return QStringLiteral("'%1' is not a whole number from %2 to %3").arg(value).arg(minimum).arg(maximum);
         options.server.*field = int(*count);
         return std::nullopt;
     };
+}
+
+// A connection or request limit: a whole number from 1 to 1 000 000.
+Apply limitSetting(int ServerConfig::*field)
+{
+    return intSetting(field, 1, 1'000'000);
 }
 
 Apply durationSetting(std::chrono::milliseconds ServerConfig::*field)
@@ -313,13 +319,7 @@ QList<Setting> settings()
         {QStringLiteral("delivery-threads"), QStringLiteral("CDCSCOPE_DELIVERY_THREADS"), QStringLiteral("count"),
          QStringLiteral("Threads that own the WebSocket connections and write events to them; 0 for one per core "
                         "(default 0). Read at start only."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             const auto count = parseCount(value, 0, 256);
-             if (!count)
-                 return QStringLiteral("'%1' is not a whole number from 0 to 256").arg(value);
-             options.server.deliveryThreads = int(*count);
-             return std::nullopt;
-         }},
+         intSetting(&ServerConfig::deliveryThreads, 0, 256)},
         {QStringLiteral("max-connections"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS"), QStringLiteral("count"),
          QStringLiteral("Open connections (HTTP and WebSocket) beyond which new ones get 503 (default 10000)."),
          limitSetting(&ServerConfig::maxConnections)},
