@@ -1,13 +1,40 @@
 #!/usr/bin/env bash
-# Builds everything with AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer into
-# build-asan/ and runs every test there. CI runs it after scripts/test.sh.
+# Builds everything with sanitizers and runs the tests there.
+#   scripts/test-sanitizers.sh [ctest args...]
+#       AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer into build-asan/, every test.
+#       CI runs it after scripts/test.sh.
+#   scripts/test-sanitizers.sh thread [ctest args...]
+#       ThreadSanitizer into build-tsan/: the engine and its delivery threads (unit, integration,
+#       headless binary, TLS, stdin ingest, the Node ws client). Qt is not instrumented, so it cannot
+#       see Qt's own locks and queues: hand-overs between the engine's threads go through
+#       net/Mailbox (a std::mutex and an eventfd, which it sees), and tests/tsan.supp names the few
+#       reports from inside Qt, each with its reason. Left out: the window, keychain, PostgreSQL and
+#       client-command suites, whose threads hand data over inside Qt (docs/reliability.md). Not in
+#       CI: its build takes about 8 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=address
+if [ "${1:-}" = thread ]; then
+  mode=thread
+  shift
+fi
+
 scripts/install-deps.sh
 (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
-CDCSCOPE_BUILD_DIR=build-asan scripts/build.sh \
-  -DCDCSCOPE_WARNINGS_AS_ERRORS=ON -DCDCSCOPE_BUILD_BENCH=OFF \
-  "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
-cd build-asan
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j 2 "$@"
+if [ "$mode" = address ]; then
+  build_dir=build-asan
+  flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+else
+  build_dir=build-tsan
+  flags="-fsanitize=thread -fno-omit-frame-pointer"
+fi
+CDCSCOPE_BUILD_DIR=$build_dir scripts/build.sh \
+  -DCDCSCOPE_WARNINGS_AS_ERRORS=ON -DCDCSCOPE_BUILD_BENCH=OFF "-DCMAKE_CXX_FLAGS=$flags"
+cd "$build_dir"
+if [ "$mode" = address ]; then
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j 2 "$@"
+else
+  TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/../tests/tsan.supp" \
+    ctest --output-on-failure -j 2 -E 'package_metadata|tst_mainwindow|tst_keychain|tst_postgres|tst_clientcommands' "$@"
+fi
