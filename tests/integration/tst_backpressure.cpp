@@ -102,12 +102,7 @@ private Q_SLOTS:
         auto greedy = rawWebSocket(server->port(), "greedy");
         QVERIFY(greedy);
         greedy->setReadBufferSize(1);
-        QByteArray junk;
-        const char mask[4] = {0x11, 0x22, 0x33, 0x44};
-        for (int i = 0; i < 150'000; ++i) {
-            junk.append(char(0x81)).append(char(0x80 | 1)).append(mask, 4).append(char('x' ^ mask[0]));
-        }
-        greedy->write(junk);
+        greedy->write(maskedClientFrame(0x81, "x").repeated(150'000));
         QTRY_COMPARE_WITH_TIMEOUT(server->metrics().slowConsumerDisconnects, qint64(1), 30000);
         QTRY_COMPARE_WITH_TIMEOUT(server->sessions().sessionCount(), 0, 10000);
     }

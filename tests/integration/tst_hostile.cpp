@@ -14,25 +14,6 @@ using namespace cdc;
 
 namespace {
 
-// A client-to-server frame: FIN, the opcode, masked as RFC 6455 requires of clients.
-QByteArray maskedFrame(int opcode, const QByteArray &payload)
-{
-    QByteArray frame;
-    frame.append(char(0x80 | opcode));
-    if (payload.size() < 126) {
-        frame.append(char(0x80 | payload.size()));
-    } else {
-        frame.append(char(0x80 | 126));
-        frame.append(char((payload.size() >> 8) & 0xFF));
-        frame.append(char(payload.size() & 0xFF));
-    }
-    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
-    frame.append(mask, 4);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        frame.append(char(payload[i] ^ mask[i % 4]));
-    return frame;
-}
-
 // Reads frames from a raw WebSocket until `done` says so.
 QList<QPair<int, QByteArray>> readFrames(QTcpSocket &socket,
                                          const std::function<bool(const QList<QPair<int, QByteArray>> &)> &done,
@@ -142,7 +123,7 @@ private Q_SLOTS:
     {
         auto socket = rawWebSocket(m_server->port(), "splitter");
         QVERIFY(socket);
-        const QByteArray frame = maskedFrame(0x1, R"({"type":"subscribe","organization_id":"calm"})");
+        const QByteArray frame = maskedClientFrame(0x81, R"({"type":"subscribe","organization_id":"calm"})");
         for (const char byte : frame) {
             socket->write(&byte, 1);
             socket->flush();
@@ -162,7 +143,7 @@ private Q_SLOTS:
     {
         auto socket = rawWebSocket(m_server->port(), "broken");
         QVERIFY(socket);
-        socket->write(maskedFrame(0x1, QByteArray("{\"type\":\"travel\",\"x\":\"\xC3\x28\xFF\"}")));
+        socket->write(maskedClientFrame(0x81, QByteArray("{\"type\":\"travel\",\"x\":\"\xC3\x28\xFF\"}")));
         const auto frames = readFrames(*socket, [](const auto &got) {
             for (const auto &[opcode, payload] : got)
                 if (opcode == 0x8)
@@ -183,7 +164,7 @@ private Q_SLOTS:
         QVERIFY(socket);
         QByteArray burst;
         for (int i = 0; i < 2000; ++i)
-            burst += maskedFrame(0x1, "not json " + QByteArray::number(i));
+            burst += maskedClientFrame(0x81, QByteArray("not json " + QByteArray::number(i)));
         socket->write(burst);
         // Every junk frame is answered with an error frame; the connection stays open.
         const auto frames = readFrames(
@@ -198,10 +179,9 @@ private Q_SLOTS:
         auto socket = rawWebSocket(m_server->port(), "pinger");
         QVERIFY(socket);
         const QByteArray subscribe = R"({"type":"subscribe","organization_id":"calm"})";
-        QByteArray first = maskedFrame(0x1, subscribe.first(10));
-        first[0] = char(0x01); // not final: a fragmented message
-        QByteArray last = maskedFrame(0x0, subscribe.sliced(10));
-        socket->write(first + maskedFrame(0x9, "are you there") + last);
+        const QByteArray first = maskedClientFrame(0x01, subscribe.first(10)); // not final: fragmented
+        const QByteArray last = maskedClientFrame(0x80, subscribe.sliced(10));
+        socket->write(first + maskedClientFrame(0x89, "are you there") + last);
         const auto frames = readFrames(*socket, [](const auto &got) { return got.size() >= 3; });
         QCOMPARE(frames.size(), 3); // greeting, pong, then the answer to the reassembled message
         QCOMPARE(frames[1].first, 0xA);
@@ -215,7 +195,7 @@ private Q_SLOTS:
         auto socket = rawWebSocket(m_server->port(), "leaver");
         QVERIFY(socket);
         QTRY_COMPARE(m_server->sessions().sessionCount(), 2);
-        socket->write(maskedFrame(0x8, QByteArray("\x0f\xa0" "done", 6))); // 4000
+        socket->write(maskedClientFrame(0x88, QByteArray("\x0f\xa0" "done", 6))); // 4000
         const auto frames = readFrames(*socket, [](const auto &got) {
             return !got.isEmpty() && got.back().first == 0x8;
         });

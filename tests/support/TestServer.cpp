@@ -35,6 +35,27 @@ std::unique_ptr<QTcpSocket> rawWebSocket(quint16 port, const QByteArray &clientN
     return socket;
 }
 
+QByteArray maskedClientFrame(quint8 firstByte, QByteArrayView payload, quint64 declaredLength)
+{
+    const quint64 length = declaredLength == quint64(-1) ? quint64(payload.size()) : declaredLength;
+    QByteArray out;
+    out.append(char(firstByte));
+    if (length < 126) {
+        out.append(char(0x80 | length));
+    } else if (length <= 0xFFFF) {
+        out.append(char(0x80 | 126)).append(char(length >> 8)).append(char(length & 0xFF));
+    } else {
+        out.append(char(0x80 | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out.append(char((length >> shift) & 0xFF));
+    }
+    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+    out.append(mask, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        out.append(char(payload[i] ^ mask[i % 4]));
+    return out;
+}
+
 QList<QPair<int, QByteArray>> takeWebSocketFrames(QByteArray &buffer)
 {
     QList<QPair<int, QByteArray>> frames;

@@ -13,5 +13,10 @@ std::unique_ptr<cdc::CdcServer> startTestServer(cdc::ServerConfig config = {});
 // (never read, never answer pings). Null if the upgrade failed.
 std::unique_ptr<QTcpSocket> rawWebSocket(quint16 port, const QByteArray &clientName);
 
+// A client-to-server frame as RFC 6455 wants it, masked with a fixed key. `firstByte` is FIN, RSV
+// and the opcode (0x81: a final text frame); `declaredLength` can claim another length than the
+// payload's.
+QByteArray maskedClientFrame(quint8 firstByte, QByteArrayView payload, quint64 declaredLength = quint64(-1));
+
 // Parses server-to-client frames (unmasked) from `buffer`, consuming them: (opcode, payload).
 QList<QPair<int, QByteArray>> takeWebSocketFrames(QByteArray &buffer);

@@ -1,5 +1,6 @@
 // The WebSocket wire format on the server side: the frames it sends, and how it reads what
 // clients send (masked, fragmented, interleaved with control frames, hostile).
+#include "TestServer.h"
 #include "protocol/WsWire.h"
 
 #include <QRandomGenerator>
@@ -9,28 +10,6 @@ using namespace cdc;
 using namespace cdc::ws;
 
 namespace {
-
-// A client frame: masked with a fixed key, as RFC 6455 requires of clients.
-QByteArray clientFrame(quint8 firstByte, QByteArrayView payload, quint64 declaredLength = quint64(-1))
-{
-    const quint64 length = declaredLength == quint64(-1) ? quint64(payload.size()) : declaredLength;
-    QByteArray out;
-    out.append(char(firstByte));
-    if (length < 126) {
-        out.append(char(0x80 | length));
-    } else if (length <= 0xFFFF) {
-        out.append(char(0x80 | 126)).append(char(length >> 8)).append(char(length & 0xFF));
-    } else {
-        out.append(char(0x80 | 127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out.append(char((length >> shift) & 0xFF));
-    }
-    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
-    out.append(mask, 4);
-    for (qsizetype i = 0; i < payload.size(); ++i)
-        out.append(char(payload[i] ^ mask[i % 4]));
-    return out;
-}
 
 QList<ReadResult> readAll(FrameReader &reader)
 {
@@ -98,8 +77,8 @@ private Q_SLOTS:
     void aMessageSplitAnywhereIsReassembled()
     {
         const QByteArray text = R"({"action":"travel","since_seq":5})";
-        const QByteArray wire = clientFrame(0x01, text.first(10)) + clientFrame(0x89, "hi") // a ping between fragments
-                                + clientFrame(0x00, text.sliced(10, 10)) + clientFrame(0x80, text.sliced(20));
+        const QByteArray wire = maskedClientFrame(0x01, text.first(10)) + maskedClientFrame(0x89, "hi") // a ping between fragments
+                                + maskedClientFrame(0x00, text.sliced(10, 10)) + maskedClientFrame(0x80, text.sliced(20));
         for (qsizetype step = 1; step <= wire.size(); ++step) {
             FrameReader reader(1 << 20);
             QList<ReadResult> results;
@@ -121,7 +100,7 @@ private Q_SLOTS:
     {
         const QByteArray euro = "\xe2\x82\xac";
         FrameReader reader(1024);
-        reader.append(QByteArray(clientFrame(0x01, euro.first(1)) + clientFrame(0x80, euro.sliced(1))));
+        reader.append(QByteArray(maskedClientFrame(0x01, euro.first(1)) + maskedClientFrame(0x80, euro.sliced(1))));
         const QList<ReadResult> results = readAll(reader);
         QCOMPARE(results.size(), 1);
         QCOMPARE(std::get<Message>(results[0]).text, QString(QChar(0x20ac)));
@@ -130,7 +109,7 @@ private Q_SLOTS:
     void closeFramesAreRead()
     {
         FrameReader reader(1024);
-        reader.append(clientFrame(0x88, QByteArray("\x03\xe8" "bye", 5)));
+        reader.append(maskedClientFrame(0x88, QByteArray("\x03\xe8" "bye", 5)));
         const QList<ReadResult> results = readAll(reader);
         QCOMPARE(results.size(), 1);
         QCOMPARE(std::get<Message>(results[0]).opcode, Opcode::Close);
@@ -143,21 +122,21 @@ private Q_SLOTS:
         QTest::addColumn<int>("closeCode");
         QByteArray unmasked("\x81\x02hi", 4);
         QTest::newRow("unmasked") << unmasked << 1002;
-        QTest::newRow("rsv bit") << clientFrame(0xC1, "hi") << 1002;
-        QTest::newRow("unknown opcode") << clientFrame(0x83, "hi") << 1002;
-        QTest::newRow("bare continuation") << clientFrame(0x80, "hi") << 1002;
+        QTest::newRow("rsv bit") << maskedClientFrame(0xC1, "hi") << 1002;
+        QTest::newRow("unknown opcode") << maskedClientFrame(0x83, "hi") << 1002;
+        QTest::newRow("bare continuation") << maskedClientFrame(0x80, "hi") << 1002;
         QTest::newRow("new message inside a fragmented one")
-            << clientFrame(0x01, "a") + clientFrame(0x81, "b") << 1002;
-        QTest::newRow("fragmented ping") << clientFrame(0x09, "a") << 1002;
-        QTest::newRow("long ping") << clientFrame(0x89, QByteArray(126, 'p')) << 1002;
-        QTest::newRow("close with one byte") << clientFrame(0x88, "\x03") << 1002;
-        QTest::newRow("close code 1005") << clientFrame(0x88, "\x03\xed") << 1002;
-        QTest::newRow("close reason not UTF-8") << clientFrame(0x88, "\x03\xe8\xff") << 1007;
-        QTest::newRow("text not UTF-8") << clientFrame(0x81, "\xc3\x28") << 1007;
-        QTest::newRow("UTF-16 surrogate") << clientFrame(0x81, "\xed\xa0\x80") << 1007;
-        QTest::newRow("declared 2^63") << clientFrame(0x81, "", quint64(1) << 63) << 1009;
-        QTest::newRow("fragments past the limit") << clientFrame(0x01, QByteArray(600, 'a')) +
-                                                         clientFrame(0x80, QByteArray(600, 'a'))
+            << maskedClientFrame(0x01, "a") + maskedClientFrame(0x81, "b") << 1002;
+        QTest::newRow("fragmented ping") << maskedClientFrame(0x09, "a") << 1002;
+        QTest::newRow("long ping") << maskedClientFrame(0x89, QByteArray(126, 'p')) << 1002;
+        QTest::newRow("close with one byte") << maskedClientFrame(0x88, "\x03") << 1002;
+        QTest::newRow("close code 1005") << maskedClientFrame(0x88, "\x03\xed") << 1002;
+        QTest::newRow("close reason not UTF-8") << maskedClientFrame(0x88, "\x03\xe8\xff") << 1007;
+        QTest::newRow("text not UTF-8") << maskedClientFrame(0x81, "\xc3\x28") << 1007;
+        QTest::newRow("UTF-16 surrogate") << maskedClientFrame(0x81, "\xed\xa0\x80") << 1007;
+        QTest::newRow("declared 2^63") << maskedClientFrame(0x81, "", quint64(1) << 63) << 1009;
+        QTest::newRow("fragments past the limit") << maskedClientFrame(0x01, QByteArray(600, 'a')) +
+                                                         maskedClientFrame(0x80, QByteArray(600, 'a'))
                                                   << 1009;
     }
     void violationsNameTheirCloseCode()
@@ -173,7 +152,7 @@ private Q_SLOTS:
     {
         // A header announcing 1 GiB fails at once, before a byte of it is held.
         FrameReader reader(1 << 20);
-        reader.append(clientFrame(0x81, "", quint64(1) << 30).first(14));
+        reader.append(maskedClientFrame(0x81, "", quint64(1) << 30).first(14));
         const auto result = reader.next();
         QVERIFY(result);
         QCOMPARE(std::get<Violation>(*result).closeCode, CloseCode::tooBig);
