@@ -128,21 +128,23 @@ void WsConnection::publishQueuedBytes()
     m_stats->queuedBytes.store(m_queuedBytes + m_stream->bufferedBytes(), std::memory_order_relaxed);
 }
 
-void WsConnection::dropQueued()
+void WsConnection::discardFrom(size_t first)
 {
-    // A frame already partly written must be finished, or the stream is no longer WebSocket.
-    const size_t keep = m_headOffset > 0 ? m_head + 1 : m_head;
-    while (m_frames.size() > keep) {
+    while (m_frames.size() > first) {
         if (m_kinds.back() == Kind::Replay)
             m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
+        else
+            m_queuedLiveBytes -= m_frames.back().size();
         m_queuedBytes -= m_frames.back().size();
         m_frames.pop_back();
         m_kinds.pop_back();
     }
-    m_queuedLiveBytes = 0;
-    for (size_t i = m_head; i < m_frames.size(); ++i)
-        if (m_kinds[i] != Kind::Replay)
-            m_queuedLiveBytes += m_frames[i].size();
+}
+
+void WsConnection::dropQueued()
+{
+    // A frame already partly written must be finished, or the stream is no longer WebSocket.
+    discardFrom(m_headOffset > 0 ? m_head + 1 : m_head);
 }
 
 void WsConnection::ping()
@@ -253,14 +255,11 @@ void WsConnection::end()
     m_ended = true;
     m_closing = true;
     m_stream->abort(); // a peer that keeps sending must not keep this thread busy until deletion
-    for (size_t i = m_head; i < m_kinds.size(); ++i) { // nothing more goes out
-        if (m_kinds[i] == Kind::Replay)
-            m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
-    }
-    m_head = 0;
-    m_headOffset = 0;
+    discardFrom(m_head); // nothing more goes out
     m_frames.clear();
     m_kinds.clear();
+    m_head = 0;
+    m_headOffset = 0;
     m_queuedBytes = 0;
     m_queuedLiveBytes = 0;
     m_stats->queuedBytes.store(0, std::memory_order_relaxed);

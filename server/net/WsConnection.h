@@ -73,6 +73,8 @@ Q_SIGNALS:
 private:
     void onReadable();
     void handle(ws::ReadResult result);
+    // Drops the frames from index `first` on, keeping the counts right.
+    void discardFrom(size_t first);
     void dropQueued();
     void popFront();
     void publishQueuedBytes();
