@@ -4,7 +4,6 @@
 #include "TlsStream.h"
 
 #include <QDateTime>
-#include <QSslSocket>
 
 #include <algorithm>
 
