@@ -24,8 +24,10 @@ for target in "${targets[@]}"; do
   cp -n tests/fuzz/corpus/"$target"/* "$corpus"/
   echo "fuzz: $target for ${seconds}s"
   log="$build_dir/$target.log"
+  dictionary=()
+  [ -f "tests/fuzz/$target.dict" ] && dictionary=(-dict="tests/fuzz/$target.dict")
   if ! ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$build_dir/tests/fuzz/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+    "$build_dir/tests/fuzz/$target" "${dictionary[@]}" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
       -artifact_prefix="$build_dir/artifacts/$target-" -print_final_stats=1 "$corpus" >"$log" 2>&1; then
     grep -E -A40 '==[0-9]+==ERROR|runtime error|Test unit written' "$log" >&2 || tail -40 "$log" >&2
     echo "fuzz: $target found a problem; the input is in $build_dir/artifacts/" >&2

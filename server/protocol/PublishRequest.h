@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
 #include <variant>
 
 namespace cdc {
@@ -29,8 +30,18 @@ struct PublishError
 using PublishBatch = QList<NewEvent>;
 
 // Parses athena's publish shape: {"organization_id":C,"data":P}, or a JSON array of those (a batch,
-// accepted whole or not at all). Shared by POST /events and every NDJSON source.
+// accepted whole or not at all). Shared by POST /events and every NDJSON source. A body of the
+// common shape is read in one pass (CompactJsonReader); any other goes to parsePublishBodyWithQt,
+// with the same result.
 std::variant<PublishBatch, PublishError> parsePublishBody(const QByteArray &body);
+
+// The one-pass reading alone: the batch, or nullopt when the body is not of the common shape
+// (every invalid body among them).
+std::optional<PublishBatch> readPublishBodyInOnePass(const QByteArray &body);
+
+// The same through Qt's JSON parser: the reference for every body, and the only path that
+// refuses one. Tests and the fuzz target compare the two.
+std::variant<PublishBatch, PublishError> parsePublishBodyWithQt(const QByteArray &body);
 
 // Validates one event object; `where` prefixes messages ("event 3: ...") for batches.
 std::variant<NewEvent, ProtocolError> parsePublishObject(const QJsonValue &value, const QString &where = {});
