@@ -103,6 +103,8 @@ int runLatency(const Options &options)
     const std::string channel = "latency";
     std::vector<Subscriber> subscribers = connectSubscribers(options.port, options.subscribers, channel);
     const int64_t total = int64_t(options.rate) * options.seconds;
+    const double cpuBefore = cpuSeconds();
+    const int64_t startedNs = nowNs();
     std::atomic<bool> publishing{true};
     std::thread publisher([&] {
         HttpClient http(options.port);
@@ -141,14 +143,16 @@ int runLatency(const Options &options)
         }
     }
     publisher.join();
+    const double benchCpu = 100.0 * (cpuSeconds() - cpuBefore) / (double(nowNs() - startedNs) / 1e9);
     std::sort(latencies.begin(), latencies.end());
     const auto percentile = [&](double p) {
         return latencies.empty() ? 0.0 : double(latencies[size_t(p * double(latencies.size() - 1))]) / 1e6;
     };
     std::printf(
-        "scenario=latency subscribers=%d rate=%d samples=%zu p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f\n",
+        "scenario=latency subscribers=%d rate=%d samples=%zu p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
+        "bench_cpu=%.0f%%\n",
         options.subscribers, options.rate, latencies.size(), percentile(0.5), percentile(0.99), percentile(0.999),
-        percentile(1.0));
+        percentile(1.0), benchCpu);
     for (const Subscriber &subscriber : subscribers)
         ::close(subscriber.fd);
     return int64_t(latencies.size()) == expected ? 0 : 1;
