@@ -193,22 +193,13 @@ inline int64_t numberAfter(const char *begin, const char *end, const char *key)
     return found == end ? -1 : std::strtoll(found + keyLength, nullptr, 10);
 }
 
-// Reads what is available and calls onText(payload begin, end) for every complete text frame.
-template <typename OnText> void drain(Subscriber &subscriber, OnText onText)
+// Calls onText(payload begin, end) for every complete text frame in the subscriber's buffer, then
+// drops what it consumed (usually all of it: no copy, the capacity stays). A buffer left to grow
+// reallocated, faulting in fresh pages, every few thousand frames, for all subscribers at about
+// the same moment: that stalled the load tool for tens of milliseconds, which showed up as the
+// server's publish-to-deliver latency.
+template <typename OnText> void consumeFrames(Subscriber &subscriber, OnText onText)
 {
-    char chunk[1 << 16];
-    for (;;) {
-        const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, MSG_DONTWAIT);
-        if (n == 0) {
-            subscriber.closed = true;
-            break;
-        }
-        if (n < 0)
-            break;
-        subscriber.buffer.append(chunk, size_t(n));
-        if (size_t(n) < sizeof chunk)
-            break; // the socket is empty for now: a second recv() would only say EAGAIN
-    }
     for (;;) {
         const size_t available = subscriber.buffer.size() - subscriber.position;
         if (available < 2)
@@ -241,12 +232,30 @@ template <typename OnText> void drain(Subscriber &subscriber, OnText onText)
             subscriber.closed = true;
         subscriber.position += header + length;
     }
-    // Consumed bytes go at once (usually all of them: no copy, the capacity stays). A buffer left
-    // to grow to a megabyte per subscriber reallocated, faulting in fresh pages, every few
-    // thousand frames, for all subscribers at about the same moment: that stalled this thread for
-    // tens of milliseconds, which showed up as the server's publish-to-deliver latency.
     subscriber.buffer.erase(0, subscriber.position);
     subscriber.position = 0;
+}
+
+// Reads what is available, a chunk at a time, and hands each chunk's complete text frames to
+// onText at once: the buffer stays the size of a chunk however much the socket holds (a travel
+// can put megabytes there).
+template <typename OnText> void drain(Subscriber &subscriber, OnText onText)
+{
+    char chunk[1 << 16];
+    for (;;) {
+        const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, MSG_DONTWAIT);
+        if (n == 0) {
+            subscriber.closed = true;
+            break;
+        }
+        if (n < 0)
+            break;
+        subscriber.buffer.append(chunk, size_t(n));
+        consumeFrames(subscriber, onText);
+        if (size_t(n) < sizeof chunk)
+            break; // the socket is empty for now: a second recv() would only say EAGAIN
+    }
+    consumeFrames(subscriber, onText); // frames that were buffered before this call
 }
 
 inline void countEvent(Subscriber &subscriber, const char *begin, const char *end)
