@@ -138,13 +138,14 @@ void CompactJsonReader::sortMembers(QByteArray &out, std::size_t firstMember)
     if (inOrder)
         return;
 
-    std::vector<Member> sorted(members, m_members.end());
+    std::vector<Member> &sorted = m_sortScratch;
+    sorted.assign(members, m_members.end());
     std::stable_sort(sorted.begin(), sorted.end(),
                      [&key](const Member &a, const Member &b) { return key(a) < key(b); });
     const qsizetype regionBegin = members->begin;
     const qsizetype regionEnd = m_members.back().end;
-    QByteArray text;
-    text.reserve(regionEnd - regionBegin);
+    QByteArray &text = m_textScratch;
+    text.resize(0); // keeps the capacity: one allocation per reader, not per unsorted object
     for (std::size_t i = 0; i < sorted.size(); ++i) {
         if (i + 1 < sorted.size() && key(sorted[i]) == key(sorted[i + 1]))
             continue; // a later member with the same key wins
@@ -256,36 +257,36 @@ bool CompactJsonReader::readUtf8Sequence()
     return true;
 }
 
+bool CompactJsonReader::skipDigits()
+{
+    const char *first = m_at;
+    while (m_at != m_end && isDigit(*m_at))
+        ++m_at;
+    return m_at != first;
+}
+
 bool CompactJsonReader::readNumber(QByteArray &out)
 {
     const char *begin = m_at;
-    const bool negative = *m_at == '-';
-    if (negative)
+    if (*m_at == '-')
         ++m_at;
-    if (m_at == m_end || !isDigit(*m_at))
+    if (m_at != m_end && *m_at == '0')
+        ++m_at; // no leading zeros: "01" is not a number
+    else if (!skipDigits())
         return false;
-    if (*m_at == '0')
-        ++m_at;
-    else
-        while (m_at != m_end && isDigit(*m_at))
-            ++m_at;
     bool integral = true;
     if (m_at != m_end && *m_at == '.') {
         ++m_at;
-        if (m_at == m_end || !isDigit(*m_at))
+        if (!skipDigits())
             return false;
-        while (m_at != m_end && isDigit(*m_at))
-            ++m_at;
         integral = false;
     }
     if (m_at != m_end && (*m_at == 'e' || *m_at == 'E')) {
         ++m_at;
         if (m_at != m_end && (*m_at == '+' || *m_at == '-'))
             ++m_at;
-        if (m_at == m_end || !isDigit(*m_at))
+        if (!skipDigits())
             return false;
-        while (m_at != m_end && isDigit(*m_at))
-            ++m_at;
         integral = false;
     }
     if (m_at == m_end)

@@ -51,6 +51,7 @@ private:
     bool readArray(QByteArray &out, int depth);
     bool readString(QByteArray &out, bool isKey);
     bool readNumber(QByteArray &out);
+    bool skipDigits(); // false when there was none
     bool readLiteral(QByteArray &out, const char *literal, std::size_t length);
     bool readUtf8Sequence();
     void sortMembers(QByteArray &out, std::size_t firstMember);
@@ -59,6 +60,9 @@ private:
     const char *m_end;
     // The members of the objects being read, innermost last (reused across objects).
     std::vector<Member> m_members;
+    // Reused by sortMembers for objects whose keys arrive out of order.
+    std::vector<Member> m_sortScratch;
+    QByteArray m_textScratch;
 };
 
 } // namespace cdc
