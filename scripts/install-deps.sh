@@ -7,6 +7,11 @@ packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev libqt6sql6-sqlite libsqlite3-dev
   curl ca-certificates openssl
+  # Publish payloads are validated and compacted token for token by simdjson.
+  libsimdjson-dev
+  # The interop suite: the client libraries users have (Python's requests, aiohttp, websockets)
+  # and a real browser (headless Chromium).
+  python3 python3-requests python3-aiohttp python3-websockets chromium
   # The PostgreSQL source: libpq to build; a PostgreSQL 15 server for its tests and benchmark.
   libpq-dev postgresql-15 postgresql-client-15
   # Passwords in the system keychain: QtKeychain's Secret Service backend, and for its tests a

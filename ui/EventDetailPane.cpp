@@ -1,14 +1,12 @@
 #include "EventDetailPane.h"
 
 #include "host/MonitorTypes.h"
+#include "protocol/JsonText.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QFontDatabase>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -65,29 +63,31 @@ void EventDetailPane::showEvent(const LiveEvent &live)
     m_title->setText(tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));
     m_raw->setPlainText(QString::fromUtf8(live.event.json()));
     m_tree->clear();
-    // The payload is any JSON value; wrapping it in an array lets QJsonDocument parse scalars too.
-    const QByteArray wrapped = '[' + live.event.payload().toByteArray() + ']';
-    const QJsonValue payload = QJsonDocument::fromJson(wrapped).array().at(0);
-    addJson(m_tree->invisibleRootItem(), QStringLiteral("payload"), payload);
+    // The tree shows the payload as published: members in their order, duplicates included, and
+    // every value's text as written (a 40-digit number stays 40 digits).
+    auto read = JsonOutline::read(live.event.payload(), maxJsonDepth);
+    if (const auto *outline = std::get_if<JsonOutline>(&read))
+        addJson(m_tree->invisibleRootItem(), QStringLiteral("payload"), *outline, 0);
     m_tree->expandToDepth(1);
 }
 
-void EventDetailPane::addJson(QTreeWidgetItem *parent, const QString &key, const QJsonValue &value)
+void EventDetailPane::addJson(QTreeWidgetItem *parent, const QString &key, const JsonOutline &outline, qsizetype index)
 {
+    const JsonOutline::Node &node = outline.node(index);
     auto *item = new QTreeWidgetItem(parent, {key});
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
-        item->setText(1, tr("{%n key(s)}", nullptr, int(object.size())));
-        for (auto it = object.begin(); it != object.end(); ++it)
-            addJson(item, it.key(), it.value());
-    } else if (value.isArray()) {
-        const QJsonArray array = value.toArray();
-        item->setText(1, tr("[%n item(s)]", nullptr, int(array.size())));
-        for (qsizetype i = 0; i < array.size(); ++i)
-            addJson(item, QString::number(i), array.at(i));
-    } else {
-        const QByteArray compact = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-        item->setText(1, QString::fromUtf8(compact.mid(1, compact.size() - 2)));
+    if (node.kind == JsonKind::Object)
+        item->setText(1, tr("{%n key(s)}", nullptr, int(node.childCount)));
+    else if (node.kind == JsonKind::Array)
+        item->setText(1, tr("[%n item(s)]", nullptr, int(node.childCount)));
+    else
+        item->setText(1, QString::fromUtf8(node.text));
+    qsizetype position = 0;
+    for (qsizetype child = outline.firstChild(index); child >= 0; child = outline.node(child).next, ++position) {
+        const std::string &name = outline.node(child).key;
+        addJson(item,
+                node.kind == JsonKind::Object ? QString::fromUtf8(name.data(), qsizetype(name.size()))
+                                              : QString::number(position),
+                outline, child);
     }
 }
 

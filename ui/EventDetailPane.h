@@ -8,9 +8,10 @@ class QTreeWidget;
 class QTreeWidgetItem;
 class QPlainTextEdit;
 class QLabel;
-class QJsonValue;
 
 namespace cdc {
+
+class JsonOutline;
 
 // One event in full: a collapsible JSON tree of its payload and the raw frame text, with copy.
 class EventDetailPane : public QWidget
@@ -26,7 +27,7 @@ public:
     QTreeWidget *tree() const { return m_tree; }
 
 private:
-    static void addJson(QTreeWidgetItem *parent, const QString &key, const QJsonValue &value);
+    static void addJson(QTreeWidgetItem *parent, const QString &key, const JsonOutline &outline, qsizetype index);
 
     QLabel *m_title;
     QTreeWidget *m_tree;

@@ -1,14 +1,12 @@
 #include "PublishDialog.h"
 
 #include "protocol/ClientMessage.h"
+#include "protocol/JsonText.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonParseError>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -49,21 +47,18 @@ void PublishDialog::validate()
 {
     m_payload.clear();
     const QByteArray text = m_editor->toPlainText().toUtf8();
-    // Any JSON value is a payload: parse it inside an array so scalars count too, and report the
-    // offset in the text the user typed.
-    QJsonParseError error;
-    const QJsonDocument wrapped = QJsonDocument::fromJson('[' + text + ']', &error);
+    // Any JSON value is a payload. It is stored as typed, less the whitespace between tokens,
+    // through the same validation as POST /events.
+    auto compact = compactJsonText(text);
     QString problem;
-    if (error.error != QJsonParseError::NoError)
-        problem = tr("Not valid JSON: %1 at character %2").arg(error.errorString()).arg(std::max(0, error.offset - 1));
-    else if (wrapped.array().size() != 1)
-        problem = tr("Enter exactly one JSON value");
+    if (const auto *error = std::get_if<JsonTextError>(&compact))
+        problem = tr("Not valid JSON: %1").arg(error->describe());
     else if (normalizedChannel(m_channel->currentText()).isEmpty())
         problem = tr("Name a channel");
     else if (normalizedChannel(m_channel->currentText()).size() > maxChannelNameLength)
         problem = tr("The channel name is longer than %1 characters").arg(maxChannelNameLength);
     else
-        m_payload = compactJson(wrapped.array().at(0));
+        m_payload = std::get<QByteArray>(std::move(compact));
 
     m_status->setText(problem.isEmpty() ? tr("Valid JSON, %n byte(s)", nullptr, int(m_payload.size())) : problem);
     m_status->setStyleSheet(problem.isEmpty() ? QString() : QStringLiteral("color: #c0392b"));

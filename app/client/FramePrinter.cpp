@@ -1,6 +1,6 @@
 #include "FramePrinter.h"
 
-#include "protocol/PublishRequest.h"
+#include "protocol/JsonText.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
@@ -38,9 +38,17 @@ void FramePrinter::printEvent(const ReceivedEvent &event)
         writeLine(event.frame);
         return;
     }
-    const QJsonValue payload = event.object.value(QStringLiteral("data")).toObject().value(QStringLiteral("payload"));
+    // The payload exactly as the server holds it: the frame's own bytes, never re-serialized.
+    QByteArray payload;
+    auto read = JsonOutline::read(event.frame, 2);
+    if (const auto *outline = std::get_if<JsonOutline>(&read)) {
+        const qsizetype data = outline->member(0, "data");
+        const qsizetype at = data >= 0 ? outline->member(data, "payload") : -1;
+        if (at >= 0)
+            payload = outline->node(at).text.toByteArray();
+    }
     writeLine(utcTime(event.tsMs) + "  " + event.channel.toUtf8() + " #" + QByteArray::number(event.seq) + "  " +
-              compactJson(payload));
+              payload);
 }
 
 void FramePrinter::printTravelAck(const QByteArray &frame, const QJsonObject &ack)

@@ -1,28 +1,11 @@
 #include "PublishRequest.h"
 
 #include "ClientMessage.h"
-#include "CompactJsonReader.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonParseError>
+#include "JsonText.h"
 
 #include <optional>
-#include <string_view>
 
 namespace cdc {
-
-QByteArray compactJson(const QJsonValue &value)
-{
-    if (value.isObject())
-        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
-    if (value.isArray())
-        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
-    // QJsonDocument only holds containers: serialize the scalar inside one and strip the brackets.
-    const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return wrapped.mid(1, wrapped.size() - 2);
-}
 
 namespace {
 
@@ -36,133 +19,63 @@ std::optional<QString> channelProblem(const QString &channel)
     return std::nullopt;
 }
 
-// One event object of the common shape, read by CompactJsonReader. Declines (nullopt) anything
-// that would need an error message, and keys it cannot compare byte for byte, so that Qt's path
-// answers those.
-std::optional<NewEvent> readEventInOnePass(CompactJsonReader &reader, QByteArray &ignored)
+// One event object of the outline; in a batch (`position` >= 0) messages start "event N: ".
+std::variant<NewEvent, ProtocolError> readEvent(const JsonOutline &outline, qsizetype index, qsizetype position)
 {
-    if (!reader.take('{'))
-        return std::nullopt;
-    std::optional<QString> channel;
-    std::optional<QByteArray> payload;
-    if (reader.take('}'))
-        return std::nullopt;
-    do {
-        const char *keyBegin = nullptr;
-        const char *keyEnd = nullptr;
-        if (!reader.plainString(keyBegin, keyEnd) || !reader.take(':'))
-            return std::nullopt;
-        const std::string_view key(keyBegin, std::size_t(keyEnd - keyBegin));
-        if (key == "organization_id") {
-            const char *begin = nullptr;
-            const char *end = nullptr;
-            if (channel || !reader.plainString(begin, end))
-                return std::nullopt;
-            channel = normalizedChannel(QString::fromLatin1(begin, end - begin));
-        } else if (key == "data") {
-            if (payload)
-                return std::nullopt;
-            payload.emplace();
-            if (!reader.value(*payload))
-                return std::nullopt;
-        } else {
-            ignored.clear();
-            if (!reader.value(ignored))
-                return std::nullopt;
-        }
-    } while (reader.take(','));
-    if (!reader.take('}') || !channel || !payload || channelProblem(*channel))
-        return std::nullopt;
-    return NewEvent{*channel, std::move(*payload)};
+    const auto invalid = [position](const QString &message) {
+        return ProtocolError{ErrorCode::invalidEvent,
+                             position < 0 ? message : QStringLiteral("event %1: %2").arg(position).arg(message)};
+    };
+    if (outline.node(index).kind != JsonKind::Object)
+        return invalid(QStringLiteral("an event must be a JSON object {\"organization_id\":..., \"data\":...}"));
+
+    // A key given twice would leave it to the reader which one counts; athena (serde) refuses it.
+    int count = 0;
+    const qsizetype channelAt = outline.member(index, "organization_id", &count);
+    if (count > 1)
+        return invalid(QStringLiteral("organization_id is given %1 times").arg(count));
+    if (channelAt < 0 || outline.node(channelAt).kind == JsonKind::Null)
+        return invalid(QStringLiteral("organization_id is missing"));
+    if (outline.node(channelAt).kind != JsonKind::String)
+        return invalid(QStringLiteral("organization_id must be a string"));
+    const std::string &name = outline.node(channelAt).string;
+    const QString channel = normalizedChannel(QString::fromUtf8(name.data(), qsizetype(name.size())));
+    if (const std::optional<QString> problem = channelProblem(channel))
+        return invalid(*problem);
+
+    const qsizetype dataAt = outline.member(index, "data", &count);
+    if (count > 1)
+        return invalid(QStringLiteral("data is given %1 times").arg(count));
+    if (dataAt < 0)
+        return invalid(QStringLiteral("data is missing"));
+    return NewEvent{channel, JsonOutline::compact(outline.node(dataAt).text)};
 }
 
 } // namespace
 
-std::optional<PublishBatch> readPublishBodyInOnePass(const QByteArray &body)
+std::variant<PublishBatch, PublishError> parsePublishBody(QByteArrayView body)
 {
-    CompactJsonReader reader(body.constBegin(), body.constEnd());
-    QByteArray ignored;
-    PublishBatch batch;
-    if (reader.take('[')) {
-        if (!reader.take(']')) {
-            do {
-                std::optional<NewEvent> event = readEventInOnePass(reader, ignored);
-                if (!event)
-                    return std::nullopt;
-                batch.append(std::move(*event));
-            } while (reader.take(','));
-            if (!reader.take(']'))
-                return std::nullopt;
-        }
-    } else {
-        std::optional<NewEvent> event = readEventInOnePass(reader, ignored);
-        if (!event)
-            return std::nullopt;
-        batch.append(std::move(*event));
-    }
-    reader.skipSpace();
-    if (!reader.atEnd())
-        return std::nullopt;
-    return batch;
-}
-
-std::variant<NewEvent, ProtocolError> parsePublishObject(const QJsonValue &value, const QString &where)
-{
-    const auto invalid = [&where](const QString &message) {
-        return ProtocolError{ErrorCode::invalidEvent, where.isEmpty() ? message : where % u": " % message};
-    };
-    if (!value.isObject())
-        return invalid(QStringLiteral("an event must be a JSON object {\"organization_id\":..., \"data\":...}"));
-    const QJsonObject object = value.toObject();
-
-    const QJsonValue channelValue = object.value(QStringLiteral("organization_id"));
-    if (channelValue.isUndefined() || channelValue.isNull())
-        return invalid(QStringLiteral("organization_id is missing"));
-    if (!channelValue.isString())
-        return invalid(QStringLiteral("organization_id must be a string"));
-    const QString channel = normalizedChannel(channelValue.toString());
-    if (const std::optional<QString> problem = channelProblem(channel))
-        return invalid(*problem);
-
-    const QJsonValue data = object.value(QStringLiteral("data"));
-    if (data.isUndefined())
-        return invalid(QStringLiteral("data is missing"));
-    return NewEvent{channel, compactJson(data)};
-}
-
-std::variant<PublishBatch, PublishError> parsePublishBody(const QByteArray &body)
-{
-    if (std::optional<PublishBatch> batch = readPublishBodyInOnePass(body))
-        return std::move(*batch);
-    return parsePublishBodyWithQt(body);
-}
-
-std::variant<PublishBatch, PublishError> parsePublishBodyWithQt(const QByteArray &body)
-{
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError)
-        return PublishError{400,
-                            {ErrorCode::invalidJson, QStringLiteral("body is not valid JSON: %1 at offset %2")
-                                                         .arg(parseError.errorString())
-                                                         .arg(parseError.offset)}};
+    // Outlined two levels down: a batch's events, and their members.
+    auto read = JsonOutline::read(body, 2);
+    if (const auto *error = std::get_if<JsonTextError>(&read))
+        return PublishError{400, {ErrorCode::invalidJson, QStringLiteral("body is not valid JSON: %1").arg(error->describe())}};
+    const JsonOutline &outline = std::get<JsonOutline>(read);
 
     PublishBatch batch;
-    if (document.isObject()) {
-        auto parsed = parsePublishObject(document.object());
-        if (auto *error = std::get_if<ProtocolError>(&parsed))
-            return PublishError{422, *error};
-        batch.append(std::move(std::get<NewEvent>(parsed)));
+    if (outline.root().kind != JsonKind::Array) {
+        auto event = readEvent(outline, 0, -1);
+        if (auto *error = std::get_if<ProtocolError>(&event))
+            return PublishError{422, std::move(*error)};
+        batch.append(std::get<NewEvent>(std::move(event)));
         return batch;
     }
-
-    const QJsonArray array = document.array();
-    batch.reserve(array.size());
-    for (qsizetype index = 0; index < array.size(); ++index) {
-        auto parsed = parsePublishObject(array.at(index), QStringLiteral("event %1").arg(index));
-        if (auto *error = std::get_if<ProtocolError>(&parsed))
-            return PublishError{422, *error};
-        batch.append(std::move(std::get<NewEvent>(parsed)));
+    batch.reserve(outline.root().childCount);
+    qsizetype position = 0;
+    for (qsizetype index = outline.firstChild(0); index >= 0; index = outline.node(index).next, ++position) {
+        auto event = readEvent(outline, index, position);
+        if (auto *error = std::get_if<ProtocolError>(&event))
+            return PublishError{422, std::move(*error)};
+        batch.append(std::get<NewEvent>(std::move(event)));
     }
     return batch;
 }

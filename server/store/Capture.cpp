@@ -2,10 +2,7 @@
 
 #include "EventStore.h"
 #include "protocol/ClientMessage.h"
-
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonParseError>
+#include "protocol/JsonText.h"
 
 namespace cdc {
 
@@ -33,31 +30,30 @@ QByteArray exportCapture(const EventStore &store, QStringList channels, const Ca
 
 std::variant<CapturedEvent, QString> parseCaptureLine(QByteArrayView line)
 {
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(line.toByteArray(), &error);
-    if (error.error != QJsonParseError::NoError)
-        return QStringLiteral("not valid JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset);
-    const QJsonObject object = document.object();
-    const QString channel = normalizedChannel(object.value(QStringLiteral("organization_id")).toString());
-    if (channel.isEmpty())
+    // Outlined two levels down: the line's members, and those of its "data".
+    auto read = JsonOutline::read(line, 2);
+    if (const auto *error = std::get_if<JsonTextError>(&read))
+        return QStringLiteral("not valid JSON: %1").arg(error->describe());
+    const JsonOutline &outline = std::get<JsonOutline>(read);
+    const qsizetype channelAt = outline.root().kind == JsonKind::Object ? outline.member(0, "organization_id") : -1;
+    const std::string name = channelAt >= 0 ? outline.node(channelAt).string : std::string();
+    const QString channel = normalizedChannel(QString::fromUtf8(name.data(), qsizetype(name.size())));
+    if (channelAt < 0 || outline.node(channelAt).kind != JsonKind::String || channel.isEmpty())
         return QStringLiteral("organization_id is missing or not a non-blank string");
-    const QJsonObject data = object.value(QStringLiteral("data")).toObject();
-    if (!data.contains(QStringLiteral("payload")))
+    const qsizetype dataAt = outline.member(0, "data");
+    const qsizetype payloadAt =
+        dataAt >= 0 && outline.node(dataAt).kind == JsonKind::Object ? outline.member(dataAt, "payload") : -1;
+    if (payloadAt < 0)
         return QStringLiteral("data.payload is missing (expected the wire shape {\"organization_id\":..,\"data\":"
                               "{\"seq\":..,\"ts_ms\":..,\"payload\":..}})");
-    const QJsonValue ts = data.value(QStringLiteral("ts_ms"));
-    if (!ts.isDouble() || ts.toDouble() < 0)
+    const qsizetype tsAt = outline.member(dataAt, "ts_ms");
+    bool ok = tsAt >= 0 && outline.node(tsAt).kind == JsonKind::Number;
+    // ts_ms as this program writes it is an integer; one another tool wrote may carry a fraction.
+    const double tsMs = ok ? outline.node(tsAt).text.toByteArray().toDouble(&ok) : 0;
+    if (!ok || tsMs < 0)
         return QStringLiteral("data.ts_ms is missing or not a non-negative number");
-    // A line this program wrote carries the payload verbatim after `"payload":` (seq and ts_ms are
-    // numbers before it): take those bytes as they are, so a round trip changes nothing.
-    QByteArray payload;
-    const qsizetype dataAt = line.indexOf(",\"data\":{\"seq\":");
-    const qsizetype at = dataAt < 0 ? -1 : line.indexOf(",\"payload\":", dataAt);
-    if (line.startsWith("{\"organization_id\":") && at > 0 && line.trimmed().endsWith("}}"))
-        payload = line.trimmed().sliced(at + 11).chopped(2).toByteArray();
-    else
-        payload = compactJson(data.value(QStringLiteral("payload")));
-    return CapturedEvent{channel, qint64(ts.toDouble()), payload};
+    // The payload as recorded, token for token: a capture replays the evidence it holds.
+    return CapturedEvent{channel, qint64(tsMs), JsonOutline::compact(outline.node(payloadAt).text)};
 }
 
 } // namespace cdc

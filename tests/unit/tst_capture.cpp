@@ -58,11 +58,15 @@ private Q_SLOTS:
         QCOMPARE(event->payload, payload);
     }
 
-    void aHandWrittenLineIsNormalized()
+    // A line another tool wrote: members in any order and spaced out; the payload keeps its key
+    // order and digits, and loses only the whitespace between tokens.
+    void aHandWrittenLineKeepsItsPayloadAsWritten()
     {
-        const auto parsed =
-            parseCaptureLine(R"({ "data": { "ts_ms": 5, "payload": { "b": 2, "a": 1 } }, "organization_id": "x" })");
-        QCOMPARE(std::get<CapturedEvent>(parsed).payload, QByteArray(R"({"a":1,"b":2})"));
+        const auto parsed = parseCaptureLine(
+            R"({ "data": { "ts_ms": 5, "payload": { "b": 2, "a": 1.50, "n": 123456789012345678901234567890 } }, "organization_id": "x" })");
+        QCOMPARE(std::get<CapturedEvent>(parsed).payload,
+                 QByteArray(R"({"b":2,"a":1.50,"n":123456789012345678901234567890})"));
+        QCOMPARE(std::get<CapturedEvent>(parsed).tsMs, 5);
     }
 
     void badLines_data()

@@ -180,6 +180,12 @@ private Q_SLOTS:
         QTest::newRow("bool f") << QByteArray("f") << 16 << QByteArray("false");
         QTest::newRow("jsonb") << QByteArray("{\"a\": [1, 2]}") << 3802 << QByteArray("{\"a\":[1,2]}");
         QTest::newRow("json with newline") << QByteArray("{\n\"b\" : true}") << 114 << QByteArray("{\"b\":true}");
+        // json keeps what was typed: order, duplicate keys, digits, escapes — never re-sorted.
+        QTest::newRow("json as typed")
+            << QByteArray("{\"z\": 1.10, \"a\": 123456789012345678901234567890, \"z\": \"\\u00e9\"}") << 114
+            << QByteArray("{\"z\":1.10,\"a\":123456789012345678901234567890,\"z\":\"\\u00e9\"}");
+        QTest::newRow("jsonb in PostgreSQL's order") << QByteArray("{\"b\": 1, \"aa\": 2}") << 3802
+                                                     << QByteArray("{\"b\":1,\"aa\":2}");
         QTest::newRow("text with quote") << QByteArray("say \"hi\"") << 25 << QByteArray("\"say \\\"hi\\\"\"");
         QTest::newRow("timestamptz as string")
             << QByteArray("2023-11-10 06:40:00+00") << 1184 << QByteArray("\"2023-11-10 06:40:00+00\"");
@@ -227,7 +233,7 @@ private Q_SLOTS:
         QCOMPARE(
             committed->events[0].payload.mid(committed->events[0].payload.indexOf("\"new\"")),
             QByteArray(
-                R"("new":{"id":1,"organization_id":"acme","total":12.50,"paid":true,"meta":{"n":1,"tags":["a"]}}})"));
+                R"("new":{"id":1,"organization_id":"acme","total":12.50,"paid":true,"meta":{"tags":["a"],"n":1}}})"));
         const QJsonObject second = QJsonDocument::fromJson(committed->events[1].payload).object();
         QCOMPARE(second.value(QStringLiteral("commit_ts_ms")), first.value(QStringLiteral("commit_ts_ms")));
     }

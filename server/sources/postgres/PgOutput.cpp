@@ -1,10 +1,7 @@
 #include "PgOutput.h"
 
+#include "protocol/JsonText.h"
 #include "protocol/JsonWriter.h"
-#include "protocol/PublishRequest.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
 
 #include <QRegularExpression>
 #include <QtEndian>
@@ -220,10 +217,11 @@ QByteArray valueToJson(const Value &value, quint32 typeOid)
     }
     case jsonOid:
     case jsonbOid: {
-        // json keeps the text as typed, newlines included: compact it, so a frame stays one line.
-        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + text + ']');
-        if (wrapped.isArray() && wrapped.array().size() == 1)
-            return compactJson(wrapped.array().at(0));
+        // PostgreSQL's own text, compacted (json keeps newlines as typed; a frame stays one line)
+        // and otherwise as PostgreSQL wrote it: key order, duplicate keys of json, every digit.
+        auto compact = compactJsonText(text);
+        if (auto *json = std::get_if<QByteArray>(&compact))
+            return std::move(*json);
         break;
     }
     default:
