@@ -27,6 +27,28 @@ constexpr Route routes[] = {
     {"/channels", "GET"},
 };
 
+bool isExportPath(const QByteArray &path)
+{
+    return path == "/export" || (path.startsWith("/channels/") && path.endsWith("/export"));
+}
+
+// The method a path is served with, or empty for an unknown path.
+QByteArrayView routeMethod(const QByteArray &path)
+{
+    if (isExportPath(path))
+        return "GET";
+    for (const Route &route : routes)
+        if (path == route.path)
+            return route.method;
+    return {};
+}
+
+// The Allow header of a resource: every GET route answers HEAD too (RFC 9110 §9.3.2).
+QByteArrayView allowedMethods(QByteArrayView method)
+{
+    return method == "GET" ? QByteArrayView("GET, HEAD, OPTIONS") : QByteArrayView("POST, OPTIONS");
+}
+
 } // namespace
 
 HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config)
@@ -34,12 +56,23 @@ HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, con
     , m_hub(hub)
     , m_metrics(metrics)
     , m_config(config)
+    , m_cors(config.allowedOrigins)
 {
     m_uptime.start();
 }
 
 void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply reply)
 {
+    // A browser's preflight carries no credentials, and tells nothing: it is answered before the
+    // token check (which the request it announces then passes or fails like any other).
+    if (head.method == "OPTIONS") {
+        if (head.target == "*")
+            return reply(m_cors.preflight(head, "GET, HEAD, POST, OPTIONS"));
+        const QByteArrayView method = routeMethod(head.path);
+        if (method.isEmpty())
+            return reply(notFound(head));
+        return reply(m_cors.preflight(head, allowedMethods(method)));
+    }
     // /health stays open for liveness probes; it names no channel and carries no event.
     if (!m_config.accessControl || head.path == "/health")
         return route(head, body, Access{}, std::move(reply));
@@ -52,37 +85,24 @@ void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply 
 
 void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
 {
-    const bool channelExport = head.path.startsWith("/channels/") && head.path.endsWith("/export");
-    if (head.path == "/export" || channelExport) {
-        if (head.method != "GET") {
-            HttpResponse response = HttpResponse::error(405, QStringLiteral("method_not_allowed"),
-                                                        QStringLiteral("exports are read with GET"));
-            response.extraHeaders.append({QByteArray("Allow"), QByteArray("GET")});
-            return reply(response);
-        }
-        std::optional<QString> channel;
-        if (channelExport)
-            channel = QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 7));
-        return reply(exportCapture(head, channel, access));
-    }
-    const Route *route = nullptr;
-    for (const Route &candidate : routes)
-        if (head.path == candidate.path)
-            route = &candidate;
-    if (!route)
-        return reply(
-            HttpResponse::error(404, QStringLiteral("not_found"),
-                                QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
-                                QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
-                                               "and WebSocket upgrades on /ws")));
-    if (head.method != route->method) {
+    const QByteArrayView method = routeMethod(head.path);
+    if (method.isEmpty())
+        return reply(notFound(head));
+    // HEAD is GET without the body; the connection leaves the body out.
+    if (head.method != method && !(method == "GET" && head.method == "HEAD")) {
         HttpResponse response =
             HttpResponse::error(405, QStringLiteral("method_not_allowed"),
                                 QStringLiteral("%1 does not accept %2; use %3")
-                                    .arg(QString::fromUtf8(head.path), QString::fromUtf8(head.method.left(20)),
-                                         QString::fromLatin1(route->method.data(), route->method.size())));
-        response.extraHeaders.append({"Allow", route->method.toByteArray()});
+                                    .arg(QString::fromUtf8(head.path.left(200)), QString::fromUtf8(head.method.left(20)),
+                                         QString::fromLatin1(method.data(), method.size())));
+        response.extraHeaders.append({"Allow", allowedMethods(method).toByteArray()});
         return reply(response);
+    }
+    if (isExportPath(head.path)) {
+        std::optional<QString> channel;
+        if (head.path != "/export")
+            channel = QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 7));
+        return reply(exportCapture(head, channel, access));
     }
     if (head.path == "/events")
         return publish(body, access, std::move(reply));
@@ -91,6 +111,14 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
     if (head.path == "/metrics")
         return reply(metrics());
     reply(channels(access));
+}
+
+HttpResponse HttpApi::notFound(const HttpRequestHead &head)
+{
+    return HttpResponse::error(404, QStringLiteral("not_found"),
+                               QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
+                               QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
+                                              "GET /export, GET /channels/{id}/export, and WebSocket upgrades on /ws"));
 }
 
 void HttpApi::publish(const QByteArray &body, const Access &access, Reply reply)
@@ -114,7 +142,7 @@ void HttpApi::publish(const QByteArray &body, const Access &access, Reply reply)
         return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), m_store.failure()));
 
     const QList<AppendReceipt> receipts = m_store.append(std::get<PublishBatch>(parsed));
-    const bool isBatch = body.trimmed().startsWith('[');
+    const bool isBatch = QByteArrayView(body).trimmed().startsWith('[');
     // The answer waits until the journal holds the events: a 2xx means durable.
     m_store.whenCommitted([receipts, isBatch, reply = std::move(reply)](const QString &error) {
         if (!error.isEmpty())

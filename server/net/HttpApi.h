@@ -1,5 +1,6 @@
 #pragma once
 
+#include "CorsPolicy.h"
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
 #include "ServerConfig.h"
@@ -15,7 +16,8 @@ class EventStore;
 class SessionHub;
 struct ServerMetrics;
 
-// The plain-HTTP side of the port: athena's POST /events, /health, /metrics and /channels.
+// The plain-HTTP side of the port: athena's POST /events, /health, /metrics, /channels and the
+// exports; HEAD for every GET, OPTIONS (CORS preflight) for every resource.
 class HttpApi
 {
 public:
@@ -24,6 +26,7 @@ public:
     // `reply` runs exactly once: at once for reads, and for a publish once its events are durable.
     using Reply = std::function<void(const HttpResponse &)>;
     void handle(const HttpRequestHead &head, const QByteArray &body, Reply reply);
+    const CorsPolicy &cors() const { return m_cors; }
 
 private:
     void route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
@@ -31,6 +34,7 @@ private:
     // GET /export (every readable channel) and GET /channels/{id}/export: a JSONL capture.
     HttpResponse exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel,
                                const Access &access) const;
+    static HttpResponse notFound(const HttpRequestHead &head);
     static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
     HttpResponse health() const;
     HttpResponse metrics() const;
@@ -40,6 +44,7 @@ private:
     SessionHub &m_hub;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
+    CorsPolicy m_cors;
     QElapsedTimer m_uptime;
 };
 

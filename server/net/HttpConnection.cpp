@@ -61,26 +61,8 @@ void HttpConnection::onReadyRead()
 
 bool HttpConnection::processBuffered()
 {
-    if (m_state == State::ReadingBody) {
-        if (m_socket->bytesAvailable() < m_bodyLength) {
-            armTimer(m_config.headTimeout); // the body must keep making progress
-            return false;
-        }
-        const QByteArray body = m_socket->read(m_bodyLength);
-        const bool keepAlive = m_head.wantsKeepAlive();
-        m_state = State::AwaitingResponse;
-        m_timer.stop();
-        // A publish is answered once its events are durable, possibly after this call returns;
-        // pipelined requests wait in the socket buffer until then.
-        m_api.handle(m_head, body, [self = QPointer<HttpConnection>(this), keepAlive](const HttpResponse &response) {
-            if (!self || self->m_state != State::AwaitingResponse)
-                return;
-            self->respond(response, keepAlive);
-            if (self->m_state == State::AwaitingRequest && self->m_socket->bytesAvailable() > 0)
-                QMetaObject::invokeMethod(self, &HttpConnection::onReadyRead, Qt::QueuedConnection);
-        });
-        return m_state == State::AwaitingRequest;
-    }
+    if (m_state == State::ReadingBody)
+        return m_chunked ? readChunkedBody() : readSizedBody();
     if (m_state == State::AwaitingResponse || m_state == State::Closing)
         return false;
 
@@ -88,6 +70,7 @@ bool HttpConnection::processBuffered()
         return false;
     if (m_state == State::AwaitingRequest) {
         m_state = State::ReadingHead;
+        m_head = {}; // answers before this head is read (431, 408) answer no earlier request
         if (m_servedAny)
             armTimer(m_config.headTimeout);
     }
@@ -122,6 +105,60 @@ bool HttpConnection::processBuffered()
     return routeHead(std::get<HttpRequestHead>(parsed), headLength);
 }
 
+bool HttpConnection::readSizedBody()
+{
+    if (m_socket->bytesAvailable() < m_bodyLength) {
+        armTimer(m_config.headTimeout); // the body must keep making progress
+        return false;
+    }
+    return dispatch(m_socket->read(m_bodyLength));
+}
+
+bool HttpConnection::readChunkedBody()
+{
+    // Peek, decode, then consume only what the decoder used: bytes after the body belong to the
+    // next (pipelined) request.
+    const QByteArray available = m_socket->peek(std::min<qint64>(m_socket->bytesAvailable(), 1 << 20));
+    const qsizetype used = m_chunked->feed(available);
+    m_socket->skip(used);
+    switch (m_chunked->state()) {
+    case ChunkedBodyDecoder::State::Reading:
+        armTimer(m_config.headTimeout); // the body must keep making progress
+        return used > 0 && m_socket->bytesAvailable() > 0;
+    case ChunkedBodyDecoder::State::Malformed:
+        refuseAndClose(400, QStringLiteral("bad_chunked_body"),
+                       QStringLiteral("malformed chunked request body: %1").arg(m_chunked->problem()));
+        return false;
+    case ChunkedBodyDecoder::State::TooLarge:
+        m_metrics.countLimit(QStringLiteral("body_size"));
+        refuseAndClose(413, QStringLiteral("body_too_large"),
+                       QStringLiteral("the chunked request body exceeds the limit of %1 bytes").arg(m_config.maxBodyBytes));
+        return false;
+    case ChunkedBodyDecoder::State::Done:
+        break;
+    }
+    const QByteArray body = m_chunked->takeBody();
+    m_chunked.reset();
+    return dispatch(body);
+}
+
+bool HttpConnection::dispatch(const QByteArray &body)
+{
+    const bool keepAlive = m_head.wantsKeepAlive();
+    m_state = State::AwaitingResponse;
+    m_timer.stop();
+    // A publish is answered once its events are durable, possibly after this call returns;
+    // pipelined requests wait in the socket buffer until then.
+    m_api.handle(m_head, body, [self = QPointer<HttpConnection>(this), keepAlive](const HttpResponse &response) {
+        if (!self || self->m_state != State::AwaitingResponse)
+            return;
+        self->respond(response, keepAlive);
+        if (self->m_state == State::AwaitingRequest && self->m_socket->bytesAvailable() > 0)
+            QMetaObject::invokeMethod(self, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+    });
+    return m_state == State::AwaitingRequest;
+}
+
 bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength)
 {
     if (head.path == "/ws") {
@@ -131,20 +168,61 @@ bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength
 
     m_socket->skip(headLength);
     m_head = head;
-    if (head.headerHasToken("transfer-encoding", "chunked")) {
-        refuseAndClose(411, QStringLiteral("length_required"),
-                       QStringLiteral("chunked request bodies are not supported; send Content-Length"));
+    m_bodyLength = 0;
+    if (!readFraming(head))
         return false;
+    // A client that waits for leave to send its body (curl does past 1 MiB) gets it now, unless
+    // the body is already arriving (RFC 9110 §10.1.1).
+    if (head.versionMinor == 1 && head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0 &&
+        (m_chunked || m_bodyLength > 0) && m_socket->bytesAvailable() == 0)
+        m_socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    m_state = State::ReadingBody;
+    return true;
+}
+
+bool HttpConnection::readFraming(const HttpRequestHead &head)
+{
+    // RFC 9112 §6: Transfer-Encoding (chunked, and only that) or one Content-Length; both at once,
+    // or conflicting lengths, would let two readers of this request see different bodies.
+    if (head.hasHeader("transfer-encoding")) {
+        const QByteArray coding = head.header("transfer-encoding");
+        if (head.hasHeader("content-length") || head.versionMinor == 0) {
+            refuseAndClose(400, QStringLiteral("bad_request"),
+                           head.versionMinor == 0
+                               ? QStringLiteral("HTTP/1.0 has no Transfer-Encoding; send Content-Length")
+                               : QStringLiteral("send either Transfer-Encoding or Content-Length, not both"));
+            return false;
+        }
+        if (coding.compare("chunked", Qt::CaseInsensitive) != 0) {
+            refuseAndClose(501, QStringLiteral("unsupported_transfer_coding"),
+                           QStringLiteral("the transfer coding \"%1\" is not supported; send the body plain "
+                                          "(Content-Length) or chunked")
+                               .arg(QString::fromLatin1(coding.left(60))));
+            return false;
+        }
+        m_chunked.emplace(m_config.maxBodyBytes, m_config.maxHeadBytes);
+        return true;
     }
-    const QByteArray lengthText = head.header("content-length");
+    m_chunked.reset();
+    QByteArray lengthText;
+    for (const auto &[name, value] : head.headers) {
+        if (name != "content-length")
+            continue;
+        if (!lengthText.isNull() && value != lengthText) {
+            refuseAndClose(400, QStringLiteral("bad_request"), QStringLiteral("conflicting Content-Length headers"));
+            return false;
+        }
+        lengthText = value;
+    }
     bool lengthOk = true;
     m_bodyLength = lengthText.isEmpty() ? 0 : lengthText.toLongLong(&lengthOk);
-    if (!lengthOk || m_bodyLength < 0) {
+    if (!lengthOk || m_bodyLength < 0 || lengthText.startsWith('+')) {
         refuseAndClose(400, QStringLiteral("bad_request"), QStringLiteral("Content-Length is not a number"));
         return false;
     }
     if (m_bodyLength > m_config.maxBodyBytes) {
-        // The body is not read, so the connection cannot be reused.
+        // Refused before the body is read (a client waiting on 100-continue never sends it), so
+        // the connection cannot be reused.
         m_metrics.countLimit(QStringLiteral("body_size"));
         refuseAndClose(413, QStringLiteral("body_too_large"),
                        QStringLiteral("the request body is %1 bytes; the limit is %2")
@@ -152,7 +230,6 @@ bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength
                            .arg(m_config.maxBodyBytes));
         return false;
     }
-    m_state = State::ReadingBody;
     return true;
 }
 
@@ -186,8 +263,7 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     // A web page can open a WebSocket to any host its visitor reaches, this one included; only
     // origins named by --allowed-origins may. Clients outside browsers send no Origin.
     const QByteArray origin = head.header("origin");
-    if (!origin.isEmpty() && !m_config.allowedOrigins.contains(QStringLiteral("*")) &&
-        !m_config.allowedOrigins.contains(QString::fromUtf8(origin)))
+    if (!origin.isEmpty() && !m_api.cors().allows(origin))
         return refuse(403, QStringLiteral("forbidden_origin"),
                       QStringLiteral("WebSocket connections from the web origin %1 are not allowed")
                           .arg(QString::fromUtf8(origin.left(200))),
@@ -230,13 +306,14 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     deleteLater();
 }
 
-void HttpConnection::respond(const HttpResponse &response, bool keepAlive)
+void HttpConnection::respond(HttpResponse response, bool keepAlive)
 {
     ++m_metrics.httpResponses[response.status];
     if (!response.errorCode.isEmpty())
         m_metrics.countError(response.errorCode);
     const bool keep = keepAlive && !response.closeConnection;
-    m_socket->write(response.serialize(keep));
+    m_api.cors().decorate(m_head, response);
+    m_socket->write(response.serialize(keep, m_head.method == "HEAD"));
     m_servedAny = true;
     if (!keep) {
         m_state = State::Closing;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ChunkedBodyDecoder.h"
 #include "ConnectionLimiter.h"
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
@@ -34,7 +35,8 @@ struct UpgradedConnection
 
 // One accepted TCP connection until it either upgrades to a WebSocket or closes: reads request
 // heads by peeking (so nothing is consumed until the request is known to be whole), enforces the
-// head size and time limits, reads bodies, and answers plain HTTP with keep-alive. A valid /ws
+// head size and time limits, reads bodies (Content-Length or chunked, answering Expect:
+// 100-continue), and answers plain HTTP with keep-alive, HEAD and CORS. A valid /ws
 // upgrade is checked here in full (RFC 6455 handshake, client name, origin, token) and handed on.
 class HttpConnection : public QObject
 {
@@ -61,10 +63,16 @@ private:
     // Handles at most one request from the buffered bytes; false when more bytes are needed.
     bool processBuffered();
     bool routeHead(const HttpRequestHead &head, qsizetype headLength);
+    // How the body is delimited (Content-Length or chunked); false when the request was refused.
+    bool readFraming(const HttpRequestHead &head);
+    bool readSizedBody();
+    bool readChunkedBody();
+    // Hands a complete request to the API; true when its answer is already sent.
+    bool dispatch(const QByteArray &body);
     // An upgrade request on /ws: refused with an HTTP error, or handed over.
     void handleUpgradePath(const HttpRequestHead &head, qsizetype headLength);
     void finishRequest();
-    void respond(const HttpResponse &response, bool keepAlive);
+    void respond(HttpResponse response, bool keepAlive);
     void refuseAndClose(int status, const QString &code, const QString &message, const QString &hint = {},
                         const QString &title = {});
     void onTimeout();
@@ -80,6 +88,7 @@ private:
     HttpRequestHead m_head;
     std::optional<HttpResponse> m_refusal;
     qint64 m_bodyLength = 0;
+    std::optional<ChunkedBodyDecoder> m_chunked; // while a chunked body is read
     ConnectionSlot m_slot;
     std::function<void(UpgradedConnection)> m_upgradeHandler;
 };

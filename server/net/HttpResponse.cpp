@@ -34,8 +34,12 @@ HttpResponse HttpResponse::error(int status, const QString &code, const QString 
 QByteArray HttpResponse::reasonPhrase(int status)
 {
     switch (status) {
+    case 100:
+        return "Continue";
     case 200:
         return "OK";
+    case 204:
+        return "No Content";
     case 400:
         return "Bad Request";
     case 401:
@@ -73,18 +77,22 @@ QByteArray HttpResponse::reasonPhrase(int status)
     }
 }
 
-QByteArray HttpResponse::serialize(bool keepAlive) const
+QByteArray HttpResponse::serialize(bool keepAlive, bool headOnly) const
 {
     QByteArray out;
     out.reserve(body.size() + 256);
     out.append("HTTP/1.1 ").append(QByteArray::number(status)).append(' ').append(reasonPhrase(status)).append("\r\n");
-    out.append("Content-Type: ").append(contentType).append("\r\n");
-    out.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+    if (status != 204) { // a 204 has no content, and says nothing of its length (RFC 9110 §8.6)
+        out.append("Content-Type: ").append(contentType).append("\r\n");
+        out.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+    }
     out.append("Cache-Control: no-store\r\n");
     for (const auto &[name, value] : extraHeaders)
         out.append(name).append(": ").append(value).append("\r\n");
     out.append(keepAlive && !closeConnection ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
-    out.append("\r\n").append(body);
+    out.append("\r\n");
+    if (!headOnly && status != 204)
+        out.append(body);
     return out;
 }
 

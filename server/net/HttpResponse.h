@@ -23,7 +23,8 @@ struct HttpResponse
     static HttpResponse error(int status, const QString &code, const QString &message, const QString &hint = {},
                               const QString &title = {});
 
-    QByteArray serialize(bool keepAlive) const;
+    // With `headOnly` (an answer to HEAD) the head says what GET would send, and no body follows.
+    QByteArray serialize(bool keepAlive, bool headOnly = false) const;
     static QByteArray reasonPhrase(int status);
 };
 

@@ -1,0 +1,289 @@
+// HTTP/1.1 as clients send it (RFC 9110/9112), over real sockets: chunked bodies, Expect:
+// 100-continue, HEAD, CORS preflights, HTTP/1.0 and Connection: close, pipelining.
+#include "TestHttp.h"
+#include "TestServer.h"
+
+#include "auth/AccessControl.h"
+
+#include <QTcpSocket>
+#include <QTest>
+
+using namespace cdc;
+
+namespace {
+
+// A client connection that sends and reads step by step.
+struct Wire
+{
+    QTcpSocket socket;
+    QByteArray received;
+
+    explicit Wire(quint16 port)
+    {
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        socket.waitForConnected(5000);
+    }
+    void send(const QByteArray &bytes)
+    {
+        socket.write(bytes);
+        socket.flush();
+    }
+    // Waits until what arrived contains `text` (or the timeout); true if it did.
+    bool waitFor(QByteArrayView text, int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor(
+            [&] {
+                received.append(socket.readAll());
+                return received.contains(text);
+            },
+            timeoutMs);
+    }
+    bool waitClosed(int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor(
+            [&] {
+                received.append(socket.readAll());
+                return socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            timeoutMs);
+    }
+};
+
+QByteArray chunked(const QList<QByteArray> &chunks, const QByteArray &trailer = {})
+{
+    QByteArray out;
+    for (const QByteArray &chunk : chunks)
+        out += QByteArray::number(chunk.size(), 16) + "\r\n" + chunk + "\r\n";
+    return out + "0\r\n" + trailer + "\r\n";
+}
+
+const QByteArray chunkedHead = "POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+} // namespace
+
+class TestHttp11 : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void chunkedBodyIsDecodedWithExtensionsAndTrailers()
+    {
+        auto server = startTestServer();
+        const QByteArray payload = R"({"b":1,"a":123456789012345678901234567890})";
+        const QByteArray body = R"({"organization_id":"c","data":)" + payload + "}";
+        // Cut anywhere, with a chunk extension and a trailer field, then a pipelined GET.
+        QByteArray request = chunkedHead + QByteArray::number(10, 16) + ";name=value\r\n" + body.left(10) + "\r\n" +
+                             chunked({body.mid(10, 7), body.mid(17)}, "X-Checksum: 1\r\n");
+        request += "GET /channels HTTP/1.1\r\nHost: x\r\n\r\n";
+        const QList<HttpReply> replies = rawHttpExchange(server->port(), request, 2);
+        QCOMPARE(replies.size(), 2);
+        QCOMPARE(replies[0].status, 200);
+        QCOMPARE(replies[0].json().value(QStringLiteral("seq")).toInteger(), 1);
+        QCOMPARE(replies[1].status, 200);
+        QVERIFY(replies[1].body.contains("\"organization_id\":\"c\""));
+        QCOMPARE(server->store().channel(QStringLiteral("c"))->newest().payload(), payload);
+    }
+
+    void chunkedBodyArrivingByteByByte()
+    {
+        auto server = startTestServer();
+        Wire wire(server->port());
+        const QByteArray request = chunkedHead + chunked({R"({"organization_id":"slow",)", R"("data":[1.0]})"});
+        for (const char byte : request) {
+            wire.send(QByteArray(1, byte));
+            QTest::qWait(1);
+        }
+        QVERIFY(wire.waitFor("\"seq\":1"));
+        QCOMPARE(server->store().channel(QStringLiteral("slow"))->newest().payload(), QByteArray("[1.0]"));
+    }
+
+    void badChunkedBodiesAreRefusedAndKeepWhatWasAccepted_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::newRow("size not hex") << (chunkedHead + "zz\r\nhello\r\n0\r\n\r\n") << 400
+                                      << QStringLiteral("bad_chunked_body");
+        QTest::newRow("data longer than its size") << (chunkedHead + "2\r\nhello\r\n0\r\n\r\n") << 400
+                                                   << QStringLiteral("bad_chunked_body");
+        QTest::newRow("decoded size over the cap")
+            << (chunkedHead + chunked({QByteArray(600, 'x'), QByteArray(600, 'x')})) << 413
+            << QStringLiteral("body_too_large");
+        QTest::newRow("chunked and a length")
+            << QByteArray("POST /events HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n")
+            << 400 << QStringLiteral("bad_request");
+        QTest::newRow("chunked in HTTP/1.0")
+            << QByteArray("POST /events HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400
+            << QStringLiteral("bad_request");
+        QTest::newRow("a coding not supported")
+            << QByteArray("POST /events HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n") << 501
+            << QStringLiteral("unsupported_transfer_coding");
+        QTest::newRow("conflicting lengths")
+            << QByteArray("POST /events HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}") << 400
+            << QStringLiteral("bad_request");
+    }
+
+    void badChunkedBodiesAreRefusedAndKeepWhatWasAccepted()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        ServerConfig config;
+        config.maxBodyBytes = 1024;
+        auto server = startTestServer(config);
+        QCOMPARE(publish(server->port(), QStringLiteral("kept"), 1).status, 200);
+        const HttpReply reply = rawHttp(server->port(), request);
+        QCOMPARE(reply.status, status);
+        QCOMPARE(reply.json().value(QStringLiteral("code")).toString(), code);
+        QVERIFY(reply.connectionClosed);
+        QCOMPARE(server->store().channelCount(), 1);
+        QCOMPARE(server->store().channel(QStringLiteral("kept"))->size(), 1);
+    }
+
+    // curl sends Expect: 100-continue past 1 MiB and waits for leave before the body.
+    void expectContinueIsAnsweredBeforeTheBody()
+    {
+        auto server = startTestServer();
+        const QByteArray body = "{\"organization_id\":\"big\",\"data\":\"" + QByteArray(2 << 20, 'x') + "\"}";
+        Wire wire(server->port());
+        wire.send("POST /events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: " +
+                  QByteArray::number(body.size()) + "\r\n\r\n");
+        QVERIFY(wire.waitFor("HTTP/1.1 100 Continue\r\n\r\n"));
+        QVERIFY(wire.received.startsWith("HTTP/1.1 100 Continue\r\n\r\n"));
+        wire.send(body);
+        QVERIFY(wire.waitFor("\"seq\":1", 10000));
+        QVERIFY(wire.received.contains("\r\n\r\nHTTP/1.1 200 OK\r\n"));
+    }
+
+    void expectContinueOverTheCapIsRefusedWithoutTheBody()
+    {
+        ServerConfig config;
+        config.maxBodyBytes = 1024;
+        auto server = startTestServer(config);
+        Wire wire(server->port());
+        wire.send("POST /events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+        QVERIFY(wire.waitClosed());
+        QVERIFY(wire.received.startsWith("HTTP/1.1 413 "));
+        QVERIFY(!wire.received.contains("100 Continue"));
+    }
+
+    void headAnswersEveryGetWithoutTheBody_data()
+    {
+        QTest::addColumn<QByteArray>("path");
+        QTest::newRow("health") << QByteArray("/health");
+        QTest::newRow("metrics") << QByteArray("/metrics");
+        QTest::newRow("channels") << QByteArray("/channels");
+        QTest::newRow("export") << QByteArray("/export");
+        QTest::newRow("channel export") << QByteArray("/channels/h/export");
+    }
+
+    void headAnswersEveryGetWithoutTheBody()
+    {
+        QFETCH(QByteArray, path);
+        auto server = startTestServer();
+        QCOMPARE(publish(server->port(), QStringLiteral("h"), 1).status, 200);
+        const HttpReply get = rawHttp(server->port(), "GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        QCOMPARE(get.status, 200);
+        // HEAD, then a pipelined GET: the HEAD answer ends with its head, or the GET would be
+        // read as its body.
+        Wire wire(server->port());
+        wire.send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(wire.waitFor("\"status\":\"ok\""));
+        const qsizetype headEnd = wire.received.indexOf("\r\n\r\n");
+        QVERIFY(wire.received.startsWith("HTTP/1.1 200 OK\r\n"));
+        QVERIFY(wire.received.mid(headEnd + 4).startsWith("HTTP/1.1 200 OK\r\n"));
+        const QByteArray head = wire.received.left(headEnd).toLower();
+        QVERIFY(head.contains(QByteArray("content-type: " + get.headers.value("content-type").toLower())));
+        if (path != "/health" && path != "/metrics") // these change from one request to the next
+            QVERIFY(head.contains(QByteArray("content-length: " + QByteArray::number(get.body.size()))));
+    }
+
+    void preflightAndCorsForAllowedOrigins()
+    {
+        ServerConfig config;
+        config.allowedOrigins = {QStringLiteral("http://app.example")};
+        auto server = startTestServer(config);
+        const HttpReply preflight =
+            rawHttp(server->port(), "OPTIONS /events HTTP/1.1\r\nHost: x\r\nOrigin: http://app.example\r\n"
+                                    "Access-Control-Request-Method: POST\r\n"
+                                    "Access-Control-Request-Headers: content-type, idempotency-key\r\n\r\n");
+        QCOMPARE(preflight.status, 204);
+        QCOMPARE(preflight.headers.value("access-control-allow-origin"), QByteArray("http://app.example"));
+        QCOMPARE(preflight.headers.value("access-control-allow-methods"), QByteArray("POST, OPTIONS"));
+        QCOMPARE(preflight.headers.value("access-control-allow-headers"), QByteArray("content-type, idempotency-key"));
+        QCOMPARE(preflight.headers.value("vary"), QByteArray("Origin"));
+        QVERIFY(!preflight.headers.contains("content-length"));
+
+        const HttpReply published =
+            rawHttp(server->port(), "POST /events HTTP/1.1\r\nHost: x\r\nOrigin: http://app.example\r\n"
+                                    "Content-Type: application/json\r\nContent-Length: 35\r\n\r\n"
+                                    R"({"organization_id":"w","data":true})");
+        QCOMPARE(published.status, 200);
+        QCOMPARE(published.headers.value("access-control-allow-origin"), QByteArray("http://app.example"));
+
+        // Another origin gets no grant, so its browser keeps the answer from the page.
+        const HttpReply other = rawHttp(server->port(), "OPTIONS /channels HTTP/1.1\r\nHost: x\r\n"
+                                                        "Origin: http://evil.example\r\n"
+                                                        "Access-Control-Request-Method: GET\r\n\r\n");
+        QCOMPARE(other.status, 204);
+        QVERIFY(!other.headers.contains("access-control-allow-origin"));
+        QVERIFY(!other.headers.contains("access-control-allow-methods"));
+        const HttpReply read =
+            rawHttp(server->port(), "GET /channels HTTP/1.1\r\nHost: x\r\nOrigin: http://evil.example\r\n\r\n");
+        QVERIFY(!read.headers.contains("access-control-allow-origin"));
+        QCOMPARE(rawHttp(server->port(), "OPTIONS /nowhere HTTP/1.1\r\nHost: x\r\n\r\n").status, 404);
+    }
+
+    // The preflight needs no token (browsers send none with it); the request it announces does.
+    void tokenRulesStandBehindThePreflight()
+    {
+        auto loaded = AccessControl::parse(
+            R"({"tokens":[{"name":"page","token":"s3cret-page-token","channels":["w"],"publish":true}]})");
+        QVERIFY(std::holds_alternative<std::shared_ptr<const AccessControl>>(loaded));
+        ServerConfig config;
+        config.allowedOrigins = {QStringLiteral("*")};
+        config.accessControl = std::get<std::shared_ptr<const AccessControl>>(loaded);
+        auto server = startTestServer(config);
+        const QByteArray origin = "Origin: http://page.example\r\n";
+        const HttpReply preflight = rawHttp(server->port(), "OPTIONS /events HTTP/1.1\r\nHost: x\r\n" + origin +
+                                                                "Access-Control-Request-Method: POST\r\n\r\n");
+        QCOMPARE(preflight.status, 204);
+        QCOMPARE(preflight.headers.value("access-control-allow-origin"), QByteArray("http://page.example"));
+        const QByteArray body = R"({"organization_id":"w","data":1})";
+        const HttpReply refused = rawHttp(server->port(), "POST /events HTTP/1.1\r\nHost: x\r\n" + origin +
+                                                              "Content-Length: 32\r\n\r\n" + body);
+        QCOMPARE(refused.status, 401);
+        QCOMPARE(refused.headers.value("access-control-allow-origin"), QByteArray("http://page.example"));
+        const HttpReply accepted =
+            rawHttp(server->port(), "POST /events HTTP/1.1\r\nHost: x\r\n" + origin +
+                                        "Authorization: Bearer s3cret-page-token\r\nContent-Length: 32\r\n\r\n" + body);
+        QCOMPARE(accepted.status, 200);
+    }
+
+    void http10AndConnectionCloseEndTheConnection_data()
+    {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<bool>("closed");
+        QTest::newRow("HTTP/1.0") << QByteArray("GET /health HTTP/1.0\r\n\r\n") << true;
+        QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+                                             << false;
+        QTest::newRow("HTTP/1.1 Connection: close")
+            << QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << true;
+        QTest::newRow("HTTP/1.1") << QByteArray("GET /health HTTP/1.1\r\nHost: x\r\n\r\n") << false;
+    }
+
+    void http10AndConnectionCloseEndTheConnection()
+    {
+        QFETCH(QByteArray, request);
+        QFETCH(bool, closed);
+        auto server = startTestServer();
+        Wire wire(server->port());
+        wire.send(request);
+        QVERIFY(wire.waitFor("\"status\":\"ok\""));
+        QCOMPARE(wire.waitClosed(closed ? 5000 : 500), closed);
+        QVERIFY(wire.received.contains(closed ? "Connection: close\r\n" : "Connection: keep-alive\r\n"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttp11)
+#include "tst_http11.moc"
