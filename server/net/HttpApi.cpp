@@ -215,7 +215,8 @@ HttpResponse HttpApi::exportCapture(const HttpRequestHead &head, const std::opti
     const bool nothingReadable = !channel && !access.everything && exported.isEmpty();
     HttpResponse response =
         HttpResponse::json(200, nothingReadable ? QByteArray() : cdc::exportCapture(m_store, exported, range));
-    response.contentType = "application/x-ndjson";
+    // The charset is said: without it, clients such as Python's requests decode the text as Latin-1.
+    response.contentType = "application/x-ndjson; charset=utf-8";
     response.extraHeaders.append(
         {"Content-Disposition",
          "attachment; filename=\"" + (channel ? QUrl::toPercentEncoding(*channel) : QByteArray("all")) + ".jsonl\""});

@@ -29,7 +29,7 @@ private Q_SLOTS:
 
         const HttpReply all = httpGet(server->port(), "/channels/orders/export");
         QCOMPARE(all.status, 200);
-        QCOMPARE(all.headers.value("content-type"), QByteArray("application/x-ndjson"));
+        QCOMPARE(all.headers.value("content-type"), QByteArray("application/x-ndjson; charset=utf-8"));
         QCOMPARE(all.body.count('\n'), 5);
         QVERIFY(all.body.startsWith(R"({"organization_id":"orders","data":{"seq":1,)"));
 
