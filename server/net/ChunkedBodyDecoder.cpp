@@ -40,11 +40,11 @@ qsizetype ChunkedBodyDecoder::feed(QByteArrayView input)
         }
         // Every other step reads one line (a lone LF is accepted as its end, RFC 9112 §2.2).
         const qsizetype newline = rest.indexOf('\n');
-        if (newline < 0) {
-            if (rest.size() > m_maxLineBytes)
-                return fail(QStringLiteral("a chunk-size or trailer line is longer than %1 bytes").arg(m_maxLineBytes));
+        // The same limit whether the line arrived whole or is still arriving.
+        if ((newline < 0 ? rest.size() : newline) > m_maxLineBytes)
+            return fail(QStringLiteral("a chunk-size or trailer line is longer than %1 bytes").arg(m_maxLineBytes));
+        if (newline < 0)
             break; // the line is not complete yet
-        }
         QByteArrayView line = rest.first(newline);
         if (line.endsWith('\r'))
             line.chop(1);

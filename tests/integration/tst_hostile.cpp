@@ -208,6 +208,24 @@ private Q_SLOTS:
         bystanderStillServed();
     }
 
+    // Qt 6.4's QWebSocket closes with 1007 a text message whose valid UTF-8 is split inside a
+    // character across fragments; RFC 6455 §8.1 judges the whole message. Ours accepts it.
+    void aCharacterSplitAcrossFragmentsIsAccepted()
+    {
+        auto socket = rawWebSocket(m_server->port(), "fragments");
+        QVERIFY(socket);
+        socket->write(maskedClientFrame(0x01, "{\"type\":\"subscribe\",\"organization_id\":\"price\xe2"));
+        socket->write(maskedClientFrame(0x80, "\x82\xac\"}"));
+        const QByteArray answer = "{\"status\":\"subscribed\",\"organization_id\":\"price\xe2\x82\xac\"";
+        const auto frames = readFrames(*socket, [&answer](const auto &got) {
+            return !got.isEmpty() && (got.back().first != 0x1 || got.back().second.startsWith(answer));
+        });
+        QVERIFY(!frames.isEmpty());
+        QCOMPARE(frames.back().first, 0x1); // not a close
+        QVERIFY2(frames.back().second.startsWith(answer), frames.back().second.constData());
+        QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+    }
+
     void anUnmaskedFrameCloses1002()
     {
         auto socket = rawWebSocket(m_server->port(), "unmasked");
