@@ -10,7 +10,7 @@ class QTableView;
 namespace cdc {
 
 // The Sources dock: each upstream source (PostgreSQL) with its state, LSNs, lag and last error,
-// or a hint on how to add one when there is none.
+// and below them its warnings (what to fix upstream); or a hint on how to add one when there is none.
 class SourcesPanel : public QWidget
 {
     Q_OBJECT
@@ -23,11 +23,13 @@ public:
     SourcesModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     QLabel *hint() const { return m_hint; }
+    QLabel *warnings() const { return m_warnings; }
 
 private:
     SourcesModel *m_model;
     QTableView *m_table;
     QLabel *m_hint;
+    QLabel *m_warnings;
 };
 
 } // namespace cdc

@@ -248,12 +248,22 @@ HttpResponse HttpApi::health() const
             .field("transactions", source.transactions)
             .field("events", source.events)
             .field("reconnects", source.reconnects);
+        writer.key("warnings").beginArray();
+        for (const QString &warning : source.warnings)
+            writer.value(QStringView(warning));
+        writer.endArray();
         if (source.lastError.isEmpty())
             writer.key("last_error").rawValue("null");
         else
             writer.field("last_error", QStringView(source.lastError));
         writer.endObject();
     }
+    writer.endArray();
+    // Every source's warnings in one place, for a probe that only looks here.
+    writer.key("warnings").beginArray();
+    for (const SourceStatus &source : std::as_const(m_metrics.sources))
+        for (const QString &warning : source.warnings)
+            writer.value(QStringView(warning));
     writer.endArray().endObject();
     return HttpResponse::json(200, writer.take());
 }

@@ -2,6 +2,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 namespace cdc {
 
@@ -23,6 +24,9 @@ struct SourceStatus
     qint64 events = 0;
     qint64 duplicatesSkipped = 0; // transactions re-sent by PostgreSQL that were already journaled
     qint64 reconnects = 0;
+    // What the user should fix upstream, one sentence each (a table whose deletes cannot name their
+    // channel); shown until fixed.
+    QStringList warnings;
 };
 
 QString sourceStateName(SourceStatus::State state);

@@ -96,7 +96,11 @@ private Q_SLOTS:
                      "ALTER TABLE orders ALTER COLUMN doc SET STORAGE EXTERNAL;"
                      "CREATE TABLE audit (id integer PRIMARY KEY, message text);"
                      "ALTER TABLE audit REPLICA IDENTITY FULL;"
-                     "CREATE TABLE ticks (id bigserial PRIMARY KEY, n integer NOT NULL);")),
+                     "CREATE TABLE ticks (id bigserial PRIMARY KEY, n integer NOT NULL);"
+                     // Replica identity and the channel column: the key lacks it, or FULL sends it.
+                     "CREATE TABLE tenant_default (id bigserial PRIMARY KEY, organization_id text, v integer);"
+                     "CREATE TABLE tenant_full (id bigserial PRIMARY KEY, organization_id text, v integer);"
+                     "ALTER TABLE tenant_full REPLICA IDENTITY FULL;")),
                  qPrintable(m_cluster.error()));
     }
 
@@ -182,6 +186,54 @@ private Q_SLOTS:
         QCOMPARE(health.value(QStringLiteral("transactions")).toInt(), 7);
         QCOMPARE(health.value(QStringLiteral("events")).toInt(), 7);
         QVERIFY(health.value(QStringLiteral("last_error")).isNull());
+        QVERIFY(server->stop());
+    }
+
+    // A delete on a table whose replica identity lacks the channel column cannot reach the
+    // tenant's channel; the source says so once per table, with the fix, where users look.
+    void replicaIdentityWithoutTheChannelColumnIsSaidOutLoud()
+    {
+        auto server = startHeadless({QStringLiteral("--pg-dsn"), m_cluster.dsn(), QStringLiteral("--pg-slot"),
+                                     QStringLiteral("identity"), QStringLiteral("--pg-publication"),
+                                     QStringLiteral("identity_pub"), QStringLiteral("--pg-tables"),
+                                     QStringLiteral("public.tenant_default,public.tenant_full")},
+                                    sourceEnvironment());
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient tenant(server->port, QStringLiteral("t1"));
+        QVERIFY(tenant.waitForMessages(1));
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "INSERT INTO tenant_default (organization_id, v) VALUES ('t1', 1);"
+                     "INSERT INTO tenant_full (organization_id, v) VALUES ('t1', 2);"
+                     "DELETE FROM tenant_default; DELETE FROM tenant_full;"
+                     "INSERT INTO tenant_default (organization_id, v) VALUES ('t1', 3);")),
+                 qPrintable(m_cluster.error()));
+        // The tenant sees both inserts, the FULL table's delete, and the second insert — but not
+        // the default table's delete, which went to the table's channel.
+        QVERIFY(QTest::qWaitFor([&] { return tenant.events().size() == 4; }, 10000));
+        QStringList seen;
+        for (const QJsonObject &event : payloadsOf(tenant.events()))
+            seen.append(event.value(QStringLiteral("table")).toString() + u' ' +
+                        event.value(QStringLiteral("op")).toString());
+        QCOMPARE(seen, (QStringList{QStringLiteral("tenant_default insert"), QStringLiteral("tenant_full insert"),
+                                    QStringLiteral("tenant_full delete"), QStringLiteral("tenant_default insert")}));
+        const QList<QJsonObject> stray = channelPayloads(server->port, QStringLiteral("public.tenant_default"));
+        QCOMPARE(stray.size(), 1);
+        QCOMPARE(stray[0].value(QStringLiteral("op")).toString(), QStringLiteral("delete"));
+
+        const HttpReply health = httpGet(server->port, "/health");
+        const QJsonArray warnings = health.json().value(QStringLiteral("warnings")).toArray();
+        QCOMPARE(warnings.size(), 1);
+        const QString warning = warnings.at(0).toString();
+        QVERIFY2(warning.contains(QStringLiteral("table public.tenant_default")), qPrintable(warning));
+        QVERIFY2(warning.contains(QStringLiteral("lacks organization_id")), qPrintable(warning));
+        QVERIFY2(warning.contains(QStringLiteral("channel \"public.tenant_default\"")), qPrintable(warning));
+        QVERIFY2(warning.contains(QStringLiteral("ALTER TABLE public.tenant_default REPLICA IDENTITY FULL")),
+                 qPrintable(warning));
+        QCOMPARE(sourceHealth(server->port).value(QStringLiteral("warnings")).toArray(), warnings);
+        const QByteArray log = server->readLog();
+        QCOMPARE(log.count("lacks organization_id"), 1);
+        QVERIFY(!log.contains("public.tenant_full:"));
         QVERIFY(server->stop());
     }
 

@@ -44,14 +44,14 @@ private:
 };
 
 // public.orders (id int4 key, organization_id text, total numeric, paid bool, meta jsonb)
-QByteArray ordersRelation()
+QByteArray ordersRelation(char replicaIdentity = 'd')
 {
     return Bytes()
         .tag('R')
         .i32(16400)
         .str("public")
         .str("orders")
-        .tag('d')
+        .tag(replicaIdentity)
         .i16(5)
         .u8(1)
         .str("id")
@@ -200,6 +200,30 @@ private Q_SLOTS:
         QCOMPARE(valueToJson({Value::Kind::Null, {}}, quint32(oid)), QByteArray("null"));
         QCOMPARE(valueToJson({Value::Kind::UnchangedToast, {}}, quint32(oid)),
                  QByteArray("{\"unchanged_toast\":true}"));
+    }
+
+    // Deletes carry the replica identity only: without the routing column in it, they cannot
+    // reach the row's channel. Said per table, again only when it changes.
+    void replicaIdentityLackingTheChannelColumnIsNoted()
+    {
+        ChangeStream stream;
+        const auto describe = [&stream](char identity) {
+            stream.feed(std::get<Message>(decode(ordersRelation(identity))), 0x100);
+            return stream.takeIdentityNotes();
+        };
+        auto notes = describe('d');
+        QCOMPARE(notes.size(), 1);
+        QCOMPARE(notes[0].table, QStringLiteral("public.orders"));
+        QVERIFY2(notes[0].warning.contains(QStringLiteral("only the primary key, which lacks organization_id")),
+                 qPrintable(notes[0].warning));
+        QVERIFY(describe('d').isEmpty()); // the same again: nothing new
+        notes = describe('n');
+        QCOMPARE(notes.size(), 1);
+        QVERIFY(notes[0].warning.contains(QStringLiteral("REPLICA IDENTITY NOTHING")));
+        notes = describe('f');
+        QCOMPARE(notes.size(), 1);
+        QVERIFY(notes[0].warning.isEmpty()); // fixed
+        QVERIFY(describe('f').isEmpty());
     }
 
     void aTransactionBecomesConsecutiveEventsRoutedByColumn()

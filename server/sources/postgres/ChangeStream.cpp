@@ -16,6 +16,7 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
         m_pending.clear();
     } else if (const auto *relation = std::get_if<Relation>(&message)) {
         m_relations.insert(relation->oid, *relation);
+        checkIdentity(*relation);
     } else if (const auto *change = std::get_if<Change>(&message)) {
         const auto found = m_relations.constFind(change->relation);
         if (found == m_relations.cend())
@@ -45,6 +46,37 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
         return std::optional<Transaction>(std::move(done));
     }
     return std::optional<Transaction>();
+}
+
+void ChangeStream::checkIdentity(const Relation &relation)
+{
+    const QString table = relation.schema + u'.' + relation.table;
+    const auto column = std::find_if(relation.columns.cbegin(), relation.columns.cend(),
+                                     [this](const Column &candidate) { return candidate.name == m_rules.column; });
+    QString warning;
+    if (column != relation.columns.cend()) {
+        const QString fallback = m_rules.defaultChannel.isEmpty() ? table : m_rules.defaultChannel;
+        if (relation.replicaIdentity == 'n')
+            warning = QStringLiteral("table %1 has REPLICA IDENTITY NOTHING: its deletes carry no row, so they go to "
+                                     "channel \"%2\" instead of the one %3 names; run ALTER TABLE %1 REPLICA "
+                                     "IDENTITY FULL")
+                          .arg(table, fallback, m_rules.column);
+        else if (relation.replicaIdentity != 'f' && !column->isKey)
+            warning = QStringLiteral("table %1: its deletes carry only %2, which lacks %3, so they go to channel "
+                                     "\"%4\" instead of the one %3 names; run ALTER TABLE %1 REPLICA IDENTITY FULL, "
+                                     "or make %3 part of that key")
+                          .arg(table,
+                               relation.replicaIdentity == 'i' ? QStringLiteral("the replica identity index's columns")
+                                                               : QStringLiteral("the primary key"),
+                               m_rules.column, fallback);
+    }
+    if (m_identityWarnings.value(table) == warning)
+        return;
+    if (warning.isEmpty())
+        m_identityWarnings.remove(table);
+    else
+        m_identityWarnings.insert(table, warning);
+    m_identityNotes.append({table, warning});
 }
 
 QString ChangeStream::channelFor(const Relation &relation, const std::optional<Tuple> &row) const

@@ -31,7 +31,19 @@ public:
     // transaction at each Commit; an error for a change to a relation never described.
     std::variant<std::optional<Transaction>, QString> feed(const Message &message, Lsn walStart);
 
+    // A table whose deletes cannot name their channel: its replica identity (what PostgreSQL sends
+    // of a deleted row) lacks the routing column, so they go to the fallback channel while the
+    // row's inserts and updates went to the tenant's. Noted when a table's description arrives and
+    // says something new about it: `warning` is empty once a new description shows it fixed.
+    struct IdentityNote
+    {
+        QString table;
+        QString warning;
+    };
+    QList<IdentityNote> takeIdentityNotes() { return std::exchange(m_identityNotes, {}); }
+
 private:
+    void checkIdentity(const Relation &relation);
     QString channelFor(const Relation &relation, const std::optional<Tuple> &row) const;
     QByteArray payloadFor(const Change &change, const Relation &relation, Lsn lsn) const;
     static QByteArray rowJson(const Relation &relation, const Tuple &tuple, bool keyOnly);
@@ -40,6 +52,8 @@ private:
     QHash<quint32, Relation> m_relations;
     Begin m_begin;
     PublishBatch m_pending;
+    QHash<QString, QString> m_identityWarnings; // table -> the warning in force
+    QList<IdentityNote> m_identityNotes;
 };
 
 } // namespace cdc::pg

@@ -38,6 +38,7 @@ void PostgresSource::start()
     connect(m_worker.get(), &ReplicationWorker::transactionReady, this, &PostgresSource::apply);
     connect(m_worker.get(), &ReplicationWorker::stateChanged, this, &PostgresSource::setState);
     connect(m_worker.get(), &ReplicationWorker::progress, this, &PostgresSource::setProgress);
+    connect(m_worker.get(), &ReplicationWorker::identityNoted, this, &PostgresSource::noteIdentity);
     connect(m_worker.get(), &ReplicationWorker::identified, this, [this](const QString &sourceKey) {
         // Where this database and slot resume: what the journal holds from earlier runs.
         const Lsn resumeAt = Lsn(m_store.sourcePosition(sourceKey));
@@ -106,6 +107,22 @@ void PostgresSource::setState(SourceStatus::State state, const QString &error)
         m_status.lastError = error;
         m_status.lastErrorAtMs = QDateTime::currentMSecsSinceEpoch();
     }
+    Q_EMIT statusChanged(m_status);
+}
+
+void PostgresSource::noteIdentity(const QString &table, const QString &warning)
+{
+    // Each session describes its tables again: say a warning once, and again only if it changes.
+    if (m_identityWarnings.value(table) == warning)
+        return;
+    if (warning.isEmpty()) {
+        m_identityWarnings.remove(table);
+        qCInfo(lcIngest).noquote() << "postgres: table" << table << "now sends its channel column with deletes";
+    } else {
+        m_identityWarnings.insert(table, warning);
+        qCWarning(lcIngest).noquote() << "postgres:" << warning;
+    }
+    m_status.warnings = m_identityWarnings.values();
     Q_EMIT statusChanged(m_status);
 }
 

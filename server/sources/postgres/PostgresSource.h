@@ -4,6 +4,7 @@
 #include "ReplicationWorker.h"
 #include "sources/SourceStatus.h"
 
+#include <QMap>
 #include <QObject>
 
 #include <memory>
@@ -37,6 +38,7 @@ private:
     void confirmWhenCommitted(Lsn endLsn);
     void setState(SourceStatus::State state, const QString &error);
     void setProgress(Lsn serverWalEnd, Lsn confirmed);
+    void noteIdentity(const QString &table, const QString &warning);
 
     PostgresConfig m_config;
     EventStore &m_store;
@@ -45,6 +47,7 @@ private:
     Lsn m_durable = 0;
     Lsn m_serverWalEnd = 0;
     bool m_failed = false;
+    QMap<QString, QString> m_identityWarnings; // by table, so they are listed in order
 };
 
 } // namespace cdc::pg

@@ -388,6 +388,8 @@ QString ReplicationWorker::Session::handle(const char *data, int size)
     if (std::holds_alternative<Begin>(message))
         m_inTransaction = true;
     auto fed = m_stream.feed(message, walStart);
+    for (const ChangeStream::IdentityNote &note : m_stream.takeIdentityNotes())
+        Q_EMIT m_worker.identityNoted(note.table, note.warning);
     if (auto *error = std::get_if<QString>(&fed))
         return QStringLiteral("replication stream at %1: %2").arg(formatLsn(walStart), *error);
     if (auto &finished = std::get<std::optional<ChangeStream::Transaction>>(fed)) {

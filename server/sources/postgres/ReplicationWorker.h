@@ -46,6 +46,8 @@ Q_SIGNALS:
     void identified(const QString &sourceKey);
     // What PostgreSQL has (its WAL end) and what it was told it may discard.
     void progress(quint64 serverWalEnd, quint64 confirmed);
+    // A table's deletes cannot name their channel (ChangeStream::IdentityNote); empty: fixed.
+    void identityNoted(const QString &table, const QString &warning);
 
 protected:
     void run() override;
