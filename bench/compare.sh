@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Side by side: each scenario of cdcscope-bench against CDC Scope and against the baseline a user
-# might write instead (bench/baseline: Node and ws, the same protocol), in turn, several rounds;
-# prints the median of each figure per server and the ratio CDC Scope / baseline. Not a test.
+# Side by side: each scenario of cdcscope-bench against CDC Scope and against two baselines a user
+# might write instead — bench/baseline/server.mjs (Node and ws) and bench/baseline/qt (Qt's
+# QWebSocketServer, the design CDC Scope started from) — in turn, several rounds; prints the median
+# of each figure per server and the ratios CDC Scope / baseline. Not a test.
 #   bench/compare.sh [rounds]        (default 3; builds first; docs/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +35,7 @@ run() { # kind label [--journal] scenario args...
 
 for round in $(seq "$rounds"); do
   echo "# round $round of $rounds" >&2
-  for kind in cdcscope baseline; do
+  for kind in cdcscope node qt; do
     run "$kind" fanout_100x1 fanout --subscribers 100 --events 200000 --payload 200
     run "$kind" fanout_1000x1 fanout --subscribers 1000 --events 10000 --payload 200
     run "$kind" fanout_100x100 fanout --subscribers 100 --channels 100 --events 200000 --payload 200
@@ -43,7 +44,7 @@ for round in $(seq "$rounds"); do
     run "$kind" latency_300/s_x100 latency --subscribers 100 --rate 300 --seconds 10 --payload 200
     run "$kind" travel_50000 travel --events 50000 --payload 200
     run "$kind" ingest_memory ingest --events 500000 --batch 1000 --payload 200
-    # The baseline has no journal: its in-memory figure stands beside CDC Scope's durable one.
+    # The baselines have no journal: their in-memory figure stands beside CDC Scope's durable one.
     if [ "$kind" = cdcscope ]; then
       run "$kind" ingest_journal --journal ingest --events 500000 --batch 1000 --payload 200
     else
@@ -55,8 +56,8 @@ for round in $(seq "$rounds"); do
 done
 
 echo
-echo "Medians of $rounds rounds ($(nproc) cores, $(uname -r), node $(node --version)); ratio = CDC Scope / baseline:"
-printf '  %-22s %-20s %14s %14s %9s\n' case figure "CDC Scope" baseline ratio
+echo "Medians of $rounds rounds ($(nproc) cores, $(uname -r), node $(node --version), Qt $(qtpaths6 --qt-version 2>/dev/null || echo 6)):"
+printf '  %-22s %-20s %12s %12s %12s %8s %8s\n' case figure "CDC Scope" "Node ws" QWebSocketSrv "/Node" "/Qt"
 awk '
   {
     server = ""; label = ""
@@ -83,9 +84,10 @@ awk '
   END {
     for (key in keys) {
       split(key, part, SUBSEP)
-      ours = median(values["cdcscope", key]); theirs = median(values["baseline", key])
-      ratio = (theirs + 0 != 0) ? sprintf("%.2f", ours / theirs) : "-"
-      printf "  %-22s %-20s %14s %14s %9s\n", part[1], part[2], ours, theirs, ratio
+      ours = median(values["cdcscope", key]); node = median(values["node", key]); qt = median(values["qt", key])
+      byNode = (node + 0 != 0) ? sprintf("%.2f", ours / node) : "-"
+      byQt = (qt + 0 != 0) ? sprintf("%.2f", ours / qt) : "-"
+      printf "  %-22s %-20s %12s %12s %12s %8s %8s\n", part[1], part[2], ours, node, qt, byNode, byQt
     }
   }' "$results" | sort
 echo "(deliveries_per_s and events_per_s: higher is better; ms, MiB and bytes: lower is better;"

@@ -1,17 +1,19 @@
 # Sourced by the benchmark scripts: start and stop the server under test on a free port.
 #   start_server cdcscope [flags...]   build/app/cdcscope --headless --port 0 FLAGS
-#   start_server baseline              node bench/baseline/server.mjs --port 0
+#   start_server node                  node bench/baseline/server.mjs --port 0
+#   start_server qt                    build/bench/cdcscope-qt-baseline --port 0 (QWebSocketServer)
 # Sets server_pid and port.
 
 start_server() {
   local kind=$1 log
   shift
   log=$(mktemp)
-  if [ "$kind" = cdcscope ]; then
-    build/app/cdcscope --headless --port 0 "$@" 2>"$log" &
-  else
-    node bench/baseline/server.mjs --port 0 2>"$log" &
-  fi
+  case "$kind" in
+    cdcscope) build/app/cdcscope --headless --port 0 "$@" 2>"$log" & ;;
+    node) node bench/baseline/server.mjs --port 0 2>"$log" & ;;
+    qt) build/bench/cdcscope-qt-baseline --port 0 2>"$log" & ;;
+    *) echo "start_server: unknown server $kind" >&2; exit 2 ;;
+  esac
   server_pid=$!
   port=""
   for _ in $(seq 100); do

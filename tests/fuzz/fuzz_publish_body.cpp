@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (const cdc::NewEvent &event : *batch) {
         const auto again = cdc::compactJsonText(event.payload);
         const auto *compact = std::get_if<QByteArray>(&again);
-        const auto republished = cdc::parsePublishBody("{\"organization_id\":\"x\",\"data\":" + event.payload + '}');
+        const QByteArray republishedBody = "{\"organization_id\":\"x\",\"data\":" + event.payload + '}';
+        const auto republished = cdc::parsePublishBody(republishedBody);
         const auto *round = std::get_if<cdc::PublishBatch>(&republished);
         if (!compact || *compact != event.payload || !round || round->size() != 1 ||
             round->front().payload != event.payload) {
