@@ -86,7 +86,7 @@ void NdjsonIngest::readLoop()
         ++lineNumber;
         if (line.trimmed().isEmpty())
             return;
-        auto parsed = parsePublishBody(line.toByteArray());
+        auto parsed = parsePublishBody(line);
         if (const auto *error = std::get_if<PublishError>(&parsed)) {
             ++m_rejected;
             qCWarning(lcIngest).noquote() << m_sourceName << "line" << lineNumber << "skipped:" << error->error.message;
