@@ -185,7 +185,12 @@ bool HttpConnection::readFraming(const HttpRequestHead &head)
     // RFC 9112 §6: Transfer-Encoding (chunked, and only that) or one Content-Length; both at once,
     // or conflicting lengths, would let two readers of this request see different bodies.
     if (head.hasHeader("transfer-encoding")) {
-        const QByteArray coding = head.header("transfer-encoding");
+        // Several Transfer-Encoding lines are one list (RFC 9110 §5.3): all of it must be "chunked".
+        QByteArrayList codings;
+        for (const auto &[name, value] : head.headers)
+            if (name == "transfer-encoding")
+                codings.append(value);
+        const QByteArray coding = codings.join(", ");
         if (head.hasHeader("content-length") || head.versionMinor == 0) {
             refuseAndClose(400, QStringLiteral("bad_request"),
                            head.versionMinor == 0

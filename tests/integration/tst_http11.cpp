@@ -118,6 +118,9 @@ private Q_SLOTS:
         QTest::newRow("a coding not supported")
             << QByteArray("POST /events HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n") << 501
             << QStringLiteral("unsupported_transfer_coding");
+        QTest::newRow("a second coding on its own line")
+            << QByteArray("POST /events HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n")
+            << 501 << QStringLiteral("unsupported_transfer_coding");
         QTest::newRow("conflicting lengths")
             << QByteArray("POST /events HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}") << 400
             << QStringLiteral("bad_request");
