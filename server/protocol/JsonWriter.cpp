@@ -1,5 +1,7 @@
 #include "JsonWriter.h"
 
+#include <charconv>
+
 namespace cdc {
 
 namespace {
@@ -81,7 +83,8 @@ JsonWriter &JsonWriter::value(std::string_view latin1Text)
 JsonWriter &JsonWriter::value(qint64 number)
 {
     separate();
-    m_out.append(QByteArray::number(number));
+    char digits[24];
+    m_out.append(digits, std::to_chars(digits, digits + sizeof digits, number).ptr - digits);
     return *this;
 }
 

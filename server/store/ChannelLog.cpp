@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <charconv>
 
 namespace cdc {
 
@@ -47,10 +48,13 @@ void ChannelLog::restore(qint64 seq, qint64 tsMs, const QByteArray &payload)
     m_lastSeq = seq;
     m_lastTsMs = std::max(m_lastTsMs, tsMs);
 
-    char digits[48];
-    const int headLength =
-        std::snprintf(digits, sizeof digits, "%lld,\"ts_ms\":%lld,\"payload\":", static_cast<long long>(event.seq),
-                      static_cast<long long>(event.tsMs));
+    // std::to_chars, not snprintf: formatting the two numbers was a visible share of an append.
+    char digits[64];
+    char *at = std::to_chars(digits, digits + 20, event.seq).ptr;
+    at = std::copy_n(",\"ts_ms\":", 9, at);
+    at = std::to_chars(at, at + 20, event.tsMs).ptr;
+    at = std::copy_n(",\"payload\":", 11, at);
+    const int headLength = int(at - digits);
     const qsizetype jsonSize = m_framePrefix.size() + headLength + payload.size() + 2;
     QByteArray header;
     ws::appendHeader(header, ws::Opcode::Text, jsonSize);
