@@ -7,8 +7,11 @@
 #include "store/Capture.h"
 #include "store/EventStore.h"
 
+#include <QCryptographicHash>
 #include <QUrl>
 #include <QUrlQuery>
+
+#include <algorithm>
 
 namespace cdc {
 
@@ -105,7 +108,7 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
         return reply(exportCapture(head, channel, access));
     }
     if (head.path == "/events")
-        return publish(body, access, std::move(reply));
+        return publish(head, body, access, std::move(reply));
     if (head.path == "/health")
         return reply(health());
     if (head.path == "/metrics")
@@ -121,11 +124,57 @@ HttpResponse HttpApi::notFound(const HttpRequestHead &head)
                                               "GET /export, GET /channels/{id}/export, and WebSocket upgrades on /ws"));
 }
 
-void HttpApi::publish(const QByteArray &body, const Access &access, Reply reply)
+void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
 {
     if (!access.everything && !access.publish)
         return reply(HttpResponse::error(403, QStringLiteral("forbidden"),
                                          QStringLiteral("the token \"%1\" may not publish").arg(access.tokenName)));
+    if (!head.hasHeader("idempotency-key"))
+        return store(body, access, {}, std::move(reply));
+
+    // A retry carries the key of its first attempt: it gets that attempt's answer, and nothing is
+    // stored again (draft-ietf-httpapi-idempotency-key-header).
+    QByteArray key = head.header("idempotency-key");
+    if (key.size() >= 2 && key.startsWith('"') && key.endsWith('"'))
+        key = key.mid(1, key.size() - 2); // the draft's sf-string form
+    const bool printable = std::all_of(key.cbegin(), key.cend(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+    if (key.isEmpty() || key.size() > 255 || !printable)
+        return reply(HttpResponse::error(400, QStringLiteral("invalid_idempotency_key"),
+                                         QStringLiteral("Idempotency-Key must be 1 to 255 printable ASCII characters")));
+    const QByteArray fingerprint = QCryptographicHash::hash(body, QCryptographicHash::Sha256);
+    const auto reused = [&key] {
+        return HttpResponse::error(422, QStringLiteral("idempotency_key_reused"),
+                                   QStringLiteral("the Idempotency-Key \"%1\" was used for another request body")
+                                       .arg(QString::fromLatin1(key)),
+                                   QStringLiteral("use a new key for a new request"));
+    };
+    if (const IdempotentAnswer *answered = m_store.idempotentAnswer(key)) {
+        if (answered->fingerprint != fingerprint)
+            return reply(reused());
+        HttpResponse replayed = HttpResponse::json(200, answered->answer);
+        replayed.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
+        return reply(replayed);
+    }
+    // The first attempt is still on its way to the journal: the retry waits for its answer.
+    if (const auto inFlight = m_inFlight.find(key); inFlight != m_inFlight.end()) {
+        if (inFlight->fingerprint != fingerprint)
+            return reply(reused());
+        inFlight->waiters.push_back(std::move(reply));
+        return;
+    }
+    m_inFlight.insert(key, {fingerprint, {}});
+    store(body, access, {key, fingerprint}, [this, key, reply = std::move(reply)](const HttpResponse &response) {
+        std::vector<Reply> waiters = m_inFlight.take(key).waiters;
+        HttpResponse replayed = response;
+        replayed.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
+        reply(response);
+        for (const Reply &waiter : waiters)
+            waiter(response.status == 200 ? replayed : response);
+    });
+}
+
+void HttpApi::store(const QByteArray &body, const Access &access, const IdempotencyTag &tag, Reply reply)
+{
     auto parsed = parsePublishBody(body);
     if (const auto *refused = std::get_if<PublishError>(&parsed))
         return reply(HttpResponse::error(refused->httpStatus, refused->error.code, refused->error.message));
@@ -141,13 +190,17 @@ void HttpApi::publish(const QByteArray &body, const Access &access, Reply reply)
     if (!m_store.failure().isEmpty())
         return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), m_store.failure()));
 
-    const QList<AppendReceipt> receipts = m_store.append(std::get<PublishBatch>(parsed));
+    const QList<AppendReceipt> receipts = m_store.append(batch);
     const bool isBatch = QByteArrayView(body).trimmed().startsWith('[');
+    HttpResponse answer = receiptsResponse(receipts, isBatch);
+    // Committed together with the events: after a crash, both or neither.
+    if (!tag.key.isEmpty())
+        m_store.rememberAnswer(tag.key, tag.fingerprint, answer.body);
     // The answer waits until the journal holds the events: a 2xx means durable.
-    m_store.whenCommitted([receipts, isBatch, reply = std::move(reply)](const QString &error) {
+    m_store.whenCommitted([answer = std::move(answer), reply = std::move(reply)](const QString &error) {
         if (!error.isEmpty())
             return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), error));
-        reply(receiptsResponse(receipts, isBatch));
+        reply(answer);
     });
 }
 

@@ -30,7 +30,14 @@ public:
 
 private:
     void route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
-    void publish(const QByteArray &body, const Access &access, Reply reply);
+    // POST /events: with an Idempotency-Key, a retry gets the first answer and stores nothing.
+    void publish(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
+    struct IdempotencyTag
+    {
+        QByteArray key; // empty: none
+        QByteArray fingerprint;
+    };
+    void store(const QByteArray &body, const Access &access, const IdempotencyTag &tag, Reply reply);
     // GET /export (every readable channel) and GET /channels/{id}/export: a JSONL capture.
     HttpResponse exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel,
                                const Access &access) const;
@@ -45,6 +52,13 @@ private:
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
     CorsPolicy m_cors;
+    // Idempotency keys whose first request is not answered yet, with the retries waiting for it.
+    struct InFlight
+    {
+        QByteArray fingerprint;
+        std::vector<Reply> waiters;
+    };
+    QHash<QByteArray, InFlight> m_inFlight;
     QElapsedTimer m_uptime;
 };
 

@@ -66,25 +66,29 @@ void EventStore::scheduleCommit()
 void EventStore::commitNow()
 {
     m_commitScheduled = false;
-    if (m_staged.empty() && m_evictedSinceCommit.isEmpty() && m_stagedSourcePositions.isEmpty()) {
+    if (m_staged.empty() && m_evictedSinceCommit.isEmpty() && m_stagedSourcePositions.isEmpty() &&
+        m_stagedAnswers.empty()) {
         for (auto &done : std::exchange(m_commitWaiters, {}))
             done(m_failure);
         return;
     }
     if (m_journal && m_failure.isEmpty()) {
-        std::vector<JournalRecord> records;
-        records.reserve(m_staged.size());
-        QHash<QString, std::pair<qint64, qint64>> lastSeqTs;
+        JournalCommit commit;
+        commit.records.reserve(m_staged.size());
         const ChannelLog *previous = nullptr;
         for (const auto &[log, event] : m_staged) {
-            records.push_back({&log->id(), event.seq, event.tsMs, event.payload()});
+            commit.records.push_back({&log->id(), event.seq, event.tsMs, event.payload()});
             if (log != previous) {
                 previous = log;
-                lastSeqTs.insert(log->id(), {log->lastSeq(), log->lastTsMs()});
+                commit.lastSeqTs.insert(log->id(), {log->lastSeq(), log->lastTsMs()});
             }
         }
+        commit.oldestRetained = m_evictedSinceCommit;
+        commit.sourcePositions = m_stagedSourcePositions;
+        commit.answers = m_stagedAnswers;
+        commit.answersExpireBeforeMs = m_clock() - m_idempotency.windowMs();
         QString error;
-        if (!m_journal->commit(records, lastSeqTs, m_evictedSinceCommit, m_stagedSourcePositions, &error))
+        if (!m_journal->commit(commit, &error))
             m_failure = QStringLiteral("the journal %1 refused a write (%2); new events are refused until the disk "
                                        "is fixed and the server restarted")
                             .arg(m_journal->path(), error);
@@ -97,6 +101,9 @@ void EventStore::commitNow()
     }
     m_evictedSinceCommit.clear();
     m_stagedSourcePositions.clear();
+    // Answers become visible to retries only once durable, with the events they answer for.
+    for (IdempotentAnswer &answer : std::exchange(m_stagedAnswers, {}))
+        m_idempotency.remember(std::move(answer));
     const auto staged = std::exchange(m_staged, {});
     for (const auto &[log, event] : staged)
         log->markCommitted();
@@ -119,6 +126,22 @@ void EventStore::setSourcePosition(const QString &source, qint64 position)
     scheduleCommit();
 }
 
+const IdempotentAnswer *EventStore::idempotentAnswer(const QByteArray &key) const
+{
+    return m_idempotency.find(key, m_clock());
+}
+
+void EventStore::rememberAnswer(const QByteArray &key, const QByteArray &fingerprint, const QByteArray &answer)
+{
+    IdempotentAnswer given{key, fingerprint, answer, m_clock()};
+    if (!m_journal) {
+        m_idempotency.remember(std::move(given));
+        return;
+    }
+    m_stagedAnswers.push_back(std::move(given));
+    scheduleCommit();
+}
+
 void EventStore::whenCommitted(std::function<void(const QString &)> done)
 {
     if (m_staged.empty() && !m_commitScheduled) {
@@ -132,6 +155,8 @@ void EventStore::attachJournal(Journal *journal)
 {
     m_journal = journal;
     m_sourcePositions = m_journal->loadSourcePositions();
+    for (IdempotentAnswer &answer : m_journal->loadAnswers(m_clock() - m_idempotency.windowMs()))
+        m_idempotency.remember(std::move(answer));
     restore(m_journal->load(m_limits.maxEventsPerChannel));
 }
 
@@ -184,6 +209,7 @@ void EventStore::evictOldestOf(ChannelLog &log)
 
 void EventStore::enforceAge()
 {
+    m_idempotency.expire(m_clock());
     if (m_limits.maxAgeMs <= 0)
         return;
     const qint64 oldestKept = m_clock() - m_limits.maxAgeMs;

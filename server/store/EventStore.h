@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ChannelLog.h"
+#include "IdempotencyLedger.h"
 #include "protocol/PublishRequest.h"
 
 #include <QHash>
@@ -79,6 +80,11 @@ public:
     qint64 sourcePosition(const QString &source) const { return m_sourcePositions.value(source); }
     QStringList sourceKeys() const { return m_sourcePositions.keys(); }
 
+    // POST /events answers by Idempotency-Key, kept for IdempotencyLedger's window. An answer
+    // remembered now is committed with the events appended in this turn, and found only after.
+    const IdempotentAnswer *idempotentAnswer(const QByteArray &key) const;
+    void rememberAnswer(const QByteArray &key, const QByteArray &fingerprint, const QByteArray &answer);
+
     const ChannelLog *channel(const QString &id) const;
     QList<const ChannelLog *> channels() const;
     qsizetype channelCount() const { return m_channels.size(); }
@@ -125,6 +131,8 @@ private:
     QHash<QString, qint64> m_evictedSinceCommit; // channel -> oldest retained seq, for the journal
     QHash<QString, qint64> m_sourcePositions;
     QHash<QString, qint64> m_stagedSourcePositions;
+    IdempotencyLedger m_idempotency;
+    std::vector<IdempotentAnswer> m_stagedAnswers;
     std::vector<std::function<void(const QString &)>> m_commitWaiters;
     bool m_commitScheduled = false;
     QTimer m_ageTimer;

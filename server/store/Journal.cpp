@@ -36,6 +36,10 @@ const char *const migrations[] = {
     // 1 -> 2: how far each source's changes are journaled (a PostgreSQL source: the end LSN of its
     // last journaled transaction), written in the same transaction as the events themselves.
     "CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, position INTEGER NOT NULL);",
+    // 2 -> 3: what POST /events answered by Idempotency-Key, with the events it answered for.
+    "CREATE TABLE IF NOT EXISTS idempotency (key BLOB PRIMARY KEY, fingerprint BLOB NOT NULL, "
+    "answer BLOB NOT NULL, at_ms INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS idempotency_at ON idempotency (at_ms);",
 };
 static_assert(std::size(migrations) == Journal::schemaVersion);
 
@@ -220,6 +224,20 @@ QHash<QString, qint64> Journal::loadSourcePositions()
     return positions;
 }
 
+std::vector<IdempotentAnswer> Journal::loadAnswers(qint64 sinceMs)
+{
+    std::vector<IdempotentAnswer> answers;
+    QSqlQuery query(QSqlDatabase::database(m_connectionName));
+    query.prepare(QStringLiteral("SELECT key, fingerprint, answer, at_ms FROM idempotency WHERE at_ms >= ? "
+                                 "ORDER BY at_ms"));
+    query.bindValue(0, sinceMs);
+    query.exec();
+    while (query.next())
+        answers.push_back({query.value(0).toByteArray(), query.value(1).toByteArray(), query.value(2).toByteArray(),
+                           query.value(3).toLongLong()});
+    return answers;
+}
+
 qint64 Journal::channelId(const QString &name, QString *error)
 {
     if (const auto found = m_channelIds.constFind(name); found != m_channelIds.cend())
@@ -236,11 +254,9 @@ qint64 Journal::channelId(const QString &name, QString *error)
     return id;
 }
 
-bool Journal::commit(const std::vector<JournalRecord> &records,
-                     const QHash<QString, std::pair<qint64, qint64>> &lastSeqTs,
-                     const QHash<QString, qint64> &oldestRetained, const QHash<QString, qint64> &sourcePositions,
-                     QString *error)
+bool Journal::commit(const JournalCommit &commit, QString *error)
 {
+    const auto &[records, lastSeqTs, oldestRetained, sourcePositions, answers, answersExpireBeforeMs] = commit;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     const auto fail = [&](const QSqlQuery &query) {
         *error = query.lastError().text();
@@ -317,6 +333,24 @@ bool Journal::commit(const std::vector<JournalRecord> &records,
         position.bindValue(1, it.value());
         if (!position.exec())
             return fail(position);
+    }
+    if (!answers.empty()) {
+        QSqlQuery expire(db);
+        expire.prepare(QStringLiteral("DELETE FROM idempotency WHERE at_ms < ?"));
+        expire.bindValue(0, answersExpireBeforeMs);
+        if (!expire.exec())
+            return fail(expire);
+        QSqlQuery answer(db);
+        answer.prepare(QStringLiteral("INSERT OR REPLACE INTO idempotency (key, fingerprint, answer, at_ms) "
+                                      "VALUES (?, ?, ?, ?)"));
+        for (const IdempotentAnswer &given : answers) {
+            answer.bindValue(0, given.key);
+            answer.bindValue(1, given.fingerprint);
+            answer.bindValue(2, given.answer);
+            answer.bindValue(3, given.atMs);
+            if (!answer.exec())
+                return fail(answer);
+        }
     }
     if (!db.commit()) {
         *error = db.lastError().text();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "IdempotencyLedger.h"
 #include "StoredEvent.h"
 
 #include <QHash>
@@ -50,13 +51,24 @@ struct JournaledChannel
     std::vector<JournaledEvent> events;
 };
 
+// What one commit writes, atomically.
+struct JournalCommit
+{
+    std::vector<JournalRecord> records;                     // the events accepted since the last commit
+    QHash<QString, std::pair<qint64, qint64>> lastSeqTs;   // each touched channel's last seq and ts_ms
+    QHash<QString, qint64> oldestRetained;                  // events below these seqs are dropped
+    QHash<QString, qint64> sourcePositions;                 // each source's position upstream
+    std::vector<IdempotentAnswer> answers;                  // POST /events answers by Idempotency-Key
+    qint64 answersExpireBeforeMs = 0;                       // older answers are dropped (with `answers`)
+};
+
 // The durable side of the store: an SQLite file in WAL mode (Qt Sql, QSQLITE), held exclusively
 // by this process. One commit() is one transaction: the events accepted since the last one, each
 // channel's last seq, and the deletion of what retention dropped.
 class Journal
 {
 public:
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = 3;
 
     // Opens (creating if needed) and checks the file; the error names the file and what to do.
     static std::variant<std::unique_ptr<Journal>, QString> open(const JournalOptions &options);
@@ -71,13 +83,11 @@ public:
 
     // Each source's position as of the last commit (what its source may confirm upstream).
     QHash<QString, qint64> loadSourcePositions();
+    // The Idempotency-Key answers given at or after `sinceMs`, oldest first.
+    std::vector<IdempotentAnswer> loadAnswers(qint64 sinceMs);
 
-    // Writes `records`, the channels' last seq/ts, the sources' positions, and drops each
-    // channel's events below the given oldest retained seq, atomically. False (with `error`) if
-    // the disk refused.
-    bool commit(const std::vector<JournalRecord> &records, const QHash<QString, std::pair<qint64, qint64>> &lastSeqTs,
-                const QHash<QString, qint64> &oldestRetained, const QHash<QString, qint64> &sourcePositions,
-                QString *error);
+    // Writes everything in `commit` in one transaction. False (with `error`) if the disk refused.
+    bool commit(const JournalCommit &commit, QString *error);
     qint64 fileBytes() const;
 
 private:
