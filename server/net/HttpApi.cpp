@@ -212,6 +212,7 @@ HttpResponse HttpApi::receiptsResponse(const QList<AppendReceipt> &receipts, boo
             .field("seq", receipt.seq)
             .field("ts_ms", receipt.tsMs);
     };
+    writer.reserve(64 + receipts.size() * (receipts.isEmpty() ? 0 : 56 + receipts.front().channel.size()));
     writer.beginObject().field("status", "ok");
     if (isBatch) {
         writer.field("count", qint64(receipts.size())).key("events").beginArray();

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 namespace cdc {
@@ -62,6 +63,25 @@ bool isJsonNumber(QByteArrayView token)
             return false;
     }
     return at == size;
+}
+
+// Whether any byte is 0x20 or less, eight bytes at a time: (x - 0x21…) & ~x & 0x80… is non-zero
+// exactly when some byte of x is below 0x21 (bytes from 0x80 up cannot trigger it). GCC's -O2
+// leaves the plain byte loop scalar, and it was a tenth of an ingest.
+bool hasByteBelow0x21(QByteArrayView text)
+{
+    const char *at = text.data();
+    qsizetype left = text.size();
+    for (; left >= 8; at += 8, left -= 8) {
+        quint64 word;
+        std::memcpy(&word, at, sizeof word);
+        if ((word - 0x2121212121212121ULL) & ~word & 0x8080808080808080ULL)
+            return true;
+    }
+    for (; left > 0; ++at, --left)
+        if (static_cast<unsigned char>(*at) <= 0x20)
+            return true;
+    return false;
 }
 
 QString reasonFor(simdjson::error_code error)
@@ -400,12 +420,9 @@ QByteArray JsonOutline::compact(QByteArrayView validJson)
 {
     // Machine-made JSON mostly has no whitespace at all: then the text is already compact and the
     // minifier (the costliest step of a publish) is skipped. In valid JSON every byte up to 0x20
-    // is whitespace or inside a string (a space); either only sends the text through the
-    // minifier, which keeps what is inside strings. No early exit, so the loop vectorizes.
-    bool spaced = false;
-    for (const char c : validJson)
-        spaced |= static_cast<unsigned char>(c) <= 0x20;
-    if (!spaced)
+    // is whitespace or a space inside a string; either only sends the text through the minifier,
+    // which keeps what is inside strings.
+    if (!hasByteBelow0x21(validJson))
         return validJson.toByteArray();
     QByteArray out(validJson.size(), Qt::Uninitialized);
     std::size_t length = 0;

@@ -44,6 +44,8 @@ public:
     }
 
     QByteArray take() { return std::move(m_out); }
+    // Room for `bytes` more, for a writer that knows roughly how much it will write.
+    void reserve(qsizetype bytes) { m_out.reserve(m_out.size() + bytes); }
     const QByteArray &bytes() const { return m_out; }
 
     static void appendQuoted(QByteArray &out, QStringView text);

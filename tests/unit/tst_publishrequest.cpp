@@ -124,6 +124,22 @@ private Q_SLOTS:
         QCOMPARE(batch->at(0).payload, stored);
     }
 
+    // Whitespace is found wherever it is (the check reads eight bytes at a time), and only it goes.
+    void whitespaceAnywhereIsDropped()
+    {
+        const QByteArray compact = R"([1,22,333,4444,55555,666666,7777777,88888888,"a b\tc",true])";
+        for (qsizetype at = 1; at < compact.size(); ++at) {
+            if (compact[at - 1] != ',' && compact[at - 1] != '[')
+                continue; // between tokens only
+            for (const char space : {' ', '\t', '\n', '\r'}) {
+                QByteArray spaced = compact;
+                spaced.insert(at, space);
+                QCOMPARE(JsonOutline::compact(spaced), compact);
+            }
+        }
+        QCOMPARE(JsonOutline::compact(compact), compact);
+    }
+
     // JSON that is not valid is refused with what and where; the row gives the line and column.
     void invalidJsonNamesThePlace_data()
     {
