@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Ingest, before and after: the engine at REV (built in a git worktree under /tmp) and the current
+# build alternate, in memory and with the journal, ROUNDS times; prints each run and the medians.
+# Not a test.   bench/ingest-ab.sh REV [ROUNDS]     (docs/performance.md)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rev=${1:?usage: bench/ingest-ab.sh REV [ROUNDS]}
+rounds=${2:-5}
+old=/tmp/cdcscope-ab-$(git rev-parse --short "$rev")
+if [ ! -x "$old/build/app/cdcscope" ]; then
+  rm -rf "$old"
+  git worktree add -f -q "$old" "$rev"
+  cmake -S "$old" -B "$old/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDCSCOPE_BUILD_TESTS=OFF \
+    -DCDCSCOPE_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$old/build" -j 2 --target cdcscope >/dev/null
+fi
+scripts/build.sh >/dev/null
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+
+run() { # binary label memory|journal
+  local log dir pid port storage=(--in-memory)
+  log=$(mktemp)
+  dir=$(mktemp -d)
+  [ "$3" = journal ] && storage=(--data-dir "$dir")
+  "$1" --headless --port 0 "${storage[@]}" 2>"$log" &
+  pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
+    [ -n "$port" ] && break
+    sleep 0.05
+  done
+  echo "$2 $3 $(build/bench/cdcscope-bench ingest --port "$port" --events 500000 --batch 1000 --payload 200)" |
+    tee -a "$results"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  rm -rf "$log" "$dir"
+}
+
+for _ in $(seq "$rounds"); do
+  for storage in memory journal; do
+    run "$old/build/app/cdcscope" before "$storage"
+    run build/app/cdcscope after "$storage"
+  done
+done
+echo "medians of $rounds (events/s):"
+for label in before after; do
+  for storage in memory journal; do
+    grep "^$label $storage " "$results" | sed 's/.*events_per_s=\([0-9]*\).*/\1/' | sort -n |
+      awk -v l="$label" -v s="$storage" '{v[NR]=$1} END {print "  " l " " s " " v[int((NR+1)/2)]}'
+  done
+done
