@@ -142,13 +142,16 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
         return reply(HttpResponse::error(400, QStringLiteral("invalid_idempotency_key"),
                                          QStringLiteral("Idempotency-Key must be 1 to 255 printable ASCII characters")));
     const QByteArray fingerprint = QCryptographicHash::hash(body, QCryptographicHash::Sha256);
+    // Keys are per token, as an API's keys are per account: one publisher cannot read another's
+    // answers by guessing its keys.
+    const QByteArray scoped = access.tokenName.toUtf8() + '\n' + key;
     const auto reused = [&key] {
         return HttpResponse::error(422, QStringLiteral("idempotency_key_reused"),
                                    QStringLiteral("the Idempotency-Key \"%1\" was used for another request body")
                                        .arg(QString::fromLatin1(key)),
                                    QStringLiteral("use a new key for a new request"));
     };
-    if (const IdempotentAnswer *answered = m_store.idempotentAnswer(key)) {
+    if (const IdempotentAnswer *answered = m_store.idempotentAnswer(scoped)) {
         if (answered->fingerprint != fingerprint)
             return reply(reused());
         HttpResponse replayed = HttpResponse::json(200, answered->answer);
@@ -156,15 +159,15 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
         return reply(replayed);
     }
     // The first attempt is still on its way to the journal: the retry waits for its answer.
-    if (const auto inFlight = m_inFlight.find(key); inFlight != m_inFlight.end()) {
+    if (const auto inFlight = m_inFlight.find(scoped); inFlight != m_inFlight.end()) {
         if (inFlight->fingerprint != fingerprint)
             return reply(reused());
         inFlight->waiters.push_back(std::move(reply));
         return;
     }
-    m_inFlight.insert(key, {fingerprint, {}});
-    store(body, access, {key, fingerprint}, [this, key, reply = std::move(reply)](const HttpResponse &response) {
-        std::vector<Reply> waiters = m_inFlight.take(key).waiters;
+    m_inFlight.insert(scoped, {fingerprint, {}});
+    store(body, access, {scoped, fingerprint}, [this, scoped, reply = std::move(reply)](const HttpResponse &response) {
+        std::vector<Reply> waiters = m_inFlight.take(scoped).waiters;
         HttpResponse replayed = response;
         replayed.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
         reply(response);
