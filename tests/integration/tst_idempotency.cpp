@@ -4,6 +4,8 @@
 #include "TestHttp.h"
 #include "TestServer.h"
 
+#include "auth/AccessControl.h"
+
 #include <QJsonArray>
 #include <QTemporaryDir>
 #include <QTest>
@@ -55,6 +57,31 @@ private Q_SLOTS:
         QCOMPARE(reused.status, 422);
         QCOMPARE(reused.json().value(QStringLiteral("code")).toString(), QStringLiteral("idempotency_key_reused"));
         QCOMPARE(server->store().channel(QStringLiteral("pay"))->size(), 2);
+    }
+
+    // Keys are per token: another publisher's key, even with the same body, is another key.
+    void keysArePerToken()
+    {
+        auto loaded = AccessControl::parse(R"({"tokens":[
+            {"name":"a","token":"token-of-publisher-a","channels":["pay"],"publish":true},
+            {"name":"b","token":"token-of-publisher-b","channels":["pay"],"publish":true}]})");
+        QVERIFY(std::holds_alternative<std::shared_ptr<const AccessControl>>(loaded));
+        ServerConfig config;
+        config.accessControl = std::get<std::shared_ptr<const AccessControl>>(loaded);
+        auto server = startTestServer(config);
+        const auto post = [&](const QByteArray &token) {
+            return rawHttp(server->port(), "POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                                               "\r\nIdempotency-Key: shared\r\nContent-Length: " +
+                                               QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        };
+        const HttpReply first = post("token-of-publisher-a");
+        QCOMPARE(first.status, 200);
+        const HttpReply other = post("token-of-publisher-b");
+        QCOMPARE(other.status, 200);
+        QVERIFY(!other.headers.contains("idempotent-replayed"));
+        QVERIFY(other.body != first.body);
+        QCOMPARE(post("token-of-publisher-a").headers.value("idempotent-replayed"), QByteArray("true"));
+        QCOMPARE(server->store().channel(QStringLiteral("pay"))->size(), 4);
     }
 
     void invalidKeysAreRefused()
