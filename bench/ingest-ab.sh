@@ -16,26 +16,19 @@ if [ ! -x "$old/build/app/cdcscope" ]; then
 fi
 scripts/build.sh >/dev/null
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+
+. bench/servers.sh
+data_dir=$(mktemp -d)
+trap 'rm -rf "$results" "$data_dir"' EXIT
 
 run() { # binary label memory|journal
-  local log dir pid port storage=(--in-memory)
-  log=$(mktemp)
-  dir=$(mktemp -d)
-  [ "$3" = journal ] && storage=(--data-dir "$dir")
-  "$1" --headless --port 0 "${storage[@]}" 2>"$log" &
-  pid=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
-    [ -n "$port" ] && break
-    sleep 0.05
-  done
+  local storage=(--in-memory)
+  rm -rf "${data_dir:?}"/*
+  [ "$3" = journal ] && storage=(--data-dir "$data_dir")
+  CDCSCOPE_BENCH_BINARY=$1 start_server cdcscope "${storage[@]}"
   echo "$2 $3 $(build/bench/cdcscope-bench ingest --port "$port" --events 500000 --batch 1000 --payload 200)" |
     tee -a "$results"
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  rm -rf "$log" "$dir"
+  stop_server
 }
 
 for _ in $(seq "$rounds"); do

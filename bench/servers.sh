@@ -1,5 +1,6 @@
 # Sourced by the benchmark scripts: start and stop the server under test on a free port.
 #   start_server cdcscope [flags...]   build/app/cdcscope --headless --port 0 FLAGS
+#                                      (another build: CDCSCOPE_BENCH_BINARY=path/to/cdcscope)
 #   start_server node                  node bench/baseline/server.mjs --port 0
 #   start_server qt                    build/bench/cdcscope-qt-baseline --port 0 (QWebSocketServer)
 # Sets server_pid and port.
@@ -9,7 +10,7 @@ start_server() {
   shift
   log=$(mktemp)
   case "$kind" in
-    cdcscope) build/app/cdcscope --headless --port 0 "$@" 2>"$log" & ;;
+    cdcscope) "${CDCSCOPE_BENCH_BINARY:-build/app/cdcscope}" --headless --port 0 "$@" 2>"$log" & ;;
     node) node bench/baseline/server.mjs --port 0 2>"$log" & ;;
     qt) build/bench/cdcscope-qt-baseline --port 0 2>"$log" & ;;
     *) echo "start_server: unknown server $kind" >&2; exit 2 ;;

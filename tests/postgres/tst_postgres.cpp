@@ -74,11 +74,11 @@ private:
     PgCluster m_cluster;
 
     std::unique_ptr<HeadlessProcess> startSource(const QString &slot, const QStringList &extra = {},
-                                                 const QProcessEnvironment &environment = sourceEnvironment())
+                                                 const QProcessEnvironment &environment = sourceEnvironment(),
+                                                 const QString &tables = QStringLiteral("public.orders,public.audit,public.ticks"))
     {
         auto server = startHeadless(QStringList{QStringLiteral("--pg-dsn"), m_cluster.dsn(),
-                                                QStringLiteral("--pg-slot"), slot, QStringLiteral("--pg-tables"),
-                                                QStringLiteral("public.orders,public.audit,public.ticks")} +
+                                                QStringLiteral("--pg-slot"), slot, QStringLiteral("--pg-tables"), tables} +
                                         extra,
                                     environment);
         return server;
@@ -193,11 +193,9 @@ private Q_SLOTS:
     // tenant's channel; the source says so once per table, with the fix, where users look.
     void replicaIdentityWithoutTheChannelColumnIsSaidOutLoud()
     {
-        auto server = startHeadless({QStringLiteral("--pg-dsn"), m_cluster.dsn(), QStringLiteral("--pg-slot"),
-                                     QStringLiteral("identity"), QStringLiteral("--pg-publication"),
-                                     QStringLiteral("identity_pub"), QStringLiteral("--pg-tables"),
-                                     QStringLiteral("public.tenant_default,public.tenant_full")},
-                                    sourceEnvironment());
+        auto server = startSource(QStringLiteral("identity"),
+                                  {QStringLiteral("--pg-publication"), QStringLiteral("identity_pub")},
+                                  sourceEnvironment(), QStringLiteral("public.tenant_default,public.tenant_full"));
         QVERIFY2(server->port, server->log.constData());
         QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
         TestWsClient tenant(server->port, QStringLiteral("t1"));
