@@ -42,8 +42,8 @@ QByteArray chunkedBody(qsizetype size, qsizetype chunk)
 {
     QByteArray out;
     for (qsizetype at = 0; at < size; at += chunk)
-        out += QByteArray::number(std::min(chunk, size - at), 16) + "\r\n" + QByteArray(std::min(chunk, size - at), 'x') +
-               "\r\n";
+        out += QByteArray::number(std::min(chunk, size - at), 16) + "\r\n" +
+               QByteArray(std::min(chunk, size - at), 'x') + "\r\n";
     return out + "0\r\n\r\n";
 }
 
@@ -53,8 +53,9 @@ QByteArray publishBatch(int events)
     for (int i = 0; i < events; ++i) {
         if (i)
             body += ',';
-        body += R"({"organization_id":"bench","data":{"table":"orders","op":"update","id":)" + QByteArray::number(i) +
-                R"(,"amount":"19.99","status":"shipped","customer":{"name":"Ada Lovelace","tier":3},"ts":1700000000123}})";
+        body +=
+            R"({"organization_id":"bench","data":{"table":"orders","op":"update","id":)" + QByteArray::number(i) +
+            R"(,"amount":"19.99","status":"shipped","customer":{"name":"Ada Lovelace","tier":3},"ts":1700000000123}})";
     }
     return body + ']';
 }

@@ -110,7 +110,7 @@ done
 check "publish an event" in_root sh -c "echo '{\"table\":\"users\",\"op\":\"insert\"}' | cdcscope publish http://127.0.0.1:$port --channel install_check | grep -q '\"seq\":1'"
 tail_status=0
 wait "$tail_pid" || tail_status=$?
-check "tail receives it (exit 0)" sh -c "test $tail_status -eq 0 && grep -q '\"payload\":{\"op\":\"insert\",\"table\":\"users\"}' '$work/tail.out'"
+check "tail receives it as published (exit 0)" sh -c "test $tail_status -eq 0 && grep -q '\"payload\":{\"table\":\"users\",\"op\":\"insert\"}' '$work/tail.out'"
 kill -TERM "$server_pid" 2>/dev/null || true
 wait "$server_pid" || true
 check "journal written under /var/lib/cdcscope" in_root sh -c 'test "$(stat -c %U /var/lib/cdcscope/journal.sqlite)" = cdcscope'

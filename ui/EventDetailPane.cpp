@@ -60,7 +60,8 @@ QString EventDetailPane::rawText() const
 
 void EventDetailPane::showEvent(const LiveEvent &live)
 {
-    m_title->setText(tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));
+    m_title->setText(
+        tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));
     m_raw->setPlainText(QString::fromUtf8(live.event.json()));
     m_tree->clear();
     // The tree shows the payload as published: members in their order, duplicates included, and

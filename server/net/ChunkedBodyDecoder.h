@@ -18,8 +18,7 @@ public:
     ChunkedBodyDecoder(qint64 maxBodyBytes, qsizetype maxLineBytes)
         : m_maxBodyBytes(maxBodyBytes)
         , m_maxLineBytes(maxLineBytes)
-    {
-    }
+    {}
 
     // Consumes what it can of `input` and returns how many bytes it took. Call again with the
     // bytes that follow once more arrive, until state() is no longer Reading.

@@ -16,8 +16,7 @@ class CorsPolicy
 public:
     explicit CorsPolicy(const QStringList &allowedOrigins)
         : m_allowedOrigins(allowedOrigins)
-    {
-    }
+    {}
 
     bool allows(QByteArrayView origin) const;
     // Adds Access-Control-Allow-Origin (and Vary: Origin) to an answer to `request`.

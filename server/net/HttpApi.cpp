@@ -93,11 +93,11 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
         return reply(notFound(head));
     // HEAD is GET without the body; the connection leaves the body out.
     if (head.method != method && !(method == "GET" && head.method == "HEAD")) {
-        HttpResponse response =
-            HttpResponse::error(405, QStringLiteral("method_not_allowed"),
-                                QStringLiteral("%1 does not accept %2; use %3")
-                                    .arg(QString::fromUtf8(head.path.left(200)), QString::fromUtf8(head.method.left(20)),
-                                         QString::fromLatin1(method.data(), method.size())));
+        HttpResponse response = HttpResponse::error(405, QStringLiteral("method_not_allowed"),
+                                                    QStringLiteral("%1 does not accept %2; use %3")
+                                                        .arg(QString::fromUtf8(head.path.left(200)),
+                                                             QString::fromUtf8(head.method.left(20)),
+                                                             QString::fromLatin1(method.data(), method.size())));
         response.extraHeaders.append({"Allow", allowedMethods(method).toByteArray()});
         return reply(response);
     }
@@ -139,8 +139,9 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
         key = key.mid(1, key.size() - 2); // the draft's sf-string form
     const bool printable = std::all_of(key.cbegin(), key.cend(), [](char c) { return c >= 0x20 && c <= 0x7e; });
     if (key.isEmpty() || key.size() > 255 || !printable)
-        return reply(HttpResponse::error(400, QStringLiteral("invalid_idempotency_key"),
-                                         QStringLiteral("Idempotency-Key must be 1 to 255 printable ASCII characters")));
+        return reply(
+            HttpResponse::error(400, QStringLiteral("invalid_idempotency_key"),
+                                QStringLiteral("Idempotency-Key must be 1 to 255 printable ASCII characters")));
     const QByteArray fingerprint = QCryptographicHash::hash(body, QCryptographicHash::Sha256);
     // Keys are per token, as an API's keys are per account: one publisher cannot read another's
     // answers by guessing its keys.

@@ -131,8 +131,9 @@ bool HttpConnection::readChunkedBody()
         return false;
     case ChunkedBodyDecoder::State::TooLarge:
         m_metrics.countLimit(QStringLiteral("body_size"));
-        refuseAndClose(413, QStringLiteral("body_too_large"),
-                       QStringLiteral("the chunked request body exceeds the limit of %1 bytes").arg(m_config.maxBodyBytes));
+        refuseAndClose(
+            413, QStringLiteral("body_too_large"),
+            QStringLiteral("the chunked request body exceeds the limit of %1 bytes").arg(m_config.maxBodyBytes));
         return false;
     case ChunkedBodyDecoder::State::Done:
         break;
@@ -298,10 +299,10 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     UpgradedConnection upgraded;
     upgraded.socket = std::exchange(m_socket, nullptr);
     upgraded.socket->setParent(nullptr);
-    upgraded.handshakeResponse = QByteArrayLiteral("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                                                   "Connection: Upgrade\r\nServer: cdcscope/" CDCSCOPE_VERSION
-                                                   "\r\nSec-WebSocket-Accept: ") +
-                                 ws::acceptKey(head.header("sec-websocket-key")) + QByteArrayLiteral("\r\n\r\n");
+    upgraded.handshakeResponse =
+        QByteArrayLiteral("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                          "Connection: Upgrade\r\nServer: cdcscope/" CDCSCOPE_VERSION "\r\nSec-WebSocket-Accept: ") +
+        ws::acceptKey(head.header("sec-websocket-key")) + QByteArrayLiteral("\r\n\r\n");
     upgraded.peerAddress = upgraded.socket->peerAddress();
     upgraded.peerPort = upgraded.socket->peerPort();
     upgraded.clientId = clientId;

@@ -221,12 +221,10 @@ public:
         , m_text(text)
         , m_outlineDepth(outlineDepth)
         , m_nodes(outline.m_nodes)
-    {
-    }
+    {}
 
     // `Value` is od::value, or od::document for the top (whose scalars only the document reads).
-    template<typename Value>
-    simdjson::error_code visit(Value &value, int depth, std::string_view key)
+    template <typename Value> simdjson::error_code visit(Value &value, int depth, std::string_view key)
     {
         od::json_type type;
         if (const auto error = value.type().get(type))
@@ -318,8 +316,8 @@ public:
         node.kind = kind;
         // A scalar is its one token; a container ends where the token after it starts. (Scalars
         // are not all consumed — a number is only checked — so only containers may ask.)
-        const char *end = node.isContainer() ? m_text.data() + nextTokenOffset()
-                                             : node.text.data() + tokenOf(value).size();
+        const char *end =
+            node.isContainer() ? m_text.data() + nextTokenOffset() : node.text.data() + tokenOf(value).size();
         node.text = trimmed(QByteArrayView(node.text.data(), end - node.text.data()));
         return simdjson::SUCCESS;
     }
@@ -377,8 +375,8 @@ std::variant<JsonOutline, JsonTextError> JsonOutline::read(QByteArrayView text, 
 
     od::document document;
     if (const auto error = use->parser.iterate(padded).get(document)) {
-        const bool scanError = error == simdjson::UTF8_ERROR || error == simdjson::UNESCAPED_CHARS ||
-                               error == simdjson::UNCLOSED_STRING;
+        const bool scanError =
+            error == simdjson::UTF8_ERROR || error == simdjson::UNESCAPED_CHARS || error == simdjson::UNCLOSED_STRING;
         return errorAt(text, scanError ? locateScanError(text) : 0, reasonFor(error));
     }
     JsonOutline outline;

@@ -53,10 +53,7 @@ public:
     const Node &root() const { return m_nodes.front(); }
     const Node &node(qsizetype index) const { return m_nodes[std::size_t(index)]; }
     // Index of a container's first child, or -1; then Node::next.
-    qsizetype firstChild(qsizetype index) const
-    {
-        return m_nodes[std::size_t(index)].childCount > 0 ? index + 1 : -1;
-    }
+    qsizetype firstChild(qsizetype index) const { return m_nodes[std::size_t(index)].childCount > 0 ? index + 1 : -1; }
     // The first member of an object node named `key`, and how many there are by that name.
     qsizetype member(qsizetype object, std::string_view key, int *count = nullptr) const;
 

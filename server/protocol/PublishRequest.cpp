@@ -58,7 +58,8 @@ std::variant<PublishBatch, PublishError> parsePublishBody(QByteArrayView body)
     // Outlined two levels down: a batch's events, and their members.
     auto read = JsonOutline::read(body, 2);
     if (const auto *error = std::get_if<JsonTextError>(&read))
-        return PublishError{400, {ErrorCode::invalidJson, QStringLiteral("body is not valid JSON: %1").arg(error->describe())}};
+        return PublishError{
+            400, {ErrorCode::invalidJson, QStringLiteral("body is not valid JSON: %1").arg(error->describe())}};
     const JsonOutline &outline = std::get<JsonOutline>(read);
 
     PublishBatch batch;

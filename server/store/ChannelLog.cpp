@@ -1,7 +1,7 @@
 #include "ChannelLog.h"
 
-#include "protocol/WsWire.h"
 #include "protocol/JsonWriter.h"
+#include "protocol/WsWire.h"
 
 #include <cstring>
 

@@ -30,8 +30,7 @@ public:
     explicit IdempotencyLedger(qint64 windowMs = defaultWindowMs, qsizetype maxKeys = defaultMaxKeys)
         : m_windowMs(windowMs)
         , m_maxKeys(maxKeys)
-    {
-    }
+    {}
 
     // The answer kept for `key`, unless it is older than the window at `nowMs`.
     const IdempotentAnswer *find(const QByteArray &key, qint64 nowMs) const;

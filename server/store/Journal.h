@@ -54,12 +54,12 @@ struct JournaledChannel
 // What one commit writes, atomically.
 struct JournalCommit
 {
-    std::vector<JournalRecord> records;                     // the events accepted since the last commit
-    QHash<QString, std::pair<qint64, qint64>> lastSeqTs;   // each touched channel's last seq and ts_ms
-    QHash<QString, qint64> oldestRetained;                  // events below these seqs are dropped
-    QHash<QString, qint64> sourcePositions;                 // each source's position upstream
-    std::vector<IdempotentAnswer> answers;                  // POST /events answers by Idempotency-Key
-    qint64 answersExpireBeforeMs = 0;                       // older answers are dropped (with `answers`)
+    std::vector<JournalRecord> records;                  // the events accepted since the last commit
+    QHash<QString, std::pair<qint64, qint64>> lastSeqTs; // each touched channel's last seq and ts_ms
+    QHash<QString, qint64> oldestRetained;               // events below these seqs are dropped
+    QHash<QString, qint64> sourcePositions;              // each source's position upstream
+    std::vector<IdempotentAnswer> answers;               // POST /events answers by Idempotency-Key
+    qint64 answersExpireBeforeMs = 0;                    // older answers are dropped (with `answers`)
 };
 
 // The durable side of the store: an SQLite file in WAL mode (Qt Sql, QSQLITE), held exclusively

@@ -374,8 +374,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(m_window->channelsModel()->rowCount() == 1, 5000);
         // gui_rows' key lacks organization_id: the dock says where its deletes go and the fix.
         QTRY_VERIFY_WITH_TIMEOUT(panel->warnings()->isVisibleTo(m_window.get()), 5000);
-        QVERIFY2(panel->warnings()->text().contains(QStringLiteral("ALTER TABLE public.gui_rows REPLICA IDENTITY FULL")),
-                 qPrintable(panel->warnings()->text()));
+        QVERIFY2(
+            panel->warnings()->text().contains(QStringLiteral("ALTER TABLE public.gui_rows REPLICA IDENTITY FULL")),
+            qPrintable(panel->warnings()->text()));
 
         QVERIFY2(cluster.stop(), qPrintable(cluster.error()));
         QTRY_COMPARE_WITH_TIMEOUT(cell(1), QStringLiteral("reconnecting"), 15000);

@@ -195,10 +195,11 @@ private Q_SLOTS:
         auto socket = rawWebSocket(m_server->port(), "leaver");
         QVERIFY(socket);
         QTRY_COMPARE(m_server->sessions().sessionCount(), 2);
-        socket->write(maskedClientFrame(0x88, QByteArray("\x0f\xa0" "done", 6))); // 4000
-        const auto frames = readFrames(*socket, [](const auto &got) {
-            return !got.isEmpty() && got.back().first == 0x8;
-        });
+        socket->write(maskedClientFrame(0x88, QByteArray("\x0f\xa0"
+                                                         "done",
+                                                         6))); // 4000
+        const auto frames =
+            readFrames(*socket, [](const auto &got) { return !got.isEmpty() && got.back().first == 0x8; });
         QVERIFY(!frames.isEmpty());
         QCOMPARE(frames.back().first, 0x8);
         QCOMPARE(frames.back().second.left(2), QByteArray("\x0f\xa0", 2)); // the code, echoed
@@ -231,9 +232,8 @@ private Q_SLOTS:
         auto socket = rawWebSocket(m_server->port(), "unmasked");
         QVERIFY(socket);
         socket->write(QByteArray("\x81\x02hi", 4));
-        const auto frames = readFrames(*socket, [](const auto &got) {
-            return !got.isEmpty() && got.back().first == 0x8;
-        });
+        const auto frames =
+            readFrames(*socket, [](const auto &got) { return !got.isEmpty() && got.back().first == 0x8; });
         QVERIFY(!frames.isEmpty());
         QCOMPARE(frames.back().second.left(2), QByteArray("\x03\xea", 2)); // 1002
         QTRY_COMPARE(socket->state(), QAbstractSocket::UnconnectedState);

@@ -104,8 +104,8 @@ private Q_SLOTS:
         QTest::addColumn<QString>("code");
         QTest::newRow("size not hex") << (chunkedHead + "zz\r\nhello\r\n0\r\n\r\n") << 400
                                       << QStringLiteral("bad_chunked_body");
-        QTest::newRow("data longer than its size") << (chunkedHead + "2\r\nhello\r\n0\r\n\r\n") << 400
-                                                   << QStringLiteral("bad_chunked_body");
+        QTest::newRow("data longer than its size")
+            << (chunkedHead + "2\r\nhello\r\n0\r\n\r\n") << 400 << QStringLiteral("bad_chunked_body");
         QTest::newRow("decoded size over the cap")
             << (chunkedHead + chunked({QByteArray(600, 'x'), QByteArray(600, 'x')})) << 413
             << QStringLiteral("body_too_large");
@@ -119,7 +119,8 @@ private Q_SLOTS:
             << QByteArray("POST /events HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n") << 501
             << QStringLiteral("unsupported_transfer_coding");
         QTest::newRow("a second coding on its own line")
-            << QByteArray("POST /events HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n")
+            << QByteArray(
+                   "POST /events HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n0\r\n\r\n")
             << 501 << QStringLiteral("unsupported_transfer_coding");
         QTest::newRow("conflicting lengths")
             << QByteArray("POST /events HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}") << 400
@@ -268,8 +269,8 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("request");
         QTest::addColumn<bool>("closed");
         QTest::newRow("HTTP/1.0") << QByteArray("GET /health HTTP/1.0\r\n\r\n") << true;
-        QTest::newRow("HTTP/1.0 keep-alive") << QByteArray("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
-                                             << false;
+        QTest::newRow("HTTP/1.0 keep-alive")
+            << QByteArray("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false;
         QTest::newRow("HTTP/1.1 Connection: close")
             << QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n") << true;
         QTest::newRow("HTTP/1.1") << QByteArray("GET /health HTTP/1.1\r\nHost: x\r\n\r\n") << false;

@@ -156,7 +156,8 @@ private Q_SLOTS:
         QCOMPARE(retry.status, 200);
         QCOMPARE(retry.body, answer);
         QCOMPARE(retry.headers.value("idempotent-replayed"), QByteArray("true"));
-        const QJsonArray channels = httpGet(again->port, "/channels").json().value(QStringLiteral("channels")).toArray();
+        const QJsonArray channels =
+            httpGet(again->port, "/channels").json().value(QStringLiteral("channels")).toArray();
         QCOMPARE(channels.at(0).toObject().value(QStringLiteral("last_seq")).toInt(), 2);
         QVERIFY(again->stop());
     }

@@ -73,14 +73,16 @@ class TestPostgres : public QObject
 private:
     PgCluster m_cluster;
 
-    std::unique_ptr<HeadlessProcess> startSource(const QString &slot, const QStringList &extra = {},
-                                                 const QProcessEnvironment &environment = sourceEnvironment(),
-                                                 const QString &tables = QStringLiteral("public.orders,public.audit,public.ticks"))
+    std::unique_ptr<HeadlessProcess>
+    startSource(const QString &slot, const QStringList &extra = {},
+                const QProcessEnvironment &environment = sourceEnvironment(),
+                const QString &tables = QStringLiteral("public.orders,public.audit,public.ticks"))
     {
-        auto server = startHeadless(QStringList{QStringLiteral("--pg-dsn"), m_cluster.dsn(),
-                                                QStringLiteral("--pg-slot"), slot, QStringLiteral("--pg-tables"), tables} +
-                                        extra,
-                                    environment);
+        auto server =
+            startHeadless(QStringList{QStringLiteral("--pg-dsn"), m_cluster.dsn(), QStringLiteral("--pg-slot"), slot,
+                                      QStringLiteral("--pg-tables"), tables} +
+                              extra,
+                          environment);
         return server;
     }
 
@@ -200,11 +202,10 @@ private Q_SLOTS:
         QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
         TestWsClient tenant(server->port, QStringLiteral("t1"));
         QVERIFY(tenant.waitForMessages(1));
-        QVERIFY2(m_cluster.sql(QStringLiteral(
-                     "INSERT INTO tenant_default (organization_id, v) VALUES ('t1', 1);"
-                     "INSERT INTO tenant_full (organization_id, v) VALUES ('t1', 2);"
-                     "DELETE FROM tenant_default; DELETE FROM tenant_full;"
-                     "INSERT INTO tenant_default (organization_id, v) VALUES ('t1', 3);")),
+        QVERIFY2(m_cluster.sql(QStringLiteral("INSERT INTO tenant_default (organization_id, v) VALUES ('t1', 1);"
+                                              "INSERT INTO tenant_full (organization_id, v) VALUES ('t1', 2);"
+                                              "DELETE FROM tenant_default; DELETE FROM tenant_full;"
+                                              "INSERT INTO tenant_default (organization_id, v) VALUES ('t1', 3);")),
                  qPrintable(m_cluster.error()));
         // The tenant sees both inserts, the FULL table's delete, and the second insert — but not
         // the default table's delete, which went to the table's channel.

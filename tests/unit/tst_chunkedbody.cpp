@@ -12,8 +12,9 @@ class TestChunkedBody : public QObject
 private Q_SLOTS:
     void decodesWhateverTheSplit()
     {
-        const QByteArray wire = "4;ext=\"a b\"\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Sum: 1\r\n\r\n"
-                                "GET / HTTP/1.1\r\n";
+        const QByteArray wire =
+            "4;ext=\"a b\"\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Sum: 1\r\n\r\n"
+            "GET / HTTP/1.1\r\n";
         for (qsizetype step = 1; step <= wire.size(); ++step) {
             ChunkedBodyDecoder decoder(1 << 20, 4096);
             QByteArray pending;
@@ -25,7 +26,8 @@ private Q_SLOTS:
             QCOMPARE(decoder.state(), ChunkedBodyDecoder::State::Done);
             QCOMPARE(decoder.takeBody(), QByteArray("Wikipedia in\r\n\r\nchunks."));
             // Bytes after the body are never taken: they are the next request.
-            QVERIFY2(QByteArray(pending + wire.mid(at)).startsWith("GET / HTTP/1.1\r\n"), qPrintable(QString::number(step)));
+            QVERIFY2(QByteArray(pending + wire.mid(at)).startsWith("GET / HTTP/1.1\r\n"),
+                     qPrintable(QString::number(step)));
         }
     }
 
@@ -55,10 +57,11 @@ private Q_SLOTS:
         QTest::newRow("huge") << QByteArray("ffffffffffffffffff\r\n") << QStringLiteral("malformed chunk size");
         QTest::newRow("data too long") << QByteArray("1\r\nab\r\n") << QStringLiteral("longer than its size");
         QTest::newRow("endless size line") << QByteArray(5000, '1') << QStringLiteral("longer than 4096 bytes");
-        QTest::newRow("endless trailer line") << ("0\r\n" + QByteArray(5000, 'x') + "\r\n")
-                                              << QStringLiteral("trailer line is longer than 4096 bytes");
-        QTest::newRow("endless trailers") << ("0\r\n" + QByteArray("X-Pad: 0123456789012345678901234567890123456789\r\n").repeated(100))
-                                          << QStringLiteral("trailer fields are longer");
+        QTest::newRow("endless trailer line")
+            << ("0\r\n" + QByteArray(5000, 'x') + "\r\n") << QStringLiteral("trailer line is longer than 4096 bytes");
+        QTest::newRow("endless trailers")
+            << ("0\r\n" + QByteArray("X-Pad: 0123456789012345678901234567890123456789\r\n").repeated(100))
+            << QStringLiteral("trailer fields are longer");
     }
 
     void malformedInputIsNamed()

@@ -184,8 +184,8 @@ private Q_SLOTS:
         QTest::newRow("json as typed")
             << QByteArray("{\"z\": 1.10, \"a\": 123456789012345678901234567890, \"z\": \"\\u00e9\"}") << 114
             << QByteArray("{\"z\":1.10,\"a\":123456789012345678901234567890,\"z\":\"\\u00e9\"}");
-        QTest::newRow("jsonb in PostgreSQL's order") << QByteArray("{\"b\": 1, \"aa\": 2}") << 3802
-                                                     << QByteArray("{\"b\":1,\"aa\":2}");
+        QTest::newRow("jsonb in PostgreSQL's order")
+            << QByteArray("{\"b\": 1, \"aa\": 2}") << 3802 << QByteArray("{\"b\":1,\"aa\":2}");
         QTest::newRow("text with quote") << QByteArray("say \"hi\"") << 25 << QByteArray("\"say \\\"hi\\\"\"");
         QTest::newRow("timestamptz as string")
             << QByteArray("2023-11-10 06:40:00+00") << 1184 << QByteArray("\"2023-11-10 06:40:00+00\"");

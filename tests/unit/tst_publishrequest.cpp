@@ -157,12 +157,14 @@ private Q_SLOTS:
         QTest::newRow("past U+10FFFF") << (head + "\"\xf4\x90\x80\x80\"}") << QStringLiteral("line 1, column 32");
         QTest::newRow("truncated UTF-8") << (head + "\"\xe6\x97\"}") << QStringLiteral("line 1, column 32");
         QTest::newRow("unclosed string") << (head + "\"abc}") << QStringLiteral("line 1, column 31");
-        QTest::newRow("on the third line") << QByteArray("{\n\"organization_id\":\"c\",\n\"data\": tru}")
-                                           << QStringLiteral("line 3, column 9");
+        QTest::newRow("on the third line")
+            << QByteArray("{\n\"organization_id\":\"c\",\n\"data\": tru}") << QStringLiteral("line 3, column 9");
         QTest::newRow("column counts characters") << QByteArray("{\"organization_id\":\"\xc3\xa9\xc3\xa9\",\"data\":-}")
                                                   << QStringLiteral("line 1, column 32");
-        QTest::newRow("garbage after the body") << (head + "1} x") << QStringLiteral("or something follows it at line 1, column 1");
-        QTest::newRow("garbage after a scalar") << QByteArray("\"a\" x") << QStringLiteral("after the JSON value at line 1, column 5");
+        QTest::newRow("garbage after the body")
+            << (head + "1} x") << QStringLiteral("or something follows it at line 1, column 1");
+        QTest::newRow("garbage after a scalar")
+            << QByteArray("\"a\" x") << QStringLiteral("after the JSON value at line 1, column 5");
         QTest::newRow("too deep") << (head + QByteArray(maxJsonDepth, '[') + QByteArray(maxJsonDepth, ']') + '}')
                                   << QStringLiteral("nested deeper than 1024 levels");
         QTest::newRow("byte order mark") << QByteArray("\xef\xbb\xbf{\"organization_id\":\"a\",\"data\":1}")
@@ -187,7 +189,7 @@ private Q_SLOTS:
     void envelopeKeysTwiceAreRefused()
     {
         for (const QByteArray &body : {QByteArray(R"({"organization_id":"a","data":1,"organization_id":"b"})"),
-                                      QByteArray(R"({"organization_id":"a","data":1,"data":2})")}) {
+                                       QByteArray(R"({"organization_id":"a","data":1,"data":2})")}) {
             const auto parsed = parsePublishBody(body);
             const auto *error = std::get_if<PublishError>(&parsed);
             QVERIFY(error);

@@ -93,7 +93,8 @@ private:
             const QByteArray path = requestLine.value(1);
             if (path.startsWith("/ws")) {
                 if (headers.value("x-athena-client").isEmpty()) {
-                    answer(socket, 400, QJsonObject{{QStringLiteral("error"), QStringLiteral("Missing X-Athena-Client header")}});
+                    answer(socket, 400,
+                           QJsonObject{{QStringLiteral("error"), QStringLiteral("Missing X-Athena-Client header")}});
                     socket->disconnectFromHost();
                     return;
                 }
@@ -118,8 +119,9 @@ private:
     void answer(QTcpSocket *socket, int status, const QJsonObject &body)
     {
         const QByteArray text = compact(body);
-        socket->write("HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                      QByteArray::number(text.size()) + "\r\n\r\n" + text);
+        socket->write("HTTP/1.1 " + QByteArray::number(status) +
+                      " X\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(text.size()) +
+                      "\r\n\r\n" + text);
     }
 
     void publish(QTcpSocket *socket, const QByteArray &body)
@@ -154,10 +156,11 @@ private:
         channel.lastTsMs = ts;
         // The spec's key order (QJsonObject would sort them): written around Qt's compact payload.
         const QByteArray quotedName = QJsonDocument(QJsonArray{name}).toJson(QJsonDocument::Compact).chopped(1).mid(1);
-        const QByteArray payloadText = QJsonDocument(QJsonArray{payload}).toJson(QJsonDocument::Compact).chopped(1).mid(1);
-        const QString frame = QString::fromUtf8("{\"organization_id\":" + quotedName + ",\"data\":{\"seq\":" +
-                                                QByteArray::number(seq) + ",\"ts_ms\":" + QByteArray::number(ts) +
-                                                ",\"payload\":" + payloadText + "}}");
+        const QByteArray payloadText =
+            QJsonDocument(QJsonArray{payload}).toJson(QJsonDocument::Compact).chopped(1).mid(1);
+        const QString frame =
+            QString::fromUtf8("{\"organization_id\":" + quotedName + ",\"data\":{\"seq\":" + QByteArray::number(seq) +
+                              ",\"ts_ms\":" + QByteArray::number(ts) + ",\"payload\":" + payloadText + "}}");
         channel.events.push_back({seq, ts, frame});
         if (qsizetype(channel.events.size()) > retainPerChannel)
             channel.events.pop_front();
@@ -175,10 +178,10 @@ private:
             const QString client = QString::fromUtf8(ws->request().rawHeader("X-Athena-Client")).trimmed();
             m_subscriptions[ws].insert(client);
             m_channels[client].subscribers.insert(ws);
-            ws->sendTextMessage(QString::fromUtf8(compact(QJsonObject{
-                {QStringLiteral("status"), QStringLiteral("subscribed")},
-                {QStringLiteral("client_id"), client},
-                {QStringLiteral("message"), QStringLiteral("Subscribed via X-Athena-Client header")}})));
+            ws->sendTextMessage(QString::fromUtf8(compact(
+                QJsonObject{{QStringLiteral("status"), QStringLiteral("subscribed")},
+                            {QStringLiteral("client_id"), client},
+                            {QStringLiteral("message"), QStringLiteral("Subscribed via X-Athena-Client header")}})));
             connect(ws, &QWebSocket::textMessageReceived, this, [this, ws](const QString &text) { onText(ws, text); });
             connect(ws, &QWebSocket::disconnected, this, [this, ws] {
                 for (const QString &name : m_subscriptions.take(ws))
@@ -210,7 +213,8 @@ private:
         const QList<QString> names = only.isEmpty() ? m_subscriptions.value(ws).values() : QList<QString>{only};
         const qint64 asked = request.value(QStringLiteral("limit")).toInteger(defaultLimit);
         const qint64 limit = std::min(asked > 0 ? asked : defaultLimit, maxLimit);
-        const bool hasSince = request.contains(QStringLiteral("since_seq")) || request.contains(QStringLiteral("since_ts_ms"));
+        const bool hasSince =
+            request.contains(QStringLiteral("since_seq")) || request.contains(QStringLiteral("since_ts_ms"));
         const qint64 sinceSeq = request.value(QStringLiteral("since_seq")).toInteger(-1);
         const qint64 sinceTs = request.value(QStringLiteral("since_ts_ms")).toInteger(-1);
         struct Match
@@ -232,12 +236,12 @@ private:
                            hasSince ? matching.end() : matching.end() - limit);
         for (const Match &match : matching)
             ws->sendTextMessage(match.event->frame);
-        ws->sendTextMessage(QString::fromUtf8(compact(QJsonObject{
-            {QStringLiteral("status"), QStringLiteral("travel_complete")},
-            {QStringLiteral("organization_id"), only.isEmpty() ? QJsonValue() : QJsonValue(only)},
-            {QStringLiteral("limit"), limit},
-            {QStringLiteral("count"), qint64(matching.size())},
-            {QStringLiteral("truncated"), truncated}})));
+        ws->sendTextMessage(QString::fromUtf8(
+            compact(QJsonObject{{QStringLiteral("status"), QStringLiteral("travel_complete")},
+                                {QStringLiteral("organization_id"), only.isEmpty() ? QJsonValue() : QJsonValue(only)},
+                                {QStringLiteral("limit"), limit},
+                                {QStringLiteral("count"), qint64(matching.size())},
+                                {QStringLiteral("truncated"), truncated}})));
     }
 
     QTcpServer m_http;
