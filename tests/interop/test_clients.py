@@ -178,22 +178,20 @@ class PythonClients(unittest.TestCase):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
             file.write(body)
         try:
-            started = time.monotonic()
             run = subprocess.run(
                 ["curl", "-sS", "-v", "--data-binary", "@" + file.name, self.server.http + "/events"],
                 capture_output=True,
                 text=True,
                 timeout=30,
             )
-            elapsed = time.monotonic() - started
         finally:
             os.unlink(file.name)
         self.assertEqual(run.returncode, 0, run.stderr[-2000:])
         self.assertIn("> Expect: 100-continue", run.stderr)
         self.assertIn("< HTTP/1.1 100 Continue", run.stderr)
         self.assertEqual(json.loads(run.stdout)["seq"], 1)
-        # Not a speed target: curl waits a whole second for a 100 that never comes.
-        self.assertLess(elapsed, 1.0, "curl waited out its Expect timeout")
+        # curl logs when it gives up waiting for the 100 and sends the body anyway.
+        self.assertNotIn("Done waiting for 100-continue", run.stderr)
 
 
 class Fidelity(unittest.TestCase):
