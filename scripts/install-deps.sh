@@ -23,6 +23,10 @@ packages=(
   dpkg-dev desktop-file-utils appstream systemd man-db debootstrap
   # libFuzzer targets of the parsers (scripts/fuzz.sh): clang and its sanitizer/fuzzer runtimes.
   clang libclang-rt-14-dev
+  # A test whose server does not stop on SIGTERM prints every thread's stack with gdb.
+  gdb
+  # Cluster mode (--redis): hiredis to build; a Redis 7 server for its tests.
+  libhiredis-dev redis-server
 )
 # Node runs the spec's own `ws` client in the end-to-end tests; a node already on the machine is
 # used as it is.

@@ -90,7 +90,7 @@ private Q_SLOTS:
 
         // curl without the certificate refuses it: the server does not fall back to plain.
         QVERIFY(curl({QStringLiteral("https://127.0.0.1:%1/health").arg(server->port)}).exitCode != 0);
-        QVERIFY(server->stop());
+        QVERIFY2(server->stop(), server->log.constData());
     }
 
     void wssAgainstAPlainServerIsTheWrongVersionNumberTheDocsDescribe()
@@ -101,7 +101,7 @@ private Q_SLOTS:
         QVERIFY(mismatched.exitCode != 0);
         QVERIFY2(mismatched.err.toLower().contains("wrong version number"), mismatched.err.constData());
         QCOMPARE(curl({QStringLiteral("http://127.0.0.1:%1/health").arg(server->port)}).exitCode, 0);
-        QVERIFY(server->stop());
+        QVERIFY2(server->stop(), server->log.constData());
     }
 
     void badTlsFlagsAreNamed_data()

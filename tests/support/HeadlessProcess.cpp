@@ -21,13 +21,29 @@ bool HeadlessProcess::waitForLog(const QByteArray &text, int timeoutMs)
 
 bool HeadlessProcess::waitForExit(int timeoutMs)
 {
-    return process->state() == QProcess::NotRunning || process->waitForFinished(timeoutMs);
+    // The test's own event loop keeps running meanwhile, so its clients can answer the server's
+    // close frames as real clients do.
+    return QTest::qWaitFor([&] { return process->state() == QProcess::NotRunning; }, timeoutMs);
 }
 
 bool HeadlessProcess::stop()
 {
     process->terminate();
-    return waitForExit();
+    if (waitForExit())
+        return true;
+    // A server that does not stop on SIGTERM is a defect; say where each of its threads stands.
+    readLog();
+    QProcess gdb;
+    gdb.start(QStringLiteral("gdb"), {QStringLiteral("-batch"), QStringLiteral("-p"),
+                                      QString::number(process->processId()), QStringLiteral("-ex"),
+                                      QStringLiteral("thread apply all bt")});
+    gdb.waitForFinished(60000);
+    qWarning().noquote() << "the server did not stop on SIGTERM; its log:\n"
+                         << QString::fromUtf8(log) << "\nits threads:\n"
+                         << QString::fromUtf8(gdb.readAllStandardOutput());
+    process->kill();
+    process->waitForFinished();
+    return false;
 }
 
 std::unique_ptr<HeadlessProcess> startHeadless(const QStringList &args, const QProcessEnvironment &environment)
