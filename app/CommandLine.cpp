@@ -376,6 +376,37 @@ QList<Setting> settings()
              options.screenshotPath = value;
              return std::nullopt;
          }},
+        {QStringLiteral("redis"), QStringLiteral("CDCSCOPE_REDIS"), QStringLiteral("url"),
+         QStringLiteral("Cluster mode: share channels with every instance on this Redis (redis://host:6379/0, "
+                        "rediss://..., unix:///path). Password: CDCSCOPE_REDIS_PASSWORD or the keychain "
+                        "(--redis-set-password). See docs/cluster.md."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (value.trimmed().isEmpty()) {
+                 options.server.cluster.reset();
+                 return std::nullopt;
+             }
+             auto endpoint = parseRedisUrl(value);
+             if (const auto *error = std::get_if<QString>(&endpoint))
+                 return error->section(QStringLiteral(": "), 1);
+             if (!options.server.cluster)
+                 options.server.cluster.emplace();
+             options.server.cluster->redis = std::get<RedisEndpoint>(endpoint);
+             return std::nullopt;
+         }},
+        {QStringLiteral("redis-accept-volatile"), QStringLiteral("CDCSCOPE_REDIS_ACCEPT_VOLATILE"), QString(),
+         QStringLiteral("Start even on a Redis that can lose acknowledged events (no persistence, or an "
+                        "allkeys-* eviction policy)."),
+         [](const QString &, AppOptions &options) -> std::optional<QString> {
+             options.redisAcceptVolatile = true;
+             return std::nullopt;
+         }},
+        {QStringLiteral("redis-advertise-url"), QStringLiteral("CDCSCOPE_REDIS_ADVERTISE_URL"), QStringLiteral("url"),
+         QStringLiteral("The address other machines reach this instance at, shown in the Cluster view (default: "
+                        "its own ws:// URL)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.redisAdvertiseUrl = value.trimmed();
+             return std::nullopt;
+         }},
         {QStringLiteral("pg-dsn"), QStringLiteral("CDCSCOPE_PG_DSN"), QStringLiteral("dsn"),
          QStringLiteral("Stream changes from PostgreSQL by logical replication (\"host=db dbname=app user=cdc\"; no "
                         "password in it: see --pg-set-password). Empty: no PostgreSQL source."),
@@ -532,6 +563,19 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
         if (const auto *error = std::get_if<QString>(&tls))
             return fail(*error);
         outcome.options.server.tls = std::get<QSslConfiguration>(tls);
+    }
+    if ((outcome.options.redisAcceptVolatile || !outcome.options.redisAdvertiseUrl.isEmpty()) &&
+        !outcome.options.server.cluster)
+        return fail(QStringLiteral("--redis-accept-volatile and --redis-advertise-url need --redis"));
+    if (auto &cluster = outcome.options.server.cluster) {
+        cluster->acceptVolatileRedis = cluster->acceptVolatileRedis || outcome.options.redisAcceptVolatile;
+        if (!outcome.options.redisAdvertiseUrl.isEmpty())
+            cluster->advertiseUrl = outcome.options.redisAdvertiseUrl;
+        if (outcome.options.server.postgres)
+            return fail(QStringLiteral("--redis with --pg-dsn: the PostgreSQL source does not run in cluster mode "
+                                       "yet (docs/cluster.md); run it on a single instance"));
+        // Redis is the store of record: no journal beside it.
+        outcome.options.inMemory = true;
     }
     if (outcome.options.server.postgres && outcome.options.server.postgres->dsn.isEmpty())
         return fail(QStringLiteral("the PostgreSQL options (--pg-*) need --pg-dsn"));

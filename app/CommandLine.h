@@ -32,6 +32,8 @@ struct AppOptions
     QString storeAuthTokensFrom; // --auth-store-tokens FILE: put it into the keychain, then exit
     QString tlsCertPath;         // --tls-cert / --tls-key: loaded into server.tls once both are known
     QString tlsKeyPath;
+    bool redisAcceptVolatile = false; // folded into server.cluster once --redis is known
+    QString redisAdvertiseUrl;
     ServerConfig server;
 };
 

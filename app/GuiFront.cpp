@@ -4,6 +4,7 @@
 #include "Logging.h"
 #include "MainWindow.h"
 #include "PostgresPassword.h"
+#include "RedisPassword.h"
 #include "SignalWatcher.h"
 #include "host/EngineHost.h"
 
@@ -54,6 +55,9 @@ int GuiFront::run()
     if (m_options.server.postgres)
         qCInfo(lcIngest).noquote() << resolvePostgresPassword(*m_options.server.postgres,
                                                               QProcessEnvironment::systemEnvironment());
+    if (m_options.server.cluster)
+        qCInfo(lcServer).noquote() << resolveRedisPassword(*m_options.server.cluster,
+                                                           QProcessEnvironment::systemEnvironment());
     engine.start(m_options.server);
     const int code = QApplication::exec();
     qCInfo(lcServer) << "stopped";

@@ -4,6 +4,7 @@
 #include "KeychainTokens.h"
 #include "Logging.h"
 #include "PostgresPassword.h"
+#include "RedisPassword.h"
 #include "SignalWatcher.h"
 #include "sources/CaptureImport.h"
 #include "sources/NdjsonIngest.h"
@@ -78,6 +79,9 @@ int HeadlessFront::run()
     if (m_options.server.postgres && m_options.exportPath.isEmpty())
         qCInfo(lcIngest).noquote() << resolvePostgresPassword(*m_options.server.postgres,
                                                               QProcessEnvironment::systemEnvironment());
+    if (m_options.server.cluster)
+        qCInfo(lcServer).noquote() << resolveRedisPassword(*m_options.server.cluster,
+                                                           QProcessEnvironment::systemEnvironment());
     if (m_options.authTokensFromKeychain) {
         if (const auto error = loadTokensFromKeychain(m_options.server)) {
             qCCritical(lcServer).noquote() << *error;

@@ -1,6 +1,7 @@
 #include "CdcServer.h"
 
 #include "Logging.h"
+#include "cluster/RedisBroker.h"
 #include "net/FrontDoor.h"
 #include "net/HttpApi.h"
 #include "net/SessionHub.h"
@@ -15,8 +16,9 @@ CdcServer::CdcServer(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_store(m_config.retention)
-    , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config))
-    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config))
+    , m_broker(m_config.cluster ? std::make_unique<RedisBroker>(*m_config.cluster, m_store, m_metrics) : nullptr)
+    , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config, m_broker.get()))
+    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config, m_broker.get()))
     , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_api, *m_hub, m_metrics))
 {
     connect(m_hub.get(), &SessionHub::allClosed, this, [this] {
@@ -35,6 +37,7 @@ CdcServer::~CdcServer()
     m_frontDoor.reset();
     m_api.reset();
     m_hub.reset();
+    m_broker.reset();
 }
 
 bool CdcServer::openJournal(QString *errorMessage)
@@ -81,6 +84,8 @@ bool CdcServer::start(QString *errorMessage)
     m_stopping = false;
     if (!openStorage(errorMessage))
         return false;
+    if (m_broker && !m_metrics.cluster.redisUp && !m_broker->start(10'000, errorMessage))
+        return false;
     QString reason;
     if (!m_frontDoor->listen(&reason)) {
         if (errorMessage)
@@ -91,6 +96,13 @@ bool CdcServer::start(QString *errorMessage)
         return false;
     }
     qCInfo(lcServer).noquote() << "listening on" << webSocketUrl().toString() << "and" << httpUrl().toString();
+    if (m_broker) {
+        m_broker->setAnnouncement(m_config.cluster->advertiseUrl.isEmpty() ? webSocketUrl().toString()
+                                                                           : m_config.cluster->advertiseUrl,
+                                  [this] { return int(m_hub->sessionCount()); });
+        qCInfo(lcServer).noquote() << "cluster mode: instance" << m_metrics.cluster.instanceId << "on Redis"
+                                   << m_config.cluster->redis.display();
+    }
     if (!m_config.bindAddress.isLoopback() && !m_config.accessControl)
         qCWarning(lcServer).noquote()
             << "listening on" << m_config.bindAddress.toString()
@@ -170,6 +182,13 @@ QUrl CdcServer::webSocketUrl() const
 
 QList<AppendReceipt> CdcServer::publish(const PublishBatch &batch)
 {
+    if (m_broker) {
+        m_broker->publish(batch, {}, {}, [](const ClusterPublishOutcome &outcome) {
+            if (outcome.errorStatus != 0)
+                qCWarning(lcIngest).noquote() << "events not stored:" << outcome.errorMessage;
+        });
+        return {};
+    }
     return m_store.append(batch);
 }
 

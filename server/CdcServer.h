@@ -13,6 +13,7 @@
 namespace cdc {
 
 class FrontDoor;
+class RedisBroker;
 class HttpApi;
 class SessionHub;
 namespace pg {
@@ -47,8 +48,11 @@ public:
     QUrl httpUrl() const;
     quint16 port() const;
 
-    // The one append path of every source (POST /events, stdin, the GUI's publish).
+    // The one append path of every source (POST /events, stdin, the GUI's publish). In cluster
+    // mode the events go to Redis and the receipts are empty: they arrive with the events.
     QList<AppendReceipt> publish(const PublishBatch &batch);
+    // Cluster mode's link to Redis; null in single-instance mode.
+    RedisBroker *cluster() const { return m_broker.get(); }
 
     const ServerConfig &config() const { return m_config; }
     EventStore &store() { return m_store; }
@@ -67,6 +71,8 @@ private:
     ServerConfig m_config;
     ServerMetrics m_metrics;
     EventStore m_store;
+    // Before the hub and the API, which use it; after the store, which it fills.
+    std::unique_ptr<RedisBroker> m_broker;
     std::unique_ptr<SessionHub> m_hub;
     std::unique_ptr<HttpApi> m_api;
     std::unique_ptr<FrontDoor> m_frontDoor;

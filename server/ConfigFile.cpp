@@ -60,6 +60,17 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
         postgres.routing.defaultChannel = settings.value(QStringLiteral("postgres/default_channel")).toString();
         config.postgres = postgres;
     }
+    // Cluster mode: [cluster] url=redis://..., accept_volatile=true; a bad URL is left to the
+    // command line's check (the window shows nothing it cannot start).
+    if (const QString url = settings.value(QStringLiteral("cluster/redis")).toString(); !url.isEmpty()) {
+        if (auto endpoint = parseRedisUrl(url); std::holds_alternative<RedisEndpoint>(endpoint)) {
+            ClusterConfig cluster;
+            cluster.redis = std::get<RedisEndpoint>(endpoint);
+            cluster.acceptVolatileRedis = settings.value(QStringLiteral("cluster/accept_volatile"), false).toBool();
+            cluster.advertiseUrl = settings.value(QStringLiteral("cluster/advertise_url")).toString();
+            config.cluster = cluster;
+        }
+    }
 }
 
 void saveServerConfig(QSettings &settings, const ServerConfig &config)
@@ -84,6 +95,15 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("timeouts/head_ms"), qint64(config.headTimeout.count()));
     settings.setValue(QStringLiteral("timeouts/ping_interval_ms"), qint64(config.pingInterval.count()));
     settings.setValue(QStringLiteral("timeouts/idle_ms"), qint64(config.idleTimeout.count()));
+    if (config.cluster) {
+        RedisEndpoint withoutPassword = config.cluster->redis;
+        withoutPassword.password.clear(); // secrets live in the keychain, never in this file
+        settings.setValue(QStringLiteral("cluster/redis"), withoutPassword.display());
+        settings.setValue(QStringLiteral("cluster/accept_volatile"), config.cluster->acceptVolatileRedis);
+        settings.setValue(QStringLiteral("cluster/advertise_url"), config.cluster->advertiseUrl);
+    } else {
+        settings.remove(QStringLiteral("cluster"));
+    }
     if (config.postgres) {
         settings.setValue(QStringLiteral("postgres/dsn"), config.postgres->dsn);
         settings.setValue(QStringLiteral("postgres/slot"), config.postgres->slot);

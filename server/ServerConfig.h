@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/ClusterConfig.h"
 #include "sources/postgres/PostgresConfig.h"
 #include "auth/AccessControl.h"
 #include "store/EventStore.h"
@@ -31,6 +32,10 @@ struct ServerConfig
     TravelLimits travel;
     // A PostgreSQL logical-replication source; none: events come only from publishers.
     std::optional<pg::PostgresConfig> postgres;
+
+    // Cluster mode (--redis): Redis is the store of record, shared with other instances; none:
+    // this process alone holds its channels (docs/cluster.md).
+    std::optional<ClusterConfig> cluster;
 
     // wss:// and https:// on the port (--tls-cert, --tls-key); none: plain ws:// and http://.
     std::optional<QSslConfiguration> tls;

@@ -90,6 +90,29 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
                 "Connections, requests and messages refused for passing a configured limit, by limit.");
     for (auto it = limitRejections.cbegin(); it != limitRejections.cend(); ++it)
         text.sample("cdcscope_limit_rejections_total", it.value(), "limit=\"" + labelValue(it.key()) + '"');
+    if (cluster.enabled) {
+        text.family("cdcscope_redis_up", "gauge", "1 while the Redis of cluster mode answers.");
+        text.sample("cdcscope_redis_up", cluster.redisUp ? 1 : 0);
+        text.family("cdcscope_redis_script_calls_total", "counter", "Publish scripts run in Redis.");
+        text.sample("cdcscope_redis_script_calls_total", cluster.scriptCalls);
+        text.family("cdcscope_redis_script_roundtrip_microseconds_total", "counter",
+                    "Publish script round trips, summed (divide by the calls for the mean).");
+        text.sample("cdcscope_redis_script_roundtrip_microseconds_total", cluster.scriptMicrosTotal);
+        text.family("cdcscope_redis_gap_fills_total", "counter",
+                    "Holes in live delivery filled from the Redis stream.");
+        text.sample("cdcscope_redis_gap_fills_total", cluster.gapFills);
+        text.family("cdcscope_redis_events_filled_total", "counter", "Events delivered by gap fills.");
+        text.sample("cdcscope_redis_events_filled_total", cluster.eventsFilled);
+        text.family("cdcscope_redis_events_lost_total", "counter",
+                    "Seqs Redis no longer held when this instance needed them.");
+        text.sample("cdcscope_redis_events_lost_total", cluster.eventsLost);
+        text.family("cdcscope_redis_epoch_changes_total", "counter", "Channels whose Redis history was lost.");
+        text.sample("cdcscope_redis_epoch_changes_total", cluster.epochChanges);
+        text.family("cdcscope_redis_publish_failures_total", "counter", "Publishes Redis did not confirm.");
+        text.sample("cdcscope_redis_publish_failures_total", cluster.publishFailures);
+        text.family("cdcscope_redis_travels_total", "counter", "Travels answered from the Redis stream.");
+        text.sample("cdcscope_redis_travels_total", cluster.redisTravels);
+    }
     text.family("cdcscope_errors_total", "counter", "Requests refused, by error code (WebSocket and HTTP).");
     for (auto it = errors.cbegin(); it != errors.cend(); ++it)
         text.sample("cdcscope_errors_total", it.value(), "kind=\"" + labelValue(it.key()) + '"');

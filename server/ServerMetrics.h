@@ -26,6 +26,25 @@ struct ServerMetrics
 
     QMap<QString, qint64> limitRejections; // by limit: connections, subscriptions, travel_rate, ...
 
+    // Cluster mode (RedisBroker keeps these; docs/cluster.md).
+    struct Cluster
+    {
+        bool enabled = false;
+        bool redisUp = false;
+        QString redisState; // "connected", or why not
+        QString instanceId;
+        qint64 scriptCalls = 0;
+        qint64 scriptMicrosTotal = 0; // publish script round trips, summed
+        qint64 lastScriptMicros = 0;
+        qint64 gapFills = 0;     // XRANGE reads that filled a hole in live delivery
+        qint64 eventsFilled = 0; // events those reads delivered
+        qint64 eventsLost = 0;   // seqs Redis no longer had when they were needed
+        qint64 epochChanges = 0; // channels whose Redis history was lost
+        qint64 publishFailures = 0;
+        qint64 redisTravels = 0; // travels answered from the stream, not the window
+        qint64 trackedChannels = 0;
+    } cluster;
+
     void countError(const QString &code) { ++errors[code]; }
     void countLimit(const QString &limit) { ++limitRejections[limit]; }
 

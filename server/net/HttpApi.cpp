@@ -2,6 +2,7 @@
 
 #include "ServerMetrics.h"
 #include "SessionHub.h"
+#include "cluster/RedisBroker.h"
 #include "protocol/JsonWriter.h"
 #include "protocol/PublishRequest.h"
 #include "store/Capture.h"
@@ -54,11 +55,13 @@ QByteArrayView allowedMethods(QByteArrayView method)
 
 } // namespace
 
-HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config)
+HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config,
+                 RedisBroker *broker)
     : m_store(store)
     , m_hub(hub)
     , m_metrics(metrics)
     , m_config(config)
+    , m_broker(broker)
     , m_cors(config.allowedOrigins)
 {
     m_uptime.start();
@@ -152,7 +155,8 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
                                        .arg(QString::fromLatin1(key)),
                                    QStringLiteral("use a new key for a new request"));
     };
-    if (const IdempotentAnswer *answered = m_store.idempotentAnswer(scoped)) {
+    // In cluster mode the answers live in Redis, where every instance finds them (RedisBroker).
+    if (const IdempotentAnswer *answered = m_broker ? nullptr : m_store.idempotentAnswer(scoped)) {
         if (answered->fingerprint != fingerprint)
             return reply(reused());
         HttpResponse replayed = HttpResponse::json(200, answered->answer);
@@ -191,11 +195,23 @@ void HttpApi::store(const QByteArray &body, const Access &access, const Idempote
                                     QStringLiteral("%1the token \"%2\" may not publish to \"%3\"")
                                         .arg(batch.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString(),
                                              access.tokenName, batch[i].channel)));
+    const bool isBatch = QByteArrayView(body).trimmed().startsWith('[');
+    if (m_broker) {
+        // The 2xx waits for Redis' reply: then every instance can read the events.
+        return m_broker->publish(
+            batch, tag.key, tag.fingerprint, [isBatch, reply = std::move(reply)](const ClusterPublishOutcome &outcome) {
+                if (outcome.errorStatus != 0)
+                    return reply(HttpResponse::error(outcome.errorStatus, outcome.errorCode, outcome.errorMessage));
+                HttpResponse answer = receiptsResponse(outcome.receipts, isBatch);
+                if (outcome.replayed)
+                    answer.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
+                reply(answer);
+            });
+    }
     if (!m_store.failure().isEmpty())
         return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), m_store.failure()));
 
     const QList<AppendReceipt> receipts = m_store.append(batch);
-    const bool isBatch = QByteArrayView(body).trimmed().startsWith('[');
     HttpResponse answer = receiptsResponse(receipts, isBatch);
     // Committed together with the events: after a crash, both or neither.
     if (!tag.key.isEmpty())
@@ -317,6 +333,21 @@ HttpResponse HttpApi::health() const
         writer.endObject();
     }
     writer.endArray();
+    if (m_broker) {
+        const ServerMetrics::Cluster &cluster = m_metrics.cluster;
+        writer.key("cluster")
+            .beginObject()
+            .field("instance", QStringView(cluster.instanceId))
+            .field("redis", QStringView(m_config.cluster->redis.display()))
+            .field("redis_up", cluster.redisUp)
+            .field("redis_state", QStringView(cluster.redisState))
+            .field("script_roundtrip_us", cluster.lastScriptMicros)
+            .field("tracked_channels", cluster.trackedChannels)
+            .field("gap_fills", cluster.gapFills)
+            .field("events_lost", cluster.eventsLost)
+            .field("epoch_changes", cluster.epochChanges)
+            .endObject();
+    }
     // Every source's warnings in one place, for a probe that only looks here.
     writer.key("warnings").beginArray();
     for (const SourceStatus &source : std::as_const(m_metrics.sources))

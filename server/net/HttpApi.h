@@ -13,6 +13,7 @@
 namespace cdc {
 
 class EventStore;
+class RedisBroker;
 class SessionHub;
 struct ServerMetrics;
 
@@ -21,7 +22,9 @@ struct ServerMetrics;
 class HttpApi
 {
 public:
-    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config);
+    // With a broker (cluster mode) a publish goes to Redis.
+    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config,
+            RedisBroker *broker = nullptr);
 
     // `reply` runs exactly once: at once for reads, and for a publish once its events are durable.
     using Reply = std::function<void(const HttpResponse &)>;
@@ -51,6 +54,7 @@ private:
     SessionHub &m_hub;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
+    RedisBroker *m_broker = nullptr;
     CorsPolicy m_cors;
     // Idempotency keys whose first request is not answered yet, with the retries waiting for it.
     struct InFlight

@@ -2,6 +2,7 @@
 
 #include "Logging.h"
 #include "ServerMetrics.h"
+#include "cluster/RedisBroker.h"
 #include "protocol/ClientMessage.h"
 #include "protocol/ServerFrames.h"
 #include "store/EventStore.h"
@@ -42,13 +43,16 @@ Q_NEVER_INLINE bool moveToDeliveryThread(QSslSocket *socket, QThread *thread)
 
 } // namespace
 
-SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, QObject *parent)
+SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, RedisBroker *broker,
+                       QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_metrics(metrics)
     , m_config(config)
+    , m_broker(broker)
 {
-    const int threads = m_config.deliveryThreads > 0 ? m_config.deliveryThreads : std::max(1, QThread::idealThreadCount());
+    const int threads =
+        m_config.deliveryThreads > 0 ? m_config.deliveryThreads : std::max(1, QThread::idealThreadCount());
     for (int i = 0; i < threads; ++i) {
         auto thread = std::make_unique<DeliveryThread>(i);
         DeliveryLane *lane = thread->startLane();
@@ -85,8 +89,8 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
                 relay([this, id] {
                     ++m_metrics.idleDisconnects;
                     if (const WsSession *idle = find(id))
-                        qCInfo(lcNet).noquote() << "closing idle client" << idle->clientId() << "from"
-                                                << idle->peerText();
+                        qCInfo(lcNet).noquote()
+                            << "closing idle client" << idle->clientId() << "from" << idle->peerText();
                 });
             },
             Qt::DirectConnection);
@@ -104,10 +108,8 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
 void SessionHub::applyConfig()
 {
     for (const Lane &lane : m_lanes)
-        lane.lane->inbox().post(
-            [to = lane.lane, ping = m_config.pingInterval.count(), idle = m_config.idleTimeout.count()] {
-                to->setHeartbeat(ping, idle);
-            });
+        lane.lane->inbox().post([to = lane.lane, ping = m_config.pingInterval.count(),
+                                 idle = m_config.idleTimeout.count()] { to->setHeartbeat(ping, idle); });
 }
 
 SessionHub::~SessionHub()
@@ -293,8 +295,22 @@ void SessionHub::handleTravel(WsSession *session, const TravelCommand &travel)
         return;
     }
     const QStringList channels = travel.channel ? QStringList{*travel.channel} : session->subscriptions();
-    const TravelResult result =
-        runTravel(m_store, channels, {travel.sinceSeq, travel.sinceTsMs, travel.limit}, m_config.travel);
+    const TravelWindow window{travel.sinceSeq, travel.sinceTsMs, travel.limit};
+    if (m_broker && !m_broker->windowCovers(channels, window, m_config.travel)) {
+        // Older than this instance's window: the stream has it. Live events meanwhile are past the
+        // window's newest seq, which bounds the read, so the seam has no gap and no duplicate.
+        m_broker->travel(channels, window, m_config.travel,
+                         [this, id = session->id(), travel](const TravelResult &result, std::shared_ptr<EventStore>) {
+                             if (WsSession *asked = find(id))
+                                 sendTravel(asked, travel, result);
+                         });
+        return;
+    }
+    sendTravel(session, travel, runTravel(m_store, channels, window, m_config.travel));
+}
+
+void SessionHub::sendTravel(WsSession *session, const TravelCommand &travel, const TravelResult &result)
+{
     if (!session->sendReplay(result.events, ServerFrames::travelComplete(travel, result))) {
         refuse(session, ErrorCode::travelBusy,
                QStringLiteral("an earlier travel is still being sent; read it first, then ask again"));
@@ -331,6 +347,8 @@ void SessionHub::subscribe(WsSession *session, const QString &channel)
 {
     if (!session->addSubscription(channel))
         return;
+    if (m_broker)
+        m_broker->track(channel);
     m_subscribers[channel].push_back(session);
     session->lane()->inbox().post([to = session->lane(), id = session->id(), channel] { to->subscribe(id, channel); });
 }

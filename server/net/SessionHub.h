@@ -14,9 +14,11 @@ namespace cdc {
 
 class EventStore;
 class ChannelLog;
+class RedisBroker;
 struct ServerMetrics;
 struct StoredEvent;
 struct TravelCommand;
+struct TravelResult;
 struct SubscriptionCommand;
 struct UpgradedConnection;
 
@@ -29,7 +31,10 @@ class SessionHub : public QObject
     Q_OBJECT
 
 public:
-    SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, QObject *parent = nullptr);
+    // With a broker (cluster mode) every subscribed channel is tracked in Redis, and a travel the
+    // window cannot answer is read from the stream.
+    SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, RedisBroker *broker = nullptr,
+               QObject *parent = nullptr);
     ~SessionHub() override;
 
     // Takes over a connection whose upgrade was accepted; its handshake response goes out first.
@@ -64,6 +69,7 @@ private:
     void onText(quint64 id, const QString &text);
     void onFinished(quint64 id, quint16 closeCode);
     void handleTravel(WsSession *session, const TravelCommand &travel);
+    void sendTravel(WsSession *session, const TravelCommand &travel, const TravelResult &result);
     void handleSubscription(WsSession *session, const SubscriptionCommand &command);
     void subscribe(WsSession *session, const QString &channel);
     void unsubscribe(WsSession *session, const QString &channel);
@@ -74,6 +80,7 @@ private:
     EventStore &m_store;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
+    RedisBroker *m_broker = nullptr;
     Mailbox m_inbox{this}; // what the delivery threads say, run on the engine thread
     std::vector<Lane> m_lanes;
     std::vector<WsSession *> m_sessions;

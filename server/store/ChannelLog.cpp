@@ -36,6 +36,16 @@ void ChannelLog::restoreCounters(qint64 lastSeq, qint64 lastTsMs)
     m_committedSeq = m_lastSeq;
 }
 
+void ChannelLog::restartAt(qint64 lastSeq, qint64 lastTsMs)
+{
+    Q_ASSERT(m_events.empty());
+    m_lastSeq = 0;
+    m_lastTsMs = 0;
+    m_lastEvictedSeq = 0;
+    m_lastEvictedTsMs = -1;
+    restoreCounters(lastSeq, lastTsMs);
+}
+
 void ChannelLog::restore(qint64 seq, qint64 tsMs, const QByteArray &payload)
 {
     if (m_events.empty() && seq > 1 && m_lastEvictedSeq < seq - 1) {
@@ -116,6 +126,8 @@ qsizetype ChannelLog::indexAtOrAfterTs(qint64 sinceTsMs) const
 
 bool ChannelLog::lostEventsMatching(std::optional<qint64> sinceSeq, std::optional<qint64> sinceTsMs) const
 {
+    if (m_historyLost)
+        return sinceSeq || sinceTsMs;
     if (m_lastEvictedSeq == 0)
         return false;
     // Evicted events are a prefix with seq and ts_ms both ascending, so the last one evicted is

@@ -26,6 +26,9 @@ public:
     void restore(qint64 seq, qint64 tsMs, const QByteArray &payload);
     // Continues the sequence after events that are no longer retained anywhere.
     void restoreCounters(qint64 lastSeq, qint64 lastTsMs);
+    // Like restoreCounters on an empty log, but the sequence may also move back (cluster mode: a
+    // Redis that lost its data starts the channel again).
+    void restartAt(qint64 lastSeq, qint64 lastTsMs);
 
     // Events up to committedSeq() are durable and visible to readers (travel, fan-out).
     qint64 committedSeq() const { return m_committedSeq; }
@@ -53,6 +56,10 @@ public:
     // Whether an event that matched (seq > sinceSeq, ts_ms >= sinceTsMs) was already evicted:
     // the replay would then have a hole the client cannot see otherwise.
     bool lostEventsMatching(std::optional<qint64> sinceSeq, std::optional<qint64> sinceTsMs) const;
+    // Cluster mode: Redis lost this channel's history (a new epoch, a trimmed hole); every travel
+    // from a position reports a gap from then on.
+    void markHistoryLost() { m_historyLost = true; }
+    bool historyLost() const { return m_historyLost; }
 
 private:
     QString m_id;
@@ -65,6 +72,7 @@ private:
     qint64 m_committedSeq = 0;
     qint64 m_lastEvictedSeq = 0;
     qint64 m_lastEvictedTsMs = -1;
+    bool m_historyLost = false;
 };
 
 } // namespace cdc

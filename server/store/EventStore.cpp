@@ -54,6 +54,33 @@ QList<AppendReceipt> EventStore::append(const PublishBatch &batch)
     return receipts;
 }
 
+void EventStore::adopt(const QString &channel, qint64 firstSeq, qint64 tsMs, const QList<QByteArray> &payloads)
+{
+    Q_ASSERT(!m_journal);
+    ChannelLog &log = channelFor(channel);
+    Q_ASSERT(firstSeq == log.lastSeq() + 1);
+    qint64 seq = firstSeq;
+    for (const QByteArray &payload : payloads) {
+        log.restore(seq++, std::max(tsMs, log.lastTsMs()), payload);
+        const StoredEvent &added = log.newest();
+        m_totalBytes += added.wire.size();
+        ++m_totalEvents;
+        ++m_appendedEvents;
+        m_appendOrder.push_back({&log, added.seq});
+        m_staged.emplace_back(&log, added);
+        enforceRetention(log);
+    }
+    commitNow();
+}
+
+void EventStore::restartChannelAt(const QString &channel, qint64 lastSeq, qint64 lastTsMs)
+{
+    ChannelLog &log = channelFor(channel);
+    while (!log.isEmpty())
+        evictOldestOf(log);
+    log.restartAt(lastSeq, lastTsMs);
+}
+
 void EventStore::scheduleCommit()
 {
     if (m_commitScheduled)

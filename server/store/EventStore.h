@@ -72,6 +72,14 @@ public:
     // Appends the batch in order; the caller has validated every event, so it is stored whole.
     QList<AppendReceipt> append(const PublishBatch &batch);
 
+    // Cluster mode (RedisBroker): events whose seq and ts_ms Redis assigned. `firstSeq` must follow
+    // the channel's last seq; they are announced at once (Redis already holds them).
+    void adopt(const QString &channel, qint64 firstSeq, qint64 tsMs, const QList<QByteArray> &payloads);
+    // Cluster mode: forgets the channel's window and continues after `lastSeq` — when joining a
+    // channel midway, or when Redis lost history (a travel from before then reports a gap).
+    void restartChannelAt(const QString &channel, qint64 lastSeq, qint64 lastTsMs);
+    void markHistoryLost(const QString &channel) { channelFor(channel).markHistoryLost(); }
+
     // A source's position upstream (for PostgreSQL, the end LSN of its last transaction), made
     // durable in the same journal transaction as the events appended before it in this turn, so
     // events and position are never out of step after a crash.
