@@ -8,6 +8,14 @@ QString cdcscopeBinary()
     return qEnvironmentVariable("CDCSCOPE_BINARY");
 }
 
+HeadlessProcess::~HeadlessProcess()
+{
+    if (process->state() != QProcess::NotRunning) {
+        process->kill();
+        process->waitForFinished(5000);
+    }
+}
+
 QByteArray HeadlessProcess::readLog()
 {
     log.append(process->readAllStandardError());
@@ -34,9 +42,9 @@ bool HeadlessProcess::stop()
     // A server that does not stop on SIGTERM is a defect; say where each of its threads stands.
     readLog();
     QProcess gdb;
-    gdb.start(QStringLiteral("gdb"), {QStringLiteral("-batch"), QStringLiteral("-p"),
-                                      QString::number(process->processId()), QStringLiteral("-ex"),
-                                      QStringLiteral("thread apply all bt")});
+    gdb.start(QStringLiteral("gdb"),
+              {QStringLiteral("-batch"), QStringLiteral("-p"), QString::number(process->processId()),
+               QStringLiteral("-ex"), QStringLiteral("thread apply all bt")});
     gdb.waitForFinished(60000);
     qWarning().noquote() << "the server did not stop on SIGTERM; its log:\n"
                          << QString::fromUtf8(log) << "\nits threads:\n"

@@ -14,6 +14,9 @@ struct HeadlessProcess
     QByteArray log;
     quint16 port = 0; // the port it listens on; 0 if it did not get that far
 
+    // A server a test leaves running is killed at the end of its scope.
+    ~HeadlessProcess();
+
     QByteArray readLog();
     bool waitForLog(const QByteArray &text, int timeoutMs = 10000);
     // QProcess::waitForFinished() is false for a process that already ended while the test's
