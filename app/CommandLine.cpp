@@ -571,9 +571,6 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
         cluster->acceptVolatileRedis = cluster->acceptVolatileRedis || outcome.options.redisAcceptVolatile;
         if (!outcome.options.redisAdvertiseUrl.isEmpty())
             cluster->advertiseUrl = outcome.options.redisAdvertiseUrl;
-        if (outcome.options.server.postgres)
-            return fail(QStringLiteral("--redis with --pg-dsn: the PostgreSQL source does not run in cluster mode "
-                                       "yet (docs/cluster.md); run it on a single instance"));
         // Redis is the store of record: no journal beside it.
         outcome.options.inMemory = true;
     }

@@ -120,7 +120,7 @@ void CdcServer::startSources()
         return;
     // The source resumes from the store's positions: make them the durable ones first.
     m_store.commitNow();
-    m_postgres = std::make_unique<pg::PostgresSource>(*m_config.postgres, m_store);
+    m_postgres = std::make_unique<pg::PostgresSource>(*m_config.postgres, m_store, m_broker.get());
     connect(m_postgres.get(), &pg::PostgresSource::statusChanged, this, [this](const SourceStatus &status) {
         m_metrics.sources.insert(status.name, status);
         Q_EMIT sourceStatusChanged(status);

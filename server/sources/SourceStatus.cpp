@@ -11,6 +11,8 @@ QString sourceStateName(SourceStatus::State state)
         return QStringLiteral("streaming");
     case SourceStatus::State::Reconnecting:
         return QStringLiteral("reconnecting");
+    case SourceStatus::State::Standby:
+        return QStringLiteral("standby");
     case SourceStatus::State::Failed:
         return QStringLiteral("failed");
     case SourceStatus::State::Stopped:

@@ -10,7 +10,8 @@ namespace cdc {
 // window's Sources panel show it.
 struct SourceStatus
 {
-    enum class State { Connecting, Streaming, Reconnecting, Failed, Stopped };
+    // Standby: cluster mode, another instance streams the slot; this one takes over when it goes.
+    enum class State { Connecting, Streaming, Reconnecting, Standby, Failed, Stopped };
 
     QString name;   // "postgres"
     QString target; // where it reads from, without secrets: "user@host:port/db slot S publication P"

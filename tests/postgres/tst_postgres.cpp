@@ -4,6 +4,7 @@
 
 #include "HeadlessProcess.h"
 #include "PgCluster.h"
+#include "RedisServer.h"
 #include "TestHttp.h"
 #include "TestWsClient.h"
 
@@ -14,6 +15,7 @@
 #include <QtTest>
 
 #include <csignal>
+#include <numeric>
 
 namespace {
 
@@ -443,6 +445,56 @@ private Q_SLOTS:
         QCOMPARE(publish(server->port, QStringLiteral("manual"), QJsonObject{{QStringLiteral("x"), 1}}).status, 200);
         QCOMPARE(server->process->state(), QProcess::Running);
         QVERIFY(server->stop());
+    }
+
+    // Cluster mode: the slot streams to one instance; another stands by, takes over when it is
+    // killed, and Redis stores each transaction once (its end LSN is the idempotency key).
+    void inAClusterOneInstanceStreamsAndAStandbyTakesOver()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        QProcessEnvironment environment = sourceEnvironment();
+        environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QString());
+        const QStringList cluster{QStringLiteral("--redis"), redis.url()};
+        const QString ticks = QStringLiteral("public.ticks");
+        auto active = startSource(QStringLiteral("clustered"), cluster, environment, ticks);
+        QVERIFY2(active->port, active->log.constData());
+        QVERIFY2(waitForSourceState(active->port, QStringLiteral("streaming")), active->readLog().constData());
+        auto standby = startSource(QStringLiteral("clustered"), cluster, environment, ticks);
+        QVERIFY2(standby->port, standby->log.constData());
+        QVERIFY2(waitForSourceState(standby->port, QStringLiteral("standby")), standby->readLog().constData());
+        TestWsClient watcher(standby->port, ticks);
+        QVERIFY(watcher.waitForMessages(1));
+
+        // Fifty transactions of ten rows; the streaming instance dies while they arrive.
+        QString statements;
+        for (int t = 0; t < 50; ++t)
+            statements += QStringLiteral("INSERT INTO ticks (n) SELECT %1 * 10 + g FROM generate_series(1, 10) g;")
+                              .arg(100000 + t);
+        QVERIFY2(m_cluster.sql(statements), qPrintable(m_cluster.error()));
+        QVERIFY(QTest::qWaitFor([&] { return watcher.events().size() >= 10; }, 15000));
+        ::kill(pid_t(active->process->processId()), SIGKILL);
+        QVERIFY(active->waitForExit());
+        QString more;
+        for (int t = 50; t < 70; ++t)
+            more += QStringLiteral("INSERT INTO ticks (n) SELECT %1 * 10 + g FROM generate_series(1, 10) g;")
+                        .arg(100000 + t);
+        QVERIFY2(m_cluster.sql(more), qPrintable(m_cluster.error()));
+        QVERIFY2(waitForSourceState(standby->port, QStringLiteral("streaming")), standby->readLog().constData());
+
+        // Every change once, in one contiguous sequence, whichever instance stored it.
+        QVERIFY2(QTest::qWaitFor([&] { return watcher.events().size() >= 700; }, 20000),
+                 qPrintable(QString::number(watcher.events().size())));
+        QTest::qWait(300); // a duplicate would arrive now
+        QList<qint64> expectedSeqs(700);
+        std::iota(expectedSeqs.begin(), expectedSeqs.end(), 1);
+        QCOMPARE(watcher.eventSeqs(ticks), expectedSeqs);
+        QSet<int> rows;
+        for (const QJsonObject &payload : payloadsOf(watcher.events()))
+            rows.insert(payload.value(QStringLiteral("new")).toObject().value(QStringLiteral("n")).toInt());
+        QCOMPARE(rows.size(), 700);
+        QCOMPARE(redis.cli({QStringLiteral("XLEN"), QStringLiteral("cdcscope:{public.ticks}:stream")}),
+                 QByteArray("700"));
     }
 };
 

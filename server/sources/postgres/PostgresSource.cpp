@@ -1,17 +1,21 @@
 #include "PostgresSource.h"
 
 #include "Logging.h"
+#include "cluster/RedisBroker.h"
 #include "store/EventStore.h"
+
+#include <QCryptographicHash>
 
 #include <QDateTime>
 #include <QPointer>
 
 namespace cdc::pg {
 
-PostgresSource::PostgresSource(PostgresConfig config, EventStore &store, QObject *parent)
+PostgresSource::PostgresSource(PostgresConfig config, EventStore &store, RedisBroker *broker, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_store(store)
+    , m_broker(broker)
 {
     m_status.name = QStringLiteral("postgres");
     const PostgresTarget target = parseTarget(m_config.dsn);
@@ -56,6 +60,8 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     m_worker->markTaken(transaction.events.size());
     if (m_failed)
         return;
+    if (m_broker)
+        return applyThroughCluster(sourceKey, transaction);
     if (transaction.endLsn <= Lsn(m_store.sourcePosition(sourceKey))) {
         // PostgreSQL re-sends what it was not yet told is durable; the journal has it already.
         ++m_status.duplicatesSkipped;
@@ -72,6 +78,66 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     ++m_status.transactions;
     m_status.events += transaction.events.size();
     confirmWhenCommitted(transaction.endLsn); // reports the new counts once durable
+}
+
+void PostgresSource::applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction)
+{
+    if (m_resending)
+        return; // PostgreSQL sends it again from the last confirmed position
+    m_inFlight.push_back({transaction.endLsn, transaction.events.isEmpty()});
+    if (transaction.events.isEmpty())
+        return confirmStoredInOrder();
+    // The same transaction, sent again after a crash or by another instance after a take-over,
+    // has the same key: Redis answers it from the first time and stores nothing.
+    const QByteArray key = "postgres\n" + sourceKey.toUtf8() + '\n' + formatLsn(transaction.endLsn).toUtf8();
+    QCryptographicHash fingerprint(QCryptographicHash::Sha256);
+    for (const NewEvent &event : transaction.events) {
+        fingerprint.addData(event.channel.toUtf8());
+        fingerprint.addData(event.payload);
+    }
+    const Lsn endLsn = transaction.endLsn;
+    const qsizetype count = transaction.events.size();
+    m_broker->publish(transaction.events, key, fingerprint.result(),
+                      [self = QPointer<PostgresSource>(this), endLsn, count](const ClusterPublishOutcome &outcome) {
+                          if (!self || !self->m_worker || self->m_resending)
+                              return;
+                          if (outcome.errorStatus != 0) {
+                              // Nothing from here on is confirmed; the next session re-sends it all.
+                              self->m_resending = true;
+                              self->m_inFlight.clear();
+                              self->m_worker->requestResend();
+                              self->setState(SourceStatus::State::Reconnecting, outcome.errorMessage);
+                              return;
+                          }
+                          if (outcome.replayed) {
+                              ++self->m_status.duplicatesSkipped;
+                          } else {
+                              ++self->m_status.transactions;
+                              self->m_status.events += count;
+                          }
+                          for (InFlight &sent : self->m_inFlight)
+                              if (sent.endLsn == endLsn)
+                                  sent.stored = true;
+                          self->confirmStoredInOrder();
+                      });
+}
+
+void PostgresSource::confirmStoredInOrder()
+{
+    Lsn confirmed = 0;
+    while (!m_inFlight.empty() && m_inFlight.front().stored) {
+        confirmed = m_inFlight.front().endLsn;
+        m_inFlight.pop_front();
+    }
+    if (confirmed == 0)
+        return;
+    m_worker->markDurable(confirmed);
+    if (confirmed > m_durable) {
+        m_durable = confirmed;
+        m_status.journaledLsn = formatLsn(confirmed);
+        m_status.lagBytes = qint64(std::max(m_serverWalEnd, confirmed) - confirmed);
+        Q_EMIT statusChanged(m_status);
+    }
 }
 
 void PostgresSource::confirmWhenCommitted(Lsn endLsn)
@@ -98,6 +164,8 @@ void PostgresSource::confirmWhenCommitted(Lsn endLsn)
 
 void PostgresSource::setState(SourceStatus::State state, const QString &error)
 {
+    if (state == SourceStatus::State::Streaming)
+        m_resending = false; // a new session: what follows is sent again from the confirmed position
     if (m_failed && state != SourceStatus::State::Failed)
         state = state == SourceStatus::State::Stopped ? state : SourceStatus::State::Failed;
     if (state == SourceStatus::State::Reconnecting && m_status.state == SourceStatus::State::Streaming)

@@ -9,9 +9,12 @@
 
 #include <memory>
 
+#include <deque>
+
 namespace cdc {
 class EventStore;
-}
+class RedisBroker;
+} // namespace cdc
 
 namespace cdc::pg {
 
@@ -24,7 +27,9 @@ class PostgresSource : public QObject
     Q_OBJECT
 
 public:
-    PostgresSource(PostgresConfig config, EventStore &store, QObject *parent = nullptr);
+    // With a broker (cluster mode) transactions are stored in Redis, each under an idempotency key
+    // made of its source and end LSN, so one that PostgreSQL sends again is stored once.
+    PostgresSource(PostgresConfig config, EventStore &store, RedisBroker *broker = nullptr, QObject *parent = nullptr);
     ~PostgresSource() override;
 
     void start();
@@ -36,12 +41,24 @@ Q_SIGNALS:
 private:
     void apply(const QString &sourceKey, const ChangeStream::Transaction &transaction);
     void confirmWhenCommitted(Lsn endLsn);
+    void applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction);
+    void confirmStoredInOrder();
     void setState(SourceStatus::State state, const QString &error);
     void setProgress(Lsn serverWalEnd, Lsn confirmed);
     void noteIdentity(const QString &table, const QString &warning);
 
     PostgresConfig m_config;
     EventStore &m_store;
+    RedisBroker *m_broker = nullptr;
+    // Cluster mode: transactions sent to Redis, oldest first; confirmed upstream in this order once
+    // stored, so a later one never confirms past an earlier one still on its way.
+    struct InFlight
+    {
+        Lsn endLsn;
+        bool stored = false;
+    };
+    std::deque<InFlight> m_inFlight;
+    bool m_resending = false; // Redis refused one: the rest of this session is dropped, then re-sent
     std::unique_ptr<ReplicationWorker> m_worker;
     SourceStatus m_status;
     Lsn m_durable = 0;

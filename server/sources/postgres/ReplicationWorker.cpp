@@ -30,6 +30,8 @@ constexpr auto confirmInterval = 100ms;
 constexpr auto silenceLimit = 120s;
 constexpr auto firstBackoff = 500ms;
 constexpr auto maxBackoff = 30s;
+// How soon a standby notices that the slot's stream is free: the bound on a take-over's delay.
+constexpr auto standbyPoll = 1s;
 
 using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
@@ -93,7 +95,7 @@ public:
     bool reachedStreaming() const { return m_streaming; }
 
 private:
-    bool stopping() const { return m_worker.m_stop.load(); }
+    bool stopping() const { return m_worker.m_stop.load() || m_worker.m_resend.load(); }
     QString connectionError() const { return explain(QString::fromUtf8(PQerrorMessage(m_conn))); }
     // Waits until the socket is readable (or writable), at most one poll interval.
     bool waitForSocket(bool forWrite) const;
@@ -486,8 +488,10 @@ void ReplicationWorker::run()
 {
     auto backoff = std::chrono::milliseconds(firstBackoff);
     bool firstAttempt = true;
+    bool standingBy = false;
     while (!m_stop) {
-        Q_EMIT stateChanged(firstAttempt ? SourceStatus::State::Connecting : SourceStatus::State::Reconnecting, {});
+        if (!standingBy)
+            Q_EMIT stateChanged(firstAttempt ? SourceStatus::State::Connecting : SourceStatus::State::Reconnecting, {});
         firstAttempt = false;
         QString error;
         bool streamed = false;
@@ -498,6 +502,22 @@ void ReplicationWorker::run()
         }
         if (m_stop)
             break;
+        if (m_resend.exchange(false)) {
+            qCInfo(lcIngest).noquote() << "postgres: reading again from the last confirmed position";
+            continue;
+        }
+        // Cluster mode: the slot streams to one instance at a time; the others poll for it.
+        if (!streamed && error.contains(QLatin1String("is active for PID"))) {
+            if (!standingBy) {
+                qCInfo(lcIngest).noquote()
+                    << "postgres: another instance streams slot" << m_config.slot << "- standing by to take over";
+                Q_EMIT stateChanged(SourceStatus::State::Standby, {});
+            }
+            standingBy = true;
+            sleepInterruptibly(standbyPoll);
+            continue;
+        }
+        standingBy = false;
         if (streamed)
             backoff = firstBackoff; // it worked until now: retry promptly
         qCWarning(lcIngest).noquote() << "postgres:" << error << "— retrying in" << backoff.count() << "ms";

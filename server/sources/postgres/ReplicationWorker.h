@@ -30,6 +30,9 @@ public:
 
     // Ends the stream (after a last status update) and the thread; returns at once.
     void requestStop() { m_stop = true; }
+    // Ends this session and starts another from the confirmed position, so PostgreSQL sends again
+    // what the engine could not store (cluster mode: Redis did not confirm it).
+    void requestResend() { m_resend = true; }
     // Engine side: every transaction ending at or before `endLsn` is durable.
     void markDurable(Lsn endLsn);
     // Engine side: `events` handed over by transactionReady were taken off the queue.
@@ -59,6 +62,7 @@ private:
     const PostgresConfig m_config;
     const QHash<QString, qint64> m_journaled;
     std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_resend{false};
     std::atomic<Lsn> m_durable{0};
     std::atomic<qint64> m_queuedEvents{0};
 };
