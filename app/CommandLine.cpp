@@ -393,6 +393,15 @@ QList<Setting> settings()
              options.server.cluster->redis = std::get<RedisEndpoint>(endpoint);
              return std::nullopt;
          }},
+        {QStringLiteral("redis-ca"), QStringLiteral("CDCSCOPE_REDIS_CA"), QStringLiteral("file"),
+         QStringLiteral("rediss://: the CA certificate (PEM) that signed Redis' certificate, trusted besides the "
+                        "system's."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (QSslCertificate::fromPath(value).isEmpty())
+                 return QStringLiteral("no PEM certificate in \"%1\"").arg(value);
+             options.redisCaFile = value;
+             return std::nullopt;
+         }},
         {QStringLiteral("redis-accept-volatile"), QStringLiteral("CDCSCOPE_REDIS_ACCEPT_VOLATILE"), QString(),
          QStringLiteral("Start even on a Redis that can lose acknowledged events (no persistence, or an "
                         "allkeys-* eviction policy)."),
@@ -564,13 +573,16 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
             return fail(*error);
         outcome.options.server.tls = std::get<QSslConfiguration>(tls);
     }
-    if ((outcome.options.redisAcceptVolatile || !outcome.options.redisAdvertiseUrl.isEmpty()) &&
+    if ((outcome.options.redisAcceptVolatile || !outcome.options.redisAdvertiseUrl.isEmpty() ||
+         !outcome.options.redisCaFile.isEmpty()) &&
         !outcome.options.server.cluster)
-        return fail(QStringLiteral("--redis-accept-volatile and --redis-advertise-url need --redis"));
+        return fail(QStringLiteral("--redis-accept-volatile, --redis-ca and --redis-advertise-url need --redis"));
     if (auto &cluster = outcome.options.server.cluster) {
         cluster->acceptVolatileRedis = cluster->acceptVolatileRedis || outcome.options.redisAcceptVolatile;
         if (!outcome.options.redisAdvertiseUrl.isEmpty())
             cluster->advertiseUrl = outcome.options.redisAdvertiseUrl;
+        if (!outcome.options.redisCaFile.isEmpty())
+            cluster->redis.caFile = outcome.options.redisCaFile;
         // Redis is the store of record: no journal beside it.
         outcome.options.inMemory = true;
     }

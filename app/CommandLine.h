@@ -34,6 +34,7 @@ struct AppOptions
     QString tlsKeyPath;
     bool redisAcceptVolatile = false; // folded into server.cluster once --redis is known
     QString redisAdvertiseUrl;
+    QString redisCaFile;
     ServerConfig server;
 };
 

@@ -3,6 +3,7 @@
 #include "Logging.h"
 
 #include <QLocalSocket>
+#include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTcpSocket>
 
@@ -80,38 +81,44 @@ void RedisConnection::open()
     m_reader.reset(redisReaderCreate());
     m_ready = false;
     m_subscribed = false;
-    switch (m_endpoint.transport) {
-    case RedisEndpoint::Transport::Unix: {
-        auto socket = std::make_unique<QLocalSocket>();
-        connect(socket.get(), &QLocalSocket::connected, this, &RedisConnection::onConnected);
-        connect(socket.get(), &QLocalSocket::errorOccurred, this, [this, s = socket.get()] { fail(s->errorString()); });
-        socket->connectToServer(m_endpoint.socketPath);
-        m_device = std::move(socket);
-        break;
-    }
-    case RedisEndpoint::Transport::Tls: {
-        auto socket = std::make_unique<QSslSocket>();
-        connect(socket.get(), &QSslSocket::encrypted, this, &RedisConnection::onConnected);
-        connect(socket.get(), &QAbstractSocket::errorOccurred, this,
-                [this, s = socket.get()] { fail(s->errorString()); });
-        socket->connectToHostEncrypted(m_endpoint.host, m_endpoint.port);
-        m_device = std::move(socket);
-        break;
-    }
-    case RedisEndpoint::Transport::Tcp: {
-        auto socket = std::make_unique<QTcpSocket>();
-        connect(socket.get(), &QTcpSocket::connected, this, &RedisConnection::onConnected);
-        connect(socket.get(), &QAbstractSocket::errorOccurred, this,
-                [this, s = socket.get()] { fail(s->errorString()); });
-        socket->connectToHost(m_endpoint.host, m_endpoint.port);
-        m_device = std::move(socket);
-        break;
-    }
-    }
-    connect(m_device.get(), &QIODevice::readyRead, this, &RedisConnection::onReadable);
     // Connecting counts against the command timeout too: a black-holed address fails fast.
     m_pending.push_back({[](const RedisReply &) {}, m_clock.elapsed()});
     m_deadline.start();
+    // The device is in place before connecting: a Unix socket may connect within the call.
+    switch (m_endpoint.transport) {
+    case RedisEndpoint::Transport::Unix: {
+        auto *socket = new QLocalSocket;
+        m_device.reset(socket);
+        connect(socket, &QIODevice::readyRead, this, &RedisConnection::onReadable);
+        connect(socket, &QLocalSocket::connected, this, &RedisConnection::onConnected);
+        connect(socket, &QLocalSocket::errorOccurred, this, [this, socket] { fail(socket->errorString()); });
+        socket->connectToServer(m_endpoint.socketPath);
+        break;
+    }
+    case RedisEndpoint::Transport::Tls: {
+        auto *socket = new QSslSocket;
+        m_device.reset(socket);
+        if (!m_endpoint.caFile.isEmpty()) {
+            QSslConfiguration tls = socket->sslConfiguration();
+            tls.addCaCertificates(m_endpoint.caFile);
+            socket->setSslConfiguration(tls);
+        }
+        connect(socket, &QIODevice::readyRead, this, &RedisConnection::onReadable);
+        connect(socket, &QSslSocket::encrypted, this, &RedisConnection::onConnected);
+        connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket] { fail(socket->errorString()); });
+        socket->connectToHostEncrypted(m_endpoint.host, m_endpoint.port);
+        break;
+    }
+    case RedisEndpoint::Transport::Tcp: {
+        auto *socket = new QTcpSocket;
+        m_device.reset(socket);
+        connect(socket, &QIODevice::readyRead, this, &RedisConnection::onReadable);
+        connect(socket, &QTcpSocket::connected, this, &RedisConnection::onConnected);
+        connect(socket, &QAbstractSocket::errorOccurred, this, [this, socket] { fail(socket->errorString()); });
+        socket->connectToHost(m_endpoint.host, m_endpoint.port);
+        break;
+    }
+    }
 }
 
 void RedisConnection::onConnected()

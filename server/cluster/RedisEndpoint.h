@@ -22,6 +22,8 @@ struct RedisEndpoint
     int database = 0;
     QString user;
     QString password;
+    // rediss://: PEM file of the CA that signed Redis' certificate, trusted besides the system's.
+    QString caFile;
 
     // The URL without its password: for logs, /health and the keychain entry's name.
     QString display() const;

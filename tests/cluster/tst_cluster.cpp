@@ -9,6 +9,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSet>
+#include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
@@ -392,6 +394,82 @@ private Q_SLOTS:
         QVERIFY(refused->process->exitCode() != 0);
         const QByteArray log = refused->readLog();
         QVERIFY2(log.contains(reason) && log.contains("--redis-accept-volatile"), log.constData());
+    }
+
+    void everyTransportAndAuthenticationWorks_data()
+    {
+        QTest::addColumn<QString>("transport");
+        QTest::newRow("rediss:// with a private CA") << QStringLiteral("tls");
+        QTest::newRow("unix:// socket") << QStringLiteral("unix");
+        QTest::newRow("password from CDCSCOPE_REDIS_PASSWORD") << QStringLiteral("password");
+    }
+
+    void everyTransportAndAuthenticationWorks()
+    {
+        QFETCH(QString, transport);
+        QTemporaryDir dir;
+        const QString cert = dir.filePath(QStringLiteral("redis.crt"));
+        const QString key = dir.filePath(QStringLiteral("redis.key"));
+        const QString socket = dir.filePath(QStringLiteral("redis.sock"));
+        QStringList redisArgs;
+        QStringList instanceArgs;
+        QProcessEnvironment environment = clusterEnvironment();
+        if (transport == QLatin1String("tls")) {
+            QProcess openssl;
+            openssl.start(QStringLiteral("openssl"),
+                          {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
+                           QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
+                           QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("2"),
+                           QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
+                           QStringLiteral("subjectAltName=IP:127.0.0.1")});
+            QVERIFY(openssl.waitForFinished(30000) && openssl.exitCode() == 0);
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            const QString tlsPort = QString::number(probe.serverPort());
+            probe.close();
+            redisArgs = {QStringLiteral("--tls-port"),         tlsPort,
+                         QStringLiteral("--tls-cert-file"),    cert,
+                         QStringLiteral("--tls-key-file"),     key,
+                         QStringLiteral("--tls-ca-cert-file"), cert,
+                         QStringLiteral("--tls-auth-clients"), QStringLiteral("no")};
+            instanceArgs = {QStringLiteral("--redis"), QStringLiteral("rediss://127.0.0.1:%1/0").arg(tlsPort),
+                            QStringLiteral("--redis-ca"), cert};
+        } else if (transport == QLatin1String("unix")) {
+            redisArgs = {QStringLiteral("--unixsocket"), socket, QStringLiteral("--unixsocketperm"),
+                         QStringLiteral("700")};
+            instanceArgs = {QStringLiteral("--redis"), QStringLiteral("unix://") + socket};
+        } else {
+            redisArgs = {QStringLiteral("--requirepass"), QStringLiteral("s3cret")};
+            environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QStringLiteral("s3cret"));
+        }
+        RedisServer redis(true, redisArgs);
+        QVERIFY(redis.start());
+        if (instanceArgs.isEmpty())
+            instanceArgs = {QStringLiteral("--redis"), redis.url()};
+        auto instance = startHeadless(instanceArgs, environment);
+        QVERIFY2(instance->port, instance->log.constData());
+        TestWsClient client(instance->port, QStringLiteral("wire"));
+        QVERIFY(client.waitForMessages(1));
+        const HttpReply stored = httpPost(instance->port, "/events", eventBody(QStringLiteral("wire"), 1));
+        QCOMPARE(stored.status, 200);
+        QCOMPARE(stored.json().value(QStringLiteral("seq")).toInteger(), 1);
+        QVERIFY(client.waitForMessages(2));
+        QCOMPARE(redis.cli({QStringLiteral("XLEN"), QStringLiteral("cdcscope:{wire}:stream")}), QByteArray("1"));
+        // The password never shows: not in the log, not in /health.
+        QVERIFY(!instance->readLog().contains("s3cret"));
+        QVERIFY(!httpGet(instance->port, "/health").body.contains("s3cret"));
+    }
+
+    void aWrongRedisPasswordIsNamed()
+    {
+        RedisServer redis(true, {QStringLiteral("--requirepass"), QStringLiteral("s3cret")});
+        QVERIFY(redis.start());
+        QProcessEnvironment environment = clusterEnvironment();
+        environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QStringLiteral("wrong"));
+        auto refused = startHeadless({QStringLiteral("--redis"), redis.url()}, environment);
+        QVERIFY(refused->waitForExit());
+        QVERIFY(refused->process->exitCode() != 0);
+        QVERIFY2(refused->readLog().contains("Redis refused AUTH"), refused->log.constData());
     }
 
     void anUnreachableRedisOrABadUrlIsNamed()

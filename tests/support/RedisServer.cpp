@@ -66,8 +66,12 @@ void RedisServer::kill()
 
 QByteArray RedisServer::cli(const QStringList &args) const
 {
+    QStringList auth;
+    if (const qsizetype at = m_extraArgs.indexOf(QStringLiteral("--requirepass"));
+        at >= 0 && at + 1 < m_extraArgs.size())
+        auth << QStringLiteral("--no-auth-warning") << QStringLiteral("-a") << m_extraArgs.at(at + 1);
     QProcess cli;
-    cli.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-p"), QString::number(m_port)} + args);
+    cli.start(QStringLiteral("redis-cli"), QStringList{QStringLiteral("-p"), QString::number(m_port)} + auth + args);
     cli.waitForFinished(10000);
     return cli.readAllStandardOutput().trimmed();
 }
