@@ -318,6 +318,7 @@ struct Options
 {
     std::string scenario;
     int port = 4053;
+    int publishPort = 0; // latency, ingest: publish to this instance instead (cluster mode); 0: --port
     int subscribers = 100;
     int64_t events = 0;
     int batch = 1000;
@@ -340,6 +341,8 @@ inline Options parseOptions(int argc, char **argv)
         const int64_t value = std::atoll(argv[i + 1]);
         if (flag == "--port")
             options.port = int(value);
+        else if (flag == "--publish-port")
+            options.publishPort = int(value);
         else if (flag == "--subscribers")
             options.subscribers = int(value);
         else if (flag == "--events")
@@ -361,6 +364,8 @@ inline Options parseOptions(int argc, char **argv)
         else
             fail("unknown flag " + flag);
     }
+    if (options.publishPort == 0)
+        options.publishPort = options.port;
     return options;
 }
 

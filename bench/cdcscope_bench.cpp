@@ -1,9 +1,10 @@
 // cdcscope-bench: measures a running CDC server (CDC Scope or anything speaking the protocol).
 //   cdcscope-bench fanout  --port P [--subscribers 100] [--channels 1] [--events 200000] [--batch 1000] [--payload 200]
 //       (subscribers spread over the channels round-robin; batches go to the channels in turn)
-//   cdcscope-bench latency --port P [--subscribers 100] [--rate 1000] [--seconds 10] [--payload 200]
+//   cdcscope-bench latency --port P [--publish-port Q] [--subscribers 100] [--rate 1000] [--seconds 10]
+//                          [--payload 200]   (subscribers on P; publishing to Q, another cluster member)
 //   cdcscope-bench travel  --port P [--events 50000] [--payload 200]
-//   cdcscope-bench ingest  --port P [--events 500000] [--batch 1000] [--payload 200]
+//   cdcscope-bench ingest  --port P [--publish-port Q] [--events 500000] [--batch 1000] [--payload 200]
 //   cdcscope-bench steady  --port P [--subscribers 10] [--rate 20000] [--seconds 10] [--payload 200]
 //   cdcscope-bench soak    --port P [--subscribers 2000] [--channels 100] [--rate 2000] [--seconds 600]
 //                          [--server-pid PID] [--payload 200]   (soak.cpp)
@@ -107,7 +108,7 @@ int runLatency(const Options &options)
     const int64_t startedNs = nowNs();
     std::atomic<bool> publishing{true};
     std::thread publisher([&] {
-        HttpClient http(options.port);
+        HttpClient http(options.publishPort);
         const auto start = Clock::now();
         const auto interval = std::chrono::nanoseconds(1'000'000'000LL / options.rate);
         for (int64_t i = 0; i < total; ++i) {
@@ -242,7 +243,7 @@ int runIngest(const Options &options)
 {
     const int64_t events = options.events ? options.events : 500'000;
     const std::string body = batchJson("ingest", options.batch, options.payload);
-    HttpClient http(options.port);
+    HttpClient http(options.publishPort);
     const double cpuBefore = cpuSeconds();
     const auto start = Clock::now();
     int64_t published = 0;

@@ -33,29 +33,31 @@ if now < last then now = last end
 local first = tonumber(state[1] or '0') + 1
 local lastSeq = first + count - 1
 redis.call('hset', meta, 'seq', string.format('%d', lastSeq), 'ts', string.format('%d', now), 'epoch', epoch)
-local payloads = {}
+local nowText = string.format('%d', now)
 for i = 1, count do
-  payloads[i] = ARGV[5 + i]
-  redis.call('xadd', stream, string.format('%d-0', first + i - 1), 't', string.format('%d', now), 'p', payloads[i])
+  redis.call('xadd', stream, string.format('%d-0', first + i - 1), 't', nowText, 'p', ARGV[5 + i])
 end
 local cap = tonumber(ARGV[2])
 if cap > 0 then redis.call('xtrim', stream, 'MAXLEN', '~', cap) end
 local maxAge = tonumber(ARGV[3])
 if maxAge > 0 then
-  -- The oldest entries first; each publish trims at least as many as it adds, so the age limit
-  -- keeps pace with any publish rate.
-  local oldest = redis.call('xrange', stream, '-', '+', 'COUNT', count + 100)
-  local keepFrom = nil
-  for _, entry in ipairs(oldest) do
-    if tonumber(entry[2][2]) >= now - maxAge then keepFrom = entry[1]; break end
+  -- Only when the oldest entry has expired are more read; each publish then trims at least as
+  -- many as it adds, so the age limit keeps pace with any publish rate.
+  local head = redis.call('xrange', stream, '-', '+', 'COUNT', 1)
+  if #head > 0 and tonumber(head[1][2][2]) < now - maxAge then
+    local oldest = redis.call('xrange', stream, '-', '+', 'COUNT', count + 100)
+    local keepFrom = nil
+    for _, entry in ipairs(oldest) do
+      if tonumber(entry[2][2]) >= now - maxAge then keepFrom = entry[1]; break end
+    end
+    if keepFrom then redis.call('xtrim', stream, 'MINID', keepFrom) end
   end
-  if keepFrom then redis.call('xtrim', stream, 'MINID', keepFrom) end
 end
 if fingerprint ~= '' then
   redis.call('hset', record, 'fp', fingerprint, 'first', string.format('%d', first), 'ts', string.format('%d', now), 'epoch', epoch)
   redis.call('expire', record, ARGV[5])
 end
-redis.call('publish', ARGV[1], epoch .. ' ' .. string.format('%d %d', first, now) .. '\n' .. table.concat(payloads, '\n'))
+redis.call('publish', ARGV[1], epoch .. ' ' .. string.format('%d %d', first, now) .. '\n' .. table.concat(ARGV, '\n', 6))
 return {first, now, epoch, 0}
 )lua");
 
