@@ -436,16 +436,16 @@ void RedisBroker::receive(const QString &channel, Delivery delivery)
     if (found == m_tracked.end())
         return;
     Tracked &tracked = *found;
-    if (!tracked.initialized || tracked.filling) {
+    if (!tracked.initialized || tracked.filling || tracked.checking) {
         tracked.waiting.push_back(std::move(delivery));
         return;
     }
     if (tracked.epoch.isEmpty())
         tracked.epoch = delivery.epoch; // the channel's first events anywhere
     if (delivery.epoch != tracked.epoch) {
-        restartAfterLostHistory(channel, tracked, delivery.epoch);
+        // Where the new epoch starts is in Redis: the check reads it, then fills and drains.
         tracked.waiting.push_back(std::move(delivery));
-        return fill(channel, 1, tracked.waiting.front().firstSeq - 1);
+        return checkChannel(channel);
     }
     const qint64 last = lastSeqOf(channel);
     const qint64 lastNew = delivery.firstSeq + delivery.payloads.size() - 1;
@@ -461,15 +461,31 @@ void RedisBroker::receive(const QString &channel, Delivery delivery)
     m_store.adopt(channel, last + 1, delivery.tsMs, delivery.payloads.mid(skip));
 }
 
-void RedisBroker::restartAfterLostHistory(const QString &channel, Tracked &tracked, const QByteArray &epoch)
+void RedisBroker::restartAfterLostHistory(const QString &channel, Tracked &tracked, const QByteArray &epoch,
+                                          qint64 epochStartSeq)
 {
     ++m_metrics.cluster.epochChanges;
     qCWarning(lcServer).noquote() << "redis: channel" << channel << "lost its history in Redis (epoch"
                                   << QString::fromUtf8(tracked.epoch) << "->" << QString::fromUtf8(epoch)
-                                  << "): seqs start again; travels from before now report a gap";
+                                  << "): continuing after seq" << epochStartSeq
+                                  << "; travels from before now report a gap";
     tracked.epoch = epoch;
-    m_store.restartChannelAt(channel, 0, 0);
+    m_store.restartChannelAt(channel, epochStartSeq, 0);
     m_store.markHistoryLost(channel);
+}
+
+void RedisBroker::startNewEpoch(const QString &channel, qint64 redisSeq, const QByteArray &epoch)
+{
+    // Redis is behind what this instance delivered under the same epoch: a fail-over to a replica
+    // that had not received the last writes. Its next seqs would repeat delivered ones, so the
+    // channel gets a new epoch — once, whichever instance notices first — and every instance then
+    // restarts the channel and reports the gap.
+    qCWarning(lcServer).noquote() << "redis: channel" << channel << "counter is at" << redisSeq
+                                  << "but this instance delivered up to" << lastSeqOf(channel)
+                                  << "- Redis lost acknowledged writes; starting a new epoch";
+    m_command->send({QByteArrayLiteral("EVAL"), redis_scripts::newEpoch, QByteArrayLiteral("1"), keyOf(channel, "meta"),
+                     QByteArray::number(lastSeqOf(channel)), epoch},
+                    [](const RedisReply &) {});
 }
 
 void RedisBroker::fill(const QString &channel, qint64 fromSeq, qint64 toSeq)
@@ -538,34 +554,45 @@ void RedisBroker::checkCounters()
 {
     if (!m_command || !m_command->isReady())
         return;
-    for (auto it = m_tracked.cbegin(); it != m_tracked.cend(); ++it) {
-        const QString channel = it.key();
-        if (!it->initialized) {
-            initialize(channel);
-            continue;
-        }
-        m_command->send(
-            {QByteArrayLiteral("HMGET"), keyOf(channel, "meta"), QByteArrayLiteral("seq"), QByteArrayLiteral("epoch")},
-            [this, channel](const RedisReply &reply) {
-                const auto found = m_tracked.find(channel);
-                if (found == m_tracked.end() || reply.isError() || reply.elements.size() != 2 || found->filling)
-                    return;
-                const qint64 seq = reply.elements[0].toInteger();
-                const QByteArray epoch = reply.elements[1].text;
-                if (epoch.isEmpty())
-                    return; // nothing published yet (or Redis lost it and nobody published since)
-                if (found->epoch.isEmpty())
-                    found->epoch = epoch;
-                if (epoch != found->epoch) {
-                    restartAfterLostHistory(channel, *found, epoch);
-                    return fill(channel, 1, seq);
-                }
-                if (seq > lastSeqOf(channel))
-                    fill(channel, lastSeqOf(channel) + 1, seq);
-                else
-                    drain(channel);
-            });
-    }
+    for (auto it = m_tracked.cbegin(); it != m_tracked.cend(); ++it)
+        checkChannel(it.key());
+}
+
+void RedisBroker::checkChannel(const QString &channel)
+{
+    Tracked &tracked = m_tracked[channel];
+    if (!tracked.initialized)
+        return initialize(channel);
+    if (tracked.filling || tracked.checking)
+        return;
+    tracked.checking = true;
+    m_command->send({QByteArrayLiteral("HMGET"), keyOf(channel, "meta"), QByteArrayLiteral("seq"),
+                     QByteArrayLiteral("epoch"), QByteArrayLiteral("start")},
+                    [this, channel](const RedisReply &reply) {
+                        const auto found = m_tracked.find(channel);
+                        if (found == m_tracked.end())
+                            return;
+                        found->checking = false;
+                        if (reply.isError() || reply.elements.size() != 3)
+                            return; // the next check asks again
+                        const qint64 seq = reply.elements[0].toInteger();
+                        const QByteArray epoch = reply.elements[1].text;
+                        if (epoch.isEmpty())
+                            return; // nothing published yet (or Redis lost it and nobody published since)
+                        if (found->epoch.isEmpty())
+                            found->epoch = epoch;
+                        if (epoch != found->epoch) {
+                            const qint64 epochStart = reply.elements[2].toInteger();
+                            restartAfterLostHistory(channel, *found, epoch, epochStart);
+                            return fill(channel, epochStart + 1, seq);
+                        }
+                        if (seq > lastSeqOf(channel))
+                            fill(channel, lastSeqOf(channel) + 1, seq);
+                        else if (seq < lastSeqOf(channel))
+                            startNewEpoch(channel, seq, epoch);
+                        else
+                            drain(channel);
+                    });
 }
 
 bool RedisBroker::windowCovers(const QStringList &channels, const TravelWindow &window,

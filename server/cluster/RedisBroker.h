@@ -84,6 +84,7 @@ private:
     {
         bool initialized = false;
         bool filling = false;
+        bool checking = false; // its counter is being read
         QByteArray epoch;
         std::deque<Delivery> waiting; // arrived while initializing or filling, in arrival order
     };
@@ -100,8 +101,11 @@ private:
     void receive(const QString &channel, Delivery delivery);
     void fill(const QString &channel, qint64 fromSeq, qint64 toSeq);
     void drain(const QString &channel);
-    void restartAfterLostHistory(const QString &channel, Tracked &tracked, const QByteArray &epoch);
+    void startNewEpoch(const QString &channel, qint64 redisSeq, const QByteArray &epoch);
+    void restartAfterLostHistory(const QString &channel, Tracked &tracked, const QByteArray &epoch,
+                                 qint64 epochStartSeq);
     void checkCounters();
+    void checkChannel(const QString &channel);
     void announce();
     void setState(bool up, const QString &state);
     qint64 lastSeqOf(const QString &channel) const;

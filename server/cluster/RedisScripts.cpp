@@ -31,8 +31,16 @@ local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local last = tonumber(state[2] or '0')
 if now < last then now = last end
 local first = tonumber(state[1] or '0') + 1
+-- A counter behind its stream (the hash lost or edited, the stream kept) must not reuse ids.
+local top = redis.call('xrevrange', stream, '+', '-', 'COUNT', 1)
+if #top > 0 then
+  local topSeq = tonumber(string.match(top[1][1], '^(%d+)'))
+  if topSeq >= first then first = topSeq + 1 end
+end
 local lastSeq = first + count - 1
 redis.call('hset', meta, 'seq', string.format('%d', lastSeq), 'ts', string.format('%d', now), 'epoch', epoch)
+-- The seq an epoch continues after: what an instance that knew the old epoch restarts from.
+if not state[3] then redis.call('hset', meta, 'start', string.format('%d', first - 1)) end
 local nowText = string.format('%d', now)
 for i = 1, count do
   redis.call('xadd', stream, string.format('%d-0', first + i - 1), 't', nowText, 'p', ARGV[5 + i])
@@ -104,6 +112,17 @@ end
 local reply = {state[2] or '', oldest, lastSeq, matched}
 for _, entry in ipairs(entries) do reply[#reply + 1] = entry end
 return reply
+)lua");
+
+// KEYS: meta hash. ARGV: the seq an instance delivered, the epoch it delivered it under.
+const QByteArray newEpoch = QByteArrayLiteral(R"lua(
+local state = redis.call('hmget', KEYS[1], 'seq', 'epoch')
+if state[2] == ARGV[2] and tonumber(state[1] or '0') < tonumber(ARGV[1]) then
+  local clock = redis.call('time')
+  redis.call('hset', KEYS[1], 'epoch', clock[1] .. '-' .. clock[2], 'start', state[1] or '0')
+  return 1
+end
+return 0
 )lua");
 
 } // namespace cdc::redis_scripts

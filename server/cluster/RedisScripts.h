@@ -15,4 +15,8 @@ extern const QByteArray publish;
 // or the newest; never past a given seq.
 extern const QByteArray travel;
 
+// A new epoch for a channel whose counter went back (a fail-over lost writes), unless another
+// instance already started one.
+extern const QByteArray newEpoch;
+
 } // namespace cdc::redis_scripts

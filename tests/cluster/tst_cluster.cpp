@@ -342,6 +342,39 @@ private Q_SLOTS:
         QVERIFY(httpGet(instance->port, "/metrics").body.contains("cdcscope_redis_epoch_changes_total 1"));
     }
 
+    void aFailOverThatLostWritesStartsANewEpoch()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        auto instance = startInstance(redis);
+        QVERIFY(instance->port);
+        TestWsClient client(instance->port, QStringLiteral("fo"));
+        QVERIFY(client.waitForMessages(1));
+        for (int n = 0; n < 10; ++n)
+            QCOMPARE(httpPost(instance->port, "/events", eventBody(QStringLiteral("fo"), n)).status, 200);
+        QVERIFY(client.waitForMessages(11));
+        // What a replica promoted without the last three writes holds: seqs 1 to 7.
+        redis.cli({QStringLiteral("EVAL"),
+                   QStringLiteral("local kept = redis.call('xrange', KEYS[2], '-', '7-0'); redis.call('del', KEYS[2]); "
+                                  "for _, e in ipairs(kept) do redis.call('xadd', KEYS[2], e[1], unpack(e[2])) end; "
+                                  "redis.call('hset', KEYS[1], 'seq', 7)"),
+                   QStringLiteral("2"), QStringLiteral("cdcscope:{fo}:meta"), QStringLiteral("cdcscope:{fo}:stream")});
+        QVERIFY(instance->waitForLog("Redis lost acknowledged writes; starting a new epoch"));
+        QVERIFY(instance->waitForLog("lost its history in Redis"));
+        const HttpReply next = httpPost(instance->port, "/events", eventBody(QStringLiteral("fo"), 10));
+        QCOMPARE(next.status, 200);
+        QCOMPARE(next.json().value(QStringLiteral("seq")).toInteger(), 8);
+        // Delivered, not taken for a duplicate of the old seq 8; and the history is marked gone.
+        QVERIFY(client.waitForMessages(12));
+        QCOMPARE(seqOf(client.events().back()), 8);
+        client.sendJson({{QStringLiteral("type"), QStringLiteral("travel")},
+                         {QStringLiteral("organization_id"), QStringLiteral("fo")},
+                         {QStringLiteral("since_seq"), 0}});
+        QCOMPARE(
+            client.waitForStatus(QStringLiteral("travel_complete"), 0, 10000).value(QStringLiteral("gap")).toBool(),
+            true);
+    }
+
     void aCutPubSubConnectionIsCaughtUpByThePeriodicCheck()
     {
         RedisServer redis;
