@@ -328,7 +328,8 @@ void RedisBroker::publish(const PublishBatch &batch, const QByteArray &idempoten
                                    QByteArray::number(m_store.limits().maxEventsPerChannel),
                                    QByteArray::number(m_store.limits().maxAgeMs),
                                    fingerprintHex,
-                                   QByteArray::number(m_config.idempotencyWindowS)};
+                                   QByteArray::number(m_config.idempotencyWindowS),
+                                   m_metrics.cluster.instanceId.toUtf8()};
         args.append(part.payloads);
         runScript(redis_scripts::publish, m_publishSha, args, [this, progress, part](const RedisReply &reply) {
             ClusterPublishOutcome &outcome = progress->outcome;
@@ -412,7 +413,7 @@ qint64 RedisBroker::lastSeqOf(const QString &channel) const
 
 void RedisBroker::onPush(const RedisReply &push)
 {
-    // {"message", "cdcscope:{channel}:live", "<epoch> <first seq> <ts_ms>\n<payload>\n<payload>..."}
+    // {"message", "cdcscope:{channel}:live", "<epoch> <first seq> <ts_ms> <instance>\n<payload>\n..."}
     if (push.elements.size() != 3 || push.elements[0].text != "message")
         return;
     const QByteArray &key = push.elements[1].text;
@@ -424,7 +425,11 @@ void RedisBroker::onPush(const RedisReply &push)
     const QByteArray &message = push.elements[2].text;
     const qsizetype headEnd = message.indexOf('\n');
     const QList<QByteArray> head = message.left(headEnd).split(' ');
-    if (headEnd < 0 || head.size() != 3)
+    if (headEnd < 0 || head.size() != 4)
+        return;
+    // This instance's own publish: its reply brought the events already (or, if the reply was
+    // lost, the counter check will).
+    if (head[3] == m_metrics.cluster.instanceId.toUtf8())
         return;
     Delivery delivery{head[0], head[1].toLongLong(), head[2].toLongLong(), message.mid(headEnd + 1).split('\n')};
     receive(channel, std::move(delivery));

@@ -4,7 +4,9 @@ namespace cdc::redis_scripts {
 
 // KEYS: meta hash, stream, idempotency record (the meta key again when there is no key).
 // ARGV: Pub/Sub channel, stream cap (0: none), max age in ms (0: none), fingerprint ('' : no
-//       idempotency key), idempotency window in s, then the payloads.
+//       idempotency key), idempotency window in s, the publishing instance's id, then the payloads.
+// Pub/Sub message: "<epoch> <first seq> <ts_ms> <instance id>\n<payload>\n<payload>..." (compact
+//       JSON has no raw line break).
 // Reply: {first seq, ts_ms, epoch, 1 if this answers an earlier request with the same key}.
 const QByteArray publish = QByteArrayLiteral(R"lua(
 local meta, stream, record = KEYS[1], KEYS[2], KEYS[3]
@@ -18,7 +20,7 @@ if fingerprint ~= '' then
     return {tonumber(prior[2]), tonumber(prior[3]), prior[4], 1}
   end
 end
-local count = #ARGV - 5
+local count = #ARGV - 6
 local state = redis.call('hmget', meta, 'seq', 'ts', 'epoch')
 local clock = redis.call('time')
 local epoch = state[3]
@@ -43,7 +45,7 @@ redis.call('hset', meta, 'seq', string.format('%d', lastSeq), 'ts', string.forma
 if not state[3] then redis.call('hset', meta, 'start', string.format('%d', first - 1)) end
 local nowText = string.format('%d', now)
 for i = 1, count do
-  redis.call('xadd', stream, string.format('%d-0', first + i - 1), 't', nowText, 'p', ARGV[5 + i])
+  redis.call('xadd', stream, string.format('%d-0', first + i - 1), 't', nowText, 'p', ARGV[6 + i])
 end
 local cap = tonumber(ARGV[2])
 if cap > 0 then redis.call('xtrim', stream, 'MAXLEN', '~', cap) end
@@ -65,7 +67,7 @@ if fingerprint ~= '' then
   redis.call('hset', record, 'fp', fingerprint, 'first', string.format('%d', first), 'ts', string.format('%d', now), 'epoch', epoch)
   redis.call('expire', record, ARGV[5])
 end
-redis.call('publish', ARGV[1], epoch .. ' ' .. string.format('%d %d', first, now) .. '\n' .. table.concat(ARGV, '\n', 6))
+redis.call('publish', ARGV[1], epoch .. ' ' .. string.format('%d %d ', first, now) .. ARGV[6] .. '\n' .. table.concat(ARGV, '\n', 7))
 return {first, now, epoch, 0}
 )lua");
 
