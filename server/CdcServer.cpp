@@ -138,6 +138,8 @@ void CdcServer::stop()
         m_metrics.sources.clear();
     }
     m_frontDoor->stopListening();
+    if (m_broker)
+        m_broker->leave();
     m_hub->closeAll(ws::CloseCode::goingAway, QStringLiteral("server shutting down"));
 }
 

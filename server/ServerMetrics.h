@@ -4,7 +4,10 @@
 #include <QMap>
 #include <QString>
 
+#include "cluster/ClusterMember.h"
 #include "sources/SourceStatus.h"
+
+#include <QList>
 
 namespace cdc {
 
@@ -43,6 +46,7 @@ struct ServerMetrics
         qint64 publishFailures = 0;
         qint64 redisTravels = 0; // travels answered from the stream, not the window
         qint64 trackedChannels = 0;
+        QList<ClusterMember> members; // by id, as last read from Redis
     } cluster;
 
     void countError(const QString &code) { ++errors[code]; }

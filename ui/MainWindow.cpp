@@ -46,6 +46,7 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
     , m_sources(new SourcesPanel(this))
     , m_channels(makeChannelsModel(this))
     , m_clients(makeClientsModel(this))
+    , m_cluster(makeClusterModel(this))
     , m_url(new QLabel(this))
     , m_clientCount(new QLabel(this))
     , m_channelCount(new QLabel(this))
@@ -141,6 +142,15 @@ void MainWindow::buildDocks()
     sourcesDock->setWidget(m_sources);
     addDockWidget(Qt::LeftDockWidgetArea, sourcesDock);
     tabifyDockWidget(clientsDock, sourcesDock);
+    // Cluster mode (--redis): the instances sharing the channels, as they announce themselves.
+    auto *clusterTable = makeSnapshotTable(m_cluster, this);
+    clusterTable->setObjectName(QStringLiteral("clusterTable"));
+    m_clusterDock = new QDockWidget(tr("Cluster"), this);
+    m_clusterDock->setObjectName(QStringLiteral("clusterDock"));
+    m_clusterDock->setWidget(clusterTable);
+    addDockWidget(Qt::LeftDockWidgetArea, m_clusterDock);
+    tabifyDockWidget(clientsDock, m_clusterDock);
+    m_clusterDock->hide();
     clientsDock->raise();
     resizeDocks({channelsDock}, {460}, Qt::Horizontal);
 }
@@ -218,6 +228,12 @@ void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
     m_channels->setRows(snapshot.channels);
     m_clients->setRows(snapshot.clients);
     m_sources->setSources(snapshot.sources);
+    m_cluster->setRows(snapshot.cluster);
+    if (!snapshot.cluster.isEmpty() && !m_clusterDockShown) {
+        // Shown once when the engine joins a cluster; the user may close it again.
+        m_clusterDockShown = true;
+        m_clusterDock->show();
+    }
     m_chart->addSnapshot(snapshot);
     const QStringList channels = knownChannels();
     m_live->setKnownChannels(channels);

@@ -42,6 +42,8 @@ public:
     QTableView *channelsTable() const { return m_channelsTable; }
     TravelPanel *travelPanel() const { return m_travel; }
     SourcesPanel *sourcesPanel() const { return m_sources; }
+    ClusterModel *clusterModel() const { return m_cluster; }
+    QDockWidget *clusterDock() const { return m_clusterDock; }
     QTabWidget *tabs() const { return m_tabs; }
     ListenBanner *listenBanner() const { return m_banner; }
     ThroughputChart *chart() const { return m_chart; }
@@ -85,6 +87,9 @@ private:
     SourcesPanel *m_sources;
     ChannelsModel *m_channels;
     ClientsModel *m_clients;
+    ClusterModel *m_cluster;
+    QDockWidget *m_clusterDock = nullptr; // shown once the engine is a cluster member
+    bool m_clusterDockShown = false;
     QTableView *m_channelsTable = nullptr;
     QTableView *m_clientsTable = nullptr;
     QLabel *m_url;

@@ -85,6 +85,26 @@ ClientsModel *makeClientsModel(QObject *parent)
         std::move(columns), [](const ClientStats &c) { return QString::number(c.sessionId); }, parent);
 }
 
+ClusterModel *makeClusterModel(QObject *parent)
+{
+    QList<ClusterModel::Column> columns{
+        {tr("Instance"),
+         [](const ClusterMember &m) { return QVariant(m.isThisInstance ? tr("%1 (this one)").arg(m.id) : m.id); },
+         [](const ClusterMember &m) { return QVariant(m.id); }},
+        {tr("Address"), [](const ClusterMember &m) { return QVariant(m.url); }, {}},
+        {tr("Clients"), [](const ClusterMember &m) { return QVariant(m.clients); }, {}},
+        {tr("Channels"), [](const ClusterMember &m) { return QVariant(m.channels); }, {}},
+        {tr("Last seen"),
+         [](const ClusterMember &m) {
+             return QVariant(
+                 QDateTime::fromMSecsSinceEpoch(m.lastSeenMs).toLocalTime().toString(QStringLiteral("HH:mm:ss")));
+         },
+         [](const ClusterMember &m) { return QVariant(m.lastSeenMs); }},
+    };
+    return new ClusterModel(
+        std::move(columns), [](const ClusterMember &m) { return m.id; }, parent);
+}
+
 SourcesModel *makeSourcesModel(QObject *parent)
 {
     const auto lsnOrDash = [](const QString &lsn) { return QVariant(lsn.isEmpty() ? QStringLiteral("–") : lsn); };

@@ -12,6 +12,7 @@ namespace cdc {
 using ChannelsModel = SnapshotTableModel<ChannelStats>;
 using ClientsModel = SnapshotTableModel<ClientStats>;
 using SourcesModel = SnapshotTableModel<SourceStatus>;
+using ClusterModel = SnapshotTableModel<ClusterMember>;
 
 // Channel, subscribers, buffer depth (events, bytes), first/last seq, events/s.
 ChannelsModel *makeChannelsModel(QObject *parent);
@@ -20,6 +21,9 @@ ClientsModel *makeClientsModel(QObject *parent);
 
 // Source, state, target, journaled and confirmed LSN, lag, transactions, events, reconnects, last error.
 SourcesModel *makeSourcesModel(QObject *parent);
+
+// Cluster mode: instance (this one marked), address, clients, channels, last announcement.
+ClusterModel *makeClusterModel(QObject *parent);
 
 // A sortable, row-selecting table over one of these models (sorting by each cell's UserRole).
 QTableView *makeSnapshotTable(QAbstractItemModel *model, QWidget *parent);

@@ -3,11 +3,14 @@
 #include "Logging.h"
 #include "RedisScripts.h"
 #include "ServerMetrics.h"
+#include "protocol/JsonWriter.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QEventLoop>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QUuid>
 
 #include <algorithm>
@@ -19,7 +22,7 @@ namespace {
 constexpr int maxRetryMs = 5000;
 constexpr qint64 maxFillEntries = 10'000; // per XRANGE; a longer hole is filled in several reads
 constexpr int announceIntervalMs = 5000;
-constexpr int announceTtlS = 15;
+constexpr qint64 memberSilenceMs = 15'000; // an instance silent this long has left the cluster
 
 // Keys of one channel share the hash tag {channel}: the same slot on a Redis Cluster.
 QByteArray keyOf(const QString &channel, const char *part)
@@ -156,7 +159,6 @@ bool RedisBroker::start(int timeoutMs, QString *errorMessage)
     setState(true, QStringLiteral("connected"));
     connectPubSub();
     m_checkTimer.start(m_config.checkIntervalMs);
-    m_announceTimer.start(announceIntervalMs);
     return true;
 }
 
@@ -705,21 +707,61 @@ void RedisBroker::setAnnouncement(QString url, std::function<int()> clientCount)
 {
     m_announceUrl = std::move(url);
     m_clientCount = std::move(clientCount);
+    m_announceTimer.start(announceIntervalMs);
     announce();
+}
+
+void RedisBroker::leave()
+{
+    m_announceTimer.stop();
+    m_announceUrl.clear();
+    if (m_command && m_command->isReady())
+        m_command->send(
+            {QByteArrayLiteral("HDEL"), QByteArrayLiteral("cdcscope:instances"), m_metrics.cluster.instanceId.toUtf8()},
+            [](const RedisReply &) {});
+    m_command->flush(); // the process may exit before the event loop writes it
 }
 
 void RedisBroker::announce()
 {
     if (!m_command || !m_command->isReady() || m_announceUrl.isEmpty())
         return;
-    const QByteArray key = "cdcscope:instances:" + m_metrics.cluster.instanceId.toUtf8();
-    m_command->send({QByteArrayLiteral("HSET"), key, QByteArrayLiteral("id"), m_metrics.cluster.instanceId.toUtf8(),
-                     QByteArrayLiteral("url"), m_announceUrl.toUtf8(), QByteArrayLiteral("clients"),
-                     QByteArray::number(m_clientCount ? m_clientCount() : 0), QByteArrayLiteral("channels"),
-                     QByteArray::number(m_tracked.size()), QByteArrayLiteral("last_seen_ms"),
-                     QByteArray::number(QDateTime::currentMSecsSinceEpoch())},
+    // One hash of every instance; each reader drops the entries that stopped announcing.
+    const QByteArray members = QByteArrayLiteral("cdcscope:instances");
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    JsonWriter entry;
+    entry.beginObject()
+        .field("url", QStringView(m_announceUrl))
+        .field("clients", qint64(m_clientCount ? m_clientCount() : 0))
+        .field("channels", qint64(m_tracked.size()))
+        .field("last_seen_ms", now)
+        .endObject();
+    m_command->send({QByteArrayLiteral("HSET"), members, m_metrics.cluster.instanceId.toUtf8(), entry.take()},
                     [](const RedisReply &) {});
-    m_command->send({QByteArrayLiteral("EXPIRE"), key, QByteArray::number(announceTtlS)}, [](const RedisReply &) {});
+    m_command->send({QByteArrayLiteral("HGETALL"), members}, [this, members, now](const RedisReply &reply) {
+        if (reply.isError())
+            return;
+        QList<ClusterMember> seen;
+        RedisConnection::Args stale{QByteArrayLiteral("HDEL"), members};
+        for (qsizetype i = 0; i + 1 < reply.elements.size(); i += 2) {
+            const QJsonObject fields = QJsonDocument::fromJson(reply.elements[i + 1].text).object();
+            ClusterMember member{QString::fromUtf8(reply.elements[i].text),
+                                 fields.value(QStringLiteral("url")).toString(),
+                                 fields.value(QStringLiteral("clients")).toInteger(),
+                                 fields.value(QStringLiteral("channels")).toInteger(),
+                                 fields.value(QStringLiteral("last_seen_ms")).toInteger(),
+                                 false};
+            member.isThisInstance = member.id == m_metrics.cluster.instanceId;
+            if (now - member.lastSeenMs > memberSilenceMs)
+                stale.append(reply.elements[i].text);
+            else
+                seen.append(member);
+        }
+        if (stale.size() > 2)
+            m_command->send(stale, [](const RedisReply &) {});
+        std::sort(seen.begin(), seen.end(), [](const ClusterMember &a, const ClusterMember &b) { return a.id < b.id; });
+        m_metrics.cluster.members = seen;
+    });
 }
 
 } // namespace cdc

@@ -71,6 +71,8 @@ public:
 
     // Announced in Redis every few seconds (the Cluster view): this instance's URL and clients.
     void setAnnouncement(QString url, std::function<int()> clientCount);
+    // Removes this instance from the announced members (on a clean stop).
+    void leave();
 
 private:
     struct Delivery

@@ -183,6 +183,14 @@ void RedisConnection::send(const Args &args, Callback callback)
     m_pending.push_back({std::move(callback), m_clock.elapsed()});
 }
 
+void RedisConnection::flush()
+{
+    if (auto *socket = qobject_cast<QAbstractSocket *>(m_device.get()))
+        socket->flush();
+    else if (auto *local = qobject_cast<QLocalSocket *>(m_device.get()))
+        local->flush();
+}
+
 void RedisConnection::subscribe(const QList<QByteArray> &channels)
 {
     if (!m_ready || channels.isEmpty())

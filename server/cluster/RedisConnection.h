@@ -41,6 +41,9 @@ public:
     bool isReady() const { return m_ready; }
     void send(const Args &args, Callback callback);
 
+    // Hands what is written to the kernel now, for a last command before the process exits.
+    void flush();
+
     void setPushHandler(std::function<void(const RedisReply &)> handler) { m_pushHandler = std::move(handler); }
     void subscribe(const QList<QByteArray> &channels);
     void unsubscribe(const QList<QByteArray> &channels);

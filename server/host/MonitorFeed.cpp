@@ -79,6 +79,7 @@ EngineSnapshot MonitorFeed::takeSnapshot()
     snapshot.storeEvents = store.totalEvents();
     snapshot.storeBytes = store.totalBytes();
     snapshot.sources = m_server.metrics().sources.values();
+    snapshot.cluster = m_server.metrics().cluster.members;
     if (const Journal *journal = m_server.journal()) {
         snapshot.journalPath = journal->path();
         snapshot.journalBytes = journal->fileBytes();

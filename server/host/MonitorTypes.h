@@ -1,5 +1,6 @@
 #pragma once
 
+#include "cluster/ClusterMember.h"
 #include "sources/SourceStatus.h"
 #include "store/StoredEvent.h"
 
@@ -52,7 +53,8 @@ struct EngineSnapshot
     qint64 storeBytes = 0;
     QString journalPath; // empty: in memory only
     qint64 journalBytes = 0;
-    QList<SourceStatus> sources; // by name
+    QList<SourceStatus> sources;  // by name
+    QList<ClusterMember> cluster; // cluster mode: the instances announced in Redis; empty otherwise
 };
 
 } // namespace cdc

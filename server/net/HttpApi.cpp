@@ -25,10 +25,7 @@ struct Route
 };
 
 constexpr Route routes[] = {
-    {"/events", "POST"},
-    {"/health", "GET"},
-    {"/metrics", "GET"},
-    {"/channels", "GET"},
+    {"/events", "POST"}, {"/health", "GET"}, {"/metrics", "GET"}, {"/channels", "GET"}, {"/cluster", "GET"},
 };
 
 bool isExportPath(const QByteArray &path)
@@ -116,6 +113,8 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
         return reply(health());
     if (head.path == "/metrics")
         return reply(metrics());
+    if (head.path == "/cluster")
+        return reply(cluster());
     reply(channels(access));
 }
 
@@ -353,6 +352,33 @@ HttpResponse HttpApi::health() const
     for (const SourceStatus &source : std::as_const(m_metrics.sources))
         for (const QString &warning : source.warnings)
             writer.value(QStringView(warning));
+    writer.endArray().endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::cluster() const
+{
+    if (!m_broker)
+        return HttpResponse::error(404, QStringLiteral("not_clustered"),
+                                   QStringLiteral("this server is not in cluster mode"),
+                                   QStringLiteral("start it with --redis URL (docs/cluster.md)"));
+    const ServerMetrics::Cluster &cluster = m_metrics.cluster;
+    JsonWriter writer;
+    writer.beginObject()
+        .field("instance", QStringView(cluster.instanceId))
+        .field("redis", QStringView(m_config.cluster->redis.display()))
+        .field("redis_up", cluster.redisUp)
+        .key("members")
+        .beginArray();
+    for (const ClusterMember &member : cluster.members)
+        writer.beginObject()
+            .field("id", QStringView(member.id))
+            .field("url", QStringView(member.url))
+            .field("clients", member.clients)
+            .field("channels", member.channels)
+            .field("last_seen_ms", member.lastSeenMs)
+            .field("this_instance", member.isThisInstance)
+            .endObject();
     writer.endArray().endObject();
     return HttpResponse::json(200, writer.take());
 }

@@ -48,6 +48,8 @@ private:
     static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
     HttpResponse health() const;
     HttpResponse metrics() const;
+    // GET /cluster: the instances announced in Redis (cluster mode only).
+    HttpResponse cluster() const;
     HttpResponse channels(const Access &access) const;
 
     EventStore &m_store;

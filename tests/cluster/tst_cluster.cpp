@@ -402,6 +402,50 @@ private Q_SLOTS:
         QVERIFY(cluster.value(QStringLiteral("gap_fills")).toInteger() >= 1);
     }
 
+    void instancesAnnounceThemselvesAndLeave()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        auto a = startInstance(redis, {QStringLiteral("--redis-advertise-url"), QStringLiteral("ws://a.example/ws")});
+        auto b = startInstance(redis);
+        auto c = startInstance(redis);
+        QVERIFY(a->port && b->port && c->port);
+        TestWsClient client(b->port, QStringLiteral("somewhere"));
+        QVERIFY(client.waitForMessages(1));
+        const auto members = [&] {
+            return httpGet(a->port, "/cluster").json().value(QStringLiteral("members")).toArray();
+        };
+        // Each instance announces every 5 s: within one round, A lists all three.
+        QVERIFY(QTest::qWaitFor([&] { return members().size() == 3; }, 8000));
+        const QJsonObject cluster = httpGet(a->port, "/cluster").json();
+        QCOMPARE(cluster.value(QStringLiteral("redis")).toString(), redis.url());
+        int self = 0;
+        qint64 clients = 0;
+        for (const QJsonValue &member : members()) {
+            const QJsonObject entry = member.toObject();
+            if (entry.value(QStringLiteral("this_instance")).toBool()) {
+                ++self;
+                QCOMPARE(entry.value(QStringLiteral("url")).toString(), QStringLiteral("ws://a.example/ws"));
+            }
+            clients += entry.value(QStringLiteral("clients")).toInteger();
+        }
+        QCOMPARE(self, 1);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                qint64 total = 0;
+                for (const QJsonValue &member : members())
+                    total += member.toObject().value(QStringLiteral("clients")).toInteger();
+                return total == 1;
+            },
+            8000));
+        // A cleanly stopped instance takes itself off the list.
+        QVERIFY(c->stop());
+        QVERIFY(QTest::qWaitFor([&] { return members().size() == 2; }, 8000));
+        // Outside cluster mode there is no such resource.
+        auto alone = startHeadless();
+        QCOMPARE(httpGet(alone->port, "/cluster").status, 404);
+    }
+
     void aRedisThatWouldLoseEventsIsRefusedAtStartUp_data()
     {
         QTest::addColumn<bool>("persistent");

@@ -4,11 +4,13 @@
 #include "EventFilterProxy.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
+#include "HeadlessProcess.h"
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
 #include "MainWindow.h"
 #include "PgCluster.h"
 #include "PublishDialog.h"
+#include "RedisServer.h"
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
 #include "TestHttp.h"
@@ -22,6 +24,7 @@
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QFile>
 #include <QJsonArray>
 #include <QLabel>
@@ -77,13 +80,14 @@ class TestMainWindow : public QObject
     std::unique_ptr<MainWindow> m_window;
     quint16 m_port = 0;
 
-    void startWindow(quint16 port = 0, bool waitForListening = true)
+    void startWindow(quint16 port = 0, bool waitForListening = true, std::optional<ClusterConfig> cluster = {})
     {
         m_engine = std::make_unique<EngineHost>(1000);
         m_window = std::make_unique<MainWindow>(*m_engine, 1000);
         m_window->show();
         ServerConfig config;
         config.port = port;
+        config.cluster = cluster;
         m_engine->start(config);
         if (waitForListening) {
             QVERIFY(QTest::qWaitFor([this] { return m_engine->isListening(); }, 5000));
@@ -102,6 +106,42 @@ private Q_SLOTS:
     {
         m_window.reset();
         m_engine.reset();
+    }
+
+    void theClusterViewListsTheInstancesSharingRedis()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QString());
+        auto headless = startHeadless({QStringLiteral("--redis"), redis.url()}, environment);
+        QVERIFY2(headless->port, headless->log.constData());
+        ClusterConfig cluster;
+        cluster.redis = std::get<RedisEndpoint>(parseRedisUrl(redis.url()));
+        startWindow(0, true, cluster);
+        // Not a cluster view until there is a cluster to show.
+        QVERIFY(m_window->clusterDock()->isHidden());
+        // The window's engine announces itself and reads the others: the dock appears with both.
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->clusterModel()->rowCount(), 2, 8000);
+        QTRY_VERIFY(!m_window->clusterDock()->isHidden());
+        int thisOne = 0;
+        for (int row = 0; row < 2; ++row)
+            if (m_window->clusterModel()->rowAt(row).isThisInstance) {
+                ++thisOne;
+                QVERIFY(
+                    m_window->clusterModel()->index(row, 0).data().toString().endsWith(QStringLiteral("(this one)")));
+                QCOMPARE(m_window->clusterModel()->rowAt(row).url, m_engine->webSocketUrl().toString());
+            }
+        QCOMPARE(thisOne, 1);
+        // An event published on the other instance reaches a client of the window's engine.
+        TestWsClient client(m_port, QStringLiteral("shared"));
+        QVERIFY(client.waitForMessages(1));
+        QTest::qWait(200);
+        QCOMPARE(
+            httpPost(headless->port, "/events", R"({"organization_id":"shared","data":{"from":"headless"}})").status,
+            200);
+        QVERIFY(client.waitForMessages(2));
+        QTRY_COMPARE(m_window->liveView()->model()->rowCount(), 1);
     }
 
     void publishedEventsAppearAsRowsInOrder()
