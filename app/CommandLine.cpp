@@ -402,6 +402,24 @@ QList<Setting> settings()
              options.redisCaFile = value;
              return std::nullopt;
          }},
+        {QStringLiteral("redis-set-password"), QStringLiteral("CDCSCOPE_REDIS_SET_PASSWORD"), QString(),
+         QStringLiteral("Read the --redis password from stdin, store it in the system keychain, and exit."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (parseSwitchValue(value)) {
+                 options.passwordAction = AppOptions::PasswordAction::Set;
+                 options.passwordTarget = AppOptions::PasswordTarget::Redis;
+             }
+             return std::nullopt;
+         }},
+        {QStringLiteral("redis-forget-password"), QStringLiteral("CDCSCOPE_REDIS_FORGET_PASSWORD"), QString(),
+         QStringLiteral("Delete the --redis password from the system keychain, and exit."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             if (parseSwitchValue(value)) {
+                 options.passwordAction = AppOptions::PasswordAction::Forget;
+                 options.passwordTarget = AppOptions::PasswordTarget::Redis;
+             }
+             return std::nullopt;
+         }},
         {QStringLiteral("redis-accept-volatile"), QStringLiteral("CDCSCOPE_REDIS_ACCEPT_VOLATILE"), QString(),
          QStringLiteral("Start even on a Redis that can lose acknowledged events (no persistence, or an "
                         "allkeys-* eviction policy)."),
@@ -588,8 +606,13 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
     }
     if (outcome.options.server.postgres && outcome.options.server.postgres->dsn.isEmpty())
         return fail(QStringLiteral("the PostgreSQL options (--pg-*) need --pg-dsn"));
-    if (outcome.options.passwordAction != AppOptions::PasswordAction::None && !outcome.options.server.postgres)
+    const bool forRedis = outcome.options.passwordTarget == AppOptions::PasswordTarget::Redis;
+    if (outcome.options.passwordAction != AppOptions::PasswordAction::None && !forRedis &&
+        !outcome.options.server.postgres)
         return fail(QStringLiteral("--pg-set-password and --pg-forget-password need --pg-dsn"));
+    if (outcome.options.passwordAction != AppOptions::PasswordAction::None && forRedis &&
+        !outcome.options.server.cluster)
+        return fail(QStringLiteral("--redis-set-password and --redis-forget-password need --redis"));
     if (!outcome.options.inMemory) {
         const QString dir = outcome.options.dataDir.isEmpty()
                                 ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)

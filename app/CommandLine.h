@@ -27,6 +27,8 @@ struct AppOptions
     double importSpeed = 0; // 0: as fast as possible; N: N times the recorded pacing
     // --pg-set-password / --pg-forget-password: manage the keychain entry of --pg-dsn, then exit.
     enum class PasswordAction { None, Set, Forget } passwordAction = PasswordAction::None;
+    // Whose password that is: --pg-*-password or --redis-*-password.
+    enum class PasswordTarget { Postgres, Redis } passwordTarget = PasswordTarget::Postgres;
     // --auth-tokens keychain: the token set is read from the keychain when the server starts.
     bool authTokensFromKeychain = false;
     QString storeAuthTokensFrom; // --auth-store-tokens FILE: put it into the keychain, then exit

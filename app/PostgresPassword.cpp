@@ -2,6 +2,7 @@
 
 #include "Keychain.h"
 #include "Logging.h"
+#include "RedisPassword.h"
 
 #include <termios.h>
 #include <unistd.h>
@@ -11,13 +12,13 @@ namespace cdc {
 namespace {
 
 // One line from `in`, without its line break; with no echo when it is a terminal.
-std::optional<QString> readSecretLine(std::FILE *in, std::FILE *err)
+std::optional<QString> readSecretLine(std::FILE *in, std::FILE *err, const char *label)
 {
     const int fd = fileno(in);
     const bool terminal = isatty(fd);
     termios saved{};
     if (terminal) {
-        std::fprintf(err, "PostgreSQL password: ");
+        std::fprintf(err, "%s password: ", label);
         std::fflush(err);
         tcgetattr(fd, &saved);
         termios silent = saved;
@@ -78,10 +79,13 @@ QString applyTypedPassword(pg::PostgresConfig &config, const QString &typed, con
 
 int runPasswordAction(const AppOptions &options, std::FILE *in, std::FILE *out, std::FILE *err)
 {
-    const QString key = pg::parseTarget(options.server.postgres->dsn).keychainKey();
+    const bool forRedis = options.passwordTarget == AppOptions::PasswordTarget::Redis;
+    const QString key = forRedis ? redisKeychainKey(options.server.cluster->redis)
+                                 : pg::parseTarget(options.server.postgres->dsn).keychainKey();
+    const char *label = forRedis ? "Redis" : "PostgreSQL";
     keychain::Result result;
     if (options.passwordAction == AppOptions::PasswordAction::Set) {
-        const auto password = readSecretLine(in, err);
+        const auto password = readSecretLine(in, err, label);
         if (!password || password->isEmpty()) {
             std::fprintf(err, "cdcscope: no password on stdin; nothing stored\n");
             return ExitCode::usage;
@@ -99,10 +103,11 @@ int runPasswordAction(const AppOptions &options, std::FILE *in, std::FILE *out, 
             return ExitCode::ok;
         }
     }
+    const char *instead = forRedis ? " On a host without a keychain, set CDCSCOPE_REDIS_PASSWORD (docs/cluster.md)."
+                                   : " On a host without a keychain, set CDCSCOPE_PG_PASSWORD or use ~/.pgpass "
+                                     "(docs/postgres.md).";
     std::fprintf(err, "cdcscope: %s.%s\n", qPrintable(result.message),
-                 result.status == keychain::Result::Status::Unavailable
-                     ? " On a host without a keychain, set CDCSCOPE_PG_PASSWORD or use ~/.pgpass (docs/postgres.md)."
-                     : "");
+                 result.status == keychain::Result::Status::Unavailable ? instead : "");
     return ExitCode::runtimeFailure;
 }
 

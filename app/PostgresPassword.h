@@ -20,7 +20,8 @@ QString resolvePostgresPassword(pg::PostgresConfig &config, const QProcessEnviro
 // for the user when the keychain could not keep it, else an empty string.
 QString applyTypedPassword(pg::PostgresConfig &config, const QString &typed, const QProcessEnvironment &environment);
 
-// --pg-set-password (reads one line from `in`) and --pg-forget-password. Returns the exit code.
+// --pg-set-password / --redis-set-password (read one line from `in`) and --pg-forget-password /
+// --redis-forget-password. Returns the exit code.
 int runPasswordAction(const AppOptions &options, std::FILE *in, std::FILE *out, std::FILE *err);
 
 } // namespace cdc

@@ -125,7 +125,13 @@ bool RedisBroker::start(int timeoutMs, QString *errorMessage)
     m_command = std::make_unique<RedisConnection>(m_config.redis,
                                                   QStringLiteral("cdcscope-%1").arg(m_metrics.cluster.instanceId));
     const auto connection = connect(m_command.get(), &RedisConnection::lost, &loop, [&](const QString &reason) {
-        finish(QStringLiteral("cannot use Redis at %1: %2").arg(m_config.redis.display(), reason));
+        const bool password = reason.contains(QLatin1String("NOAUTH")) || reason.contains(QLatin1String("WRONGPASS")) ||
+                              reason.contains(QLatin1String("invalid password"));
+        finish(QStringLiteral("cannot use Redis at %1: %2%3")
+                   .arg(m_config.redis.display(), reason,
+                        password ? QStringLiteral(" — give its password with CDCSCOPE_REDIS_PASSWORD or store it "
+                                                  "with `cdcscope --redis URL --redis-set-password` (docs/cluster.md)")
+                                 : QString()));
     });
     connect(m_command.get(), &RedisConnection::ready, &loop, [&] {
         checkPersistence([&, this](const QString &problem) {

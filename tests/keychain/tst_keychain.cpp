@@ -6,6 +6,7 @@
 #include "Keychain.h"
 #include "PgCluster.h"
 #include "PostgresPassword.h"
+#include "RedisServer.h"
 #include "TestHttp.h"
 
 #include <QElapsedTimer>
@@ -81,6 +82,37 @@ private Q_SLOTS:
         QCOMPARE(read.password, QStringLiteral("p@ss wörd"));
         QCOMPARE(cdc::keychain::remove(key).status, cdc::keychain::Result::Status::Ok);
         QCOMPARE(cdc::keychain::read(key).status, cdc::keychain::Result::Status::NotFound);
+    }
+
+    // Cluster mode's Redis password: stored once with --redis-set-password, found by the server,
+    // never in its log; forgotten again with --redis-forget-password.
+    void theClusterConnectsToRedisWithTheStoredPassword()
+    {
+        RedisServer redis(true, {QStringLiteral("--requirepass"), QStringLiteral("r3dis-secret")});
+        QVERIFY(redis.start());
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"));
+        const QStringList target{QStringLiteral("--redis"), redis.url()};
+        const ActionResult stored = runPasswordAction(target + QStringList{QStringLiteral("--redis-set-password")},
+                                                      "r3dis-secret\n", environment);
+        QCOMPARE(stored.exitCode, 0);
+        QVERIFY2(stored.output.contains(QStringLiteral("stored the password for redis:%1").arg(redis.url())),
+                 qPrintable(stored.output));
+
+        auto server = startHeadless(target, environment);
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY(server->log.contains("redis: password from the system keychain"));
+        QVERIFY(!server->log.contains("r3dis-secret"));
+        QCOMPARE(httpPost(server->port, "/events", R"({"organization_id":"k","data":{}})").status, 200);
+        QVERIFY(server->stop());
+
+        const ActionResult forgotten =
+            runPasswordAction(target + QStringList{QStringLiteral("--redis-forget-password")}, {}, environment);
+        QCOMPARE(forgotten.exitCode, 0);
+        auto refused = startHeadless(target, environment);
+        QVERIFY(refused->waitForExit());
+        QVERIFY2(refused->readLog().contains("NOAUTH") || refused->log.contains("Authentication required"),
+                 refused->log.constData());
     }
 
     void theSettingsDialogsPasswordGoesToTheKeyring()
