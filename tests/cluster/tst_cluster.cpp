@@ -5,6 +5,7 @@
 #include "TestHttp.h"
 #include "TestWsClient.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -373,6 +374,34 @@ private Q_SLOTS:
         QCOMPARE(
             client.waitForStatus(QStringLiteral("travel_complete"), 0, 10000).value(QStringLiteral("gap")).toBool(),
             true);
+    }
+
+    void aFrozenRedisFailsPublishersFastAndIsUsedAgainWhenItWakes()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        auto instance = startInstance(redis);
+        QVERIFY(instance->port);
+        QCOMPARE(httpPost(instance->port, "/events", eventBody(QStringLiteral("frozen"), 0)).status, 200);
+        // Stopped, not dead: its sockets stay open and nothing answers.
+        ::kill(pid_t(redis.pid()), SIGSTOP);
+        QElapsedTimer waited;
+        waited.start();
+        const HttpReply refused = httpPost(instance->port, "/events", eventBody(QStringLiteral("frozen"), 1));
+        QCOMPARE(refused.status, 503);
+        QCOMPARE(refused.json().value(QStringLiteral("code")).toString(), QStringLiteral("redis_unavailable"));
+        QVERIFY2(refused.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("did not answer")),
+                 refused.body.constData());
+        QVERIFY2(waited.elapsed() < 8000, qPrintable(QString::number(waited.elapsed())));
+        QVERIFY(!health(instance->port)
+                     .value(QStringLiteral("cluster"))
+                     .toObject()
+                     .value(QStringLiteral("redis_up"))
+                     .toBool());
+        ::kill(pid_t(redis.pid()), SIGCONT);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return httpPost(instance->port, "/events", eventBody(QStringLiteral("frozen"), 1)).status == 200; },
+            20000));
     }
 
     void aCutPubSubConnectionIsCaughtUpByThePeriodicCheck()

@@ -21,6 +21,7 @@ public:
     bool restart() { return start(); }
 
     quint16 port() const { return m_port; }
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
     QString url() const { return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port); }
     // redis-cli ARGS against it; its standard output, trimmed.
     QByteArray cli(const QStringList &args) const;
