@@ -14,6 +14,7 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <limits>
 
 namespace cdc {
 
@@ -161,7 +162,6 @@ bool RedisBroker::start(int timeoutMs, QString *errorMessage)
         m_commandRetryMs = std::min(m_commandRetryMs * 2, maxRetryMs);
     });
     connect(m_command.get(), &RedisConnection::ready, this, &RedisBroker::onCommandReady);
-    m_started = true;
     setState(true, QStringLiteral("connected"));
     connectPubSub();
     m_checkTimer.start(m_config.checkIntervalMs);
@@ -277,17 +277,14 @@ void RedisBroker::loadScripts(std::function<void(const QString &)> done)
 void RedisBroker::runScript(const QByteArray &script, const QByteArray &sha, const RedisConnection::Args &keysAndArgs,
                             RedisConnection::Callback callback)
 {
-    m_command->send(RedisConnection::Args{QByteArrayLiteral("EVALSHA"), sha} + keysAndArgs, [this, script, keysAndArgs,
-                                                                                             callback =
-                                                                                                 std::move(callback)](
-                                                                                                const RedisReply
-                                                                                                    &reply) {
-        // A Redis restarted (or flushed with SCRIPT FLUSH) since the scripts were
-        // loaded: send the script itself, which loads it again.
+    auto onReply = [this, script, keysAndArgs, callback = std::move(callback)](const RedisReply &reply) {
+        // A Redis restarted (or flushed with SCRIPT FLUSH) since the scripts were loaded: send the
+        // script itself, which loads it again.
         if (reply.isError() && reply.text.startsWith("NOSCRIPT"))
             return m_command->send(RedisConnection::Args{QByteArrayLiteral("EVAL"), script} + keysAndArgs, callback);
         callback(reply);
-    });
+    };
+    m_command->send(RedisConnection::Args{QByteArrayLiteral("EVALSHA"), sha} + keysAndArgs, std::move(onReply));
 }
 
 void RedisBroker::publish(const PublishBatch &batch, const QByteArray &idempotencyKey, const QByteArray &fingerprint,
@@ -367,12 +364,12 @@ void RedisBroker::publish(const PublishBatch &batch, const QByteArray &idempoten
                 if (!replayed)
                     receive(part.channel, {reply.elements[2].text, first, tsMs, part.payloads});
             }
-            if (--progress->remaining > 0)
-                return;
             const qint64 micros = progress->clock.nsecsElapsed() / 1000;
             ++m_metrics.cluster.scriptCalls;
             m_metrics.cluster.scriptMicrosTotal += micros;
             m_metrics.cluster.lastScriptMicros = micros;
+            if (--progress->remaining > 0)
+                return;
             outcome.replayed = progress->allReplayed;
             if (outcome.errorStatus != 0)
                 outcome.receipts.clear();

@@ -126,7 +126,6 @@ private:
     std::function<int()> m_clientCount;
     int m_commandRetryMs = 250;
     int m_pubsubRetryMs = 250;
-    bool m_started = false;
 };
 
 } // namespace cdc
