@@ -2,6 +2,7 @@
 // sees every seq once, in order, whichever instance published it (docs/cluster.md).
 #include "HeadlessProcess.h"
 #include "RedisServer.h"
+#include "TestCertificate.h"
 #include "TestHttp.h"
 #include "TestWsClient.h"
 
@@ -521,14 +522,8 @@ private Q_SLOTS:
         QStringList instanceArgs;
         QProcessEnvironment environment = clusterEnvironment();
         if (transport == QLatin1String("tls")) {
-            QProcess openssl;
-            openssl.start(QStringLiteral("openssl"),
-                          {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                           QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), key,
-                           QStringLiteral("-out"), cert, QStringLiteral("-days"), QStringLiteral("2"),
-                           QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
-                           QStringLiteral("subjectAltName=IP:127.0.0.1")});
-            QVERIFY(openssl.waitForFinished(30000) && openssl.exitCode() == 0);
+            const QString error = makeLoopbackCertificate(cert, key);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
             QTcpServer probe;
             QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
             const QString tlsPort = QString::number(probe.serverPort());

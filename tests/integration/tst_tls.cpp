@@ -2,6 +2,7 @@
 // https:// publish (Qt and curl), a plain ws:// client against the TLS port failing cleanly, and the
 // WRONG_VERSION_NUMBER a wss:// client meets at a plain server, as the docs explain it.
 #include "HeadlessProcess.h"
+#include "TestCertificate.h"
 #include "TestWsClient.h"
 
 #include <QFile>
@@ -52,15 +53,8 @@ private Q_SLOTS:
         QVERIFY(QSslSocket::supportsSsl());
         m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
         m_key = m_dir.filePath(QStringLiteral("key.pem"));
-        QProcess openssl;
-        openssl.start(QStringLiteral("openssl"),
-                      {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"),
-                       QStringLiteral("rsa:2048"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), m_key,
-                       QStringLiteral("-out"), m_cert, QStringLiteral("-days"), QStringLiteral("2"),
-                       QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"),
-                       QStringLiteral("subjectAltName=IP:127.0.0.1")});
-        QVERIFY(openssl.waitForFinished(30000));
-        QVERIFY2(openssl.exitCode() == 0, openssl.readAllStandardError().constData());
+        const QString error = makeLoopbackCertificate(m_cert, m_key);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void wssAndHttpsWorkAndPlainClientsFailCleanly()

@@ -1,0 +1,8 @@
+#pragma once
+
+#include <QString>
+
+// A fresh self-signed certificate for 127.0.0.1 (RSA 2048, two days, subjectAltName IP:127.0.0.1)
+// written as PEM to `certPath` and `keyPath` by the openssl command. Empty on success; what
+// openssl said otherwise.
+QString makeLoopbackCertificate(const QString &certPath, const QString &keyPath);
