@@ -454,7 +454,7 @@ void RedisBroker::receive(const QString &channel, Delivery delivery)
         tracked.epoch = delivery.epoch; // the channel's first events anywhere
     if (delivery.epoch != tracked.epoch) {
         // Where the new epoch starts is in Redis: the check reads it, then fills and drains.
-        tracked.waiting.push_back(std::move(delivery));
+        tracked.waiting.push_front(std::move(delivery));
         return checkChannel(channel);
     }
     const qint64 last = lastSeqOf(channel);
@@ -464,7 +464,8 @@ void RedisBroker::receive(const QString &channel, Delivery delivery)
     if (delivery.firstSeq > last + 1) {
         const qint64 firstMissing = last + 1;
         const qint64 lastMissing = delivery.firstSeq - 1;
-        tracked.waiting.push_back(std::move(delivery));
+        // First in line again: it is the next to go once the hole is filled.
+        tracked.waiting.push_front(std::move(delivery));
         return fill(channel, firstMissing, lastMissing);
     }
     const qsizetype skip = last + 1 - delivery.firstSeq;
@@ -551,8 +552,10 @@ void RedisBroker::fill(const QString &channel, qint64 fromSeq, qint64 toSeq)
 
 void RedisBroker::drain(const QString &channel)
 {
+    // Stops as soon as a delivery starts a fill or a check: it went back into the queue.
     auto found = m_tracked.find(channel);
-    while (found != m_tracked.end() && found->initialized && !found->filling && !found->waiting.empty()) {
+    while (found != m_tracked.end() && found->initialized && !found->filling && !found->checking &&
+           !found->waiting.empty()) {
         Delivery next = std::move(found->waiting.front());
         found->waiting.pop_front();
         receive(channel, std::move(next));
