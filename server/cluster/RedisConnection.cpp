@@ -69,11 +69,13 @@ RedisConnection::RedisConnection(RedisEndpoint endpoint, QString name, QObject *
     connect(&m_deadline, &QTimer::timeout, this, &RedisConnection::checkDeadline);
 }
 
+// Destroyed with the engine, after the API and the sessions whose callbacks are pending: they
+// are dropped unanswered, never called into objects already gone.
 RedisConnection::~RedisConnection()
 {
-    // Callers waiting on this connection still get their one answer.
-    for (Pending &pending : std::exchange(m_pending, {}))
-        pending.callback(RedisReply::error(QByteArrayLiteral("the Redis connection was closed")));
+    // A socket torn down may still signal; this object is half gone by then.
+    if (m_device)
+        m_device->disconnect(this);
 }
 
 void RedisConnection::open()
