@@ -99,13 +99,17 @@ std::variant<std::shared_ptr<const AccessControl>, QString> AccessControl::parse
         const QJsonValue publish = object.value(QStringLiteral("publish"));
         if (!publish.isUndefined() && !publish.isBool())
             return where + QStringLiteral(": \"publish\" must be true or false");
+        const QJsonValue monitor = object.value(QStringLiteral("monitor"));
+        if (!monitor.isUndefined() && !monitor.isBool())
+            return where + QStringLiteral(": \"monitor\" must be true or false");
         const QByteArray digest = digestOf(secret.toUtf8());
         for (const Token &earlier : control->m_tokens)
             if (sameDigest(earlier.digest, digest))
                 return where + QStringLiteral(": the same secret as token \"%1\"").arg(earlier.name);
         if (name.isEmpty())
             name = QStringLiteral("token %1").arg(position);
-        control->m_tokens.push_back({name, digest, Access{name, false, *clients, *channels, publish.toBool(false)}});
+        control->m_tokens.push_back(
+            {name, digest, Access{name, false, *clients, *channels, publish.toBool(false), monitor.toBool(false)}});
     }
     if (control->m_tokens.empty())
         return QStringLiteral("the \"tokens\" array is empty: nobody could connect");

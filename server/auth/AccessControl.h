@@ -19,7 +19,11 @@ struct Access
     QStringList clients;  // X-Athena-Client names it may use: exact, "prefix*", or "*"
     QStringList channels; // channels it may subscribe to, travel and (with publish) publish to
     bool publish = false;
+    // Reading the server's state beyond channels (GET /clients) and disconnecting clients: what a
+    // remote window monitoring this server needs.
+    bool monitor = false;
 
+    bool mayMonitor() const { return everything || monitor; }
     bool mayUseClient(const QString &clientId) const;
     bool mayRead(const QString &channel) const;
     bool mayPublishTo(const QString &channel) const;
@@ -34,7 +38,8 @@ struct AccessRefusal
 };
 
 // The tokens of --auth-tokens (a JSON file, or the same text from the keychain):
-//   {"tokens":[{"name":"ci","token":"…","clients":["ci_*"],"channels":["orders"],"publish":true}]}
+//   {"tokens":[{"name":"ci","token":"…","clients":["ci_*"],"channels":["orders"],"publish":true,
+//               "monitor":false}]}
 // Only SHA-256 digests of the secrets are kept in memory, and they are compared in constant time.
 class AccessControl
 {

@@ -68,12 +68,7 @@ EngineSnapshot MonitorFeed::takeSnapshot()
     m_previousLastSeq = std::move(lastSeqs);
     m_previousSnapshotMs = snapshot.takenAtMs;
 
-    for (const WsSession *session : hub.sessions()) {
-        if (session->isClosing())
-            continue;
-        snapshot.clients.append({session->id(), session->clientId(), session->peerText(), session->connectedAt(),
-                                 session->subscriptions(), session->eventsSent(), session->queuedBytes()});
-    }
+    snapshot.clients = hub.clientStats();
     snapshot.eventsIn = store.appendedEvents();
     snapshot.deliveriesOut = hub.deliveredLive() + hub.deliveredReplay();
     snapshot.storeEvents = store.totalEvents();

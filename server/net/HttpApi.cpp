@@ -25,7 +25,8 @@ struct Route
 };
 
 constexpr Route routes[] = {
-    {"/events", "POST"}, {"/health", "GET"}, {"/metrics", "GET"}, {"/channels", "GET"}, {"/cluster", "GET"},
+    {"/events", "POST"},  {"/health", "GET"},  {"/metrics", "GET"},
+    {"/channels", "GET"}, {"/cluster", "GET"}, {"/clients", "GET"},
 };
 
 bool isExportPath(const QByteArray &path)
@@ -33,11 +34,19 @@ bool isExportPath(const QByteArray &path)
     return path == "/export" || (path.startsWith("/channels/") && path.endsWith("/export"));
 }
 
+// /clients/{session id}: one connected client, to disconnect.
+bool isClientPath(const QByteArray &path)
+{
+    return path.startsWith("/clients/") && path.size() > 9;
+}
+
 // The method a path is served with, or empty for an unknown path.
 QByteArrayView routeMethod(const QByteArray &path)
 {
     if (isExportPath(path))
         return "GET";
+    if (isClientPath(path))
+        return "DELETE";
     for (const Route &route : routes)
         if (path == route.path)
             return route.method;
@@ -47,7 +56,9 @@ QByteArrayView routeMethod(const QByteArray &path)
 // The Allow header of a resource: every GET route answers HEAD too (RFC 9110 §9.3.2).
 QByteArrayView allowedMethods(QByteArrayView method)
 {
-    return method == "GET" ? QByteArrayView("GET, HEAD, OPTIONS") : QByteArrayView("POST, OPTIONS");
+    if (method == "GET")
+        return "GET, HEAD, OPTIONS";
+    return method == "DELETE" ? QByteArrayView("DELETE, OPTIONS") : QByteArrayView("POST, OPTIONS");
 }
 
 } // namespace
@@ -115,6 +126,10 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
         return reply(metrics());
     if (head.path == "/cluster")
         return reply(cluster());
+    if (head.path == "/clients")
+        return reply(clients(access));
+    if (isClientPath(head.path))
+        return reply(disconnectClient(head, access));
     reply(channels(access));
 }
 
@@ -353,6 +368,53 @@ HttpResponse HttpApi::health() const
         for (const QString &warning : source.warnings)
             writer.value(QStringView(warning));
     writer.endArray().endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::refuseMonitoring(const Access &access)
+{
+    return HttpResponse::error(403, QStringLiteral("forbidden"),
+                               QStringLiteral("the token \"%1\" may not monitor this server").arg(access.tokenName),
+                               QStringLiteral("give the token \"monitor\": true (docs/security.md)"));
+}
+
+HttpResponse HttpApi::clients(const Access &access) const
+{
+    if (!access.mayMonitor())
+        return refuseMonitoring(access);
+    JsonWriter writer;
+    writer.beginObject().key("clients").beginArray();
+    for (const ClientStats &client : m_hub.clientStats()) {
+        writer.beginObject()
+            .field("id", qint64(client.sessionId))
+            .field("client_id", QStringView(client.clientId))
+            .field("peer", QStringView(client.peer))
+            .field("connected_at_ms", client.connectedAt.toMSecsSinceEpoch())
+            .key("subscriptions")
+            .beginArray();
+        for (const QString &channel : client.subscriptions)
+            writer.value(QStringView(channel));
+        writer.endArray().field("events_sent", client.eventsSent).field("queued_bytes", client.queuedBytes).endObject();
+    }
+    writer.endArray().endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::disconnectClient(const HttpRequestHead &head, const Access &access)
+{
+    if (!access.mayMonitor())
+        return refuseMonitoring(access);
+    bool isNumber = false;
+    const quint64 id = head.path.mid(9).toULongLong(&isNumber);
+    const QString by = access.tokenName.isEmpty() ? QStringLiteral("an operator")
+                                                  : QStringLiteral("token \"%1\"").arg(access.tokenName);
+    if (!isNumber || !m_hub.disconnectSession(id, QStringLiteral("disconnected by %1").arg(by)))
+        return HttpResponse::error(
+            404, QStringLiteral("no_such_client"),
+            QStringLiteral("no connected client has the id %1").arg(QString::fromUtf8(head.path.mid(9).left(40))),
+            QStringLiteral("GET /clients lists them"));
+    JsonWriter writer;
+    writer.beginObject().field("status", "ok").field("id", qint64(id)).field("message", "closing").endObject();
     return HttpResponse::json(200, writer.take());
 }
 

@@ -50,6 +50,11 @@ private:
     HttpResponse metrics() const;
     // GET /cluster: the instances announced in Redis (cluster mode only).
     HttpResponse cluster() const;
+    // GET /clients and DELETE /clients/{id}: what a monitoring window reads and does (the token
+    // right "monitor").
+    HttpResponse clients(const Access &access) const;
+    HttpResponse disconnectClient(const HttpRequestHead &head, const Access &access);
+    static HttpResponse refuseMonitoring(const Access &access);
     HttpResponse channels(const Access &access) const;
 
     EventStore &m_store;

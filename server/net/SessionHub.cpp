@@ -222,6 +222,18 @@ bool SessionHub::disconnectSession(quint64 sessionId, const QString &reason)
     return true;
 }
 
+QList<ClientStats> SessionHub::clientStats() const
+{
+    QList<ClientStats> clients;
+    for (const WsSession *session : m_sessions) {
+        if (session->isClosing())
+            continue;
+        clients.append({session->id(), session->clientId(), session->peerText(), session->connectedAt(),
+                        session->subscriptions(), session->eventsSent(), session->queuedBytes()});
+    }
+    return clients;
+}
+
 qint64 SessionHub::deliveredLive() const
 {
     qint64 total = m_closedLive;

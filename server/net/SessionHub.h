@@ -3,6 +3,7 @@
 #include "DeliveryLane.h"
 #include "ServerConfig.h"
 #include "WsSession.h"
+#include "host/MonitorTypes.h"
 
 #include <QHash>
 #include <QObject>
@@ -49,6 +50,8 @@ public:
     int deliveryThreadCount() const { return int(m_lanes.size()); }
     int subscriberCount(const QString &channel) const;
     bool disconnectSession(quint64 sessionId, const QString &reason);
+    // The connected clients as the window and GET /clients show them, in connection order.
+    QList<ClientStats> clientStats() const;
     qint64 deliveredLive() const;
     qint64 deliveredReplay() const;
 

@@ -17,10 +17,12 @@ namespace {
 
 const QByteArray readerSecret = "reader-secret-0123456789";
 const QByteArray producerSecret = "producer-secret-0123456789";
+const QByteArray monitorSecret = "monitor-secret-0123456789";
 
 const QByteArray tokenFile = R"({"tokens":[
   {"name":"reader","token":"reader-secret-0123456789","channels":["orders","billing_*"]},
-  {"name":"producer","token":"producer-secret-0123456789","clients":["producer"],"channels":["orders"],"publish":true}
+  {"name":"producer","token":"producer-secret-0123456789","clients":["producer"],"channels":["orders"],"publish":true},
+  {"name":"ops","token":"monitor-secret-0123456789","channels":["*"],"monitor":true}
 ]})";
 
 ServerConfig authConfig()
@@ -161,6 +163,44 @@ private Q_SLOTS:
         QCOMPARE(request(server->port(), "GET", "/channels?token=" + readerSecret, {}).status, 200);
     }
 
+    // What a remote window monitoring this server reads and does needs the "monitor" right.
+    void clientsAreListedAndDisconnectedOnlyWithTheMonitorRight()
+    {
+        auto server = startTestServer(authConfig());
+        TestWsClient watched(wsRequest(server->port(), QStringLiteral("orders"), readerSecret));
+        QVERIFY(watched.waitForMessages(1));
+
+        QCOMPARE(request(server->port(), "GET", "/clients", {}).status, 401);
+        const HttpReply refused = request(server->port(), "GET", "/clients", readerSecret);
+        QCOMPARE(refused.status, 403);
+        QVERIFY(refused.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("\"reader\"")));
+        QVERIFY(refused.json().value(QStringLiteral("hint")).toString().contains(QStringLiteral("\"monitor\": true")));
+
+        const HttpReply listed = request(server->port(), "GET", "/clients", monitorSecret);
+        QCOMPARE(listed.status, 200);
+        const QJsonArray clients = listed.json().value(QStringLiteral("clients")).toArray();
+        QCOMPARE(clients.size(), 1);
+        const QJsonObject client = clients[0].toObject();
+        QCOMPARE(client.value(QStringLiteral("client_id")).toString(), QStringLiteral("orders"));
+        QCOMPARE(client.value(QStringLiteral("subscriptions")).toArray(), QJsonArray{QStringLiteral("orders")});
+        QVERIFY(client.value(QStringLiteral("peer")).toString().startsWith(QStringLiteral("127.0.0.1")));
+        const QByteArray target = "/clients/" + QByteArray::number(client.value(QStringLiteral("id")).toInteger());
+
+        QCOMPARE(request(server->port(), "DELETE", target, readerSecret).status, 403);
+        QVERIFY(watched.isConnected());
+        QCOMPARE(request(server->port(), "DELETE", "/clients/999999", monitorSecret).status, 404);
+        QCOMPARE(request(server->port(), "GET", target, monitorSecret).status, 405);
+        QCOMPARE(request(server->port(), "DELETE", target, monitorSecret).status, 200);
+        QVERIFY(watched.waitForDisconnect());
+        QCOMPARE(watched.closeReason(), QStringLiteral("disconnected by token \"ops\""));
+        QTRY_COMPARE(request(server->port(), "GET", "/clients", monitorSecret)
+                         .json()
+                         .value(QStringLiteral("clients"))
+                         .toArray()
+                         .size(),
+                     0);
+    }
+
     void browsersUseQueryParametersAndTheOriginAllowList()
     {
         ServerConfig config = authConfig();
@@ -212,7 +252,7 @@ private Q_SLOTS:
         auto secured = startHeadless(
             {QStringLiteral("--bind"), QStringLiteral("0.0.0.0"), QStringLiteral("--auth-tokens"), file.fileName()});
         QVERIFY2(secured->port, secured->log.constData());
-        QVERIFY(secured->waitForLog("authentication on: 2 token(s)"));
+        QVERIFY(secured->waitForLog("authentication on: 3 token(s)"));
         QVERIFY(!secured->log.contains("without authentication"));
         QCOMPARE(request(secured->port, "GET", "/channels", {}).status, 401);
         QVERIFY(secured->stop());

@@ -91,6 +91,14 @@ private Q_SLOTS:
         QCOMPARE(a.value(QStringLiteral("last_seq")).toInt(), 2);
         QCOMPARE(a.value(QStringLiteral("oldest_seq")).toInt(), 1);
         QVERIFY(a.value(QStringLiteral("bytes")).toInt() > 0);
+
+        // Without tokens, GET /clients is open like the other reads.
+        QVERIFY(watcher.waitForMessages(3));
+        const QJsonArray clients =
+            httpGet(server->port(), "/clients").json().value(QStringLiteral("clients")).toArray();
+        QCOMPARE(clients.size(), 1);
+        QCOMPARE(clients[0].toObject().value(QStringLiteral("client_id")).toString(), QStringLiteral("a"));
+        QCOMPARE(clients[0].toObject().value(QStringLiteral("events_sent")).toInt(), 2);
     }
 
     void metricsArePrometheusText()
