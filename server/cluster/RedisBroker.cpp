@@ -21,7 +21,8 @@ namespace cdc {
 namespace {
 
 constexpr int maxRetryMs = 5000;
-constexpr qint64 maxFillEntries = 10'000; // per XRANGE; a longer hole is filled in several reads
+constexpr qint64 maxFillEntries = 10'000;      // per XRANGE; a longer hole is filled in several reads
+constexpr size_t maxWaitingDeliveries = 1'000; // Pub/Sub batches held per channel while a fill runs
 constexpr int announceIntervalMs = 5000;
 constexpr qint64 memberSilenceMs = 15'000; // an instance silent this long has left the cluster
 
@@ -447,6 +448,10 @@ void RedisBroker::receive(const QString &channel, Delivery delivery)
         return;
     Tracked &tracked = *found;
     if (!tracked.initialized || tracked.filling || tracked.checking) {
+        // Bounded: past the limit the queue is dropped, and the counter check reads what it held
+        // from the stream instead.
+        if (tracked.waiting.size() >= maxWaitingDeliveries)
+            tracked.waiting.clear();
         tracked.waiting.push_back(std::move(delivery));
         return;
     }
