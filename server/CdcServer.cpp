@@ -182,16 +182,21 @@ QUrl CdcServer::webSocketUrl() const
     return url;
 }
 
-QList<AppendReceipt> CdcServer::publish(const PublishBatch &batch)
+void CdcServer::publish(const PublishBatch &batch, PublishDone done)
 {
-    if (m_broker) {
-        m_broker->publish(batch, {}, {}, [](const ClusterPublishOutcome &outcome) {
-            if (outcome.errorStatus != 0)
-                qCWarning(lcIngest).noquote() << "events not stored:" << outcome.errorMessage;
+    if (!done)
+        done = [](const QList<AppendReceipt> &, const QString &error) {
+            if (!error.isEmpty())
+                qCWarning(lcIngest).noquote() << "events not stored:" << error;
+        };
+    if (m_broker)
+        return m_broker->publish(batch, {}, {}, [done = std::move(done)](const ClusterPublishOutcome &outcome) {
+            done(outcome.receipts, outcome.errorMessage);
         });
-        return {};
-    }
-    return m_store.append(batch);
+    const QList<AppendReceipt> receipts = m_store.append(batch);
+    m_store.whenCommitted([receipts, done = std::move(done)](const QString &error) {
+        done(error.isEmpty() ? receipts : QList<AppendReceipt>{}, error);
+    });
 }
 
 } // namespace cdc

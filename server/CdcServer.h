@@ -48,9 +48,12 @@ public:
     QUrl httpUrl() const;
     quint16 port() const;
 
-    // The one append path of every source (POST /events, stdin, the GUI's publish). In cluster
-    // mode the events go to Redis and the receipts are empty: they arrive with the events.
-    QList<AppendReceipt> publish(const PublishBatch &batch);
+    // The one append path of the sources other than POST /events (stdin, captures, the window's
+    // publish): `done` runs once the events are durable — committed to the journal, or confirmed
+    // by Redis in cluster mode — with their receipts, or with the reason they were not stored.
+    // Without `done`, a refusal is logged.
+    using PublishDone = std::function<void(const QList<AppendReceipt> &receipts, const QString &error)>;
+    void publish(const PublishBatch &batch, PublishDone done = {});
     // Cluster mode's link to Redis; null in single-instance mode.
     RedisBroker *cluster() const { return m_broker.get(); }
 

@@ -81,11 +81,14 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
     connect(&m_engine, &EngineHost::listening, this, &MainWindow::onListening);
     connect(&m_engine, &EngineHost::listenFailed, this, &MainWindow::onListenFailed);
     connect(&m_engine, &EngineHost::travelFinished, this, &MainWindow::onTravelFinished);
-    connect(&m_engine, &EngineHost::published, this, [this](const QList<AppendReceipt> &receipts) {
-        if (receipts.size() == 1)
-            statusBar()->showMessage(
-                tr("Published to %1 as seq %2").arg(receipts.front().channel).arg(receipts.front().seq), 5000);
-    });
+    connect(&m_engine, &EngineHost::published, this,
+            [this](const QList<AppendReceipt> &receipts, const QString &error) {
+                if (!error.isEmpty())
+                    statusBar()->showMessage(tr("Not published: %1").arg(error), 10000);
+                else if (receipts.size() == 1)
+                    statusBar()->showMessage(
+                        tr("Published to %1 as seq %2").arg(receipts.front().channel).arg(receipts.front().seq), 5000);
+            });
     connect(m_travel, &TravelPanel::replayRequested, this, &MainWindow::replay);
     connect(&m_engine, &EngineHost::exported, this, [this](const QString &path, qint64 events, const QString &error) {
         statusBar()->showMessage(

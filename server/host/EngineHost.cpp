@@ -66,7 +66,9 @@ public:
     void publish(const PublishBatch &batch)
     {
         if (m_server)
-            Q_EMIT published(m_server->publish(batch));
+            m_server->publish(batch, [this](const QList<AppendReceipt> &receipts, const QString &error) {
+                Q_EMIT published(receipts, error);
+            });
     }
 
     void travel(int requestId, QStringList channels, const TravelWindow &window)
@@ -128,7 +130,7 @@ Q_SIGNALS:
     void listenFailed(const QString &error);
     void eventsArrived(const QList<cdc::LiveEvent> &events);
     void snapshotTaken(const cdc::EngineSnapshot &snapshot);
-    void published(const QList<cdc::AppendReceipt> &receipts);
+    void published(const QList<cdc::AppendReceipt> &receipts, const QString &error);
     void travelFinished(int requestId, const cdc::TravelResult &result);
     void exported(const QString &path, qint64 events, const QString &error);
     void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);
@@ -246,9 +248,8 @@ void EngineHost::exportCapture(const QStringList &channels, const QString &path)
 
 void EngineHost::importCapture(const QString &path, const QString &channelOverride, double speed)
 {
-    m_worker->inbox().post([worker = m_worker, path, channelOverride, speed] {
-        worker->importCapture(path, channelOverride, speed);
-    });
+    m_worker->inbox().post(
+        [worker = m_worker, path, channelOverride, speed] { worker->importCapture(path, channelOverride, speed); });
 }
 
 void EngineHost::setLiveEventCapacity(qsizetype capacity)

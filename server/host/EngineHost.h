@@ -50,7 +50,8 @@ Q_SIGNALS:
     void listenFailed(const QString &error);
     void eventsArrived(const QList<cdc::LiveEvent> &events);
     void snapshotTaken(const cdc::EngineSnapshot &snapshot);
-    void published(const QList<cdc::AppendReceipt> &receipts);
+    // After the window's publish is durable (receipts), or refused (error: why).
+    void published(const QList<cdc::AppendReceipt> &receipts, const QString &error);
     void travelFinished(int requestId, const cdc::TravelResult &result);
     void exported(const QString &path, qint64 events, const QString &error);
     void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);

@@ -89,10 +89,9 @@ void CaptureImport::publishBatch(QList<CapturedEvent> batch)
     events.reserve(batch.size());
     for (CapturedEvent &event : batch)
         events.append({std::move(event.channel), std::move(event.payload)});
-    m_server.publish(events);
     m_waitingForCommit = true;
     // The next batch waits until this one is durable: the file is read no faster than stored.
-    m_server.store().whenCommitted([this, count = events.size()](const QString &error) {
+    m_server.publish(events, [this, count = events.size()](const QList<AppendReceipt> &, const QString &error) {
         m_waitingForCommit = false;
         if (error.isEmpty())
             m_imported += count;

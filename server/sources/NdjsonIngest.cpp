@@ -70,9 +70,8 @@ void NdjsonIngest::readLoop()
             if (m_stopping)
                 return;
         m_inbox.post([this, batch = std::move(batch)] {
-            m_server.publish(batch);
             // Counted as accepted only once durable, like a publisher's 2xx.
-            m_server.store().whenCommitted([this, count = batch.size()](const QString &error) {
+            m_server.publish(batch, [this, count = batch.size()](const QList<AppendReceipt> &, const QString &error) {
                 if (error.isEmpty())
                     m_accepted += count;
                 else

@@ -476,6 +476,27 @@ private Q_SLOTS:
         QCOMPARE(httpGet(alone->port, "/cluster").status, 404);
     }
 
+    // stdin NDJSON in cluster mode: every line stored once, read no faster than Redis confirms.
+    void stdinIngestGoesThroughRedis()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        auto reader = startInstance(redis);
+        auto ingest = startInstance(redis, {QStringLiteral("--ingest-stdin")});
+        QVERIFY(reader->port && ingest->port);
+        TestWsClient client(reader->port, QStringLiteral("piped"));
+        QVERIFY(client.waitForMessages(1));
+        QTest::qWait(200);
+        QByteArray lines;
+        for (int n = 0; n < 2000; ++n)
+            lines += eventBody(QStringLiteral("piped"), n) + '\n';
+        ingest->process->write(lines);
+        ingest->process->closeWriteChannel();
+        QVERIFY(client.waitForMessages(1 + 2000, 20000));
+        QCOMPARE(allSeqs(client, QStringLiteral("piped")), oneTo(2000));
+        QCOMPARE(redis.cli({QStringLiteral("XLEN"), QStringLiteral("cdcscope:{piped}:stream")}), QByteArray("2000"));
+    }
+
     void aRedisThatWouldLoseEventsIsRefusedAtStartUp_data()
     {
         QTest::addColumn<bool>("persistent");

@@ -34,6 +34,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
@@ -142,6 +143,10 @@ private Q_SLOTS:
             200);
         QVERIFY(client.waitForMessages(2));
         QTRY_COMPARE(m_window->liveView()->model()->rowCount(), 1);
+        // The window's own publish goes through Redis too, and says where it landed once stored.
+        m_engine->publish({{QStringLiteral("shared"), QByteArrayLiteral("{\"from\":\"window\"}")}});
+        QTRY_COMPARE(m_window->statusBar()->currentMessage(), QStringLiteral("Published to shared as seq 2"));
+        QVERIFY(client.waitForMessages(3));
     }
 
     void publishedEventsAppearAsRowsInOrder()
