@@ -315,6 +315,12 @@ private Q_SLOTS:
         const QJsonObject ack = reader.waitForStatus(QStringLiteral("travel_complete"), 0, 10000);
         QCOMPARE(ack.value(QStringLiteral("gap")).toBool(), false);
         QCOMPARE(allSeqs(reader, QStringLiteral("durable")), oneTo(21));
+
+        // Scripts flushed behind the instance's back: NOSCRIPT, and the script itself is sent.
+        QCOMPARE(redis.cli({QStringLiteral("SCRIPT"), QStringLiteral("FLUSH")}), QByteArray("OK"));
+        const HttpReply afterFlush = httpPost(instance->port, "/events", eventBody(QStringLiteral("durable"), 21));
+        QCOMPARE(afterFlush.status, 200);
+        QCOMPARE(afterFlush.json().value(QStringLiteral("seq")).toInteger(), 22);
     }
 
     void redisRestartedWithoutPersistenceIsANewEpochAndAGap()
