@@ -330,6 +330,14 @@ QList<Setting> settings()
         {QStringLiteral("max-subscriptions"), QStringLiteral("CDCSCOPE_MAX_SUBSCRIPTIONS"), QStringLiteral("count"),
          QStringLiteral("Channels one WebSocket connection may subscribe to (default 1000)."),
          limitSetting(&ServerConfig::maxSubscriptionsPerConnection)},
+        {QStringLiteral("max-channels"), QStringLiteral("CDCSCOPE_MAX_CHANNELS"), QStringLiteral("count"),
+         QStringLiteral("Channels the server holds; a publish that would create more is refused whole with 429 "
+                        "(default 100000)."),
+         intSetting(&ServerConfig::maxChannels, 1, 100'000'000)},
+        {QStringLiteral("metrics-channels"), QStringLiteral("CDCSCOPE_METRICS_CHANNELS"), QStringLiteral("count"),
+         QStringLiteral("Channels with their own series in /metrics, the busiest first; the rest are summed "
+                        "(default 100; 0: none)."),
+         intSetting(&ServerConfig::metricsChannels, 0, 100'000)},
         {QStringLiteral("max-travels-per-second"), QStringLiteral("CDCSCOPE_MAX_TRAVELS_PER_SECOND"),
          QStringLiteral("count"),
          QStringLiteral("Travel requests one connection may make per second, in bursts of as many (default 10)."),

@@ -189,6 +189,10 @@ void CdcServer::publish(const PublishBatch &batch, PublishDone done)
             if (!error.isEmpty())
                 qCWarning(lcIngest).noquote() << "events not stored:" << error;
         };
+    if (const auto refusal = m_store.channelLimitRefusal(batch, m_config.maxChannels)) {
+        m_metrics.countLimit(QStringLiteral("channels"));
+        return done({}, *refusal);
+    }
     if (m_broker)
         return m_broker->publish(batch, {}, {}, [done = std::move(done)](const ClusterPublishOutcome &outcome) {
             done(outcome.receipts, outcome.errorMessage);

@@ -38,6 +38,8 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
     read(settings, "limits/max_connections", config.maxConnections);
     read(settings, "limits/max_connections_per_ip", config.maxConnectionsPerIp);
     read(settings, "limits/max_subscriptions", config.maxSubscriptionsPerConnection);
+    read(settings, "limits/metrics_channels", config.metricsChannels);
+    read(settings, "limits/max_channels", config.maxChannels);
     read(settings, "limits/max_travels_per_second", config.maxTravelsPerSecond);
     read(settings, "limits/max_body_bytes", config.maxBodyBytes);
     read(settings, "limits/max_head_bytes", config.maxHeadBytes);
@@ -86,6 +88,8 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("limits/max_connections"), config.maxConnections);
     settings.setValue(QStringLiteral("limits/max_connections_per_ip"), config.maxConnectionsPerIp);
     settings.setValue(QStringLiteral("limits/max_subscriptions"), config.maxSubscriptionsPerConnection);
+    settings.setValue(QStringLiteral("limits/metrics_channels"), config.metricsChannels);
+    settings.setValue(QStringLiteral("limits/max_channels"), config.maxChannels);
     settings.setValue(QStringLiteral("server/delivery_threads"), config.deliveryThreads);
     settings.setValue(QStringLiteral("limits/max_travels_per_second"), config.maxTravelsPerSecond);
     settings.setValue(QStringLiteral("limits/max_body_bytes"), config.maxBodyBytes);

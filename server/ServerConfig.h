@@ -50,6 +50,10 @@ struct ServerConfig
     int maxConnections = 10'000;     // open TCP connections, HTTP and WebSocket
     int maxConnectionsPerIp = 1'000; // from one peer address
     int maxSubscriptionsPerConnection = 1'000;
+    // Channels this server holds; a publish that would create more is refused whole (429).
+    int maxChannels = 100'000;
+    // Channels with series of their own in /metrics (the busiest); the rest are summed.
+    int metricsChannels = 100;
     int maxTravelsPerSecond = 10; // per connection, with bursts of as many
     qint64 maxBodyBytes = qint64(16) << 20;
     qint64 maxHeadBytes = qint64(16) << 10;

@@ -3,6 +3,8 @@
 #include "net/SessionHub.h"
 #include "store/EventStore.h"
 
+#include <algorithm>
+
 namespace cdc {
 
 namespace {
@@ -37,7 +39,7 @@ private:
 
 } // namespace
 
-QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const SessionHub &hub) const
+QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries) const
 {
     PrometheusText text;
     text.family("cdcscope_connections", "gauge", "Open WebSocket connections.");
@@ -62,7 +64,19 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     text.family("cdcscope_evicted_events_total", "counter", "Events dropped by retention.");
     text.sample("cdcscope_evicted_events_total", store.evictedEvents());
 
-    const auto channels = store.channels();
+    QList<const ChannelLog *> channels = store.channels();
+    text.family("cdcscope_channels", "gauge", "Channels held (each with its own series up to --metrics-channels).");
+    text.sample("cdcscope_channels", channels.size());
+    // The busiest by events ever assigned, named; ties by name, so the choice is stable.
+    const auto busier = [](const ChannelLog *a, const ChannelLog *b) {
+        return a->lastSeq() != b->lastSeq() ? a->lastSeq() > b->lastSeq() : a->id() < b->id();
+    };
+    const qsizetype named = std::min<qsizetype>(channels.size(), std::max(0, channelSeries));
+    std::partial_sort(channels.begin(), channels.begin() + named, channels.end(), busier);
+    const QList<const ChannelLog *> others = channels.mid(named);
+    channels.resize(named);
+    std::sort(channels.begin(), channels.end(),
+              [](const ChannelLog *a, const ChannelLog *b) { return a->id() < b->id(); });
     text.family("cdcscope_channel_depth_events", "gauge", "Events retained per channel.");
     for (const ChannelLog *log : channels)
         text.sample("cdcscope_channel_depth_events", log->size(), "channel=\"" + labelValue(log->id()) + '"');
@@ -76,6 +90,22 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     for (const ChannelLog *log : channels)
         text.sample("cdcscope_channel_subscribers", hub.subscriberCount(log->id()),
                     "channel=\"" + labelValue(log->id()) + '"');
+    qint64 otherEvents = 0;
+    qint64 otherBytes = 0;
+    qint64 otherSubscribers = 0;
+    for (const ChannelLog *log : others) {
+        otherEvents += log->size();
+        otherBytes += log->bytes();
+        otherSubscribers += hub.subscriberCount(log->id());
+    }
+    text.family("cdcscope_other_channels", "gauge", "Channels beyond --metrics-channels, summed below.");
+    text.sample("cdcscope_other_channels", others.size());
+    text.family("cdcscope_other_channels_depth_events", "gauge", "Events retained in the other channels.");
+    text.sample("cdcscope_other_channels_depth_events", otherEvents);
+    text.family("cdcscope_other_channels_depth_bytes", "gauge", "Bytes retained in the other channels.");
+    text.sample("cdcscope_other_channels_depth_bytes", otherBytes);
+    text.family("cdcscope_other_channels_subscribers", "gauge", "Subscriptions to the other channels.");
+    text.sample("cdcscope_other_channels_subscribers", otherSubscribers);
 
     text.family("cdcscope_slow_consumer_disconnects_total", "counter",
                 "Connections closed (1008) because their outbound queue passed the bound.");

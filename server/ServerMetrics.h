@@ -52,8 +52,10 @@ struct ServerMetrics
     void countError(const QString &code) { ++errors[code]; }
     void countLimit(const QString &limit) { ++limitRejections[limit]; }
 
-    // Prometheus text exposition format 0.0.4.
-    QByteArray renderPrometheus(const EventStore &store, const SessionHub &hub) const;
+    // Prometheus text exposition format 0.0.4. Per-channel series for the `channelSeries` busiest
+    // channels (most events assigned); the rest summed into cdcscope_other_channels_*, so a scrape
+    // stays small however many channels there are.
+    QByteArray renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries) const;
 };
 
 } // namespace cdc

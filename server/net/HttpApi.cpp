@@ -209,6 +209,11 @@ void HttpApi::store(const QByteArray &body, const Access &access, const Idempote
                                     QStringLiteral("%1the token \"%2\" may not publish to \"%3\"")
                                         .arg(batch.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString(),
                                              access.tokenName, batch[i].channel)));
+    if (const auto refusal = m_store.channelLimitRefusal(batch, m_config.maxChannels)) {
+        m_metrics.countLimit(QStringLiteral("channels"));
+        return reply(HttpResponse::error(429, QStringLiteral("too_many_channels"), *refusal,
+                                         QStringLiteral("publish to existing channels, or raise --max-channels")));
+    }
     const bool isBatch = QByteArrayView(body).trimmed().startsWith('[');
     if (m_broker) {
         // The 2xx waits for Redis' reply: then every instance can read the events.
@@ -447,7 +452,8 @@ HttpResponse HttpApi::cluster() const
 
 HttpResponse HttpApi::metrics() const
 {
-    HttpResponse response = HttpResponse::json(200, m_metrics.renderPrometheus(m_store, m_hub));
+    HttpResponse response =
+        HttpResponse::json(200, m_metrics.renderPrometheus(m_store, m_hub, m_config.metricsChannels));
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
     return response;
 }

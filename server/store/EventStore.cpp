@@ -3,6 +3,7 @@
 #include "Journal.h"
 
 #include <QDateTime>
+#include <QSet>
 
 #include <algorithm>
 #include <utility>
@@ -271,6 +272,21 @@ void EventStore::enforceRetention(ChannelLog &touched)
             return !oldestRetained || *oldestRetained > entry.seq;
         });
     }
+}
+
+std::optional<QString> EventStore::channelLimitRefusal(const PublishBatch &batch, qsizetype maxChannels) const
+{
+    QSet<QString> created;
+    for (const NewEvent &event : batch)
+        if (!m_channels.contains(event.channel))
+            created.insert(event.channel);
+    if (created.isEmpty() || m_channels.size() + created.size() <= maxChannels)
+        return std::nullopt;
+    return QStringLiteral("this server holds %1 channels and the limit is %2 (--max-channels): %3 new channel(s) "
+                          "refused, nothing stored")
+        .arg(m_channels.size())
+        .arg(maxChannels)
+        .arg(created.size());
 }
 
 const ChannelLog *EventStore::channel(const QString &id) const

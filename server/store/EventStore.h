@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace cdc {
 
@@ -92,6 +93,10 @@ public:
     // remembered now is committed with the events appended in this turn, and found only after.
     const IdempotentAnswer *idempotentAnswer(const QByteArray &key) const;
     void rememberAnswer(const QByteArray &key, const QByteArray &fingerprint, const QByteArray &answer);
+
+    // Why `batch` may not be stored when it would take the channels past `maxChannels`; nothing
+    // when it may. Every publish path asks before appending (a batch is stored whole or not at all).
+    std::optional<QString> channelLimitRefusal(const PublishBatch &batch, qsizetype maxChannels) const;
 
     const ChannelLog *channel(const QString &id) const;
     QList<const ChannelLog *> channels() const;

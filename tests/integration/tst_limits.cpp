@@ -160,6 +160,65 @@ private Q_SLOTS:
         QVERIFY(countsRejection(server->port(), "travel_rate"));
     }
 
+    void aPublishBeyondTheChannelLimitIsRefusedWhole()
+    {
+        ServerConfig config;
+        config.maxChannels = 3;
+        auto server = startTestServer(config);
+        QCOMPARE(httpPost(server->port(), "/events",
+                          R"([{"organization_id":"a","data":1},{"organization_id":"b","data":1}])")
+                     .status,
+                 200);
+        const HttpReply refused = httpPost(
+            server->port(), "/events",
+            R"([{"organization_id":"a","data":2},{"organization_id":"c","data":1},{"organization_id":"d","data":1}])");
+        QCOMPARE(refused.status, 429);
+        QCOMPARE(refused.json().value(QStringLiteral("code")).toString(), QStringLiteral("too_many_channels"));
+        QVERIFY2(refused.json().value(QStringLiteral("message")).toString().contains(QStringLiteral("the limit is 3")),
+                 refused.body.constData());
+        // Whole: not even the event for the existing channel was stored.
+        QCOMPARE(server->store().channel(QStringLiteral("a"))->lastSeq(), 1);
+        QVERIFY(!server->store().channel(QStringLiteral("c")));
+        QVERIFY(countsRejection(server->port(), "channels"));
+        // Up to the limit is fine, and existing channels stay open.
+        QCOMPARE(httpPost(server->port(), "/events",
+                          R"([{"organization_id":"a","data":2},{"organization_id":"c","data":1}])")
+                     .status,
+                 200);
+        QCOMPARE(httpPost(server->port(), "/events", R"({"organization_id":"b","data":2})").status, 200);
+        // The other publish paths (stdin, captures, the window) ask the same question.
+        QString refusal;
+        server->publish({{QStringLiteral("e"), "1"}},
+                        [&](const QList<AppendReceipt> &, const QString &error) { refusal = error; });
+        QVERIFY(refusal.contains(QStringLiteral("--max-channels")));
+    }
+
+    void metricsStaySmallWhateverTheChannelCount()
+    {
+        auto server = startTestServer();
+        for (int batchNumber = 0; batchNumber < 100; ++batchNumber) {
+            PublishBatch batch;
+            for (int i = 0; i < 1000; ++i)
+                batch.append({QStringLiteral("tenant-%1").arg(batchNumber * 1000 + i), "{}"});
+            server->publish(batch);
+        }
+        PublishBatch hot;
+        for (int i = 0; i < 5; ++i)
+            hot.append({QStringLiteral("tenant-77777"), "{}"});
+        server->publish(hot);
+        QCOMPARE(server->store().channelCount(), 100'000);
+
+        const HttpReply metrics = httpGet(server->port(), "/metrics");
+        QCOMPARE(metrics.status, 200);
+        QVERIFY2(metrics.body.size() < 100 * 1024, QByteArray::number(metrics.body.size()).constData());
+        QCOMPARE(metrics.body.count("\ncdcscope_channel_depth_events{"), 100);
+        QVERIFY(metrics.body.contains("\ncdcscope_channels 100000\n"));
+        QVERIFY(metrics.body.contains("\ncdcscope_other_channels 99900\n"));
+        // The busiest channel has its own series; every event is counted once, named or summed.
+        QVERIFY(metrics.body.contains("cdcscope_channel_depth_events{channel=\"tenant-77777\"} 6"));
+        QVERIFY(metrics.body.contains("\ncdcscope_other_channels_depth_events 99900\n"));
+    }
+
     // --max-message (1009, counted as message_size) is tst_websocket's oversizedMessage test.
 
     void httpLimitsAreCounted()
