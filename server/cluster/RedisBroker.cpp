@@ -68,11 +68,23 @@ std::optional<StreamEntry> entryOf(const RedisReply &reply)
     return entry;
 }
 
-// Adopts consecutive stream entries into `store`, one call per run of equal ts_ms (a batch).
-void adoptEntries(EventStore &store, const QString &channel, const std::vector<StreamEntry> &entries)
+// Adopts consecutive stream entries into `store`, one call per run of equal ts_ms (a batch). A
+// hole inside the range (entries deleted by hand) restarts the window after it, marked as lost:
+// the window's seqs must stay contiguous. Returns the seqs lost that way.
+qint64 adoptEntries(EventStore &store, const QString &channel, const std::vector<StreamEntry> &entries)
 {
+    qint64 lost = 0;
     size_t begin = 0;
     while (begin < entries.size()) {
+        const ChannelLog *log = store.channel(channel);
+        const qint64 next = (log ? log->lastSeq() : 0) + 1;
+        if (entries[begin].seq != next && log && log->lastSeq() > 0) {
+            lost += entries[begin].seq - next;
+            store.restartChannelAt(channel, entries[begin].seq - 1, entries[begin].tsMs);
+            store.markHistoryLost(channel);
+        } else if (entries[begin].seq != next) {
+            store.restartChannelAt(channel, entries[begin].seq - 1, 0);
+        }
         size_t end = begin + 1;
         while (end < entries.size() && entries[end].tsMs == entries[begin].tsMs &&
                entries[end].seq == entries[end - 1].seq + 1)
@@ -84,6 +96,7 @@ void adoptEntries(EventStore &store, const QString &channel, const std::vector<S
         store.adopt(channel, entries[begin].seq, entries[begin].tsMs, payloads);
         begin = end;
     }
+    return lost;
 }
 
 } // namespace
@@ -550,7 +563,7 @@ void RedisBroker::fill(const QString &channel, qint64 fromSeq, qint64 toSeq)
             }
             std::erase_if(entries, [this, &channel](const StreamEntry &e) { return e.seq <= lastSeqOf(channel); });
             m_metrics.cluster.eventsFilled += qint64(entries.size());
-            adoptEntries(m_store, channel, entries);
+            m_metrics.cluster.eventsLost += adoptEntries(m_store, channel, entries);
             drain(channel);
         });
 }
@@ -700,7 +713,9 @@ void RedisBroker::travel(const QStringList &channels, const TravelWindow &window
                                       (!knownEpoch.isEmpty() && !epoch.isEmpty() && epoch != knownEpoch);
                           if (!entries.empty()) {
                               progress->holder->restartChannelAt(channel, entries.front().seq - 1, 0);
-                              adoptEntries(*progress->holder, channel, entries);
+                              // A hole inside the stream (entries deleted by hand) is a gap too.
+                              if (adoptEntries(*progress->holder, channel, entries) > 0)
+                                  range.gap = true;
                           }
                       } else {
                           qCWarning(lcServer).noquote()

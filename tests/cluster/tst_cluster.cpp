@@ -411,6 +411,30 @@ private Q_SLOTS:
             20000));
     }
 
+    // Entries deleted from the middle of a stream by hand: a travel across the hole says gap.
+    void aHoleInTheStreamIsAGapNotASilentSkip()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        auto writer = startInstance(redis);
+        QVERIFY(writer->port);
+        for (int n = 0; n < 10; ++n)
+            QCOMPARE(httpPost(writer->port, "/events", eventBody(QStringLiteral("holed"), n)).status, 200);
+        QCOMPARE(redis.cli({QStringLiteral("XDEL"), QStringLiteral("cdcscope:{holed}:stream"), QStringLiteral("5-0")}),
+                 QByteArray("1"));
+        auto reader = startInstance(redis);
+        TestWsClient client(reader->port, QStringLiteral("elsewhere"));
+        QVERIFY(client.waitForMessages(1));
+        client.sendJson({{QStringLiteral("type"), QStringLiteral("travel")},
+                         {QStringLiteral("organization_id"), QStringLiteral("holed")},
+                         {QStringLiteral("since_seq"), 0}});
+        const QJsonObject ack = client.waitForStatus(QStringLiteral("travel_complete"), 0, 10000);
+        QCOMPARE(ack.value(QStringLiteral("gap")).toBool(), true);
+        const QList<qint64> seqs = allSeqs(client, QStringLiteral("holed"));
+        QVERIFY(!seqs.contains(5));
+        QCOMPARE(seqs.last(), 10);
+    }
+
     void aCutPubSubConnectionIsCaughtUpByThePeriodicCheck()
     {
         RedisServer redis;
