@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ServerAddress.h"
+#include "protocol/ServerAddress.h"
 
 #include <QByteArray>
 #include <QList>

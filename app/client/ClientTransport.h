@@ -16,9 +16,6 @@ namespace cdc::client {
 QNetworkRequest makeRequest(const ClientOptions &options, const QUrl &url);
 QSslConfiguration sslConfiguration(const ClientOptions &options);
 
-// A socket error in words a user can act on: "nothing listens on …", "use ws:// …".
-QString describeConnectionError(const QUrl &url, const QString &errorString);
-
 struct HttpResult
 {
     QString transportError; // set when no HTTP answer arrived (refused, TLS, timeout)

@@ -46,4 +46,37 @@ QUrl ServerAddress::httpEndpoint(const QString &path) const
     return url;
 }
 
+QString describeConnectionError(const QUrl &url, const QString &errorString, Remedy remedy)
+{
+    const bool window = remedy == Remedy::Window;
+    const QString where = url.host() + u':' + QString::number(url.port());
+    if (errorString.contains(QStringLiteral("WRONG_VERSION_NUMBER"), Qt::CaseInsensitive) ||
+        errorString.contains(QStringLiteral("wrong version number"), Qt::CaseInsensitive))
+        return QStringLiteral("%1 does not speak TLS (%2): use ws:// or http:// for a server without --tls-cert")
+            .arg(where, errorString);
+    if (errorString.contains(QStringLiteral("401")))
+        return QStringLiteral("%1 wants a token (%2): %3")
+            .arg(where, errorString,
+                 window ? QStringLiteral("give one in the connection (File > Connect)")
+                        : QStringLiteral("set CDCSCOPE_TOKEN or give --token-file"));
+    if (errorString.contains(QStringLiteral("403")))
+        return QStringLiteral("%1 refused this token for this client (%2): see the token's \"clients\" and "
+                              "\"channels\"")
+            .arg(where, errorString);
+    if (errorString.contains(QStringLiteral("400")))
+        return QStringLiteral("%1 refused the request (%2): is this a CDC WebSocket server, and is the client name "
+                              "set?")
+            .arg(where, errorString);
+    if (errorString.contains(QStringLiteral("refused"), Qt::CaseInsensitive))
+        return QStringLiteral("nothing listens on %1 (%2): is the server running? (cdcscope --headless --port %3)")
+            .arg(where, errorString)
+            .arg(url.port());
+    if (errorString.contains(QStringLiteral("certificate"), Qt::CaseInsensitive))
+        return QStringLiteral("cannot trust the certificate of %1 (%2): %3")
+            .arg(where, errorString,
+                 window ? QStringLiteral("give its CA certificate in the connection (File > Connect)")
+                        : QStringLiteral("give its CA with --ca-cert FILE"));
+    return QStringLiteral("%1: %2").arg(where, errorString);
+}
+
 } // namespace cdc::client

@@ -22,4 +22,10 @@ struct ServerAddress
     QUrl httpEndpoint(const QString &path) const;
 };
 
+// Who reads a connection error, so the remedy names what that reader can change.
+enum class Remedy { CommandLine, Window };
+
+// A socket error in words a user can act on: "nothing listens on …", "use ws:// …", "wants a token".
+QString describeConnectionError(const QUrl &url, const QString &errorString, Remedy remedy = Remedy::CommandLine);
+
 } // namespace cdc::client
