@@ -549,6 +549,12 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
     parser.addOption(helpOption);
     parser.addOption(versionOption);
     parser.addOption(headlessOption);
+    const QCommandLineOption connectOption(
+        QStringLiteral("connect"),
+        QStringLiteral("Window: watch a remote server (a saved connection's name from File > Connect, or a ws:// / "
+                       "wss:// URL) instead of starting this computer's server; repeat for one window each."),
+        QStringLiteral("name|url"));
+    parser.addOption(connectOption);
     for (const Setting &setting : table) {
         const QString help = setting.help + QStringLiteral(" [") + setting.env + u']';
         parser.addOption(setting.valueName.isEmpty() ? QCommandLineOption(setting.flag, help)
@@ -582,6 +588,9 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
     }
 
     outcome.options.headless = parser.isSet(headlessOption);
+    outcome.options.connectTo = parser.values(connectOption);
+    if (outcome.options.headless && !outcome.options.connectTo.isEmpty())
+        return fail(QStringLiteral("--connect opens a window on a remote server; it does not go with --headless"));
     for (const Setting &setting : table) {
         if (environment.contains(setting.env)) {
             if (const auto error = setting.apply(environment.value(setting.env), outcome.options))

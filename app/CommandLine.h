@@ -17,6 +17,7 @@ struct AppOptions
     LogFormat logFormat = LogFormat::Text;
     qsizetype liveViewRows = 100'000; // the window's live events ring
     QString screenshotPath;           // window: save a picture of itself there after a few seconds, then quit
+    QStringList connectTo;            // window: remote servers to watch (profile names or URLs), no own server
     bool inMemory = false;            // no journal: a restart forgets everything
     QString dataDir;                  // where the journal lives; empty: the platform's app-data folder
     SyncLevel sync = SyncLevel::Normal;

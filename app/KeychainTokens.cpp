@@ -46,4 +46,28 @@ int storeTokensInKeychain(const QString &path, std::FILE *out, std::FILE *err)
     return ExitCode::ok;
 }
 
+TokenStore connectionTokenStore()
+{
+    TokenStore store;
+    store.read = [](const QString &key, QByteArray *token) {
+        const keychain::Result result = keychain::read(key);
+        if (result.status == keychain::Result::Status::Ok)
+            *token = result.password.toUtf8();
+        return result.status == keychain::Result::Status::Ok || result.status == keychain::Result::Status::NotFound
+                   ? QString()
+                   : result.message;
+    };
+    store.write = [](const QString &key, const QByteArray &token) {
+        const keychain::Result result = keychain::write(key, QString::fromUtf8(token));
+        return result.status == keychain::Result::Status::Ok ? QString() : result.message;
+    };
+    store.remove = [](const QString &key) {
+        const keychain::Result result = keychain::remove(key);
+        return result.status == keychain::Result::Status::Ok || result.status == keychain::Result::Status::NotFound
+                   ? QString()
+                   : result.message;
+    };
+    return store;
+}
+
 } // namespace cdc

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ServerConfig.h"
+#include "WindowManager.h"
 
 #include <cstdio>
 #include <optional>
@@ -16,5 +17,9 @@ std::optional<QString> loadTokensFromKeychain(ServerConfig &config);
 
 // --auth-store-tokens FILE: checks the file, stores it, and returns the exit code.
 int storeTokensInKeychain(const QString &path, std::FILE *out, std::FILE *err);
+
+// The window's connection tokens (File > Connect, --connect), each under its profile's
+// keychainKey(); a missing entry is no error, since a server may need no token.
+TokenStore connectionTokenStore();
 
 } // namespace cdc

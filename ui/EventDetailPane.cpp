@@ -1,5 +1,7 @@
 #include "EventDetailPane.h"
 
+#include "GapMarker.h"
+
 #include "host/MonitorTypes.h"
 #include "protocol/JsonText.h"
 
@@ -60,6 +62,12 @@ QString EventDetailPane::rawText() const
 
 void EventDetailPane::showEvent(const LiveEvent &live)
 {
+    if (isGapMarker(live)) {
+        m_title->setText(tr("%1 · missing events").arg(live.channel));
+        m_raw->setPlainText(gapNotice(live));
+        m_tree->clear();
+        return;
+    }
     m_title->setText(
         tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));
     m_raw->setPlainText(QString::fromUtf8(live.event.json()));

@@ -1,5 +1,8 @@
 #include "EventRingModel.h"
 
+#include "GapMarker.h"
+
+#include <QColor>
 #include <QDateTime>
 
 namespace cdc {
@@ -65,6 +68,8 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= int(m_events.size()))
         return {};
     const LiveEvent &live = m_events[size_t(index.row())];
+    if (isGapMarker(live))
+        return gapMarkerData(live, index.column(), role);
     if (role == PayloadRole)
         return live.event.payload().toByteArray();
     if (role == ChannelRole)
@@ -91,6 +96,33 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
             summary += u'…';
         return summary;
     }
+    default:
+        return {};
+    }
+}
+
+QVariant EventRingModel::gapMarkerData(const LiveEvent &marker, int column, int role) const
+{
+    // A row that stands out and says, in the payload column, which seqs are missing and why.
+    if (role == Qt::BackgroundRole)
+        return QColor(0xfd, 0xec, 0xc8);
+    if (role == Qt::ForegroundRole)
+        return QColor(0x8a, 0x4b, 0x00);
+    if (role == PayloadRole)
+        return gapNotice(marker).toUtf8();
+    if (role == ChannelRole)
+        return marker.channel;
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (column) {
+    case TimeColumn:
+        return QDateTime::fromMSecsSinceEpoch(marker.event.tsMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+    case ChannelColumn:
+        return marker.channel;
+    case SeqColumn:
+        return tr("gap");
+    case PayloadColumn:
+        return gapNotice(marker);
     default:
         return {};
     }

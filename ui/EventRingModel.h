@@ -34,6 +34,7 @@ public:
 
 private:
     void dropOldest(qsizetype count);
+    QVariant gapMarkerData(const LiveEvent &marker, int column, int role) const;
 
     qsizetype m_capacity;
     std::deque<LiveEvent> m_events;

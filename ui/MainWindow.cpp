@@ -1,9 +1,13 @@
 #include "MainWindow.h"
 
+#include "CaptureRecorder.h"
 #include "ConfigFile.h"
+#include "ConnectDialog.h"
+#include "EmbeddedSource.h"
 #include "EventRingModel.h"
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
+#include "OfferedView.h"
 #include "PublishDialog.h"
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
@@ -21,6 +25,7 @@
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -32,10 +37,15 @@
 
 namespace cdc {
 
-namespace {} // namespace
-
 MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *parent)
+    : MainWindow(*new EmbeddedSource(engine), engine, liveViewRows, parent)
+{
+    m_source.setParent(this);
+}
+
+MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype liveViewRows, QWidget *parent)
     : QMainWindow(parent)
+    , m_source(source)
     , m_engine(engine)
     , m_liveViewRows(liveViewRows)
     , m_live(new LiveEventsView(liveViewRows, this))
@@ -52,6 +62,9 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
     , m_channelCount(new QLabel(this))
     , m_rate(new QLabel(this))
     , m_journal(new QLabel(this))
+    , m_recording(new QLabel(this))
+    , m_channelsNotice(new QLabel(this))
+    , m_recorder(new CaptureRecorder(this))
 {
     setWindowTitle(tr("CDC Scope"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -76,12 +89,24 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
     buildActions();
     buildStatusBar();
 
-    connect(&m_engine, &EngineHost::eventsArrived, m_live, &LiveEventsView::append);
-    connect(&m_engine, &EngineHost::snapshotTaken, this, &MainWindow::onSnapshot);
-    connect(&m_engine, &EngineHost::listening, this, &MainWindow::onListening);
-    connect(&m_engine, &EngineHost::listenFailed, this, &MainWindow::onListenFailed);
-    connect(&m_engine, &EngineHost::travelFinished, this, &MainWindow::onTravelFinished);
-    connect(&m_engine, &EngineHost::published, this,
+    connect(&m_source, &MonitorSource::eventsArrived, m_live, &LiveEventsView::append);
+    connect(&m_source, &MonitorSource::eventsArrived, m_recorder, &CaptureRecorder::record);
+    connect(&m_source, &MonitorSource::snapshotTaken, this, &MainWindow::onSnapshot);
+    connect(&m_source, &MonitorSource::statusChanged, this, &MainWindow::onStatus);
+    connect(&m_source, &MonitorSource::offersChanged, this, &MainWindow::onOffers);
+    connect(&m_source, &MonitorSource::travelFinished, this, &MainWindow::onTravelFinished);
+    connect(&m_source, &MonitorSource::travelFailed, this, [this](int requestId, const QString &error) {
+        if (m_pendingTravels.remove(requestId))
+            statusBar()->showMessage(tr("Replay failed: %1").arg(error), 10000);
+    });
+    connect(&m_source, &MonitorSource::noticed, this,
+            [this](const QString &text) { statusBar()->showMessage(text, 10000); });
+    connect(m_recorder, &CaptureRecorder::failed, this, [this](const QString &error) {
+        m_recordAction->setChecked(false);
+        m_recording->clear();
+        statusBar()->showMessage(error, 10000);
+    });
+    connect(&m_source, &MonitorSource::published, this,
             [this](const QList<AppendReceipt> &receipts, const QString &error) {
                 if (!error.isEmpty())
                     statusBar()->showMessage(tr("Not published: %1").arg(error), 10000);
@@ -107,7 +132,9 @@ MainWindow::MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *pare
         config.port = port;
         m_engine.start(config);
     });
-    m_travel->setMaxLimit(m_engine.config().travel.maxLimit);
+    m_travel->setMaxLimit(m_source.maxTravelLimit());
+    onOffers(m_source.offers());
+    onStatus(m_source.status());
 
     resize(1200, 800);
     QSettings settings;
@@ -119,9 +146,18 @@ void MainWindow::buildDocks()
 {
     m_channelsTable = makeSnapshotTable(m_channels, this);
     m_channelsTable->setObjectName(QStringLiteral("channelsTable"));
+    // A plain server of the protocol tells nothing about its channels: the table shows what was seen.
+    auto *channelsPane = new QWidget(this);
+    auto *channelsLayout = new QVBoxLayout(channelsPane);
+    channelsLayout->setContentsMargins(0, 0, 0, 0);
+    m_channelsNotice->setObjectName(QStringLiteral("channelsNotice"));
+    m_channelsNotice->setWordWrap(true);
+    m_channelsNotice->setMargin(4);
+    channelsLayout->addWidget(m_channelsNotice);
+    channelsLayout->addWidget(m_channelsTable);
     auto *channelsDock = new QDockWidget(tr("Channels"), this);
     channelsDock->setObjectName(QStringLiteral("channelsDock"));
-    channelsDock->setWidget(m_channelsTable);
+    channelsDock->setWidget(channelsPane);
     addDockWidget(Qt::LeftDockWidgetArea, channelsDock);
 
     m_clientsTable = makeSnapshotTable(m_clients, this);
@@ -133,7 +169,8 @@ void MainWindow::buildDocks()
     m_clientsTable->addAction(disconnect);
     auto *clientsDock = new QDockWidget(tr("Clients"), this);
     clientsDock->setObjectName(QStringLiteral("clientsDock"));
-    clientsDock->setWidget(m_clientsTable);
+    m_clientsView = new OfferedView(m_clientsTable, QStringLiteral("clientsView"), this);
+    clientsDock->setWidget(m_clientsView);
     addDockWidget(Qt::LeftDockWidgetArea, clientsDock);
 
     auto *travelDock = new QDockWidget(tr("Travel"), this);
@@ -142,7 +179,8 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::LeftDockWidgetArea, travelDock);
     auto *sourcesDock = new QDockWidget(tr("Sources"), this);
     sourcesDock->setObjectName(QStringLiteral("sourcesDock"));
-    sourcesDock->setWidget(m_sources);
+    m_sourcesView = new OfferedView(m_sources, QStringLiteral("sourcesView"), this);
+    sourcesDock->setWidget(m_sourcesView);
     addDockWidget(Qt::LeftDockWidgetArea, sourcesDock);
     tabifyDockWidget(clientsDock, sourcesDock);
     // Cluster mode (--redis): the instances sharing the channels, as they announce themselves.
@@ -161,9 +199,29 @@ void MainWindow::buildDocks()
 void MainWindow::buildActions()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *newWindow = file->addAction(tr("&New window"), this, &MainWindow::newWindowRequested);
+    newWindow->setShortcut(QKeySequence::New);
+    QAction *connectAction = file->addAction(tr("&Connect…"), this, &MainWindow::openConnectDialog);
+    connectAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    m_recent = file->addMenu(tr("&Recent connections"));
+    m_recent->setObjectName(QStringLiteral("recentMenu"));
+    connect(m_recent, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+    file->addSeparator();
     QAction *publish = file->addAction(tr("&Publish event…"), this, &MainWindow::openPublishDialog);
     publish->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
-    file->addAction(tr("&Export capture…"), this, [this] {
+    m_recordAction = file->addAction(tr("&Record to capture…"));
+    m_recordAction->setObjectName(QStringLiteral("recordAction"));
+    m_recordAction->setCheckable(true);
+    connect(m_recordAction, &QAction::triggered, this, [this](bool on) {
+        QString path;
+        if (on)
+            path = QFileDialog::getSaveFileName(this, tr("Record what this window receives"),
+                                                QStringLiteral("recording.jsonl"), tr("JSON Lines (*.jsonl)"));
+        const QString error = recordTo(path);
+        if (!error.isEmpty())
+            QMessageBox::warning(this, tr("Cannot record"), error);
+    });
+    QAction *exportAction = file->addAction(tr("&Export capture…"), this, [this] {
         const QString channel = selectedChannel();
         const QString path = QFileDialog::getSaveFileName(
             this, channel.isEmpty() ? tr("Export every channel") : tr("Export channel %1").arg(channel),
@@ -172,7 +230,8 @@ void MainWindow::buildActions()
         if (!path.isEmpty())
             exportCaptureTo(path);
     });
-    file->addAction(tr("&Import capture…"), this, [this] {
+    m_engineActions.append(exportAction);
+    file->addAction(tr("&Import capture into this computer…"), this, [this] {
         const QString path = QFileDialog::getOpenFileName(this, tr("Import a capture"), QString(),
                                                           tr("JSON Lines (*.jsonl *.ndjson);;All files (*)"));
         if (path.isEmpty())
@@ -185,7 +244,7 @@ void MainWindow::buildActions()
             importCaptureFrom(path, speed);
     });
     file->addSeparator();
-    file->addAction(tr("&Settings…"), this, &MainWindow::openSettingsDialog);
+    m_engineActions.append(file->addAction(tr("&Settings…"), this, &MainWindow::openSettingsDialog));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -200,6 +259,13 @@ void MainWindow::buildActions()
     clear->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     QAction *replay = view->addAction(tr("&Replay"), m_travel, &TravelPanel::requestReplay);
     replay->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    m_subscribeAction = view->addAction(tr("&Subscribe to channel…"), this, [this] {
+        bool ok = false;
+        const QString channel =
+            QInputDialog::getText(this, tr("Subscribe"), tr("Channel (organization_id):"), QLineEdit::Normal, {}, &ok);
+        if (ok)
+            subscribeTo(channel);
+    });
     view->addSeparator();
     for (QDockWidget *dock : findChildren<QDockWidget *>())
         view->addAction(dock->toggleViewAction());
@@ -224,6 +290,8 @@ void MainWindow::buildStatusBar()
     statusBar()->addPermanentWidget(m_rate);
     m_journal->setObjectName(QStringLiteral("journalLabel"));
     statusBar()->addPermanentWidget(m_journal);
+    m_recording->setObjectName(QStringLiteral("recordingLabel"));
+    statusBar()->addPermanentWidget(m_recording);
 }
 
 void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
@@ -244,6 +312,8 @@ void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
     m_clientCount->setText(tr("%n client(s)", nullptr, int(snapshot.clients.size())));
     m_channelCount->setText(tr("%n channel(s)", nullptr, int(snapshot.channels.size())));
     m_rate->setText(tr("%1 events/s").arg(m_chart->latestEventsPerSecond(), 0, 'f', 0));
+    if (m_recorder->isRecording())
+        m_recording->setText(tr("● recording %n event(s)", nullptr, int(m_recorder->recorded())));
     m_journal->setText(snapshot.journalPath.isEmpty() ? tr("in memory only")
                                                       : tr("journal %1").arg(formatBytes(snapshot.journalBytes)));
     m_journal->setToolTip(snapshot.journalPath.isEmpty() ? tr("No journal (--in-memory): a restart forgets the events")
@@ -258,23 +328,54 @@ QStringList MainWindow::knownChannels() const
     return channels;
 }
 
-void MainWindow::onListening(const QUrl &url)
+void MainWindow::onStatus(const ConnectionStatus &status)
 {
+    const bool embedded = m_source.offers().engineControl;
+    const QString where = status.url.toString();
+    if (status.state == ConnectionStatus::State::NotListening) {
+        m_url->setText(tr("not listening"));
+        m_banner->showProblem(status.text, m_engine.config().port);
+        return;
+    }
     m_banner->hide();
-    const QString text = url.toString();
-    m_url->setText(QStringLiteral("<a href=\"%1\">%1</a>").arg(text.toHtmlEscaped()));
-    setWindowTitle(tr("CDC Scope — %1").arg(text));
+    if (embedded) {
+        m_url->setText(status.isUp() ? QStringLiteral("<a href=\"%1\">%1</a>").arg(where.toHtmlEscaped())
+                                     : tr("starting…"));
+        if (status.isUp())
+            setWindowTitle(tr("CDC Scope — %1").arg(where));
+        return;
+    }
+    // A remote server: which one, and how the connection stands, in words.
+    QString text = QStringLiteral("<a href=\"%1\">%2</a>: %3")
+                       .arg(where.toHtmlEscaped(), m_source.title().toHtmlEscaped(), status.text.toHtmlEscaped());
+    if (status.state == ConnectionStatus::State::Refused)
+        text = QStringLiteral("<span style=\"color:#b00020\">%1</span>").arg(text);
+    else if (status.state == ConnectionStatus::State::Reconnecting)
+        text = QStringLiteral("<span style=\"color:#b9770e\">%1</span>").arg(text);
+    m_url->setText(text);
+    m_url->setToolTip(status.text);
+    setWindowTitle(tr("CDC Scope — %1 (%2)").arg(m_source.title(), where));
 }
 
-void MainWindow::onListenFailed(const QString &error)
+void MainWindow::onOffers(const SourceOffers &offers)
 {
-    m_url->setText(tr("not listening"));
-    m_banner->showProblem(error, m_engine.config().port);
+    const QString reason = offers.missingReason.isEmpty()
+                               ? tr("This server does not offer it.")
+                               : tr("This server does not offer it: %1.").arg(offers.missingReason);
+    m_clientsView->setOffered(offers.clients, reason);
+    m_sourcesView->setOffered(offers.sources, reason);
+    m_channelsNotice->setText(tr("Buffer depth and subscribers are not offered by this server; the channels are "
+                                 "the ones subscribed and seen."));
+    m_channelsNotice->setVisible(!offers.bufferDepth);
+    for (QAction *action : std::as_const(m_engineActions))
+        action->setVisible(offers.engineControl);
+    m_subscribeAction->setVisible(!offers.engineControl);
+    m_journal->setVisible(offers.engineControl);
 }
 
 void MainWindow::replay(const QStringList &channels, const TravelWindow &window)
 {
-    m_pendingTravels.insert(m_engine.travel(channels, window), {channels, window});
+    m_pendingTravels.insert(m_source.travel(channels, window), {channels, window});
 }
 
 void MainWindow::onTravelFinished(int requestId, const TravelResult &result)
@@ -289,7 +390,7 @@ PublishDialog *MainWindow::openPublishDialog()
 {
     auto *dialog = new PublishDialog(knownChannels(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_engine.publish({dialog->event()}); });
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { m_source.publish({dialog->event()}); });
     dialog->open();
     return dialog;
 }
@@ -307,7 +408,7 @@ SettingsDialog *MainWindow::openSettingsDialog()
         settings.setValue(QStringLiteral("view/live_rows"), qint64(dialog->liveViewRows()));
         m_live->setCapacity(dialog->liveViewRows());
         m_engine.setLiveEventCapacity(dialog->liveViewRows());
-        m_travel->setMaxLimit(config.travel.maxLimit);
+        m_travel->setMaxLimit(m_source.maxTravelLimit());
         m_url->setText(tr("restarting…"));
         m_engine.start(config);
     });
@@ -321,7 +422,7 @@ void MainWindow::showAbout()
                        tr("<h3>CDC Scope %1</h3><p>A monitor for change-data-capture traffic with an embedded CDC "
                           "WebSocket server (the athena_rs protocol).</p><p>Listening on: %2</p>")
                            .arg(QStringLiteral(CDCSCOPE_VERSION),
-                                m_engine.isListening() ? m_engine.webSocketUrl().toString() : tr("not listening")));
+                                m_source.status().isUp() ? m_source.status().url.toString() : m_source.status().text));
 }
 
 QString MainWindow::selectedChannel() const
@@ -341,7 +442,55 @@ void MainWindow::exportCaptureTo(const QString &path)
 
 void MainWindow::importCaptureFrom(const QString &path, double speed)
 {
+    if (!m_engine.isStarted())
+        Q_EMIT engineStartNeeded();
     m_engine.importCapture(path, QString(), speed);
+}
+
+QString MainWindow::recordTo(const QString &path)
+{
+    if (path.isEmpty()) {
+        m_recorder->stop();
+        m_recordAction->setChecked(false);
+        if (!m_recording->text().isEmpty())
+            statusBar()->showMessage(
+                tr("Recorded %n event(s) to %1", nullptr, int(m_recorder->recorded())).arg(m_recorder->path()), 8000);
+        m_recording->clear();
+        return {};
+    }
+    const QString error = m_recorder->start(path);
+    m_recordAction->setChecked(error.isEmpty());
+    m_recording->setText(error.isEmpty() ? tr("● recording to %1").arg(path) : QString());
+    return error;
+}
+
+void MainWindow::subscribeTo(const QString &channel)
+{
+    if (channel.trimmed().isEmpty())
+        return;
+    m_source.subscribe(channel.trimmed());
+    statusBar()->showMessage(tr("Subscribed to %1").arg(channel.trimmed()), 5000);
+}
+
+void MainWindow::openConnectDialog()
+{
+    QSettings settings;
+    auto *dialog = new ConnectDialog(loadProfiles(settings), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this,
+            [this, dialog] { Q_EMIT connectRequested(dialog->profile(), dialog->forgetToken()); });
+    dialog->open();
+}
+
+void MainWindow::fillRecentMenu()
+{
+    m_recent->clear();
+    QSettings settings;
+    const QList<RemoteProfile> profiles = loadProfiles(settings);
+    for (const RemoteProfile &profile : profiles)
+        m_recent->addAction(profile.name, this, [this, profile] { Q_EMIT connectRequested(profile, false); });
+    if (profiles.isEmpty())
+        m_recent->addAction(tr("(none yet: File ▸ Connect…)"))->setEnabled(false);
 }
 
 void MainWindow::disconnectSelectedClient()
@@ -350,11 +499,12 @@ void MainWindow::disconnectSelectedClient()
     if (!current.isValid())
         return;
     const auto *proxy = static_cast<QSortFilterProxyModel *>(m_clientsTable->model());
-    m_engine.disconnectClient(m_clients->rowAt(proxy->mapToSource(current).row()).sessionId);
+    m_source.disconnectClient(m_clients->rowAt(proxy->mapToSource(current).row()).sessionId);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    m_recorder->stop();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

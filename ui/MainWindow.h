@@ -1,6 +1,8 @@
 #pragma once
 
 #include "MonitorModels.h"
+#include "MonitorSource.h"
+#include "remote/RemoteProfile.h"
 #include "sources/postgres/PostgresConfig.h"
 #include "store/TravelQuery.h"
 
@@ -10,14 +12,17 @@
 #include <functional>
 
 class QLabel;
+class QMenu;
 class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
 
 namespace cdc {
 
+class CaptureRecorder;
 class EngineHost;
 class ListenBanner;
+class OfferedView;
 class LiveEventsView;
 class PublishDialog;
 class SettingsDialog;
@@ -25,14 +30,17 @@ class SourcesPanel;
 class ThroughputChart;
 class TravelPanel;
 
-// The desktop monitor: channels, clients, live events, throughput, and the travel panel over an
-// engine running on its own thread (EngineHost). Everything here is fed by the engine's batched
-// signals; nothing in the window runs per event.
+// The desktop monitor: channels, clients, live events, throughput, and the travel panel over one
+// source — the engine running on its own thread in this process, or a remote server (MonitorSource).
+// Everything here is fed by the source's batched signals; nothing in the window runs per event.
+// `engine` is this process's engine whichever source the window shows: captures are imported into it.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
+    MainWindow(MonitorSource &source, EngineHost &engine, qsizetype liveViewRows, QWidget *parent = nullptr);
+    // A window on the embedded engine.
     MainWindow(EngineHost &engine, qsizetype liveViewRows, QWidget *parent = nullptr);
 
     LiveEventsView *liveView() const { return m_live; }
@@ -48,6 +56,12 @@ public:
     ListenBanner *listenBanner() const { return m_banner; }
     ThroughputChart *chart() const { return m_chart; }
     QLabel *urlLabel() const { return m_url; }
+    QLabel *journalLabel() const { return m_journal; }
+    MonitorSource &source() const { return m_source; }
+    OfferedView *clientsView() const { return m_clientsView; }
+    OfferedView *sourcesView() const { return m_sourcesView; }
+    QLabel *channelsNotice() const { return m_channelsNotice; }
+    CaptureRecorder *recorder() const { return m_recorder; }
 
     // Resolves the PostgreSQL source's password for a config from the settings dialog (`typed`:
     // what the user entered there, to be stored); the app installs it, since the keychain lives there.
@@ -60,6 +74,16 @@ public Q_SLOTS:
     void showAbout();
     void exportCaptureTo(const QString &path);
     void importCaptureFrom(const QString &path, double speed);
+    // File > Record: empty path stops. Returns why it could not start, or empty.
+    QString recordTo(const QString &path);
+    void subscribeTo(const QString &channel);
+
+Q_SIGNALS:
+    // File > Connect… was accepted (`forgetToken`: the user asked to drop the stored token).
+    void connectRequested(const cdc::RemoteProfile &profile, bool forgetToken);
+    void newWindowRequested();
+    // A capture is about to be imported into an engine that was never started (a remote window's).
+    void engineStartNeeded();
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -69,14 +93,17 @@ private:
     void buildDocks();
     void buildStatusBar();
     void onSnapshot(const EngineSnapshot &snapshot);
-    void onListening(const QUrl &url);
-    void onListenFailed(const QString &error);
+    void onStatus(const ConnectionStatus &status);
+    void onOffers(const SourceOffers &offers);
+    void openConnectDialog();
+    void fillRecentMenu();
     void onTravelFinished(int requestId, const TravelResult &result);
     void replay(const QStringList &channels, const TravelWindow &window);
     void disconnectSelectedClient();
     QString selectedChannel() const;
     QStringList knownChannels() const;
 
+    MonitorSource &m_source;
     EngineHost &m_engine;
     qsizetype m_liveViewRows;
     LiveEventsView *m_live;
@@ -97,6 +124,15 @@ private:
     QLabel *m_channelCount;
     QLabel *m_rate;
     QLabel *m_journal;
+    QLabel *m_recording;
+    QLabel *m_channelsNotice;
+    OfferedView *m_clientsView = nullptr;
+    OfferedView *m_sourcesView = nullptr;
+    CaptureRecorder *m_recorder;
+    QMenu *m_recent = nullptr;
+    QAction *m_recordAction = nullptr;
+    QList<QAction *> m_engineActions; // shown only for the embedded engine
+    QAction *m_subscribeAction = nullptr;
     struct PendingTravel
     {
         QStringList channels;

@@ -220,6 +220,7 @@ EngineHost::~EngineHost()
 void EngineHost::start(const ServerConfig &config)
 {
     m_config = config;
+    m_started = true;
     m_webSocketUrl.clear();
     m_worker->inbox().post([worker = m_worker, config] { worker->start(config); });
 }

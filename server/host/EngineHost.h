@@ -44,6 +44,8 @@ public:
     const ServerConfig &config() const { return m_config; }
     QUrl webSocketUrl() const { return m_webSocketUrl; }
     bool isListening() const { return !m_webSocketUrl.isEmpty(); }
+    // start() was called at least once (a window on a remote server may never start the engine).
+    bool isStarted() const { return m_started; }
 
 Q_SIGNALS:
     void listening(const QUrl &webSocketUrl);
@@ -63,6 +65,7 @@ private:
     EngineWorker *m_worker; // lives on m_thread
     QSemaphore m_shutDown;
     int m_nextTravelId = 1;
+    bool m_started = false;
 };
 
 } // namespace cdc

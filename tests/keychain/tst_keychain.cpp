@@ -4,13 +4,19 @@
 
 #include "HeadlessProcess.h"
 #include "Keychain.h"
+#include "KeychainTokens.h"
+#include "MainWindow.h"
 #include "PgCluster.h"
 #include "PostgresPassword.h"
 #include "RedisServer.h"
 #include "TestHttp.h"
+#include "WindowManager.h"
+#include "host/EngineHost.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QPointer>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -207,6 +213,58 @@ private Q_SLOTS:
         QVERIFY(missing->readLog().contains("--auth-store-tokens"));
     }
 
+    void aConnectionsTokenLivesInTheKeyringOnly()
+    {
+        using namespace cdc;
+        // A remote server that wants a token, and a window connection that supplies one.
+        QTemporaryDir dir;
+        QFile file(dir.filePath(QStringLiteral("tokens.json")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"tokens":[{"name":"window","token":"window-secret-0123456789","channels":["*"]}]})");
+        file.close();
+        auto server = startHeadless({QStringLiteral("--auth-tokens"), file.fileName()});
+        QVERIFY2(server->port, server->log.constData());
+
+        EngineHost engine(100);
+        WindowManager windows(engine, ServerConfig{}, 100, connectionTokenStore());
+        RemoteProfile profile;
+        profile.name = QStringLiteral("staging");
+        profile.url = QStringLiteral("ws://127.0.0.1:%1").arg(server->port);
+        profile.clientName = QStringLiteral("orders");
+        profile.token = "window-secret-0123456789";
+        QString error;
+        QPointer<MainWindow> first = windows.openConnection(profile, false, &error);
+        QVERIFY2(first, qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(first->source().status().isUp(), 10000);
+        QCOMPARE(cdc::keychain::read(profile.keychainKey()).password, QStringLiteral("window-secret-0123456789"));
+        QSettings settings;
+        settings.sync();
+        QFile written(settings.fileName());
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QByteArray settingsText = written.readAll();
+        QVERIFY(settingsText.contains("127.0.0.1"));                 // the profile is saved...
+        QVERIFY(!settingsText.contains("window-secret-0123456789")); // ...without its token
+        delete first;
+
+        // The saved profile, as File > Recent or --connect staging opens it: the token comes back
+        // from the keyring.
+        auto saved = findProfile(settings, QStringLiteral("staging"));
+        QVERIFY(saved);
+        QVERIFY(saved->token.isEmpty());
+        QPointer<MainWindow> second = windows.openConnection(*saved, false, &error);
+        QVERIFY2(second, qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(second->source().status().isUp(), 10000);
+        delete second;
+
+        // Forgotten: the server refuses, with its reason in the window.
+        QPointer<MainWindow> third = windows.openConnection(*saved, true, &error);
+        QVERIFY2(third, qPrintable(error));
+        QCOMPARE(cdc::keychain::read(profile.keychainKey()).status, cdc::keychain::Result::Status::NotFound);
+        QTRY_VERIFY_WITH_TIMEOUT(third->source().status().state == ConnectionStatus::State::Refused, 10000);
+        QVERIFY(third->source().status().text.contains(QStringLiteral("wants a token")));
+        delete third;
+    }
+
     void withoutASecretServiceTheEnvironmentVariableWorks()
     {
         QProcessEnvironment environment = withoutPasswordVariables();
@@ -234,5 +292,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestKeychain)
+QTEST_MAIN(TestKeychain)
 #include "tst_keychain.moc"

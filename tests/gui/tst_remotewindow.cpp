@@ -1,0 +1,405 @@
+// The window as the monitor of servers elsewhere (offscreen, real servers on OS-chosen ports): a
+// headless CDC Scope with tokens and TLS, restarted mid-stream; bench/baseline's Node server as a
+// plain server of the protocol (what athena is); refusals; a recording imported into the embedded
+// server. Every event is published by the test over HTTP, as a producer would.
+#include "EventRingModel.h"
+#include "GapMarker.h"
+#include "HeadlessProcess.h"
+#include "LiveEventsView.h"
+#include "MainWindow.h"
+#include "OfferedView.h"
+#include "TestCertificate.h"
+#include "TestHttp.h"
+#include "TravelPanel.h"
+#include "host/EngineHost.h"
+#include "remote/RemoteSource.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cdc;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QByteArray windowSecret = "window-secret-0123456789";
+const QByteArray billingSecret = "billing-secret-0123456789";
+const QByteArray tokenFile = R"({"tokens":[
+  {"name":"window","token":"window-secret-0123456789","channels":["*"],"monitor":true,"publish":true},
+  {"name":"billing-only","token":"billing-secret-0123456789","clients":["billing"],"channels":["billing"]}
+]})";
+
+// The channel and seq of each row of the live view; "GAP" for a gap marker.
+QStringList liveRows(MainWindow &window)
+{
+    QStringList rows;
+    const EventRingModel *model = window.liveView()->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const LiveEvent &live = model->eventAt(row);
+        rows.append(isGapMarker(live) ? QStringLiteral("GAP") : live.channel + u'#' + QString::number(live.event.seq));
+    }
+    return rows;
+}
+
+QStringList expectedRows(const QString &channel, qint64 first, qint64 last)
+{
+    QStringList rows;
+    for (qint64 seq = first; seq <= last; ++seq)
+        rows.append(channel + u'#' + QString::number(seq));
+    return rows;
+}
+
+std::unique_ptr<RemoteSource> remoteSource(const RemoteProfile &profile)
+{
+    auto resolved = resolveProfile(profile);
+    if (const auto *error = std::get_if<QString>(&resolved))
+        qFatal("profile: %s", qPrintable(*error));
+    return std::make_unique<RemoteSource>(std::get<ResolvedProfile>(resolved));
+}
+
+} // namespace
+
+class TestRemoteWindow : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_cert;
+    QString m_key;
+    QString m_tokens;
+    QNetworkAccessManager m_network;
+
+    QProcessEnvironment journalEnvironment() const
+    {
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("CDCSCOPE_IN_MEMORY"));
+        return environment;
+    }
+
+    std::unique_ptr<HeadlessProcess> startSecured(quint16 port)
+    {
+        return startHeadless({QStringLiteral("--tls-cert"), m_cert, QStringLiteral("--tls-key"), m_key,
+                              QStringLiteral("--auth-tokens"), m_tokens, QStringLiteral("--data-dir"),
+                              m_dir.filePath(QStringLiteral("data")), QStringLiteral("--port"), QString::number(port)},
+                             journalEnvironment());
+    }
+
+    // POST /events as a producer would (over TLS with the test's CA when `tls`); the answer's body.
+    QJsonObject post(const QString &base, const QByteArray &body, const QByteArray &token = {})
+    {
+        QNetworkRequest request(QUrl(base + QStringLiteral("/events")));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        if (!token.isEmpty())
+            request.setRawHeader("Authorization", "Bearer " + token);
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.addCaCertificates(m_cert);
+        request.setSslConfiguration(ssl);
+        QNetworkReply *reply = m_network.post(request, body);
+        QEventLoop loop;
+        connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+        loop.exec();
+        reply->deleteLater();
+        const QByteArray answer = reply->readAll();
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
+            qWarning() << "publish failed:" << reply->errorString() << answer;
+        return QJsonDocument::fromJson(answer).object();
+    }
+
+    void publishSeveral(const QString &base, const QString &channel, int count, const QByteArray &token = {})
+    {
+        for (int i = 0; i < count; ++i)
+            post(base,
+                 "{\"organization_id\":\"" + channel.toUtf8() + "\",\"data\":{\"n\":" + QByteArray::number(i) + "}}",
+                 token);
+    }
+
+    RemoteProfile securedProfile(quint16 port) const
+    {
+        RemoteProfile profile;
+        profile.name = QStringLiteral("secured");
+        profile.url = QStringLiteral("wss://127.0.0.1:%1").arg(port);
+        profile.clientName = QStringLiteral("orders");
+        profile.channels = {QStringLiteral("billing")};
+        profile.caFile = m_cert;
+        profile.token = windowSecret;
+        return profile;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
+        m_key = m_dir.filePath(QStringLiteral("key.pem"));
+        const QString error = makeLoopbackCertificate(m_cert, m_key);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        m_tokens = m_dir.filePath(QStringLiteral("tokens.json"));
+        QFile file(m_tokens);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(tokenFile);
+    }
+
+    void headlessServerWithTokenAndTls()
+    {
+        auto server = startSecured(0);
+        QVERIFY(server && server->port != 0);
+        const quint16 port = server->port;
+        const QString base = QStringLiteral("https://127.0.0.1:%1").arg(port);
+
+        EngineHost engine(1000); // the window's own engine, never started here
+        auto source = remoteSource(securedProfile(port));
+        MainWindow window(*source, engine, 10'000);
+        window.show();
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        QVERIFY(window.urlLabel()->text().contains(QStringLiteral("connected")));
+        QVERIFY(window.windowTitle().contains(QStringLiteral("secured")));
+
+        // Live events of both subscribed channels, the payload exactly as published.
+        const QByteArray evidence = R"({"b":1,"a":1.50,"n":123456789012345678901234567890,"s":"\u00e9"})";
+        post(base, R"({"organization_id":"orders","data":)" + evidence + "}", windowSecret);
+        publishSeveral(base, QStringLiteral("orders"), 2, windowSecret);
+        publishSeveral(base, QStringLiteral("billing"), 2, windowSecret);
+        publishSeveral(base, QStringLiteral("elsewhere"), 1, windowSecret); // not subscribed: not shown
+        QTRY_COMPARE_WITH_TIMEOUT(window.liveView()->model()->rowCount(), 5, 10000);
+        QCOMPARE(window.liveView()->model()->eventAt(0).event.payload().toByteArray(), evidence);
+
+        // What only a CDC Scope server tells: buffer depth, the clients (the window among them).
+        QVERIFY(window.clientsView()->isOffered());
+        QVERIFY(window.sourcesView()->isOffered());
+        QVERIFY(window.channelsNotice()->isHidden());
+        QVERIFY(window.journalLabel()->isHidden());
+        auto channelRow = [&window](const QString &id) -> std::optional<ChannelStats> {
+            for (int row = 0; row < window.channelsModel()->rowCount(); ++row)
+                if (window.channelsModel()->rowAt(row).id == id)
+                    return window.channelsModel()->rowAt(row);
+            return std::nullopt;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(
+            channelRow(QStringLiteral("orders")) && channelRow(QStringLiteral("orders"))->events == 3, 5000);
+        QCOMPARE(channelRow(QStringLiteral("orders"))->subscribers, 1);
+        QVERIFY(channelRow(QStringLiteral("elsewhere")));
+        QTRY_VERIFY_WITH_TIMEOUT(window.clientsModel()->rowCount() == 1, 5000);
+        QCOMPARE(window.clientsModel()->rowAt(0).clientId, QStringLiteral("orders"));
+        QStringList subscriptions = window.clientsModel()->rowAt(0).subscriptions;
+        subscriptions.sort();
+        QCOMPARE(subscriptions, (QStringList{u"billing"_s, u"orders"_s}));
+
+        // The travel panel's replay goes over the wire; its tab holds what the server sent.
+        QSignalSpy replays(source.get(), &MonitorSource::travelFinished);
+        Q_EMIT window.travelPanel()->replayRequested({QStringLiteral("orders")}, TravelWindow{1, std::nullopt, 100});
+        QTRY_COMPARE_WITH_TIMEOUT(replays.size(), 1, 5000);
+        const auto replayed = replays.at(0).at(1).value<TravelResult>();
+        QCOMPARE(replayed.events.size(), 2);
+        QCOMPARE(replayed.events[0].event.seq, 2);
+        QCOMPARE(replayed.events[1].event.seq, 3);
+        QCOMPARE(window.tabs()->count(), 3);
+
+        // Publishing from the window: POST /events with the profile's token.
+        QSignalSpy published(source.get(), &MonitorSource::published);
+        source->publish({{QStringLiteral("orders"), R"({"from":"window","x":[1,2.0]})"}});
+        QTRY_COMPARE_WITH_TIMEOUT(published.size(), 1, 5000);
+        QCOMPARE(published.at(0).at(1).toString(), QString());
+        QCOMPARE(published.at(0).at(0).value<QList<AppendReceipt>>().at(0).seq, 4);
+        QTRY_COMPARE_WITH_TIMEOUT(window.liveView()->model()->rowCount(), 6, 5000);
+        QCOMPARE(window.liveView()->model()->eventAt(5).event.payload().toByteArray(),
+                 QByteArray(R"({"from":"window","x":[1,2.0]})"));
+
+        // The disconnect action, through DELETE /clients/{id}: the window's own connection drops
+        // and comes back.
+        source->disconnectClient(window.clientsModel()->rowAt(0).sessionId);
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().state == ConnectionStatus::State::Reconnecting, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+
+        // Restarted mid-stream: events published while the window was away arrive through the
+        // catch-up travel, later ones live; no gap, no duplicate.
+        QVERIFY(server->stop());
+        // Down long enough for the backoff to reach 2 s, so the next 30 are published while the
+        // window is away and can only reach it through the catch-up travel.
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting in 2.0 s"_s), 10000);
+        const qint64 catchUpsBefore = source->catchUpTravels();
+        server = startSecured(port);
+        QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
+        publishSeveral(base, QStringLiteral("orders"), 30, windowSecret);
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
+        publishSeveral(base, QStringLiteral("orders"), 10, windowSecret);
+        QStringList orders;
+        QTRY_VERIFY_WITH_TIMEOUT((orders = liveRows(window).filter(QStringLiteral("orders#"))).size() >= 44, 10000);
+        QCOMPARE(orders, expectedRows(QStringLiteral("orders"), 1, 44));
+        QVERIFY(!liveRows(window).contains(QStringLiteral("GAP")));
+        QVERIFY(source->catchUpTravels() > catchUpsBefore);
+        QCOMPARE(source->sequencer().eventsMissed(), 0);
+    }
+
+    void recordingReplaysIntoTheEmbeddedServer()
+    {
+        auto server = startSecured(0);
+        QVERIFY(server && server->port != 0);
+        const QString base = QStringLiteral("https://127.0.0.1:%1").arg(server->port);
+        EngineHost engine(1000);
+        auto source = remoteSource(securedProfile(server->port));
+        MainWindow window(*source, engine, 1000);
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        const int before = window.liveView()->model()->rowCount();
+
+        const QString capture = m_dir.filePath(QStringLiteral("recorded.jsonl"));
+        QCOMPARE(window.recordTo(capture), QString());
+        const QList<QByteArray> payloads{R"({"id":1,"amount":"12.30"})", R"({"id":2,"amount":1e400})",
+                                         R"({"k":{"z":null,"a":[true,false]},"k":"duplicate"})"};
+        for (const QByteArray &payload : payloads)
+            post(base, R"({"organization_id":"billing","data":)" + payload + "}", windowSecret);
+        QTRY_COMPARE_WITH_TIMEOUT(window.liveView()->model()->rowCount(), before + 3, 10000);
+        window.recordTo(QString());
+
+        // Into this computer's engine, which the window starts for it.
+        ServerConfig config;
+        config.port = 0;
+        engine.start(config);
+        QSignalSpy imported(&engine, &EngineHost::imported);
+        window.importCaptureFrom(capture, 0);
+        QTRY_COMPARE_WITH_TIMEOUT(imported.size(), 1, 10000);
+        QCOMPARE(imported.at(0).at(3).toString(), QString());
+        QSignalSpy travelled(&engine, &EngineHost::travelFinished);
+        engine.travel({QStringLiteral("billing")}, {});
+        QTRY_COMPARE_WITH_TIMEOUT(travelled.size(), 1, 5000);
+        const auto result = travelled.at(0).at(1).value<TravelResult>();
+        QList<QByteArray> replayed;
+        for (const ChannelEvent &event : result.events)
+            replayed.append(event.event.payload().toByteArray());
+        QCOMPARE(replayed.mid(replayed.size() - 3), payloads);
+    }
+
+    void plainServerOfTheProtocol()
+    {
+        // bench/baseline's Node server: /ws and POST /events only, as athena offers.
+        const QString directory = QStringLiteral(CDCSCOPE_SOURCE_DIR "/bench/baseline");
+        QVERIFY2(QFile::exists(directory + QStringLiteral("/node_modules/ws")),
+                 "bench/baseline/node_modules is missing: scripts/test.sh runs npm ci there");
+        QProcess node;
+        node.setProcessChannelMode(QProcess::SeparateChannels);
+        node.start(QStringLiteral("node"),
+                   {directory + QStringLiteral("/server.mjs"), QStringLiteral("--port"), QStringLiteral("0")});
+        QVERIFY(node.waitForStarted());
+        QByteArray banner;
+        QTRY_VERIFY_WITH_TIMEOUT((banner += node.readAllStandardError()).contains("listening"), 10000);
+        const QRegularExpressionMatch match =
+            QRegularExpression(QStringLiteral("ws://127.0.0.1:(\\d+)/ws")).match(QString::fromUtf8(banner));
+        QVERIFY(match.hasMatch());
+        const quint16 port = quint16(match.captured(1).toUInt());
+
+        RemoteProfile profile;
+        profile.name = QStringLiteral("athena-like");
+        profile.url = QStringLiteral("127.0.0.1:%1").arg(port);
+        profile.clientName = QStringLiteral("orders");
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        window.show();
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        // Subscribing to one more from the window.
+        window.subscribeTo(QStringLiteral("billing"));
+
+        // The views that need CDC Scope's API say so, in words.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.clientsView()->isOffered(), 5000);
+        QVERIFY(window.clientsView()->notice()->text().contains(QStringLiteral("offers the protocol only")));
+        QVERIFY(!window.sourcesView()->isOffered());
+        QVERIFY(!window.channelsNotice()->isHidden());
+
+        QTest::qWait(300); // the subscribe goes out before the events
+        publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 1}});
+        publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 2}});
+        publish(port, QStringLiteral("billing"), QJsonObject{{QStringLiteral("n"), 3}});
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), (QStringList{u"orders#1"_s, u"orders#2"_s, u"billing#1"_s}), 10000);
+        // Channels from what was seen: their last seq.
+        QTRY_VERIFY_WITH_TIMEOUT(window.channelsModel()->rowCount() == 2, 5000);
+        QCOMPARE(window.channelsModel()->rowAt(1).id, QStringLiteral("orders"));
+        QCOMPARE(window.channelsModel()->rowAt(1).lastSeq, 2);
+
+        QSignalSpy replays(source.get(), &MonitorSource::travelFinished);
+        source->travel({QStringLiteral("orders")}, {});
+        QTRY_COMPARE_WITH_TIMEOUT(replays.size(), 1, 5000);
+        QCOMPARE(replays.at(0).at(1).value<TravelResult>().events.size(), 2);
+
+        QSignalSpy published(source.get(), &MonitorSource::published);
+        source->publish({{QStringLiteral("orders"), R"({"n":4})"}});
+        QTRY_COMPARE_WITH_TIMEOUT(published.size(), 1, 5000);
+        QCOMPARE(published.at(0).at(0).value<QList<AppendReceipt>>().at(0).seq, 3);
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window).size(), 4, 5000);
+        node.terminate();
+        node.waitForFinished();
+    }
+
+    void refusalsAreShownWithTheirReason_data()
+    {
+        QTest::addColumn<QString>("scheme");
+        QTest::addColumn<QString>("client");
+        QTest::addColumn<QByteArray>("token");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("no token") << u"wss"_s << u"orders"_s << QByteArray() << u"wants a token"_s;
+        QTest::newRow("wrong token") << u"wss"_s << u"orders"_s << QByteArray("not-a-token-0123456789")
+                                     << u"wants a token"_s;
+        QTest::newRow("client the token may not be")
+            << u"wss"_s << u"orders"_s << billingSecret << u"refused this token for this client"_s;
+        QTest::newRow("ws:// to a TLS server") << u"ws"_s << u"orders"_s << windowSecret << QString();
+    }
+
+    void refusalsAreShownWithTheirReason()
+    {
+        QFETCH(QString, scheme);
+        QFETCH(QString, client);
+        QFETCH(QByteArray, token);
+        QFETCH(QString, expected);
+        auto server = startSecured(0);
+        QVERIFY(server && server->port != 0);
+        RemoteProfile profile = securedProfile(server->port);
+        profile.url = QStringLiteral("%1://127.0.0.1:%2").arg(scheme).arg(server->port);
+        profile.clientName = client;
+        profile.token = token;
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        source->open();
+        if (expected.isEmpty()) {
+            // Plain WebSocket to a TLS port: the server never answers in HTTP; retried, never up.
+            QTRY_VERIFY_WITH_TIMEOUT(source->status().state == ConnectionStatus::State::Reconnecting ||
+                                         source->status().state == ConnectionStatus::State::Refused,
+                                     10000);
+            QVERIFY(!source->status().isUp());
+            return;
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().state == ConnectionStatus::State::Refused, 10000);
+        QVERIFY2(source->status().text.contains(expected), qPrintable(source->status().text));
+        QVERIFY(window.urlLabel()->text().contains(expected));
+    }
+
+    void wssToAPlainServerSaysUseWs()
+    {
+        auto server = startHeadless();
+        QVERIFY(server && server->port != 0);
+        RemoteProfile profile;
+        profile.name = QStringLiteral("plain");
+        profile.url = QStringLiteral("wss://127.0.0.1:%1/ws").arg(server->port);
+        profile.clientName = QStringLiteral("orders");
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().state == ConnectionStatus::State::Refused, 10000);
+        QVERIFY2(source->status().text.contains(QStringLiteral("use ws://")), qPrintable(source->status().text));
+    }
+};
+
+QTEST_MAIN(TestRemoteWindow)
+#include "tst_remotewindow.moc"

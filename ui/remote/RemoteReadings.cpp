@@ -1,0 +1,200 @@
+#include "RemoteReadings.h"
+
+#include "protocol/JsonText.h"
+#include "protocol/JsonWriter.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace cdc::remote {
+
+namespace {
+
+std::optional<qint64> optionalInteger(const QJsonValue &value)
+{
+    return value.isDouble() ? std::optional<qint64>(value.toInteger()) : std::nullopt;
+}
+
+QJsonArray arrayMember(const QByteArray &body, const char *key)
+{
+    return QJsonDocument::fromJson(body).object().value(QLatin1String(key)).toArray();
+}
+
+SourceStatus::State stateNamed(const QString &name)
+{
+    using State = SourceStatus::State;
+    for (State state :
+         {State::Connecting, State::Streaming, State::Reconnecting, State::Standby, State::Failed, State::Stopped})
+        if (sourceStateName(state) == name)
+            return state;
+    return State::Connecting;
+}
+
+} // namespace
+
+std::optional<LiveEvent> parseEventFrame(QByteArrayView frame)
+{
+    auto read = JsonOutline::read(frame, 2);
+    const auto *outline = std::get_if<JsonOutline>(&read);
+    if (!outline || outline->root().kind != JsonKind::Object)
+        return std::nullopt;
+    const qsizetype channelAt = outline->member(0, "organization_id");
+    const qsizetype dataAt = outline->member(0, "data");
+    if (channelAt < 0 || dataAt < 0 || outline->node(channelAt).kind != JsonKind::String ||
+        outline->node(dataAt).kind != JsonKind::Object)
+        return std::nullopt;
+    const qsizetype seqAt = outline->member(dataAt, "seq");
+    const qsizetype tsAt = outline->member(dataAt, "ts_ms");
+    const qsizetype payloadAt = outline->member(dataAt, "payload");
+    if (seqAt < 0 || payloadAt < 0 || outline->node(seqAt).kind != JsonKind::Number)
+        return std::nullopt;
+    bool seqOk = false;
+    const qint64 seq = outline->node(seqAt).text.toByteArray().toLongLong(&seqOk);
+    if (!seqOk || seq <= 0)
+        return std::nullopt;
+    const qint64 tsMs = tsAt >= 0 ? qint64(outline->node(tsAt).text.toByteArray().toDouble()) : 0;
+    const std::string &name = outline->node(channelAt).string;
+
+    LiveEvent event;
+    event.channel = QString::fromUtf8(name.data(), qsizetype(name.size()));
+    event.event.seq = seq;
+    event.event.tsMs = tsMs;
+    // Rebuilt in CDC Scope's member order around the payload's own bytes, so every view, copy and
+    // recording reads it as it reads the embedded engine's events; the payload is as the server sent it.
+    QByteArray json = "{\"organization_id\":";
+    JsonWriter::appendQuoted(json, event.channel);
+    json +=
+        ",\"data\":{\"seq\":" + QByteArray::number(seq) + ",\"ts_ms\":" + QByteArray::number(tsMs) + ",\"payload\":";
+    event.event.payloadOffset = qint32(json.size());
+    json += JsonOutline::compact(outline->node(payloadAt).text);
+    json += "}}";
+    event.event.wire = std::move(json);
+    return event;
+}
+
+TravelAck parseTravelAck(const QJsonObject &ack)
+{
+    TravelAck parsed;
+    parsed.count = optionalInteger(ack.value(QStringLiteral("count")));
+    parsed.truncated = ack.value(QStringLiteral("truncated")).toBool();
+    const QJsonObject channels = ack.value(QStringLiteral("channels")).toObject();
+    for (auto it = channels.begin(); it != channels.end(); ++it) {
+        const QJsonObject range = it.value().toObject();
+        parsed.channels.append({it.key(), optionalInteger(range.value(QStringLiteral("oldest_seq"))),
+                                optionalInteger(range.value(QStringLiteral("newest_seq"))),
+                                range.value(QStringLiteral("gap")).toBool()});
+    }
+    return parsed;
+}
+
+QList<ChannelStats> parseChannels(const QByteArray &body)
+{
+    QList<ChannelStats> channels;
+    for (const QJsonValue &value : arrayMember(body, "channels")) {
+        const QJsonObject object = value.toObject();
+        ChannelStats stats;
+        stats.id = object.value(QStringLiteral("organization_id")).toString();
+        stats.subscribers = object.value(QStringLiteral("subscribers")).toInt();
+        stats.events = object.value(QStringLiteral("events")).toInteger();
+        stats.bytes = object.value(QStringLiteral("bytes")).toInteger();
+        stats.oldestSeq = optionalInteger(object.value(QStringLiteral("oldest_seq")));
+        stats.newestSeq = optionalInteger(object.value(QStringLiteral("newest_seq")));
+        stats.lastSeq = object.value(QStringLiteral("last_seq")).toInteger();
+        channels.append(stats);
+    }
+    return channels;
+}
+
+QList<ClientStats> parseClients(const QByteArray &body)
+{
+    QList<ClientStats> clients;
+    for (const QJsonValue &value : arrayMember(body, "clients")) {
+        const QJsonObject object = value.toObject();
+        ClientStats stats;
+        stats.sessionId = quint64(object.value(QStringLiteral("id")).toInteger());
+        stats.clientId = object.value(QStringLiteral("client_id")).toString();
+        stats.peer = object.value(QStringLiteral("peer")).toString();
+        stats.connectedAt = QDateTime::fromMSecsSinceEpoch(object.value(QStringLiteral("connected_at_ms")).toInteger());
+        for (const QJsonValue &channel : object.value(QStringLiteral("subscriptions")).toArray())
+            stats.subscriptions.append(channel.toString());
+        stats.eventsSent = object.value(QStringLiteral("events_sent")).toInteger();
+        stats.queuedBytes = object.value(QStringLiteral("queued_bytes")).toInteger();
+        clients.append(stats);
+    }
+    return clients;
+}
+
+QList<SourceStatus> parseHealthSources(const QByteArray &body)
+{
+    QList<SourceStatus> sources;
+    for (const QJsonValue &value : arrayMember(body, "sources")) {
+        const QJsonObject object = value.toObject();
+        SourceStatus source;
+        source.name = object.value(QStringLiteral("name")).toString();
+        source.target = object.value(QStringLiteral("target")).toString();
+        source.state = stateNamed(object.value(QStringLiteral("state")).toString());
+        source.journaledLsn = object.value(QStringLiteral("journaled_lsn")).toString();
+        source.confirmedLsn = object.value(QStringLiteral("confirmed_lsn")).toString();
+        source.lagBytes = object.value(QStringLiteral("lag_bytes")).toInteger();
+        source.transactions = object.value(QStringLiteral("transactions")).toInteger();
+        source.events = object.value(QStringLiteral("events")).toInteger();
+        source.reconnects = object.value(QStringLiteral("reconnects")).toInteger();
+        source.lastError = object.value(QStringLiteral("last_error")).toString();
+        for (const QJsonValue &warning : object.value(QStringLiteral("warnings")).toArray())
+            source.warnings.append(warning.toString());
+        sources.append(source);
+    }
+    return sources;
+}
+
+QList<ClusterMember> parseClusterMembers(const QByteArray &body)
+{
+    QList<ClusterMember> members;
+    for (const QJsonValue &value : arrayMember(body, "members")) {
+        const QJsonObject object = value.toObject();
+        members.append({object.value(QStringLiteral("id")).toString(), object.value(QStringLiteral("url")).toString(),
+                        object.value(QStringLiteral("clients")).toInteger(),
+                        object.value(QStringLiteral("channels")).toInteger(),
+                        object.value(QStringLiteral("last_seen_ms")).toInteger(),
+                        object.value(QStringLiteral("this_instance")).toBool()});
+    }
+    return members;
+}
+
+std::variant<QList<AppendReceipt>, QString> parsePublishAnswer(int status, const QByteArray &body)
+{
+    if (status < 200 || status >= 300)
+        return describeHttpError(status, body);
+    const QJsonObject answer = QJsonDocument::fromJson(body).object();
+    // A batch answers {"events":[…]}, a single event its own seq at the top level.
+    QJsonArray events = answer.value(QStringLiteral("events")).toArray();
+    if (events.isEmpty() && answer.contains(QStringLiteral("seq")))
+        events.append(answer);
+    QList<AppendReceipt> receipts;
+    for (const QJsonValue &value : std::as_const(events)) {
+        const QJsonObject event = value.toObject();
+        receipts.append({event.value(QStringLiteral("organization_id")).toString(),
+                         event.value(QStringLiteral("seq")).toInteger(),
+                         event.value(QStringLiteral("ts_ms")).toInteger()});
+    }
+    return receipts;
+}
+
+QString describeHttpError(int status, const QByteArray &body)
+{
+    const QJsonObject answer = QJsonDocument::fromJson(body).object();
+    const QString code = answer.value(QStringLiteral("error")).toString();
+    const QString message = answer.value(QStringLiteral("message")).toString();
+    const QString hint = answer.value(QStringLiteral("hint")).toString();
+    QString text = QStringLiteral("HTTP %1").arg(status);
+    if (!code.isEmpty())
+        text += u' ' + code;
+    if (!message.isEmpty())
+        text += QStringLiteral(": ") + message;
+    if (!hint.isEmpty())
+        text += QStringLiteral(" (") + hint + u')';
+    return text;
+}
+
+} // namespace cdc::remote
