@@ -1,5 +1,6 @@
 #include "ConnectDialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -22,6 +23,7 @@ ConnectDialog::ConnectDialog(const QList<RemoteProfile> &saved, QWidget *parent)
     , m_token(new QLineEdit(this))
     , m_tokenAction(new QComboBox(this))
     , m_ca(new QLineEdit(this))
+    , m_followAll(new QCheckBox(tr("Also every channel the server lists (CDC Scope servers)"), this))
     , m_problem(new QLabel(this))
 {
     setWindowTitle(tr("Connect to a server"));
@@ -34,6 +36,7 @@ ConnectDialog::ConnectDialog(const QList<RemoteProfile> &saved, QWidget *parent)
     m_token->setPlaceholderText(tr("kept in the system keychain"));
     m_tokenAction->addItems({tr("Keep the stored token"), tr("Forget the stored token")});
     m_ca->setPlaceholderText(tr("PEM file, for a server whose certificate a private CA signed"));
+    m_followAll->setChecked(true);
     m_problem->setWordWrap(true);
     m_problem->setObjectName(QStringLiteral("connectProblem"));
     m_problem->setStyleSheet(QStringLiteral("color: #b00020"));
@@ -55,6 +58,7 @@ ConnectDialog::ConnectDialog(const QList<RemoteProfile> &saved, QWidget *parent)
     form->addRow(tr("URL:"), m_url);
     form->addRow(tr("Client name:"), m_client);
     form->addRow(tr("Channels:"), m_channels);
+    form->addRow(QString(), m_followAll);
     form->addRow(tr("Token:"), m_token);
     form->addRow(QString(), m_tokenAction);
     form->addRow(tr("CA certificate:"), caRow);
@@ -81,6 +85,7 @@ void ConnectDialog::fillFrom(int index)
     m_client->setText(profile.clientName);
     m_channels->setText(profile.channels.join(QStringLiteral(", ")));
     m_ca->setText(profile.caFile);
+    m_followAll->setChecked(profile.followAllChannels);
     m_token->clear();
     m_tokenAction->setCurrentIndex(0);
 }
@@ -95,6 +100,7 @@ RemoteProfile ConnectDialog::profile() const
         if (!channel.trimmed().isEmpty())
             profile.channels.append(channel.trimmed());
     profile.caFile = m_ca->text().trimmed();
+    profile.followAllChannels = m_followAll->isChecked();
     profile.token = m_token->text().toUtf8();
     return profile;
 }

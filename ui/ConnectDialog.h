@@ -4,6 +4,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
@@ -32,6 +33,7 @@ public:
     QLineEdit *channelsField() const { return m_channels; }
     QLineEdit *tokenField() const { return m_token; }
     QLineEdit *caField() const { return m_ca; }
+    QCheckBox *followAllBox() const { return m_followAll; }
     QLabel *problem() const { return m_problem; }
 
     void accept() override;
@@ -48,6 +50,7 @@ private:
     QLineEdit *m_token;
     QComboBox *m_tokenAction;
     QLineEdit *m_ca;
+    QCheckBox *m_followAll;
     QLabel *m_problem;
 };
 

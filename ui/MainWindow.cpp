@@ -371,6 +371,7 @@ void MainWindow::onOffers(const SourceOffers &offers)
         action->setVisible(offers.engineControl);
     m_subscribeAction->setVisible(!offers.engineControl);
     m_journal->setVisible(offers.engineControl);
+    m_clientCount->setVisible(offers.clients);
 }
 
 void MainWindow::replay(const QStringList &channels, const TravelWindow &window)

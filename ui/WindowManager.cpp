@@ -6,6 +6,7 @@
 
 #include <QMessageBox>
 #include <QSettings>
+#include <QStatusBar>
 
 namespace cdc {
 
@@ -54,9 +55,12 @@ MainWindow *WindowManager::openConnection(RemoteProfile profile, bool forgetToke
     auto *window = adopt(new MainWindow(*source, m_engine, m_liveViewRows));
     source->setParent(window);
     source->open();
+    // Said, never asked: a modal box here would block --connect on a machine without a keychain.
     if (!keychainProblem.isEmpty())
-        QMessageBox::warning(window, tr("Keychain"),
-                             tr("The token of %1 is not in the keychain: %2").arg(profile.name, keychainProblem));
+        window->statusBar()->showMessage(
+            tr("The keychain did not answer for %1 (%2): the token, if any, is used for this window only")
+                .arg(profile.name, keychainProblem),
+            15000);
     return window;
 }
 

@@ -2,6 +2,8 @@
 // headless CDC Scope with tokens and TLS, restarted mid-stream; bench/baseline's Node server as a
 // plain server of the protocol (what athena is); refusals; a recording imported into the embedded
 // server. Every event is published by the test over HTTP, as a producer would.
+#include "CaptureRecorder.h"
+#include "ConnectDialog.h"
 #include "EventRingModel.h"
 #include "GapMarker.h"
 #include "HeadlessProcess.h"
@@ -19,8 +21,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -132,6 +136,7 @@ private:
         profile.channels = {QStringLiteral("billing")};
         profile.caFile = m_cert;
         profile.token = windowSecret;
+        profile.followAllChannels = false;
         return profile;
     }
 
@@ -261,6 +266,7 @@ private Q_SLOTS:
             post(base, R"({"organization_id":"billing","data":)" + payload + "}", windowSecret);
         QTRY_COMPARE_WITH_TIMEOUT(window.liveView()->model()->rowCount(), before + 3, 10000);
         window.recordTo(QString());
+        QCOMPARE(window.recorder()->recorded(), 3);
 
         // Into this computer's engine, which the window starts for it.
         ServerConfig config;
@@ -300,6 +306,7 @@ private Q_SLOTS:
 
         RemoteProfile profile;
         profile.name = QStringLiteral("athena-like");
+        profile.followAllChannels = true; // nothing to follow: a plain server lists no channels
         profile.url = QStringLiteral("127.0.0.1:%1").arg(port);
         profile.clientName = QStringLiteral("orders");
         EngineHost engine(1000);
@@ -382,6 +389,43 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(source->status().state == ConnectionStatus::State::Refused, 10000);
         QVERIFY2(source->status().text.contains(expected), qPrintable(source->status().text));
         QVERIFY(window.urlLabel()->text().contains(expected));
+    }
+
+    void followsEveryChannelTheServerLists()
+    {
+        // `cdcscope --connect URL` on a headless CDC Scope: all of its traffic, as for this computer.
+        auto server = startHeadless();
+        QVERIFY(server && server->port != 0);
+        EngineHost engine(1000);
+        auto source = remoteSource(profileForConnectArgument(*std::make_unique<QSettings>(),
+                                                             QStringLiteral("ws://127.0.0.1:%1").arg(server->port)));
+        MainWindow window(*source, engine, 1000);
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        publish(server->port, QStringLiteral("audit"), QJsonObject{{QStringLiteral("n"), 1}});
+        QTRY_VERIFY_WITH_TIMEOUT(source->subscriptions().contains(u"audit"_s), 5000);
+        QTest::qWait(200); // the subscribe reaches the server before the next event
+        publish(server->port, QStringLiteral("audit"), QJsonObject{{QStringLiteral("n"), 2}});
+        QTRY_VERIFY_WITH_TIMEOUT(liveRows(window).contains(u"audit#2"_s), 5000);
+    }
+
+    void theConnectDialogNamesTheWrongField()
+    {
+        ConnectDialog dialog({});
+        dialog.urlField()->setText(QStringLiteral("ftp://example.com"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QVERIFY2(dialog.problem()->text().startsWith(u"URL:"_s), qPrintable(dialog.problem()->text()));
+        dialog.urlField()->setText(QStringLiteral("wss://example.com"));
+        dialog.clientField()->clear();
+        dialog.accept();
+        QVERIFY(dialog.problem()->text().startsWith(u"client name:"_s));
+        dialog.clientField()->setText(QStringLiteral("billing"));
+        dialog.tokenField()->setText(QStringLiteral("s3cret"));
+        dialog.accept();
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.profile().token, QByteArray("s3cret"));
+        QCOMPARE(dialog.profile().name, QStringLiteral("wss://example.com"));
     }
 
     void wssToAPlainServerSaysUseWs()

@@ -58,6 +58,7 @@ QList<RemoteProfile> loadProfiles(QSettings &settings)
         profile.clientName = settings.value(QStringLiteral("client"), defaultClientName()).toString();
         profile.channels = settings.value(QStringLiteral("channels")).toStringList();
         profile.caFile = settings.value(QStringLiteral("ca_file")).toString();
+        profile.followAllChannels = settings.value(QStringLiteral("follow_all"), true).toBool();
         settings.endGroup();
         settings.endGroup();
         if (!profile.url.isEmpty())
@@ -83,6 +84,7 @@ void saveProfile(QSettings &settings, const RemoteProfile &profile)
     settings.setValue(QStringLiteral("client"), profile.clientName);
     settings.setValue(QStringLiteral("channels"), profile.channels);
     settings.setValue(QStringLiteral("ca_file"), profile.caFile);
+    settings.setValue(QStringLiteral("follow_all"), profile.followAllChannels);
     settings.endGroup();
     settings.endGroup();
     QStringList order = settings.value(orderKey).toStringList();

@@ -20,7 +20,10 @@ struct RemoteProfile
     QString clientName;   // X-Athena-Client; also the first channel the server subscribes
     QStringList channels; // subscribed besides the client name's channel
     QString caFile;       // PEM certificates to trust besides the system's (a private CA)
-    QByteArray token;     // Authorization: Bearer; never written to the settings file
+    // Subscribe to every channel the server lists as it appears (a CDC Scope server's GET /channels),
+    // so the window shows all traffic as it does for this computer; up to the server's 1 000.
+    bool followAllChannels = true;
+    QByteArray token; // Authorization: Bearer; never written to the settings file
 
     // The keychain entry of this profile's token.
     QString keychainKey() const { return QStringLiteral("connection:") + name; }

@@ -20,6 +20,7 @@ constexpr int pollIntervalMs = 1000;
 constexpr int flushIntervalMs = 50;
 constexpr qint64 catchUpPage = 10'000;
 constexpr int httpTimeoutMs = 10'000;
+constexpr qsizetype maxFollowedChannels = 1000; // a CDC Scope server's default --max-subscriptions
 
 // Errors no retry can fix: the server said no, or TLS cannot work the way the URL asks.
 bool isRefusal(const QString &error)
@@ -422,6 +423,10 @@ void RemoteSource::onPollAnswer(const QString &path, QNetworkReply *reply)
             m_isCdcScope = true;
             m_snapshot.channels = remote::parseChannels(body);
             offers.bufferDepth = true;
+            if (m_profile.profile.followAllChannels)
+                for (const ChannelStats &channel : std::as_const(m_snapshot.channels))
+                    if (m_subscriptions.size() < maxFollowedChannels)
+                        subscribe(channel.id);
         } else if (status == 404 || status == 405) {
             m_isCdcScope = false;
             offers = {false, false, false, false,
