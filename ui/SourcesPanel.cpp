@@ -10,8 +10,8 @@ SourcesPanel::SourcesPanel(QWidget *parent)
     : QWidget(parent)
     , m_model(makeSourcesModel(this))
     , m_table(makeSnapshotTable(m_model, this))
-    , m_hint(new QLabel(tr("No source streams into this server. Add a PostgreSQL connection in File ▸ Settings, "
-                           "or start with --pg-dsn (docs/postgres.md)."),
+    , m_hint(new QLabel(tr("No source streams into this server. On this computer, add a PostgreSQL connection in "
+                           "File ▸ Settings; a headless server takes --pg-dsn (docs/postgres.md)."),
                         this))
     , m_warnings(new QLabel(this))
 {

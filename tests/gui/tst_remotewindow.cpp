@@ -391,6 +391,47 @@ private Q_SLOTS:
         QVERIFY(window.urlLabel()->text().contains(expected));
     }
 
+    void historyGoneWhileAwayIsMarkedAsAGap()
+    {
+        // A server that keeps 10 events per channel, restarted with 30 published while the window
+        // was away: 20 of them are gone for good, and the live view says so in a gap row.
+        const QString data = m_dir.filePath(QStringLiteral("gap-data"));
+        const QStringList args{QStringLiteral("--retain-events"), QStringLiteral("10"), QStringLiteral("--data-dir"),
+                               data};
+        auto server = startHeadless(args, journalEnvironment());
+        QVERIFY(server && server->port != 0);
+        const quint16 port = server->port;
+        RemoteProfile profile;
+        profile.name = QStringLiteral("short memory");
+        profile.url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+        profile.clientName = QStringLiteral("orders");
+        profile.followAllChannels = false;
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        for (int i = 0; i < 3; ++i)
+            publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), i}});
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 3), 5000);
+
+        QVERIFY(server->stop());
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting in 2.0 s"_s), 10000);
+        server = startHeadless(args + QStringList{QStringLiteral("--port"), QString::number(port)}, journalEnvironment());
+        QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
+        for (int i = 3; i < 33; ++i)
+            publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), i}});
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window).size(), 3 + 1 + 10, 10000);
+        QCOMPARE(liveRows(window),
+                 expectedRows(QStringLiteral("orders"), 1, 3) + QStringList{u"GAP"_s} +
+                     expectedRows(QStringLiteral("orders"), 24, 33));
+        const QString notice = gapNotice(window.liveView()->model()->eventAt(3));
+        QVERIFY2(notice.contains(u"seq 4 to 23 of orders"_s) && notice.contains(u"no longer has them"_s),
+                 qPrintable(notice));
+        QCOMPARE(source->sequencer().eventsMissed(), 20);
+    }
+
     void followsEveryChannelTheServerLists()
     {
         // `cdcscope --connect URL` on a headless CDC Scope: all of its traffic, as for this computer.
