@@ -26,6 +26,9 @@ SignalWatcher::SignalWatcher(QObject *parent)
     : QObject(parent)
 {
     std::signal(SIGPIPE, SIG_IGN);
+    // A file-size limit (ulimit -f) makes a journal write fail with EFBIG, answered 507 like a full
+    // disk, instead of killing the server with everything it serves.
+    std::signal(SIGXFSZ, SIG_IGN);
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, g_signalPipe) != 0) {
         qCWarning(lcServer) << "cannot install signal handlers; SIGTERM will end the process abruptly";
         return;

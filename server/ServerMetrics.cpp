@@ -49,6 +49,11 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     text.family("cdcscope_rejected_upgrades_total", "counter", "WebSocket upgrades refused with an HTTP error.");
     text.sample("cdcscope_rejected_upgrades_total", rejectedUpgrades);
 
+    text.family("cdcscope_journal_writable", "gauge",
+                "1 while the journal takes writes; 0 after one failed (a full disk).");
+    text.sample("cdcscope_journal_writable", store.failure().isEmpty() ? 1 : 0);
+    text.family("cdcscope_journal_failures_total", "counter", "Journal commits refused (each answered 507).");
+    text.sample("cdcscope_journal_failures_total", store.journalFailures());
     text.family("cdcscope_events_in_total", "counter", "Events accepted and assigned a seq.");
     text.sample("cdcscope_events_in_total", store.appendedEvents());
     text.family("cdcscope_events_out_total", "counter", "Event frames written to WebSocket clients.");

@@ -318,6 +318,12 @@ void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
                                                       : tr("journal %1").arg(formatBytes(snapshot.journalBytes)));
     m_journal->setToolTip(snapshot.journalPath.isEmpty() ? tr("No journal (--in-memory): a restart forgets the events")
                                                          : tr("Events are kept in %1").arg(snapshot.journalPath));
+    if (!snapshot.journalError.isEmpty()) {
+        // Publishing is refused (507) until the disk has room again; everything else goes on.
+        m_journal->setText(QStringLiteral("<span style=\"color:#b00020\">%1</span>")
+                               .arg(tr("journal cannot write: publishing refused").toHtmlEscaped()));
+        m_journal->setToolTip(snapshot.journalError);
+    }
 }
 
 QStringList MainWindow::knownChannels() const

@@ -78,6 +78,7 @@ EngineSnapshot MonitorFeed::takeSnapshot()
     if (const Journal *journal = m_server.journal()) {
         snapshot.journalPath = journal->path();
         snapshot.journalBytes = journal->fileBytes();
+        snapshot.journalError = store.failure();
     }
     return snapshot;
 }

@@ -53,6 +53,7 @@ struct EngineSnapshot
     qint64 storeBytes = 0;
     QString journalPath; // empty: in memory only
     qint64 journalBytes = 0;
+    QString journalError;         // empty while the journal takes writes; why not (a full disk) otherwise
     QList<SourceStatus> sources;  // by name
     QList<ClusterMember> cluster; // cluster mode: the instances announced in Redis; empty otherwise
 };

@@ -228,7 +228,7 @@ void HttpApi::store(const QByteArray &body, const Access &access, const Idempote
             });
     }
     if (!m_store.failure().isEmpty())
-        return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), m_store.failure()));
+        return reply(journalFull(m_store.failure()));
 
     const QList<AppendReceipt> receipts = m_store.append(batch);
     HttpResponse answer = receiptsResponse(receipts, isBatch);
@@ -238,9 +238,20 @@ void HttpApi::store(const QByteArray &body, const Access &access, const Idempote
     // The answer waits until the journal holds the events: a 2xx means durable.
     m_store.whenCommitted([answer = std::move(answer), reply = std::move(reply)](const QString &error) {
         if (!error.isEmpty())
-            return reply(HttpResponse::error(503, QStringLiteral("journal_failed"), error));
+            return reply(journalFull(error));
         reply(answer);
     });
+}
+
+HttpResponse HttpApi::journalFull(const QString &why)
+{
+    // RFC 4918's 507: the server cannot store the representation; the batch was not stored.
+    HttpResponse response = HttpResponse::error(
+        507, QStringLiteral("insufficient_storage"), why,
+        QStringLiteral("nothing of this request was stored; retry it (with the same Idempotency-Key) once space is "
+                       "freed: /health says when the journal is writable again"));
+    response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5")});
+    return response;
 }
 
 HttpResponse HttpApi::receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch)
@@ -367,8 +378,23 @@ HttpResponse HttpApi::health() const
             .field("epoch_changes", cluster.epochChanges)
             .endObject();
     }
+    if (m_config.journal) {
+        // A full disk: publishes get 507 while reads and live clients go on (docs/durability.md).
+        writer.key("journal")
+            .beginObject()
+            .field("path", QStringView(m_config.journal->path))
+            .field("writable", m_store.failure().isEmpty())
+            .field("failures", m_store.journalFailures());
+        if (m_store.failure().isEmpty())
+            writer.key("error").rawValue("null");
+        else
+            writer.field("error", QStringView(m_store.failure()));
+        writer.endObject();
+    }
     // Every source's warnings in one place, for a probe that only looks here.
     writer.key("warnings").beginArray();
+    if (!m_store.failure().isEmpty())
+        writer.value(QStringView(m_store.failure()));
     for (const SourceStatus &source : std::as_const(m_metrics.sources))
         for (const QString &warning : source.warnings)
             writer.value(QStringView(warning));

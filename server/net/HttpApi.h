@@ -46,6 +46,7 @@ private:
                                const Access &access) const;
     static HttpResponse notFound(const HttpRequestHead &head);
     static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
+    static HttpResponse journalFull(const QString &why);
     HttpResponse health() const;
     HttpResponse metrics() const;
     // GET /cluster: the instances announced in Redis (cluster mode only).

@@ -72,6 +72,8 @@ QByteArray HttpResponse::reasonPhrase(int status)
         return "Not Implemented";
     case 503:
         return "Service Unavailable";
+    case 507:
+        return "Insufficient Storage";
     default:
         return "Unknown";
     }

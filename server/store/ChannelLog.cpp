@@ -34,6 +34,22 @@ void ChannelLog::restoreCounters(qint64 lastSeq, qint64 lastTsMs)
         m_lastEvictedTsMs = m_lastTsMs;
     }
     m_committedSeq = m_lastSeq;
+    m_committedTsMs = m_lastTsMs;
+}
+
+qint64 ChannelLog::dropUncommitted(qint64 &dropped)
+{
+    qint64 freed = 0;
+    while (!m_events.empty() && m_events.back().seq > m_committedSeq) {
+        freed += m_events.back().wire.size();
+        m_events.pop_back();
+        ++dropped;
+    }
+    m_bytes -= freed;
+    m_lastSeq = m_committedSeq;
+    m_lastTsMs = m_committedTsMs;
+    m_lastEvictedSeq = std::min(m_lastEvictedSeq, m_committedSeq);
+    return freed;
 }
 
 void ChannelLog::restartAt(qint64 lastSeq, qint64 lastTsMs)

@@ -32,7 +32,15 @@ public:
 
     // Events up to committedSeq() are durable and visible to readers (travel, fan-out).
     qint64 committedSeq() const { return m_committedSeq; }
-    void markCommitted() { m_committedSeq = m_lastSeq; }
+    void markCommitted()
+    {
+        m_committedSeq = m_lastSeq;
+        m_committedTsMs = m_lastTsMs;
+    }
+    // Takes back what was appended since the last commit (the journal refused it): nobody saw those
+    // events and their publishers were refused, so their seqs are given again. Returns the bytes freed
+    // and adds the events dropped to `dropped`.
+    qint64 dropUncommitted(qint64 &dropped);
     // Index one past the newest committed event.
     qsizetype committedEnd() const { return indexAfterSeq(m_committedSeq); }
     // Drops the oldest retained event; returns the bytes it held.
@@ -70,6 +78,7 @@ private:
     qint64 m_lastSeq = 0;
     qint64 m_lastTsMs = 0;
     qint64 m_committedSeq = 0;
+    qint64 m_committedTsMs = 0;
     qint64 m_lastEvictedSeq = 0;
     qint64 m_lastEvictedTsMs = -1;
     bool m_historyLost = false;

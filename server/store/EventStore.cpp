@@ -18,6 +18,7 @@ EventStore::EventStore(RetentionLimits limits, QObject *parent)
 {
     connect(&m_ageTimer, &QTimer::timeout, this, &EventStore::enforceAge);
     m_ageTimer.start(1000);
+    connect(&m_probeTimer, &QTimer::timeout, this, &EventStore::probeJournal);
 }
 
 EventStore::~EventStore() = default;
@@ -116,18 +117,22 @@ void EventStore::commitNow()
         commit.answers = m_stagedAnswers;
         commit.answersExpireBeforeMs = m_clock() - m_idempotency.windowMs();
         QString error;
-        if (!m_journal->commit(commit, &error))
-            m_failure = QStringLiteral("the journal %1 refused a write (%2); new events are refused until the disk "
-                                       "is fixed and the server restarted")
-                            .arg(m_journal->path(), error);
+        if (!m_journal->commit(commit, &error)) {
+            refuseStaged(QStringLiteral("the journal %1 cannot write (%2): free space on its disk; events are "
+                                        "taken again by themselves once it can, and nothing acknowledged was lost")
+                             .arg(m_journal->path(), error));
+            return;
+        }
     }
     if (!m_failure.isEmpty()) {
-        // Never announced, never travelled to: the staged events stay invisible.
+        // Appended while failing cannot happen (append refuses); what is left are waiters.
         for (auto &done : std::exchange(m_commitWaiters, {}))
             done(m_failure);
         return;
     }
     m_evictedSinceCommit.clear();
+    for (auto it = m_stagedSourcePositions.cbegin(); it != m_stagedSourcePositions.cend(); ++it)
+        m_committedSourcePositions.insert(it.key(), it.value());
     m_stagedSourcePositions.clear();
     // Answers become visible to retries only once durable, with the events they answer for.
     for (IdempotentAnswer &answer : std::exchange(m_stagedAnswers, {}))
@@ -143,6 +148,44 @@ void EventStore::commitNow()
         Q_EMIT batchAppended();
     for (auto &done : std::exchange(m_commitWaiters, {}))
         done(QString());
+}
+
+void EventStore::refuseStaged(const QString &why)
+{
+    // Never announced, never travelled to, their publishers refused: the staged events are taken
+    // back, so the seqs stay contiguous, and so are the source positions and answers that came
+    // with them. Evictions they caused stay staged: the journal drops those events next time.
+    QSet<ChannelLog *> touched;
+    for (const auto &[log, event] : std::exchange(m_staged, {}))
+        touched.insert(log);
+    for (ChannelLog *log : std::as_const(touched)) {
+        qint64 dropped = 0;
+        m_totalBytes -= log->dropUncommitted(dropped);
+        m_totalEvents -= dropped;
+    }
+    while (!m_appendOrder.empty() && m_appendOrder.back().seq > m_appendOrder.back().channel->lastSeq())
+        m_appendOrder.pop_back();
+    m_sourcePositions = m_committedSourcePositions;
+    m_stagedSourcePositions.clear();
+    m_stagedAnswers.clear();
+    m_failure = why;
+    ++m_journalFailures;
+    m_probeTimer.start(1000);
+    Q_EMIT journalStateChanged();
+    for (auto &done : std::exchange(m_commitWaiters, {}))
+        done(m_failure);
+}
+
+void EventStore::probeJournal()
+{
+    QString error;
+    if (!m_journal || !m_journal->probeSpace(&error))
+        return;
+    m_probeTimer.stop();
+    m_failure.clear();
+    Q_EMIT journalStateChanged();
+    if (!m_evictedSinceCommit.isEmpty())
+        commitNow();
 }
 
 void EventStore::setSourcePosition(const QString &source, qint64 position)
@@ -183,6 +226,7 @@ void EventStore::attachJournal(Journal *journal)
 {
     m_journal = journal;
     m_sourcePositions = m_journal->loadSourcePositions();
+    m_committedSourcePositions = m_sourcePositions;
     for (IdempotentAnswer &answer : m_journal->loadAnswers(m_clock() - m_idempotency.windowMs()))
         m_idempotency.remember(std::move(answer));
     restore(m_journal->load(m_limits.maxEventsPerChannel));

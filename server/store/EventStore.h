@@ -61,8 +61,11 @@ public:
     // loading what it retains. Call once, before the first append.
     void attachJournal(Journal *journal);
     bool hasJournal() const { return m_journal != nullptr; }
-    // Empty while accepting; the reason once a journal write failed (appends are then refused).
+    // Empty while accepting; why not once a journal write failed (a full disk, say). Appends are
+    // then refused, what was appended since the last commit is taken back, and the journal is
+    // tried again every second: the store accepts again by itself once it can write.
     const QString &failure() const { return m_failure; }
+    qint64 journalFailures() const { return m_journalFailures; }
     // Runs `done(error)` once everything appended so far is committed (error empty) or could not be.
     void whenCommitted(std::function<void(const QString &error)> done);
     // Commits what is staged now instead of at the end of the event-loop turn.
@@ -108,6 +111,8 @@ public:
     const RetentionLimits &limits() const { return m_limits; }
 
 Q_SIGNALS:
+    // failure() changed: the journal stopped taking writes, or takes them again.
+    void journalStateChanged();
     // Emitted once per stored event, after its whole batch is committed.
     void appended(const cdc::ChannelLog &channel, const cdc::StoredEvent &event);
     // After the last `appended` of one append() call: the moment to push a whole batch out.
@@ -118,6 +123,8 @@ private:
     void enforceRetention(ChannelLog &touched);
     void evictOldestOf(ChannelLog &log);
     void scheduleCommit();
+    void refuseStaged(const QString &why);
+    void probeJournal();
     void restore(std::vector<JournaledChannel> channels);
 
     RetentionLimits m_limits;
@@ -138,12 +145,15 @@ private:
 
     Journal *m_journal = nullptr;
     QString m_failure;
+    qint64 m_journalFailures = 0;
+    QTimer m_probeTimer; // while failed: is the journal writable again?
     // Appended but not yet committed; copies share the frame bytes with the logs and keep an
     // event announceable even when a batch larger than the retention evicts it again.
     std::vector<std::pair<ChannelLog *, StoredEvent>> m_staged;
     QHash<QString, qint64> m_evictedSinceCommit; // channel -> oldest retained seq, for the journal
     QHash<QString, qint64> m_sourcePositions;
     QHash<QString, qint64> m_stagedSourcePositions;
+    QHash<QString, qint64> m_committedSourcePositions; // what a refused commit falls back to
     IdempotencyLedger m_idempotency;
     std::vector<IdempotentAnswer> m_stagedAnswers;
     std::vector<std::function<void(const QString &)>> m_commitWaiters;

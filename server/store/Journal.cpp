@@ -242,6 +242,15 @@ qint64 Journal::channelId(const QString &name, QString *error)
 {
     if (const auto found = m_channelIds.constFind(name); found != m_channelIds.cend())
         return found.value();
+    // Not cached: new, or cached before a rolled-back transaction emptied the cache.
+    QSqlQuery select(QSqlDatabase::database(m_connectionName));
+    select.prepare(QStringLiteral("SELECT id FROM channels WHERE name = ?"));
+    select.addBindValue(name);
+    if (select.exec() && select.next()) {
+        const qint64 id = select.value(0).toLongLong();
+        m_channelIds.insert(name, id);
+        return id;
+    }
     QSqlQuery insert(QSqlDatabase::database(m_connectionName));
     insert.prepare(QStringLiteral("INSERT INTO channels (name, last_seq, last_ts_ms) VALUES (?, 0, 0)"));
     insert.addBindValue(name);
@@ -258,10 +267,15 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
 {
     const auto &[records, lastSeqTs, oldestRetained, sourcePositions, answers, answersExpireBeforeMs] = commit;
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    // Channels this transaction inserted are gone with it: their cached ids too.
+    const auto rollBack = [&] {
+        db.rollback();
+        m_channelIds.clear();
+        return false;
+    };
     const auto fail = [&](const QSqlQuery &query) {
         *error = query.lastError().text();
-        db.rollback();
-        return false;
+        return rollBack();
     };
     if (!db.transaction()) {
         *error = db.lastError().text();
@@ -272,8 +286,7 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
         if (sqlite3_prepare_v2(handle, "INSERT INTO events (channel_id, seq, ts_ms, payload) VALUES (?, ?, ?, ?)", -1,
                                &m_insert, nullptr) != SQLITE_OK) {
             *error = QString::fromUtf8(sqlite3_errmsg(handle));
-            db.rollback();
-            return false;
+            return rollBack();
         }
     }
     const QString *previousChannel = nullptr;
@@ -284,8 +297,7 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
             previousChannel = record.channel;
             id = channelId(*record.channel, error);
             if (id < 0) {
-                db.rollback();
-                return false;
+                return rollBack();
             }
         }
         sqlite3_bind_int64(m_insert, 1, id);
@@ -297,16 +309,14 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
         sqlite3_reset(m_insert);
         if (stepped != SQLITE_DONE) {
             *error = QString::fromUtf8(sqlite3_errmsg(sqlite3_db_handle(m_insert)));
-            db.rollback();
-            return false;
+            return rollBack();
         }
     }
     QSqlQuery update(db);
     update.prepare(QStringLiteral("UPDATE channels SET last_seq = ?, last_ts_ms = ? WHERE name = ?"));
     for (auto it = lastSeqTs.cbegin(); it != lastSeqTs.cend(); ++it) {
         if (channelId(it.key(), error) < 0) {
-            db.rollback();
-            return false;
+            return rollBack();
         }
         update.bindValue(0, it.value().first);
         update.bindValue(1, it.value().second);
@@ -354,10 +364,25 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
     }
     if (!db.commit()) {
         *error = db.lastError().text();
-        db.rollback();
-        return false;
+        return rollBack();
     }
     return true;
+}
+
+bool Journal::probeSpace(QString *error)
+{
+    QSqlDatabase db = QSqlDatabase::database(m_connectionName);
+    QSqlQuery query(db);
+    const bool written = db.transaction() &&
+                         query.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS space_probe (filler BLOB)")) &&
+                         query.exec(QStringLiteral("INSERT INTO space_probe VALUES (zeroblob(65536))")) &&
+                         query.exec(QStringLiteral("DELETE FROM space_probe")) && db.commit();
+    if (!written) {
+        *error = query.lastError().text().isEmpty() ? db.lastError().text() : query.lastError().text();
+        db.rollback();
+        m_channelIds.clear();
+    }
+    return written;
 }
 
 qint64 Journal::fileBytes() const

@@ -88,6 +88,8 @@ public:
 
     // Writes everything in `commit` in one transaction. False (with `error`) if the disk refused.
     bool commit(const JournalCommit &commit, QString *error);
+    // Whether the journal can take a write again (after a full disk): writes and drops 64 KiB.
+    bool probeSpace(QString *error);
     qint64 fileBytes() const;
 
 private:

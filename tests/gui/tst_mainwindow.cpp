@@ -470,6 +470,23 @@ private Q_SLOTS:
                     QStringLiteral("in memory only"));
     }
 
+    void aJournalThatCannotWriteIsSaidInTheStatusBar()
+    {
+        // What the engine's snapshot says after a full disk refused a commit (tst_diskfull makes
+        // a real one): the status bar turns red and its tooltip carries the reason.
+        startWindow();
+        EngineSnapshot snapshot;
+        snapshot.journalPath = QStringLiteral("/var/lib/cdcscope/journal.sqlite");
+        snapshot.journalError = QStringLiteral("the journal /var/lib/cdcscope/journal.sqlite cannot write (database or "
+                                               "disk is full): free space on its disk");
+        Q_EMIT m_engine->snapshotTaken(snapshot);
+        QVERIFY(m_window->journalLabel()->text().contains(QStringLiteral("publishing refused")));
+        QVERIFY(m_window->journalLabel()->toolTip().contains(QStringLiteral("disk is full")));
+        snapshot.journalError.clear();
+        Q_EMIT m_engine->snapshotTaken(snapshot);
+        QVERIFY(m_window->journalLabel()->text().startsWith(QStringLiteral("journal ")));
+    }
+
     void layoutIsSavedOnClose()
     {
         startWindow();

@@ -184,7 +184,10 @@ std::variant<QList<AppendReceipt>, QString> parsePublishAnswer(int status, const
 QString describeHttpError(int status, const QByteArray &body)
 {
     const QJsonObject answer = QJsonDocument::fromJson(body).object();
-    const QString code = answer.value(QStringLiteral("error")).toString();
+    // CDC Scope names the error in "code" (its "error" is the status' title); athena in "error".
+    const QString code =
+        answer.value(answer.contains(QStringLiteral("code")) ? QStringLiteral("code") : QStringLiteral("error"))
+            .toString();
     const QString message = answer.value(QStringLiteral("message")).toString();
     const QString hint = answer.value(QStringLiteral("hint")).toString();
     QString text = QStringLiteral("HTTP %1").arg(status);

@@ -58,8 +58,8 @@ void PostgresSource::start()
 void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transaction &transaction)
 {
     m_worker->markTaken(transaction.events.size());
-    if (m_failed)
-        return;
+    if (m_failed || m_resending)
+        return; // PostgreSQL sends it again from the last confirmed position
     if (m_broker)
         return applyThroughCluster(sourceKey, transaction);
     if (transaction.endLsn <= Lsn(m_store.sourcePosition(sourceKey))) {
@@ -68,12 +68,8 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
         confirmWhenCommitted(Lsn(m_store.sourcePosition(sourceKey)));
         return;
     }
-    if (!transaction.events.isEmpty() && m_store.append(transaction.events).isEmpty()) {
-        m_failed = true;
-        m_worker->requestStop();
-        setState(SourceStatus::State::Failed, m_store.failure());
-        return;
-    }
+    if (!transaction.events.isEmpty() && m_store.append(transaction.events).isEmpty())
+        return waitForJournal(m_store.failure());
     m_store.setSourcePosition(sourceKey, qint64(transaction.endLsn));
     ++m_status.transactions;
     m_status.events += transaction.events.size();
@@ -145,13 +141,8 @@ void PostgresSource::confirmWhenCommitted(Lsn endLsn)
     m_store.whenCommitted([self = QPointer<PostgresSource>(this), endLsn](const QString &error) {
         if (!self || !self->m_worker)
             return;
-        if (!error.isEmpty()) {
-            // Not durable, so never confirmed: PostgreSQL keeps it for the next run.
-            self->m_failed = true;
-            self->m_worker->requestStop();
-            self->setState(SourceStatus::State::Failed, error);
-            return;
-        }
+        if (!error.isEmpty())
+            return self->waitForJournal(error); // not durable, so never confirmed
         self->m_worker->markDurable(endLsn);
         if (endLsn > self->m_durable) {
             self->m_durable = endLsn;
@@ -159,6 +150,23 @@ void PostgresSource::confirmWhenCommitted(Lsn endLsn)
             self->m_status.lagBytes = qint64(std::max(self->m_serverWalEnd, endLsn) - endLsn);
             Q_EMIT self->statusChanged(self->m_status);
         }
+    });
+}
+
+void PostgresSource::waitForJournal(const QString &error)
+{
+    if (m_resending)
+        return;
+    // The journal took back what it could not write, and PostgreSQL still holds everything after
+    // the confirmed position: drop what streams in until the journal writes again, then read it
+    // all again from there. Nothing is lost, nothing is stored twice.
+    m_resending = true;
+    setState(SourceStatus::State::Reconnecting, error);
+    connect(&m_store, &EventStore::journalStateChanged, this, [this] {
+        if (!m_store.failure().isEmpty() || !m_worker)
+            return;
+        disconnect(&m_store, &EventStore::journalStateChanged, this, nullptr);
+        m_worker->requestResend();
     });
 }
 

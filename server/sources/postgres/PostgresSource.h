@@ -41,6 +41,8 @@ Q_SIGNALS:
 private:
     void apply(const QString &sourceKey, const ChangeStream::Transaction &transaction);
     void confirmWhenCommitted(Lsn endLsn);
+    // A journal write failed (a full disk): re-read from the confirmed position once it writes again.
+    void waitForJournal(const QString &error);
     void applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction);
     void confirmStoredInOrder();
     void setState(SourceStatus::State state, const QString &error);
@@ -58,7 +60,7 @@ private:
         bool stored = false;
     };
     std::deque<InFlight> m_inFlight;
-    bool m_resending = false; // Redis refused one: the rest of this session is dropped, then re-sent
+    bool m_resending = false; // Redis or the journal refused one: the rest of this session is dropped, then re-sent
     std::unique_ptr<ReplicationWorker> m_worker;
     SourceStatus m_status;
     Lsn m_durable = 0;
