@@ -486,6 +486,16 @@ QList<Setting> settings()
              postgresOf(options).routing.defaultChannel = value.trimmed();
              return std::nullopt;
          }},
+        {QStringLiteral("pg-silence-limit"), QStringLiteral("CDCSCOPE_PG_SILENCE_LIMIT"), QStringLiteral("duration"),
+         QStringLiteral("How long the replication stream may be silent (after a ping) before the connection is "
+                        "presumed lost and made again (default 120s; at least 1s)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto limit = parseDuration(value, 86'400'000.0);
+             if (!limit || limit->count() < 1000)
+                 return QStringLiteral("'%1' is not a duration of at least 1s (examples: 30s, 2m)").arg(value);
+             postgresOf(options).silenceLimit = *limit;
+             return std::nullopt;
+         }},
         {QStringLiteral("pg-set-password"), QStringLiteral("CDCSCOPE_PG_SET_PASSWORD"), QString(),
          QStringLiteral("Read the --pg-dsn password from stdin, store it in the system keychain, and exit."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {

@@ -8,6 +8,7 @@
 #include "TestHttp.h"
 #include "TestWsClient.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QProcess>
 #include <QSet>
@@ -375,6 +376,53 @@ private Q_SLOTS:
         QCOMPARE(client.eventSeqs(), (QList<qint64>{1, 2}));
         QVERIFY(
             httpGet(server->port, "/metrics").body.contains("cdcscope_source_reconnects_total{source=\"postgres\"} 1"));
+        QVERIFY(server->stop());
+    }
+
+    void aFrozenServerIsNoticedAndStreamingResumesWithoutLossOrDuplicate()
+    {
+        // The walsender stopped (SIGSTOP), its connection left open: only silence tells.
+        auto server = startSource(QStringLiteral("frozen"), {QStringLiteral("--pg-silence-limit"), QStringLiteral("3s")});
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient client(server->port, QStringLiteral("frozen"));
+        QVERIFY(client.waitForMessages(1));
+        QVERIFY(m_cluster.sql(QStringLiteral("INSERT INTO orders (organization_id, qty) VALUES ('frozen', 1)")));
+        QVERIFY(client.waitForMessages(2));
+        // An idle but live server is never taken for a frozen one: it answers the pings.
+        QTest::qWait(5000);
+        QCOMPARE(sourceHealth(server->port).value(QStringLiteral("reconnects")).toInt(), 0);
+
+        const QStringList pids =
+            m_cluster.query(QStringLiteral("SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'frozen'"));
+        QCOMPARE(pids.size(), 1);
+        const pid_t walsender = pid_t(pids.constFirst().toInt());
+        QVERIFY(walsender > 0);
+        struct Resume
+        {
+            pid_t pid;
+            ~Resume() { ::kill(pid, SIGCONT); } // whatever happens below, PostgreSQL goes on
+        } resume{walsender};
+        QElapsedTimer frozenFor;
+        frozenFor.start();
+        QCOMPARE(::kill(walsender, SIGSTOP), 0);
+        for (int qty = 2; qty <= 4; ++qty)
+            QVERIFY(m_cluster.sql(
+                QStringLiteral("INSERT INTO orders (organization_id, qty) VALUES ('frozen', %1)").arg(qty)));
+
+        QVERIFY2(server->waitForLog("nothing from PostgreSQL for", 15000), server->readLog().constData());
+        QVERIFY2(frozenFor.elapsed() < 3000 + 5000, "the silence was noticed long after the limit");
+        QVERIFY(waitForSourceState(server->port, QStringLiteral("reconnecting"), 5000));
+        QCOMPARE(client.eventSeqs(), (QList<qint64>{1}));
+
+        ::kill(walsender, SIGCONT);
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming"), 30000), server->readLog().constData());
+        QVERIFY(client.waitForMessages(5, 15000));
+        QTest::qWait(500); // a duplicate would arrive now
+        QCOMPARE(client.eventSeqs(), (QList<qint64>{1, 2, 3, 4}));
+        QList<int> quantities;
+        for (const QJsonObject &payload : payloadsOf(client.events()))
+            quantities.append(payload.value(QStringLiteral("new")).toObject().value(QStringLiteral("qty")).toInt());
+        QCOMPARE(quantities, (QList<int>{1, 2, 3, 4}));
         QVERIFY(server->stop());
     }
 

@@ -5,6 +5,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
+
 #include <optional>
 
 namespace cdc::pg {
@@ -20,6 +22,10 @@ struct PostgresConfig
     QString publication = QStringLiteral("cdcscope");
     QStringList tables; // for a publication this source creates; empty: FOR ALL TABLES
     RoutingRules routing;
+    // How long the replication stream may stay silent before the connection is presumed lost (a
+    // frozen server, a half-open connection). A quarter of the way in, the source asks PostgreSQL
+    // for an immediate reply, so an idle but healthy server never reaches it.
+    std::chrono::milliseconds silenceLimit{120'000};
 };
 
 // The parts of a DSN that say where it connects, with libpq's defaults (PGHOST, PGUSER, ...)

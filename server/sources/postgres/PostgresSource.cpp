@@ -170,8 +170,16 @@ void PostgresSource::waitForJournal(const QString &error)
     });
 }
 
-void PostgresSource::setState(SourceStatus::State state, const QString &error)
+void PostgresSource::setState(SourceStatus::State state, QString error)
 {
+    if (state == SourceStatus::State::Standby && !m_broker) {
+        // Alone, "another instance" is an earlier connection of ours that PostgreSQL still counts
+        // as streaming the slot: a frozen walsender, say. The worker retries every second.
+        state = SourceStatus::State::Reconnecting;
+        error = QStringLiteral("the slot %1 is still held by an earlier connection that PostgreSQL has not ended (a "
+                               "frozen server?); trying again every second")
+                    .arg(m_config.slot);
+    }
     if (state == SourceStatus::State::Streaming)
         m_resending = false; // a new session: what follows is sent again from the confirmed position
     if (m_failed && state != SourceStatus::State::Failed)

@@ -45,7 +45,7 @@ private:
     void waitForJournal(const QString &error);
     void applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction);
     void confirmStoredInOrder();
-    void setState(SourceStatus::State state, const QString &error);
+    void setState(SourceStatus::State state, QString error);
     void setProgress(Lsn serverWalEnd, Lsn confirmed);
     void noteIdentity(const QString &table, const QString &warning);
 

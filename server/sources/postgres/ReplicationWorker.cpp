@@ -25,9 +25,6 @@ constexpr auto pollInterval = 100ms;
 constexpr auto statusInterval = 10s;
 // Confirmations are coalesced: at most one status update per this interval while changes flow.
 constexpr auto confirmInterval = 100ms;
-// PostgreSQL sends a keepalive at least every wal_sender_timeout / 2 (30 s by default): silence
-// far beyond that means the connection is gone even if TCP has not noticed.
-constexpr auto silenceLimit = 120s;
 constexpr auto firstBackoff = 500ms;
 constexpr auto maxBackoff = 30s;
 // How soon a standby notices that the slot's stream is free: the bound on a take-over's delay.
@@ -107,7 +104,7 @@ private:
     QString startStreaming();
     QString stream();
     QString handle(const char *data, int size);
-    bool sendStatus(bool force);
+    bool sendStatus(bool force, bool requestReply = false);
     // PQescapeLiteral or PQescapeIdentifier, with the result freed the libpq way.
     using Escape = char *(*)(PGconn *, const char *, size_t);
     QByteArray quoted(const QString &text, Escape escape) const;
@@ -127,6 +124,7 @@ private:
     bool m_streaming = false;
     QElapsedTimer m_sinceStatus;
     QElapsedTimer m_sinceReceived;
+    bool m_pinged = false; // a reply was requested since the last message from PostgreSQL
 };
 
 bool ReplicationWorker::Session::waitForSocket(bool forWrite) const
@@ -336,7 +334,7 @@ QString ReplicationWorker::Session::run()
     return stream();
 }
 
-bool ReplicationWorker::Session::sendStatus(bool force)
+bool ReplicationWorker::Session::sendStatus(bool force, bool requestReply)
 {
     Lsn flush = m_worker.m_durable.load();
     // Idle and everything handed over is durable: nothing up to the keepalive's WAL end concerns
@@ -353,7 +351,7 @@ bool ReplicationWorker::Session::sendStatus(bool force)
     qToBigEndian<quint64>(flush, message + 9);                       // flushed: durable here
     qToBigEndian<quint64>(flush, message + 17);                      // applied
     qToBigEndian<qint64>(pgNowMicros(), message + 25);
-    message[33] = 0;
+    message[33] = requestReply ? 1 : 0; // 1: PostgreSQL answers with a keepalive at once
     if (PQputCopyData(m_conn, message, sizeof message) != 1 || PQflush(m_conn) < 0)
         return false;
     m_reported = flush;
@@ -426,6 +424,7 @@ QString ReplicationWorker::Session::stream()
         const int size = PQgetCopyData(m_conn, &buffer, 1);
         if (size > 0) {
             m_sinceReceived.restart();
+            m_pinged = false;
             const QString error = handle(buffer, size);
             PQfreemem(buffer);
             if (!error.isEmpty())
@@ -436,11 +435,18 @@ QString ReplicationWorker::Session::stream()
             continue;
         }
         if (size == 0) {
-            if (elapsedOf(m_sinceReceived) > silenceLimit)
-                return QStringLiteral("nothing from PostgreSQL for %1 s; the connection is presumed lost")
-                    .arg(std::chrono::duration_cast<std::chrono::seconds>(silenceLimit).count());
-            if (!sendStatus(false))
+            // An idle walsender may say nothing for long; asked for a reply, a live one answers at
+            // once. Silence past the limit after asking means a frozen server or a dead connection.
+            const auto silent = elapsedOf(m_sinceReceived);
+            const auto limit = m_worker.m_config.silenceLimit;
+            if (silent > limit)
+                return QStringLiteral("nothing from PostgreSQL for %1 s, not even an answer to a ping; the connection "
+                                      "is presumed lost (--pg-silence-limit)")
+                    .arg(double(silent.count()) / 1000, 0, 'f', 1);
+            const bool ping = silent > limit / 4 && !m_pinged;
+            if (!sendStatus(ping, ping))
                 return connectionError();
+            m_pinged = m_pinged || ping;
             waitForSocket(false);
             if (!PQconsumeInput(m_conn))
                 return connectionError();
