@@ -550,7 +550,8 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
                        "  publish  publish NDJSON payloads to a channel\n"
                        "  travel   one replay; exit 3 if history was lost\n"
                        "  export   save a capture (JSONL)\n"
-                       "  import   replay a capture through POST /events"));
+                       "  import   replay a capture through POST /events\n"
+                       "  diff     compare two captures (a.jsonl b.jsonl), offline"));
     const QCommandLineOption helpOption(QStringList{QStringLiteral("h"), QStringLiteral("help")},
                                         QStringLiteral("Show this help and exit."));
     const QCommandLineOption versionOption(QStringLiteral("version"), QStringLiteral("Show the version and exit."));

@@ -67,6 +67,11 @@ int main(int argc, char *argv[])
     QStringList arguments;
     for (int i = 0; i < argc; ++i)
         arguments.append(QString::fromLocal8Bit(argv[i]));
+    if (arguments.value(1) == u"diff") {
+        // Two captures compared offline: no server, no display.
+        QCoreApplication app(argc, argv);
+        return cdc::client::runDiffCommandLine(arguments);
+    }
     if (arguments.size() > 1 && cdc::client::isClientCommand(arguments.at(1))) {
         // tail, publish, travel, export, import: a client of a running server, no display needed.
         QCoreApplication app(argc, argv);

@@ -16,4 +16,7 @@ int runExport(const ClientOptions &options);
 // `cdcscope <command> …` from main(): parses, prints usage errors, runs.
 int runClientCommandLine(const QStringList &arguments);
 
+// `cdcscope diff a.jsonl b.jsonl [--key F…] [--ignore F…]`: compares two captures offline.
+int runDiffCommandLine(const QStringList &arguments);
+
 } // namespace cdc::client

@@ -382,7 +382,8 @@ private Q_SLOTS:
     void aFrozenServerIsNoticedAndStreamingResumesWithoutLossOrDuplicate()
     {
         // The walsender stopped (SIGSTOP), its connection left open: only silence tells.
-        auto server = startSource(QStringLiteral("frozen"), {QStringLiteral("--pg-silence-limit"), QStringLiteral("3s")});
+        auto server =
+            startSource(QStringLiteral("frozen"), {QStringLiteral("--pg-silence-limit"), QStringLiteral("3s")});
         QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
         TestWsClient client(server->port, QStringLiteral("frozen"));
         QVERIFY(client.waitForMessages(1));
