@@ -1,6 +1,8 @@
 #include "EventDetailPane.h"
 
+#include "ChangeDiffView.h"
 #include "GapMarker.h"
+#include "protocol/ChangeReading.h"
 
 #include "host/MonitorTypes.h"
 #include "protocol/JsonText.h"
@@ -23,6 +25,8 @@ EventDetailPane::EventDetailPane(QWidget *parent)
     , m_title(new QLabel(this))
     , m_tree(new QTreeWidget(this))
     , m_raw(new QPlainTextEdit(this))
+    , m_change(new ChangeDiffView(this))
+    , m_tabs(new QTabWidget(this))
 {
     m_tree->setColumnCount(2);
     m_tree->setHeaderLabels({tr("Key"), tr("Value")});
@@ -31,9 +35,9 @@ EventDetailPane::EventDetailPane(QWidget *parent)
     m_raw->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_raw->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
 
-    auto *tabs = new QTabWidget(this);
-    tabs->addTab(m_tree, tr("Payload"));
-    tabs->addTab(m_raw, tr("Raw frame"));
+    m_change->hide(); // a tab only while a row change is shown
+    m_tabs->addTab(m_tree, tr("Payload"));
+    m_tabs->addTab(m_raw, tr("Raw frame"));
     auto *copy = new QPushButton(tr("Copy raw"), this);
     copy->setObjectName(QStringLiteral("copyRawButton"));
     connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(rawText()); });
@@ -44,7 +48,7 @@ EventDetailPane::EventDetailPane(QWidget *parent)
     header->addWidget(m_title, 1);
     header->addWidget(copy);
     layout->addLayout(header);
-    layout->addWidget(tabs);
+    layout->addWidget(m_tabs);
     showNothing();
 }
 
@@ -53,6 +57,20 @@ void EventDetailPane::showNothing()
     m_title->setText(tr("Select an event to see it in full."));
     m_tree->clear();
     m_raw->clear();
+    showChangeTab(false);
+}
+
+void EventDetailPane::showChangeTab(bool shown)
+{
+    const int index = m_tabs->indexOf(m_change);
+    if (shown && index < 0) {
+        m_tabs->insertTab(0, m_change, tr("Change"));
+        m_tabs->setCurrentIndex(0);
+    } else if (!shown && index >= 0) {
+        m_tabs->removeTab(index);
+        m_change->clear();
+        m_change->hide(); // out of the tabs it would float over the pane
+    }
 }
 
 QString EventDetailPane::rawText() const
@@ -66,7 +84,14 @@ void EventDetailPane::showEvent(const LiveEvent &live)
         m_title->setText(tr("%1 · missing events").arg(live.channel));
         m_raw->setPlainText(gapNotice(live));
         m_tree->clear();
+        showChangeTab(false);
         return;
+    }
+    if (const auto change = readChange(live.event.payload())) {
+        m_change->showChange(*change);
+        showChangeTab(true);
+    } else {
+        showChangeTab(false);
     }
     m_title->setText(
         tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));

@@ -8,12 +8,15 @@ class QTreeWidget;
 class QTreeWidgetItem;
 class QPlainTextEdit;
 class QLabel;
+class QTabWidget;
 
 namespace cdc {
 
+class ChangeDiffView;
 class JsonOutline;
 
-// One event in full: a collapsible JSON tree of its payload and the raw frame text, with copy.
+// One event in full: for a row change its column diff first (ChangeDiffView), a collapsible JSON
+// tree of its payload and the raw frame text, with copy.
 class EventDetailPane : public QWidget
 {
     Q_OBJECT
@@ -25,13 +28,18 @@ public:
     void showNothing();
     QString rawText() const;
     QTreeWidget *tree() const { return m_tree; }
+    ChangeDiffView *changeView() const { return m_change; }
+    QTabWidget *tabs() const { return m_tabs; }
 
 private:
+    void showChangeTab(bool shown);
     static void addJson(QTreeWidgetItem *parent, const QString &key, const JsonOutline &outline, qsizetype index);
 
     QLabel *m_title;
     QTreeWidget *m_tree;
     QPlainTextEdit *m_raw;
+    ChangeDiffView *m_change;
+    QTabWidget *m_tabs;
 };
 
 } // namespace cdc

@@ -1,6 +1,7 @@
 #include "EventRingModel.h"
 
 #include "GapMarker.h"
+#include "protocol/ChangeReading.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -91,6 +92,9 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
         return live.event.payload().size();
     case PayloadColumn: {
         const QByteArrayView payload = live.event.payload();
+        // A row change reads as one ("update public.orders id=42: amount 1 → 2"); the rest as text.
+        if (const auto change = readChange(payload))
+            return change->summary();
         QString summary = QString::fromUtf8(payload.first(std::min(payload.size(), summaryChars)));
         if (payload.size() > summaryChars)
             summary += u'…';

@@ -1,5 +1,6 @@
 // The desktop window under QT_QPA_PLATFORM=offscreen against a real engine on its own thread, with
 // real HTTP publishers and real WebSocket clients: what a user sees in each view.
+#include "ChangeDiffView.h"
 #include "EventDetailPane.h"
 #include "EventFilterProxy.h"
 #include "EventRingModel.h"
@@ -181,6 +182,51 @@ private Q_SLOTS:
         QCOMPARE(payload->child(0)->text(0), QStringLiteral("user"));
         QCOMPARE(payload->child(0)->child(0)->text(0), QStringLiteral("id"));
         QCOMPARE(payload->child(0)->child(0)->text(1), QStringLiteral("7"));
+    }
+
+    void rowChangesReadAsChangesWithTheirDiff()
+    {
+        // A Debezium envelope and a Supabase record, published over HTTP as their tools would.
+        startWindow();
+        QCOMPARE(
+            httpPost(
+                m_port, "/events",
+                R"({"organization_id":"inv","data":{"before":{"id":1,"qty":1,"sku":"A"},"after":{"id":1,"qty":3,"sku":"A"},"source":{"schema":"inventory","table":"items"},"op":"u"}})")
+                .status,
+            200);
+        QCOMPARE(
+            httpPost(
+                m_port, "/events",
+                R"({"organization_id":"todo","data":{"type":"UPDATE","schema":"public","table":"todos","record":{"id":3,"done":true},"old_record":{"id":3}}})")
+                .status,
+            200);
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 2);
+        QCOMPARE(live->model()->index(0, EventRingModel::PayloadColumn).data().toString(),
+                 QStringLiteral("update inventory.items id=1: qty 1 → 3"));
+        QCOMPARE(live->model()->index(1, EventRingModel::PayloadColumn).data().toString(),
+                 QStringLiteral("update public.todos id=3: id=3, done=true (old values not sent)"));
+
+        live->table()->selectRow(0);
+        EventDetailPane *detail = live->detail();
+        QTRY_COMPARE(detail->tabs()->tabText(0), QStringLiteral("Change"));
+        const QTreeWidget *diff = detail->changeView()->table();
+        QCOMPARE(diff->topLevelItem(0)->text(0), QStringLiteral("qty")); // the changed column first
+        QCOMPARE(diff->topLevelItem(0)->text(1), QStringLiteral("1"));
+        QCOMPARE(diff->topLevelItem(0)->text(2), QStringLiteral("3"));
+        QCOMPARE(diff->topLevelItem(1)->text(3), QStringLiteral("unchanged"));
+        QVERIFY(detail->changeView()->note()->isHidden());
+
+        live->table()->selectRow(1);
+        QTRY_VERIFY(detail->changeView()->note()->text().contains(QStringLiteral("old_record holds only the key")));
+        QCOMPARE(detail->changeView()->table()->topLevelItem(1)->text(0), QStringLiteral("done"));
+        QCOMPARE(detail->changeView()->table()->topLevelItem(1)->text(1), QStringLiteral("(not sent)"));
+
+        // Not a change: no Change tab.
+        QCOMPARE(httpPost(m_port, "/events", R"({"organization_id":"x","data":{"hello":1}})").status, 200);
+        QTRY_COMPARE(live->model()->rowCount(), 3);
+        live->table()->selectRow(2);
+        QTRY_COMPARE(detail->tabs()->tabText(0), QStringLiteral("Payload"));
     }
 
     void channelAndRegexFiltersHideAndShowRows()

@@ -7,6 +7,8 @@
 #include "RedisServer.h"
 #include "TestHttp.h"
 #include "TestWsClient.h"
+#include "protocol/ChangeReading.h"
+#include "store/Capture.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -284,6 +286,53 @@ private Q_SLOTS:
                  8000);
         QCOMPARE(events[1].value(QStringLiteral("new")).toObject().value(QStringLiteral("doc")).toObject(),
                  (QJsonObject{{QStringLiteral("unchanged_toast"), true}}));
+        QVERIFY(server->stop());
+    }
+
+    void rowChangesReadWithTheirExplanations()
+    {
+        // What the window's Change tab and summaries read from the source's real events.
+        using namespace cdc;
+        auto server = startSource(QStringLiteral("explain"));
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient orders(server->port, QStringLiteral("explain"));
+        TestWsClient audit(server->port, QStringLiteral("public.audit"));
+        QVERIFY(orders.waitForMessages(1));
+        QVERIFY(audit.waitForMessages(1));
+        QVERIFY(m_cluster.sql(
+            QStringLiteral("INSERT INTO orders (organization_id, qty, doc) VALUES ('explain', 1, repeat('z', 8000));"
+                           "UPDATE orders SET qty = 2 WHERE organization_id = 'explain';"
+                           "INSERT INTO audit (id, message) VALUES (77, 'first');"
+                           "UPDATE audit SET message = 'second' WHERE id = 77;")));
+        QVERIFY(orders.waitForMessages(3));
+        QVERIFY(audit.waitForMessages(3));
+        const auto payloadOf = [](const TestWsClient &client, int index) {
+            QList<QByteArray> payloads;
+            for (const QString &text : client.rawTexts())
+                if (auto event = parseCaptureLine(text.toUtf8()); std::holds_alternative<CapturedEvent>(event))
+                    payloads.append(std::get<CapturedEvent>(event).payload);
+            return payloads.value(index);
+        };
+
+        // Default replica identity: the old row is not sent, and the TOASTed doc not again.
+        const auto defaultIdentity = readChange(payloadOf(orders, 1));
+        QVERIFY(defaultIdentity);
+        QVERIFY2(defaultIdentity->oldRowNote.contains(QStringLiteral("replica identity is DEFAULT")),
+                 qPrintable(defaultIdentity->oldRowNote));
+        bool toastNamed = false;
+        for (const ColumnChange &column : defaultIdentity->columns)
+            toastNamed = toastNamed || (column.name == u"doc" && column.kind == ColumnChange::Kind::ToastUnchanged);
+        QVERIFY(toastNamed);
+        QVERIFY2(defaultIdentity->summary().startsWith(QStringLiteral("update public.orders id=")),
+                 qPrintable(defaultIdentity->summary()));
+
+        // FULL: a real diff, the changed column first, nothing said missing.
+        const auto full = readChange(payloadOf(audit, 1));
+        QVERIFY(full);
+        QVERIFY(full->oldRowNote.isEmpty());
+        QCOMPARE(full->columns.first().name, QStringLiteral("message"));
+        QCOMPARE(full->columns.first().kind, ColumnChange::Kind::Changed);
+        QCOMPARE(full->summary(), QStringLiteral("update public.audit id=77: message \"first\" → \"second\""));
         QVERIFY(server->stop());
     }
 

@@ -1,0 +1,113 @@
+// Payloads read as row changes: the PostgreSQL source's shape (DEFAULT and FULL replica identity,
+// an unchanged TOAST value), Debezium's (with and without the schema envelope) and Supabase's;
+// the one-line summary the live view shows; values kept as written.
+#include "protocol/ChangeReading.h"
+
+#include <QTest>
+
+using namespace cdc;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QStringList columnsOf(const ChangeReading &change)
+{
+    QStringList out;
+    for (const ColumnChange &column : change.columns)
+        out.append(column.name);
+    return out;
+}
+
+} // namespace
+
+class TestChangeReading : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void fullReplicaIdentityGivesARealDiffChangedColumnsFirst()
+    {
+        const auto change = readChange(
+            R"({"op":"update","schema":"public","table":"orders","new":{"id":42,"note":"x","amount":2.50,"status":"paid"},"old":{"id":42,"note":"x","amount":1.50,"status":"open"}})");
+        QVERIFY(change);
+        QCOMPARE(change->table, u"public.orders"_s);
+        QCOMPARE(change->key, u"id=42"_s);
+        QCOMPARE(columnsOf(*change), (QStringList{u"amount"_s, u"status"_s, u"id"_s, u"note"_s}));
+        QCOMPARE(change->columns[0].kind, ColumnChange::Kind::Changed);
+        QCOMPARE(*change->columns[0].before, QByteArray("1.50"));
+        QCOMPARE(*change->columns[0].after, QByteArray("2.50"));
+        QCOMPARE(change->columns[2].kind, ColumnChange::Kind::Unchanged);
+        QVERIFY(change->oldRowNote.isEmpty());
+        QCOMPARE(change->summary(), u"update public.orders id=42: amount 1.50 → 2.50, status \"open\" → \"paid\""_s);
+    }
+
+    void defaultReplicaIdentitySaysTheOldRowWasNotSent()
+    {
+        const auto change =
+            readChange(R"({"op":"update","schema":"public","table":"orders","new":{"id":42,"amount":2}})");
+        QVERIFY(change);
+        QVERIFY(change->oldRowNote.contains(u"replica identity is DEFAULT"_s));
+        QCOMPARE(change->columns[0].kind, ColumnChange::Kind::Set);
+        QVERIFY(!change->columns[0].before);
+        QCOMPARE(change->summary(), u"update public.orders id=42: id=42, amount=2 (old values not sent)"_s);
+    }
+
+    void anUnchangedToastValueIsNamedNeverShownAsChanged()
+    {
+        const auto change = readChange(
+            R"({"op":"update","schema":"public","table":"docs","new":{"id":1,"body":{"unchanged_toast":true},"title":"b"},"old":{"id":1,"body":"long","title":"a"}})");
+        QVERIFY(change);
+        QCOMPARE(columnsOf(*change), (QStringList{u"title"_s, u"id"_s, u"body"_s}));
+        QCOMPARE(change->columns[2].kind, ColumnChange::Kind::ToastUnchanged);
+        QCOMPARE(change->summary(), u"update public.docs id=1: title \"a\" → \"b\""_s);
+    }
+
+    void deletesAndInsertsReadAsSuch()
+    {
+        const auto deleted = readChange(R"({"op":"delete","schema":"public","table":"orders","old":{"id":7}})");
+        QVERIFY(deleted);
+        QCOMPARE(deleted->summary(), u"delete public.orders id=7"_s);
+        QVERIFY(deleted->oldRowNote.contains(u"only the key"_s));
+        const auto inserted =
+            readChange(R"({"op":"insert","schema":"public","table":"orders","new":{"id":8,"amount":1}})");
+        QCOMPARE(inserted->summary(), u"insert public.orders id=8"_s);
+        QCOMPARE(inserted->columns[1].kind, ColumnChange::Kind::Set);
+    }
+
+    void debeziumEnvelopesWithAndWithoutSchema()
+    {
+        const QByteArray envelope =
+            R"({"before":{"id":1,"qty":1},"after":{"id":1,"qty":3},"source":{"schema":"inventory","table":"items"},"op":"u","ts_ms":1})";
+        const auto bare = readChange(envelope);
+        QVERIFY(bare);
+        QCOMPARE(bare->summary(), u"update inventory.items id=1: qty 1 → 3"_s);
+        const QByteArray withSchema = R"({"schema":{"type":"struct"},"payload":)" + envelope + "}";
+        const auto wrapped = readChange(withSchema);
+        QVERIFY(wrapped);
+        QCOMPARE(wrapped->summary(), bare->summary());
+        const auto noBefore = readChange(
+            R"({"before":null,"after":{"id":1,"qty":3,"doc":"__debezium_unavailable_value"},"source":{"table":"items"},"op":"u"})");
+        QVERIFY(noBefore->oldRowNote.contains(u"\"before\" is null"_s));
+        QCOMPARE(noBefore->columns.last().kind, ColumnChange::Kind::ToastUnchanged);
+    }
+
+    void supabaseRecords()
+    {
+        const auto change = readChange(
+            R"({"type":"UPDATE","schema":"public","table":"todos","record":{"id":3,"done":true},"old_record":{"id":3}})");
+        QVERIFY(change);
+        QCOMPARE(change->operation, u"update"_s);
+        QVERIFY(change->oldRowNote.contains(u"old_record holds only the key"_s));
+        QCOMPARE(change->summary(), u"update public.todos id=3: id=3, done=true (old values not sent)"_s);
+    }
+
+    void otherPayloadsAreNotChanges()
+    {
+        QVERIFY(!readChange(R"({"hello":"world"})"));
+        QVERIFY(!readChange(R"([1,2])"));
+        QVERIFY(!readChange(R"({"op":"launch","new":{}})"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChangeReading)
+#include "tst_changereading.moc"

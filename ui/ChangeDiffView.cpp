@@ -1,0 +1,85 @@
+#include "ChangeDiffView.h"
+
+#include "protocol/ChangeReading.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace cdc {
+
+namespace {
+
+enum Column { NameColumn, OldColumn, NewColumn, ExplanationColumn };
+
+QString explanation(const ColumnChange &column, const ChangeReading &change)
+{
+    switch (column.kind) {
+    case ColumnChange::Kind::Changed:
+        return ChangeDiffView::tr("changed");
+    case ColumnChange::Kind::Unchanged:
+        return ChangeDiffView::tr("unchanged");
+    case ColumnChange::Kind::Set:
+        return change.operation == u"insert" ? ChangeDiffView::tr("inserted")
+                                             : ChangeDiffView::tr("new value; the old one was not sent");
+    case ColumnChange::Kind::Removed:
+        return ChangeDiffView::tr("deleted");
+    case ColumnChange::Kind::ToastUnchanged:
+        return ChangeDiffView::tr("unchanged: a large (TOASTed) value PostgreSQL does not send again");
+    }
+    return {};
+}
+
+} // namespace
+
+ChangeDiffView::ChangeDiffView(QWidget *parent)
+    : QWidget(parent)
+    , m_note(new QLabel(this))
+    , m_table(new QTreeWidget(this))
+{
+    m_note->setObjectName(QStringLiteral("changeNote"));
+    m_note->setWordWrap(true);
+    m_note->setStyleSheet(QStringLiteral("color: #8a4b00"));
+    m_table->setObjectName(QStringLiteral("changeTable"));
+    m_table->setRootIsDecorated(false);
+    m_table->setColumnCount(4);
+    m_table->setHeaderLabels({tr("Column"), tr("Old"), tr("New"), tr("")});
+    m_table->header()->setSectionResizeMode(NameColumn, QHeaderView::ResizeToContents);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_note);
+    layout->addWidget(m_table);
+}
+
+void ChangeDiffView::showChange(const ChangeReading &change)
+{
+    m_table->clear();
+    m_note->setText(change.oldRowNote);
+    m_note->setVisible(!change.oldRowNote.isEmpty());
+    for (const ColumnChange &column : change.columns) {
+        // A value that was not sent is said to be missing, never shown as empty.
+        const QString before = column.before ? QString::fromUtf8(*column.before) : tr("(not sent)");
+        const QString after = column.after
+                                  ? QString::fromUtf8(*column.after)
+                                  : (column.kind == ColumnChange::Kind::Removed ? QString() : tr("(not sent)"));
+        auto *item = new QTreeWidgetItem(m_table, {column.name, before, after, explanation(column, change)});
+        if (column.kind == ColumnChange::Kind::Changed) {
+            QFont bold = item->font(NameColumn);
+            bold.setBold(true);
+            item->setFont(NameColumn, bold);
+            item->setForeground(NewColumn, QColor(0x0b, 0x6e, 0x2e));
+        }
+        if (!column.before)
+            item->setForeground(OldColumn, Qt::gray);
+    }
+}
+
+void ChangeDiffView::clear()
+{
+    m_table->clear();
+    m_note->clear();
+    m_note->hide();
+}
+
+} // namespace cdc
