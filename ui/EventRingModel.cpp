@@ -1,6 +1,7 @@
 #include "EventRingModel.h"
 
 #include "GapMarker.h"
+#include "TimeDisplay.h"
 #include "protocol/ChangeReading.h"
 
 #include <QColor>
@@ -41,6 +42,13 @@ void EventRingModel::dropOldest(qsizetype count)
     endRemoveRows();
 }
 
+void EventRingModel::refreshTimes()
+{
+    Q_EMIT headerDataChanged(Qt::Horizontal, TimeColumn, TimeColumn);
+    if (!m_events.empty())
+        Q_EMIT dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
+}
+
 void EventRingModel::clear()
 {
     beginResetModel();
@@ -78,12 +86,14 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
     if (role == Qt::TextAlignmentRole && (index.column() == SeqColumn || index.column() == SizeColumn))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == TimeColumn)
-        return QStringLiteral("ts_ms %1").arg(live.event.tsMs);
+        return QStringLiteral("%1 · ts_ms %2")
+            .arg(TimeDisplay::format(live.event.tsMs, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
+                 QString::number(live.event.tsMs));
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case TimeColumn:
-        return QDateTime::fromMSecsSinceEpoch(live.event.tsMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+        return TimeDisplay::format(live.event.tsMs, QStringLiteral("HH:mm:ss.zzz"));
     case ChannelColumn:
         return live.channel;
     case SeqColumn:
@@ -120,7 +130,7 @@ QVariant EventRingModel::gapMarkerData(const LiveEvent &marker, int column, int 
         return {};
     switch (column) {
     case TimeColumn:
-        return QDateTime::fromMSecsSinceEpoch(marker.event.tsMs).toString(QStringLiteral("HH:mm:ss.zzz"));
+        return TimeDisplay::format(marker.event.tsMs, QStringLiteral("HH:mm:ss.zzz"));
     case ChannelColumn:
         return marker.channel;
     case SeqColumn:
@@ -138,7 +148,7 @@ QVariant EventRingModel::headerData(int section, Qt::Orientation orientation, in
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case TimeColumn:
-        return tr("Time");
+        return tr("Time (%1)").arg(TimeDisplay::zoneName());
     case ChannelColumn:
         return tr("Channel");
     case SeqColumn:

@@ -24,6 +24,8 @@ public:
     void append(const QList<LiveEvent> &events);
     void clear();
     void setCapacity(qsizetype capacity);
+    // The time zone shown changed: the time column and its header are drawn again.
+    void refreshTimes();
     qsizetype capacity() const { return m_capacity; }
     const LiveEvent &eventAt(int row) const { return m_events[size_t(row)]; }
 

@@ -1,10 +1,13 @@
 #include "LiveEventsView.h"
 
+#include "GapMarker.h"
+
 #include "EventDetailPane.h"
 #include "EventFilterProxy.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -75,6 +78,14 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     connect(m_pause, &QPushButton::toggled, this, &LiveEventsView::setPaused);
     connect(clearButton, &QPushButton::clicked, this, &LiveEventsView::clear);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LiveEventsView::showCurrent);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto *republish = new QAction(tr("Republish…"), m_table);
+    republish->setObjectName(QStringLiteral("republishAction"));
+    connect(republish, &QAction::triggered, this, [this] {
+        if (const auto event = selectedEvent())
+            Q_EMIT republishRequested(*event);
+    });
+    m_table->addAction(republish);
     updatePauseLabel();
 }
 
@@ -149,6 +160,14 @@ void LiveEventsView::applyFilter()
     const bool valid = m_proxy->setPattern(m_filter->text(), m_regex->isChecked());
     m_filter->setStyleSheet(valid ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c0392b; }"));
     m_filter->setToolTip(valid ? QString() : tr("Invalid regular expression: %1").arg(m_proxy->patternError()));
+}
+
+std::optional<LiveEvent> LiveEventsView::selectedEvent() const
+{
+    const QModelIndex current = m_proxy->mapToSource(m_table->currentIndex());
+    if (!current.isValid() || isGapMarker(m_model->eventAt(current.row())))
+        return std::nullopt;
+    return m_model->eventAt(current.row());
 }
 
 void LiveEventsView::showCurrent()

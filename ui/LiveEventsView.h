@@ -5,6 +5,7 @@
 #include <QWidget>
 
 #include <deque>
+#include <optional>
 
 class QCheckBox;
 class QComboBox;
@@ -39,7 +40,14 @@ public:
     bool isPaused() const;
     qsizetype backlog() const { return qsizetype(m_backlog.size()); }
     void clear();
+    // The selected event, if a row (not a gap marker) is selected.
+    std::optional<LiveEvent> selectedEvent() const;
 
+Q_SIGNALS:
+    // Right-click > Republish… on a row.
+    void republishRequested(const cdc::LiveEvent &event);
+
+public:
     EventRingModel *model() const { return m_model; }
     EventFilterProxy *proxy() const { return m_proxy; }
     EventTableView *table() const { return m_table; }

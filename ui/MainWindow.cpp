@@ -12,6 +12,7 @@
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
 #include "ThroughputChart.h"
+#include "TimeDisplay.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
 #include "host/EngineHost.h"
@@ -115,6 +116,9 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
                         tr("Published to %1 as seq %2").arg(receipts.front().channel).arg(receipts.front().seq), 5000);
             });
     connect(m_travel, &TravelPanel::replayRequested, this, &MainWindow::replay);
+    connect(m_live, &LiveEventsView::republishRequested, this, [this](const LiveEvent &event) {
+        openPublishDialog()->prefill(event.channel, event.event.payload().toByteArray());
+    });
     connect(&m_engine, &EngineHost::exported, this, [this](const QString &path, qint64 events, const QString &error) {
         statusBar()->showMessage(
             error.isEmpty() ? tr("Exported %n event(s) to %1", nullptr, int(events)).arg(path) : error, 8000);
@@ -259,6 +263,12 @@ void MainWindow::buildActions()
     clear->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
     QAction *replay = view->addAction(tr("&Replay"), m_travel, &TravelPanel::requestReplay);
     replay->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    QAction *utc = view->addAction(tr("Times in &UTC"));
+    utc->setObjectName(QStringLiteral("utcAction"));
+    utc->setCheckable(true);
+    utc->setChecked(TimeDisplay::isUtc());
+    utc->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
+    connect(utc, &QAction::toggled, this, &MainWindow::showTimesInUtc);
     m_subscribeAction = view->addAction(tr("&Subscribe to channel…"), this, [this] {
         bool ok = false;
         const QString channel =
@@ -452,6 +462,19 @@ void MainWindow::importCaptureFrom(const QString &path, double speed)
     if (!m_engine.isStarted())
         Q_EMIT engineStartNeeded();
     m_engine.importCapture(path, QString(), speed);
+}
+
+void MainWindow::showTimesInUtc(bool utc)
+{
+    TimeDisplay::setUtc(utc);
+    m_live->model()->refreshTimes();
+    for (auto *replay : m_tabs->findChildren<TravelResultView *>())
+        replay->model()->refreshTimes();
+    m_clientsTable->viewport()->update();
+    statusBar()->showMessage(
+        utc ? tr("Times in UTC")
+            : tr("Times in local time (%1)").arg(QDateTime::currentDateTime().timeZoneAbbreviation()),
+        4000);
 }
 
 QString MainWindow::recordTo(const QString &path)

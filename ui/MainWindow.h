@@ -77,6 +77,8 @@ public Q_SLOTS:
     // File > Record: empty path stops. Returns why it could not start, or empty.
     QString recordTo(const QString &path);
     void subscribeTo(const QString &channel);
+    // View > Times in UTC: every time the window shows, in UTC or local time.
+    void showTimesInUtc(bool utc);
 
 Q_SIGNALS:
     // File > Connect… was accepted (`forgetToken`: the user asked to drop the stored token).

@@ -1,5 +1,7 @@
 #include "MonitorModels.h"
 
+#include "TimeDisplay.h"
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QHeaderView>
@@ -70,9 +72,7 @@ ClientsModel *makeClientsModel(QObject *parent)
         {tr("Client"), [](const ClientStats &c) { return QVariant(c.clientId); }, {}},
         {tr("Peer"), [](const ClientStats &c) { return QVariant(c.peer); }, {}},
         {tr("Connected since"),
-         [](const ClientStats &c) {
-             return QVariant(c.connectedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")));
-         },
+         [](const ClientStats &c) { return QVariant(TimeDisplay::format(c.connectedAt, QStringLiteral("HH:mm:ss"))); },
          [](const ClientStats &c) { return QVariant(c.connectedAt); }},
         {tr("Subscriptions"),
          [](const ClientStats &c) { return QVariant(c.subscriptions.join(QStringLiteral(", "))); },
@@ -95,10 +95,7 @@ ClusterModel *makeClusterModel(QObject *parent)
         {tr("Clients"), [](const ClusterMember &m) { return QVariant(m.clients); }, {}},
         {tr("Channels"), [](const ClusterMember &m) { return QVariant(m.channels); }, {}},
         {tr("Last seen"),
-         [](const ClusterMember &m) {
-             return QVariant(
-                 QDateTime::fromMSecsSinceEpoch(m.lastSeenMs).toLocalTime().toString(QStringLiteral("HH:mm:ss")));
-         },
+         [](const ClusterMember &m) { return QVariant(TimeDisplay::format(m.lastSeenMs, QStringLiteral("HH:mm:ss"))); },
          [](const ClusterMember &m) { return QVariant(m.lastSeenMs); }},
     };
     return new ClusterModel(
@@ -124,8 +121,7 @@ SourcesModel *makeSourcesModel(QObject *parent)
              if (s.lastError.isEmpty())
                  return QVariant(QStringLiteral("–"));
              return QVariant(QStringLiteral("%1 (%2)").arg(
-                 s.lastError,
-                 QDateTime::fromMSecsSinceEpoch(s.lastErrorAtMs).toLocalTime().toString(QStringLiteral("HH:mm:ss"))));
+                 s.lastError, TimeDisplay::format(s.lastErrorAtMs, QStringLiteral("HH:mm:ss"))));
          },
          {}},
     };

@@ -43,6 +43,14 @@ PublishDialog::PublishDialog(const QStringList &knownChannels, QWidget *parent)
     validate();
 }
 
+void PublishDialog::prefill(const QString &channel, const QByteArray &payload)
+{
+    setWindowTitle(tr("Republish an event"));
+    m_channel->setCurrentText(channel);
+    // The payload as it was published, compact; edits are validated like any other.
+    m_editor->setPlainText(QString::fromUtf8(payload));
+}
+
 void PublishDialog::validate()
 {
     m_payload.clear();

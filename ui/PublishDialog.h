@@ -20,6 +20,9 @@ class PublishDialog : public QDialog
 public:
     explicit PublishDialog(const QStringList &knownChannels, QWidget *parent = nullptr);
 
+    // Republish: the form starts from an event seen, to send as is or edited.
+    void prefill(const QString &channel, const QByteArray &payload);
+
     // The event as the form stands; empty payload when it is not valid.
     NewEvent event() const;
     bool isValid() const;

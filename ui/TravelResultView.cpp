@@ -1,5 +1,7 @@
 #include "TravelResultView.h"
 
+#include "TimeDisplay.h"
+
 #include "EventDetailPane.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
@@ -20,8 +22,8 @@ QString describeWindow(const TravelWindow &window, qint64 limit)
         parts.append(QStringLiteral("since_seq %1").arg(*window.sinceSeq));
     if (window.sinceTsMs)
         parts.append(QStringLiteral("since %1")
-                         .arg(QDateTime::fromMSecsSinceEpoch(*window.sinceTsMs)
-                                  .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))));
+                         .arg(TimeDisplay::format(*window.sinceTsMs, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) + u' ' +
+                              TimeDisplay::zoneName()));
     if (parts.isEmpty())
         parts.append(QStringLiteral("newest"));
     parts.append(QStringLiteral("limit %1").arg(limit));

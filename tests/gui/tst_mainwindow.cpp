@@ -32,6 +32,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -41,7 +42,10 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <QTreeWidget>
+
+#include <ctime>
 
 using namespace cdc;
 
@@ -227,6 +231,68 @@ private Q_SLOTS:
         QTRY_COMPARE(live->model()->rowCount(), 3);
         live->table()->selectRow(2);
         QTRY_COMPARE(detail->tabs()->tabText(0), QStringLiteral("Payload"));
+    }
+
+    void timesSwitchBetweenLocalAndUtcInOneClick()
+    {
+        // A zone 5.5 hours from UTC, so local and UTC differ whatever this machine's zone is.
+        const QByteArray zone = qgetenv("TZ");
+        qputenv("TZ", "IST-5:30"); // POSIX form: no tzdata needed
+        tzset();
+        const auto restoreZone = qScopeGuard([zone] {
+            if (zone.isNull())
+                qunsetenv("TZ");
+            else
+                qputenv("TZ", zone);
+            tzset();
+        });
+        startWindow();
+        QCOMPARE(httpPost(m_port, "/events", R"({"organization_id":"t","data":{}})").status, 200);
+        EventRingModel *model = m_window->liveView()->model();
+        QTRY_COMPARE(model->rowCount(), 1);
+        const qint64 tsMs = model->eventAt(0).event.tsMs;
+        auto *utc = m_window->findChild<QAction *>(QStringLiteral("utcAction"));
+        QVERIFY(utc);
+        utc->setChecked(false);
+        QCOMPARE(model->headerData(EventRingModel::TimeColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Time (local)"));
+        QCOMPARE(model->index(0, EventRingModel::TimeColumn).data().toString(),
+                 QDateTime::fromMSecsSinceEpoch(tsMs).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")));
+        QSignalSpy redrawn(model, &QAbstractItemModel::dataChanged);
+        utc->trigger(); // the one click
+        QVERIFY(redrawn.size() >= 1);
+        QCOMPARE(model->headerData(EventRingModel::TimeColumn, Qt::Horizontal).toString(),
+                 QStringLiteral("Time (UTC)"));
+        QCOMPARE(model->index(0, EventRingModel::TimeColumn).data().toString(),
+                 QDateTime::fromMSecsSinceEpoch(tsMs, QTimeZone::utc()).toString(QStringLiteral("HH:mm:ss.zzz")));
+        QCOMPARE_NE(model->index(0, EventRingModel::TimeColumn).data().toString(),
+                    QDateTime::fromMSecsSinceEpoch(tsMs).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz")));
+        QVERIFY(QSettings().value(QStringLiteral("view/utc")).toBool()); // kept for the next start
+        utc->trigger();
+    }
+
+    void republishSendsTheEventAgainAsIsOrEdited()
+    {
+        startWindow();
+        TestWsClient subscriber(m_port, QStringLiteral("again"));
+        QVERIFY(subscriber.waitForMessages(1));
+        QCOMPARE(httpPost(m_port, "/events", R"({"organization_id":"again","data":{"b":1,"a":1.50}})").status, 200);
+        QVERIFY(subscriber.waitForMessages(2));
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 1);
+        live->table()->selectRow(0);
+        auto *republish = live->table()->findChild<QAction *>(QStringLiteral("republishAction"));
+        QVERIFY(republish);
+        republish->trigger();
+        auto *dialog = m_window->findChild<PublishDialog *>();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->channelBox()->currentText(), QStringLiteral("again"));
+        QCOMPARE(dialog->editor()->toPlainText(), QStringLiteral(R"({"b":1,"a":1.50})"));
+        dialog->buttons()->button(QDialogButtonBox::Ok)->click();
+        QVERIFY(subscriber.waitForMessages(3));
+        // The same payload, byte for byte, under the next seq.
+        QVERIFY(subscriber.rawTexts().last().contains(QStringLiteral(R"("seq":2,)")));
+        QVERIFY(subscriber.rawTexts().last().endsWith(QStringLiteral(R"("payload":{"b":1,"a":1.50}}})")));
     }
 
     void channelAndRegexFiltersHideAndShowRows()
