@@ -108,7 +108,7 @@ bool PgCluster::restart()
 bool PgCluster::startServer()
 {
     const QString options = QStringLiteral("-p %1 -k %2 -c listen_addresses=127.0.0.1 -c wal_level=logical "
-                                           "-c max_wal_senders=10 -c max_replication_slots=10 -c fsync=off")
+                                           "-c max_wal_senders=20 -c max_replication_slots=20 -c fsync=off")
                                 .arg(m_port)
                                 .arg(m_dir->path());
     return runServerCommand(QStringLiteral("pg_ctl"),
