@@ -58,6 +58,20 @@ QString keyText(const QList<std::pair<QString, QByteArray>> &columns)
     return parts.join(u',');
 }
 
+// "schema.table" from an object's "schema" and "table" members ("table" alone without a schema).
+QString qualifiedTable(const JsonOutline &outline, qsizetype object)
+{
+    const QString schema = stringAt(outline, outline.member(object, "schema"));
+    return (schema.isEmpty() ? QString() : schema + u'.') + stringAt(outline, outline.member(object, "table"));
+}
+
+// "id=42" from the row that has one (the new row, else the old), empty without an id column.
+QString idKey(const QList<std::pair<QString, QByteArray>> &newRow, const QList<std::pair<QString, QByteArray>> &oldRow)
+{
+    const auto id = valueOf(newRow.isEmpty() ? oldRow : newRow, QStringLiteral("id"));
+    return id ? QStringLiteral("id=") + QString::fromUtf8(*id) : QString();
+}
+
 // The columns of one change from its old and new rows (either may be absent).
 void compare(ChangeReading &change, const QList<std::pair<QString, QByteArray>> &oldRow, bool oldSent,
              const QList<std::pair<QString, QByteArray>> &newRow, bool newSent)
@@ -91,8 +105,7 @@ std::optional<ChangeReading> readPostgres(const JsonOutline &outline)
         return std::nullopt;
     ChangeReading change;
     change.operation = op;
-    const QString schema = stringAt(outline, outline.member(0, "schema"));
-    change.table = (schema.isEmpty() ? QString() : schema + u'.') + stringAt(outline, outline.member(0, "table"));
+    change.table = qualifiedTable(outline, 0);
     const qsizetype oldAt = outline.member(0, "old");
     const qsizetype newAt = outline.member(0, "new");
     const auto oldRow = membersOf(outline, oldAt);
@@ -114,8 +127,8 @@ std::optional<ChangeReading> readPostgres(const JsonOutline &outline)
     compare(change, oldRow, op == u"update" ? oldIsWhole : true, newRow, isObject(outline, newAt));
     if (isObject(outline, oldAt) && !oldIsWhole)
         change.key = keyText(oldRow);
-    else if (const auto id = valueOf(newRow.isEmpty() ? oldRow : newRow, QStringLiteral("id")))
-        change.key = QStringLiteral("id=") + QString::fromUtf8(*id);
+    else
+        change.key = idKey(newRow, oldRow);
     return change;
 }
 
@@ -132,11 +145,8 @@ std::optional<ChangeReading> readDebezium(const JsonOutline &outline, qsizetype 
     ChangeReading change;
     change.operation = operations.value(op);
     const qsizetype source = outline.member(envelope, "source");
-    if (isObject(outline, source)) {
-        const QString schema = stringAt(outline, outline.member(source, "schema"));
-        change.table =
-            (schema.isEmpty() ? QString() : schema + u'.') + stringAt(outline, outline.member(source, "table"));
-    }
+    if (isObject(outline, source))
+        change.table = qualifiedTable(outline, source);
     const qsizetype beforeAt = outline.member(envelope, "before");
     const qsizetype afterAt = outline.member(envelope, "after");
     const auto before = membersOf(outline, beforeAt);
@@ -146,8 +156,7 @@ std::optional<ChangeReading> readDebezium(const JsonOutline &outline, qsizetype 
         change.oldRowNote = QStringLiteral("\"before\" is null: the table's replica identity sends no old row "
                                            "(REPLICA IDENTITY FULL would)");
     compare(change, before, beforeSent, after, isObject(outline, afterAt));
-    if (const auto id = valueOf(after.isEmpty() ? before : after, QStringLiteral("id")))
-        change.key = QStringLiteral("id=") + QString::fromUtf8(*id);
+    change.key = idKey(after, before);
     return change;
 }
 
@@ -158,8 +167,7 @@ std::optional<ChangeReading> readSupabase(const JsonOutline &outline)
         return std::nullopt;
     ChangeReading change;
     change.operation = type;
-    const QString schema = stringAt(outline, outline.member(0, "schema"));
-    change.table = (schema.isEmpty() ? QString() : schema + u'.') + stringAt(outline, outline.member(0, "table"));
+    change.table = qualifiedTable(outline, 0);
     const qsizetype oldAt = outline.member(0, "old_record");
     const qsizetype newAt = outline.member(0, "record");
     const auto oldRow = membersOf(outline, oldAt);
@@ -170,8 +178,7 @@ std::optional<ChangeReading> readSupabase(const JsonOutline &outline)
         change.oldRowNote = QStringLiteral("old_record holds only the key: the table's replica identity is DEFAULT "
                                            "(REPLICA IDENTITY FULL sends the whole old row)");
     compare(change, oldRow, oldIsWhole, newRow, isObject(outline, newAt) && type != u"delete");
-    if (const auto id = valueOf(newRow.isEmpty() ? oldRow : newRow, QStringLiteral("id")))
-        change.key = QStringLiteral("id=") + QString::fromUtf8(*id);
+    change.key = idKey(newRow, oldRow);
     return change;
 }
 
