@@ -1,6 +1,7 @@
 #include "CaptureRecorder.h"
 
 #include "GapMarker.h"
+#include "MaskSettings.h"
 
 namespace cdc {
 
@@ -28,7 +29,7 @@ void CaptureRecorder::record(const QList<LiveEvent> &events)
     for (const LiveEvent &event : events) {
         if (isGapMarker(event))
             continue;
-        lines.append(event.event.json()).append('\n');
+        lines.append(MaskSettings::current().applyToEventJson(event.event.json())).append('\n');
         ++m_recorded;
     }
     // Flushed per batch: what was recorded is on disk if the window is killed.

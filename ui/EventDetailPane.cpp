@@ -2,6 +2,7 @@
 
 #include "ChangeDiffView.h"
 #include "GapMarker.h"
+#include "MaskSettings.h"
 #include "protocol/ChangeReading.h"
 
 #include "host/MonitorTypes.h"
@@ -87,7 +88,9 @@ void EventDetailPane::showEvent(const LiveEvent &live)
         showChangeTab(false);
         return;
     }
-    if (const auto change = readChange(live.event.payload())) {
+    const PayloadMask &mask = MaskSettings::current();
+    const QByteArray payload = mask.apply(live.event.payload());
+    if (const auto change = readChange(payload)) {
         m_change->showChange(*change);
         showChangeTab(true);
     } else {
@@ -95,11 +98,11 @@ void EventDetailPane::showEvent(const LiveEvent &live)
     }
     m_title->setText(
         tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));
-    m_raw->setPlainText(QString::fromUtf8(live.event.json()));
+    m_raw->setPlainText(QString::fromUtf8(mask.applyToEventJson(live.event.json())));
     m_tree->clear();
     // The tree shows the payload as published: members in their order, duplicates included, and
     // every value's text as written (a 40-digit number stays 40 digits).
-    auto read = JsonOutline::read(live.event.payload(), maxJsonDepth);
+    auto read = JsonOutline::read(payload, maxJsonDepth);
     if (const auto *outline = std::get_if<JsonOutline>(&read))
         addJson(m_tree->invisibleRootItem(), QStringLiteral("payload"), *outline, 0);
     m_tree->expandToDepth(1);

@@ -1,6 +1,7 @@
 #include "EventRingModel.h"
 
 #include "GapMarker.h"
+#include "MaskSettings.h"
 #include "TimeDisplay.h"
 #include "protocol/ChangeReading.h"
 
@@ -49,6 +50,12 @@ void EventRingModel::refreshTimes()
         Q_EMIT dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
 }
 
+void EventRingModel::refreshPayloads()
+{
+    if (!m_events.empty())
+        Q_EMIT dataChanged(index(0, PayloadColumn), index(rowCount() - 1, PayloadColumn));
+}
+
 void EventRingModel::clear()
 {
     beginResetModel();
@@ -79,8 +86,8 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
     const LiveEvent &live = m_events[size_t(index.row())];
     if (isGapMarker(live))
         return gapMarkerData(live, index.column(), role);
-    if (role == PayloadRole)
-        return live.event.payload().toByteArray();
+    if (role == PayloadRole) // what filters match: masked values cannot be searched for either
+        return MaskSettings::current().apply(live.event.payload());
     if (role == ChannelRole)
         return live.channel;
     if (role == Qt::TextAlignmentRole && (index.column() == SeqColumn || index.column() == SizeColumn))
@@ -101,7 +108,8 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
     case SizeColumn:
         return live.event.payload().size();
     case PayloadColumn: {
-        const QByteArrayView payload = live.event.payload();
+        const QByteArray masked = MaskSettings::current().apply(live.event.payload());
+        const QByteArrayView payload = masked;
         // A row change reads as one ("update public.orders id=42: amount 1 → 2"); the rest as text.
         if (const auto change = readChange(payload))
             return change->summary();

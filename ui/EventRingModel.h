@@ -26,6 +26,8 @@ public:
     void setCapacity(qsizetype capacity);
     // The time zone shown changed: the time column and its header are drawn again.
     void refreshTimes();
+    // The mask changed: payloads are drawn again.
+    void refreshPayloads();
     qsizetype capacity() const { return m_capacity; }
     const LiveEvent &eventAt(int row) const { return m_events[size_t(row)]; }
 

@@ -42,6 +42,8 @@ public:
     void clear();
     // The selected event, if a row (not a gap marker) is selected.
     std::optional<LiveEvent> selectedEvent() const;
+    // Shows the selected event in the detail pane again (after the mask changed).
+    void showSelected() { showCurrent(); }
 
 Q_SIGNALS:
     // Right-click > Republish… on a row.

@@ -7,6 +7,7 @@
 #include "EventRingModel.h"
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
+#include "MaskSettings.h"
 #include "OfferedView.h"
 #include "PublishDialog.h"
 #include "SettingsDialog.h"
@@ -269,6 +270,17 @@ void MainWindow::buildActions()
     utc->setChecked(TimeDisplay::isUtc());
     utc->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
     connect(utc, &QAction::toggled, this, &MainWindow::showTimesInUtc);
+    QAction *mask = view->addAction(tr("&Mask fields…"), this, [this] {
+        bool ok = false;
+        const QString patterns = QInputDialog::getText(
+            this, tr("Mask fields"),
+            tr("Field names whose values are hidden in the view, copies, recordings and exports\n(wildcards, "
+               "comma-separated; empty: none), e.g. *password*, card_number, email"),
+            QLineEdit::Normal, MaskSettings::current().patterns().join(QStringLiteral(", ")), &ok);
+        if (ok)
+            maskFields(patterns.split(u',', Qt::SkipEmptyParts));
+    });
+    mask->setObjectName(QStringLiteral("maskAction"));
     m_subscribeAction = view->addAction(tr("&Subscribe to channel…"), this, [this] {
         bool ok = false;
         const QString channel =
@@ -454,7 +466,7 @@ QString MainWindow::selectedChannel() const
 void MainWindow::exportCaptureTo(const QString &path)
 {
     const QString channel = selectedChannel();
-    m_engine.exportCapture(channel.isEmpty() ? QStringList{} : QStringList{channel}, path);
+    m_engine.exportCapture(channel.isEmpty() ? QStringList{} : QStringList{channel}, path, MaskSettings::current());
 }
 
 void MainWindow::importCaptureFrom(const QString &path, double speed)
@@ -475,6 +487,19 @@ void MainWindow::showTimesInUtc(bool utc)
         utc ? tr("Times in UTC")
             : tr("Times in local time (%1)").arg(QDateTime::currentDateTime().timeZoneAbbreviation()),
         4000);
+}
+
+void MainWindow::maskFields(const QStringList &patterns)
+{
+    MaskSettings::setPatterns(patterns);
+    m_live->model()->refreshPayloads();
+    for (auto *replay : m_tabs->findChildren<TravelResultView *>())
+        replay->model()->refreshPayloads();
+    m_live->showSelected();
+    statusBar()->showMessage(MaskSettings::current().isEmpty()
+                                 ? tr("No field is masked")
+                                 : tr("Masked: %1").arg(MaskSettings::current().patterns().join(QStringLiteral(", "))),
+                             5000);
 }
 
 QString MainWindow::recordTo(const QString &path)

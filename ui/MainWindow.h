@@ -79,6 +79,8 @@ public Q_SLOTS:
     void subscribeTo(const QString &channel);
     // View > Times in UTC: every time the window shows, in UTC or local time.
     void showTimesInUtc(bool utc);
+    // View > Mask fields…: the values of fields with these names (wildcards) are hidden everywhere.
+    void maskFields(const QStringList &patterns);
 
 Q_SIGNALS:
     // File > Connect… was accepted (`forgetToken`: the user asked to drop the stored token).

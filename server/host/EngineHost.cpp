@@ -89,11 +89,18 @@ public:
             m_server->sessions().disconnectSession(sessionId, QStringLiteral("disconnected from the CDC Scope window"));
     }
 
-    void exportCapture(const QStringList &channels, const QString &path)
+    void exportCapture(const QStringList &channels, const QString &path, const PayloadMask &mask)
     {
         if (!m_server)
             return;
-        const QByteArray capture = cdc::exportCapture(m_server->store(), channels, {});
+        QByteArray capture = cdc::exportCapture(m_server->store(), channels, {});
+        if (!mask.isEmpty()) {
+            QByteArray masked;
+            for (const QByteArray &line : capture.split('\n'))
+                if (!line.isEmpty())
+                    masked.append(mask.applyToEventJson(line)).append('\n');
+            capture = std::move(masked);
+        }
         QSaveFile file(path);
         if (!file.open(QIODevice::WriteOnly) || file.write(capture) != capture.size() || !file.commit())
             Q_EMIT exported(path, 0, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
@@ -242,9 +249,9 @@ void EngineHost::disconnectClient(quint64 sessionId)
     m_worker->inbox().post([worker = m_worker, sessionId] { worker->disconnectClient(sessionId); });
 }
 
-void EngineHost::exportCapture(const QStringList &channels, const QString &path)
+void EngineHost::exportCapture(const QStringList &channels, const QString &path, const PayloadMask &mask)
 {
-    m_worker->inbox().post([worker = m_worker, channels, path] { worker->exportCapture(channels, path); });
+    m_worker->inbox().post([worker = m_worker, channels, path, mask] { worker->exportCapture(channels, path, mask); });
 }
 
 void EngineHost::importCapture(const QString &path, const QString &channelOverride, double speed)

@@ -2,6 +2,7 @@
 
 #include "MonitorTypes.h"
 #include "ServerConfig.h"
+#include "protocol/PayloadMask.h"
 #include "protocol/PublishRequest.h"
 #include "store/EventStore.h"
 #include "store/TravelQuery.h"
@@ -35,8 +36,9 @@ public:
     // Returns the id that travelFinished() will carry.
     int travel(const QStringList &channels, const TravelWindow &window);
     void disconnectClient(quint64 sessionId);
-    // Writes the retained events of `channels` (empty: all) as a JSONL capture; exported() follows.
-    void exportCapture(const QStringList &channels, const QString &path);
+    // Writes the retained events of `channels` (empty: all) as a JSONL capture, with `mask` applied
+    // to every payload; exported() follows.
+    void exportCapture(const QStringList &channels, const QString &path, const PayloadMask &mask = {});
     // Replays a capture (speed 0: as fast as possible); imported() follows when it is done.
     void importCapture(const QString &path, const QString &channelOverride, double speed);
     void setLiveEventCapacity(qsizetype capacity);

@@ -21,7 +21,9 @@
 #include "host/EngineHost.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDateTimeEdit>
 #include <QDialogButtonBox>
@@ -293,6 +295,55 @@ private Q_SLOTS:
         // The same payload, byte for byte, under the next seq.
         QVERIFY(subscriber.rawTexts().last().contains(QStringLiteral(R"("seq":2,)")));
         QVERIFY(subscriber.rawTexts().last().endsWith(QStringLiteral(R"("payload":{"b":1,"a":1.50}}})")));
+    }
+
+    void maskedFieldsNeverReachTheViewCopiesRecordingsOrExports()
+    {
+        startWindow();
+        const auto unmask = qScopeGuard([this] { m_window->maskFields({}); });
+        QCOMPARE(
+            httpPost(
+                m_port, "/events",
+                R"({"organization_id":"m","data":{"user":"ada","password":"hunter2","card":{"card_number":"4111"}}})")
+                .status,
+            200);
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 1);
+        live->table()->selectRow(0);
+        const QString recording = m_config.filePath(QStringLiteral("masked-recording.jsonl"));
+        QCOMPARE(m_window->recordTo(recording), QString());
+        m_window->maskFields({QStringLiteral("*password*"), QStringLiteral(" card_number")});
+
+        const QString row = live->model()->index(0, EventRingModel::PayloadColumn).data().toString();
+        QVERIFY2(!row.contains(QStringLiteral("hunter2")) && row.contains(QStringLiteral("\"password\":\"••••\"")),
+                 qPrintable(row));
+        QVERIFY(row.contains(QStringLiteral("ada")));
+        QTRY_VERIFY(!live->detail()->rawText().contains(QStringLiteral("hunter2")));
+        QVERIFY(!live->detail()->rawText().contains(QStringLiteral("4111")));
+        live->detail()->findChild<QPushButton *>(QStringLiteral("copyRawButton"))->click();
+        QVERIFY(QApplication::clipboard()->text().contains(QStringLiteral("\"password\":\"••••\"")));
+        QVERIFY(!QApplication::clipboard()->text().contains(QStringLiteral("hunter2")));
+
+        QCOMPARE(httpPost(m_port, "/events", R"({"organization_id":"m","data":{"password":"second-secret"}})").status,
+                 200);
+        QTRY_COMPARE(live->model()->rowCount(), 2);
+        m_window->recordTo(QString());
+        QFile recorded(recording);
+        QVERIFY(recorded.open(QIODevice::ReadOnly));
+        const QByteArray recordedText = recorded.readAll();
+        QVERIFY2(recordedText.contains("\"password\":\"••••\"") && !recordedText.contains("second-secret"),
+                 recordedText.constData());
+
+        const QString exported = m_config.filePath(QStringLiteral("masked-export.jsonl"));
+        QSignalSpy done(m_engine.get(), &EngineHost::exported);
+        m_window->exportCaptureTo(exported);
+        QTRY_COMPARE(done.size(), 1);
+        QFile file(exported);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY2(!text.contains("hunter2") && !text.contains("4111") && !text.contains("second-secret"),
+                 text.constData());
+        QVERIFY(text.contains("\"user\":\"ada\"") && text.contains("\"organization_id\":\"m\""));
     }
 
     void channelAndRegexFiltersHideAndShowRows()
