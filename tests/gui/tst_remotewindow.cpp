@@ -417,19 +417,52 @@ private Q_SLOTS:
 
         QVERIFY(server->stop());
         QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting in 2.0 s"_s), 10000);
-        server = startHeadless(args + QStringList{QStringLiteral("--port"), QString::number(port)}, journalEnvironment());
+        server =
+            startHeadless(args + QStringList{QStringLiteral("--port"), QString::number(port)}, journalEnvironment());
         QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
         for (int i = 3; i < 33; ++i)
             publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), i}});
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
         QTRY_COMPARE_WITH_TIMEOUT(liveRows(window).size(), 3 + 1 + 10, 10000);
-        QCOMPARE(liveRows(window),
-                 expectedRows(QStringLiteral("orders"), 1, 3) + QStringList{u"GAP"_s} +
-                     expectedRows(QStringLiteral("orders"), 24, 33));
+        QCOMPARE(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 3) + QStringList{u"GAP"_s} +
+                                       expectedRows(QStringLiteral("orders"), 24, 33));
         const QString notice = gapNotice(window.liveView()->model()->eventAt(3));
         QVERIFY2(notice.contains(u"seq 4 to 23 of orders"_s) && notice.contains(u"no longer has them"_s),
                  qPrintable(notice));
         QCOMPARE(source->sequencer().eventsMissed(), 20);
+    }
+
+    void aRefusedSubscribeIsSaidAndTravelsStillWork()
+    {
+        // A token that may read billing only, with orders asked for as well: the server refuses
+        // that subscribe with an error frame, which must not be taken for a travel's answer.
+        auto server = startSecured(0);
+        QVERIFY(server && server->port != 0);
+        RemoteProfile profile = securedProfile(server->port);
+        profile.clientName = QStringLiteral("billing");
+        profile.channels = {QStringLiteral("orders")};
+        profile.token = billingSecret;
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        QSignalSpy notices(source.get(), &MonitorSource::noticed);
+        QSignalSpy replays(source.get(), &MonitorSource::travelFinished);
+        QSignalSpy failures(source.get(), &MonitorSource::travelFailed);
+        source->open();
+        // Asked at once: the travel waits for the subscribe's answer, then goes.
+        source->travel({QStringLiteral("billing")}, {});
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(notices.size(), 1, 5000);
+        QVERIFY2(notices.at(0).at(0).toString().contains(u"refused a subscribe: forbidden"_s),
+                 qPrintable(notices.at(0).at(0).toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(replays.size(), 1, 5000);
+        QCOMPARE(failures.size(), 0);
+
+        const QString base = QStringLiteral("https://127.0.0.1:%1").arg(server->port);
+        publishSeveral(base, QStringLiteral("billing"), 2, windowSecret);
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window).size(), 2, 5000);
+        const qint64 first = window.liveView()->model()->eventAt(0).event.seq; // the journal has billing's past
+        QCOMPARE(liveRows(window), expectedRows(QStringLiteral("billing"), first, first + 1));
     }
 
     void followsEveryChannelTheServerLists()

@@ -20,6 +20,7 @@ constexpr int pollIntervalMs = 1000;
 constexpr int flushIntervalMs = 50;
 constexpr qint64 catchUpPage = 10'000;
 constexpr int httpTimeoutMs = 10'000;
+constexpr int subscribeAnswerWaitMs = 2000;
 constexpr qsizetype maxFollowedChannels = 1000; // a CDC Scope server's default --max-subscriptions
 
 // Errors no retry can fix: the server said no, or TLS cannot work the way the URL asks.
@@ -67,6 +68,11 @@ RemoteSource::RemoteSource(ResolvedProfile profile, QObject *parent)
     m_flush.setSingleShot(true);
     connect(&m_flush, &QTimer::timeout, this, &RemoteSource::flushShown);
     connect(&m_poll, &QTimer::timeout, this, &RemoteSource::poll);
+    m_subscribeWait.setSingleShot(true);
+    connect(&m_subscribeWait, &QTimer::timeout, this, [this] {
+        m_subscribesUnanswered = 0;
+        sendNextTravel();
+    });
     m_sincePreviousSnapshot.start();
 }
 
@@ -93,12 +99,10 @@ void RemoteSource::onConnected()
     m_wasOpen = true;
     m_backoffMs = 0;
     setStatus(ConnectionStatus::State::Connected, tr("connected"));
+    m_subscribesUnanswered = 0;
     // The client name's channel is subscribed by the upgrade itself; the rest by message.
-    for (const QString &channel : std::as_const(m_subscriptions).mid(1)) {
-        JsonWriter writer;
-        writer.beginObject().field("type", "subscribe").field("organization_id", QStringView(channel)).endObject();
-        m_socket.sendTextMessage(QString::fromUtf8(writer.take()));
-    }
+    for (const QString &channel : std::as_const(m_subscriptions).mid(1))
+        sendSubscribe(channel);
     // Back after a drop: each channel continues from the last seq the view showed.
     const QHash<QString, qint64> shown = m_sequencer.lastSeqs();
     for (auto it = shown.cbegin(); it != shown.cend(); ++it)
@@ -156,6 +160,18 @@ void RemoteSource::onTextMessage(const QString &message)
     }
     const QJsonObject object = QJsonDocument::fromJson(frame).object();
     const QString status = object.value(QStringLiteral("status")).toString();
+    const bool subscribeAnswer =
+        (status == u"subscribed" || status == u"unsubscribed") && object.contains(QStringLiteral("organization_id"));
+    if (subscribeAnswer || (status == u"error" && m_subscribesUnanswered > 0)) {
+        // Answers come in request order and travels wait for the subscribes: this one answers a
+        // subscribe, and an error here is a refused subscribe, not a failed travel.
+        if (status == u"error")
+            Q_EMIT noticed(tr("the server refused a subscribe: %1 %2")
+                               .arg(object.value(QStringLiteral("error")).toString(),
+                                    object.value(QStringLiteral("message")).toString()));
+        answerSubscribe();
+        return;
+    }
     if (status == u"travel_complete")
         onTravelAck(object);
     else if (status == u"error")
@@ -190,9 +206,29 @@ void RemoteSource::startCatchUp(const QString &channel, qint64 afterSeq)
     m_travelQueue.push_back({0, channel, {afterSeq, std::nullopt, catchUpPage}, 0});
 }
 
+void RemoteSource::sendSubscribe(const QString &channel)
+{
+    JsonWriter writer;
+    writer.beginObject().field("type", "subscribe").field("organization_id", QStringView(channel)).endObject();
+    m_socket.sendTextMessage(QString::fromUtf8(writer.take()));
+    ++m_subscribesUnanswered;
+    // A server that does not answer subscribes (the spec does not require it) holds travels this long.
+    m_subscribeWait.start(subscribeAnswerWaitMs);
+}
+
+void RemoteSource::answerSubscribe()
+{
+    if (m_subscribesUnanswered > 0 && --m_subscribesUnanswered == 0) {
+        m_subscribeWait.stop();
+        sendNextTravel();
+    }
+}
+
 void RemoteSource::sendNextTravel()
 {
-    if (m_inFlight || m_travelQueue.empty() || m_status.state != ConnectionStatus::State::Connected)
+    // A travel waits for the subscribes before it, so an error frame is never mistaken for its answer.
+    if (m_inFlight || m_travelQueue.empty() || m_subscribesUnanswered > 0 ||
+        m_status.state != ConnectionStatus::State::Connected)
         return;
     m_inFlight = m_travelQueue.front();
     m_travelQueue.pop_front();
@@ -321,11 +357,8 @@ void RemoteSource::subscribe(const QString &channel)
     if (name.isEmpty() || m_subscriptions.contains(name))
         return;
     m_subscriptions.append(name);
-    if (m_status.isUp()) {
-        JsonWriter writer;
-        writer.beginObject().field("type", "subscribe").field("organization_id", QStringView(name)).endObject();
-        m_socket.sendTextMessage(QString::fromUtf8(writer.take()));
-    }
+    if (m_status.isUp())
+        sendSubscribe(name);
 }
 
 void RemoteSource::publish(const PublishBatch &batch)

@@ -23,7 +23,8 @@ namespace cdc {
 //
 // A dropped connection is reopened with backoff; each channel then travels from the last seq the
 // window showed (LiveSequencer), so the live view continues with no gap and no duplicate, and what
-// the server no longer has is marked. Travel acks carry no request id, so travels go one at a time.
+// the server no longer has is marked. Travel acks carry no request id, so travels go one at a time,
+// each after the answers to the subscribes sent before it.
 class RemoteSource : public MonitorSource
 {
     Q_OBJECT
@@ -78,6 +79,8 @@ private:
     void onErrorFrame(const QJsonObject &error);
     void routeEvent(const LiveEvent &event);
     void startCatchUp(const QString &channel, qint64 afterSeq);
+    void sendSubscribe(const QString &channel);
+    void answerSubscribe();
     void sendNextTravel();
     void finishReplayJob(const TravelJob &job, const QString &error);
     void finishReplay(int requestId, PendingReplay replay);
@@ -110,6 +113,8 @@ private:
     QHash<int, PendingReplay> m_replays;
     int m_nextRequestId = 1;
     qint64 m_catchUpTravels = 0;
+    int m_subscribesUnanswered = 0;
+    QTimer m_subscribeWait; // for servers that never answer a subscribe
 
     QList<LiveEvent> m_shown; // batched: the view gets them at most every 50 ms
     QTimer m_flush;
