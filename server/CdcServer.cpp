@@ -197,6 +197,8 @@ void CdcServer::publish(const PublishBatch &batch, PublishDone done)
         return m_broker->publish(batch, {}, {}, [done = std::move(done)](const ClusterPublishOutcome &outcome) {
             done(outcome.receipts, outcome.errorMessage);
         });
+    if (const auto refusal = m_store.heldChannelRefusal(batch))
+        return done({}, *refusal);
     const QList<AppendReceipt> receipts = m_store.append(batch);
     m_store.whenCommitted([receipts, done = std::move(done)](const QString &error) {
         done(error.isEmpty() ? receipts : QList<AppendReceipt>{}, error);

@@ -171,6 +171,11 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     for (const SourceStatus &source : sources)
         text.sample("cdcscope_source_duplicates_total", source.duplicatesSkipped,
                     "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_transaction_rows", "gauge",
+                "Rows so far of a large transaction being stored in parts; 0 when none is in progress.");
+    for (const SourceStatus &source : sources)
+        text.sample("cdcscope_source_transaction_rows", source.openTransactionRows,
+                    "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_reconnects_total", "counter", "Times a streaming source lost its connection.");
     for (const SourceStatus &source : sources)
         text.sample("cdcscope_source_reconnects_total", source.reconnects, "source=\"" + labelValue(source.name) + '"');

@@ -114,6 +114,13 @@ SourcesModel *makeSourcesModel(QObject *parent)
         {tr("Lag"), [](const SourceStatus &s) { return QVariant(formatBytes(s.lagBytes)); },
          [](const SourceStatus &s) { return QVariant(s.lagBytes); }},
         {tr("Transactions"), [](const SourceStatus &s) { return QVariant(s.transactions); }, {}},
+        {tr("In progress"),
+         [](const SourceStatus &s) {
+             if (s.openTransactionRows == 0)
+                 return QVariant(QStringLiteral("–"));
+             return QVariant(tr("xid %1: %L2 rows so far").arg(s.openTransactionXid).arg(s.openTransactionRows));
+         },
+         [](const SourceStatus &s) { return QVariant(s.openTransactionRows); }},
         {tr("Events"), [](const SourceStatus &s) { return QVariant(s.events); }, {}},
         {tr("Reconnects"), [](const SourceStatus &s) { return QVariant(s.reconnects); }, {}},
         {tr("Last error"),

@@ -229,6 +229,12 @@ void HttpApi::store(const QByteArray &body, const Access &access, const Idempote
     }
     if (!m_store.failure().isEmpty())
         return reply(journalFull(m_store.failure()));
+    if (const auto refusal = m_store.heldChannelRefusal(batch)) {
+        HttpResponse busy = HttpResponse::error(503, QStringLiteral("channel_busy"), *refusal,
+                                                QStringLiteral("retry in a moment (with the same Idempotency-Key)"));
+        busy.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
+        return reply(busy);
+    }
 
     const QList<AppendReceipt> receipts = m_store.append(batch);
     HttpResponse answer = receiptsResponse(receipts, isBatch);
@@ -352,6 +358,14 @@ HttpResponse HttpApi::health() const
             .field("transactions", source.transactions)
             .field("events", source.events)
             .field("reconnects", source.reconnects);
+        if (source.openTransactionRows == 0)
+            writer.key("transaction_in_progress").rawValue("null");
+        else
+            writer.key("transaction_in_progress")
+                .beginObject()
+                .field("xid", qint64(source.openTransactionXid))
+                .field("rows", source.openTransactionRows)
+                .endObject();
         writer.key("warnings").beginArray();
         for (const QString &warning : source.warnings)
             writer.value(QStringView(warning));

@@ -25,6 +25,10 @@ struct SourceStatus
     qint64 events = 0;
     qint64 duplicatesSkipped = 0; // transactions re-sent by PostgreSQL that were already journaled
     qint64 reconnects = 0;
+    // A transaction large enough to be stored in parts as it streams in: its xid and its rows so
+    // far; 0 when none is in progress.
+    quint32 openTransactionXid = 0;
+    qint64 openTransactionRows = 0;
     // What the user should fix upstream, one sentence each (a table whose deletes cannot name their
     // channel); shown until fixed.
     QStringList warnings;

@@ -333,6 +333,32 @@ std::optional<QString> EventStore::channelLimitRefusal(const PublishBatch &batch
         .arg(created.size());
 }
 
+void EventStore::holdChannels(const PublishBatch &batch, const QString &holder)
+{
+    m_holder = holder;
+    for (const NewEvent &event : batch)
+        m_heldChannels.insert(event.channel);
+}
+
+void EventStore::releaseChannels()
+{
+    m_heldChannels.clear();
+    m_holder.clear();
+}
+
+std::optional<QString> EventStore::heldChannelRefusal(const PublishBatch &batch) const
+{
+    if (m_heldChannels.isEmpty())
+        return std::nullopt;
+    for (const NewEvent &event : batch)
+        if (m_heldChannels.contains(event.channel))
+            return QStringLiteral("channel \"%1\" is receiving %2, stored in parts as it arrives; its events get "
+                                  "consecutive seqs, so other publishes to the channel wait until it is stored whole: "
+                                  "nothing was stored")
+                .arg(event.channel, m_holder);
+    return std::nullopt;
+}
+
 const ChannelLog *EventStore::channel(const QString &id) const
 {
     const auto found = m_channels.constFind(id);

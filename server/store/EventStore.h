@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <deque>
@@ -101,6 +102,14 @@ public:
     // when it may. Every publish path asks before appending (a batch is stored whole or not at all).
     std::optional<QString> channelLimitRefusal(const PublishBatch &batch, qsizetype maxChannels) const;
 
+    // A writer that appends one run of events over many turns and promises them consecutive seqs
+    // per channel (a large PostgreSQL transaction stored in parts) holds their channels meanwhile:
+    // every other publish path asks heldChannelRefusal() and is refused for those channels until
+    // the writer lets go. `holder` says who, for the refusal's message.
+    void holdChannels(const PublishBatch &batch, const QString &holder);
+    void releaseChannels();
+    std::optional<QString> heldChannelRefusal(const PublishBatch &batch) const;
+
     const ChannelLog *channel(const QString &id) const;
     QList<const ChannelLog *> channels() const;
     qsizetype channelCount() const { return m_channels.size(); }
@@ -154,6 +163,8 @@ private:
     QHash<QString, qint64> m_sourcePositions;
     QHash<QString, qint64> m_stagedSourcePositions;
     QHash<QString, qint64> m_committedSourcePositions; // what a refused commit falls back to
+    QSet<QString> m_heldChannels;
+    QString m_holder;
     IdempotencyLedger m_idempotency;
     std::vector<IdempotentAnswer> m_stagedAnswers;
     std::vector<std::function<void(const QString &)>> m_commitWaiters;

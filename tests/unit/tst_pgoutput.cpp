@@ -262,6 +262,51 @@ private Q_SLOTS:
         QCOMPARE(second.value(QStringLiteral("commit_ts_ms")), first.value(QStringLiteral("commit_ts_ms")));
     }
 
+    // A large transaction comes out in parts of the configured size as it streams in, each knowing
+    // how many changes came before it; the Commit's part completes it. The same changes cut the
+    // same way every time, so a part sent again after a crash is recognized.
+    void aLargeTransactionComesOutInPartsAsItStreams()
+    {
+        const auto run = [] {
+            ChangeStream stream({}, 2);
+            QList<ChangeStream::Transaction> out;
+            const auto feed = [&stream, &out](const QByteArray &bytes, Lsn at) {
+                auto fed = stream.feed(std::get<Message>(decode(bytes)), at);
+                if (auto &ready = std::get<std::optional<ChangeStream::Transaction>>(fed))
+                    out.append(*ready);
+            };
+            feed(Bytes().tag('B').i64(0x900).i64(commitMicros).i32(77).take(), 0x100);
+            feed(ordersRelation(), 0x100);
+            for (int id = 1; id <= 5; ++id)
+                feed(insertRow(id, "acme"), 0x200 + id);
+            feed(Bytes().tag('C').u8(0).i64(0x900).i64(0x940).i64(commitMicros).take(), 0x900);
+            return out;
+        };
+        const QList<ChangeStream::Transaction> parts = run();
+        QCOMPARE(parts.size(), 3);
+        QList<qint64> firstChanges, sizes;
+        for (const ChangeStream::Transaction &part : parts) {
+            firstChanges.append(part.firstChange);
+            sizes.append(part.events.size());
+            QCOMPARE(part.commitLsn, Lsn(0x900)); // every part names its transaction
+            QCOMPARE(part.xid, quint32(77));
+        }
+        QCOMPARE(firstChanges, (QList<qint64>{0, 2, 4}));
+        QCOMPARE(sizes, (QList<qint64>{2, 2, 1}));
+        QVERIFY(!parts[0].complete && !parts[1].complete && parts[2].complete);
+        QCOMPARE(parts[0].endLsn, Lsn(0));
+        QCOMPARE(parts[2].endLsn, Lsn(0x940));
+        const QJsonObject third = QJsonDocument::fromJson(parts[1].events[0].payload).object();
+        QCOMPARE(third.value(QStringLiteral("new")).toObject().value(QStringLiteral("id")).toInt(), 3);
+        const QList<ChangeStream::Transaction> again = run();
+        QCOMPARE(again.size(), parts.size());
+        for (qsizetype i = 0; i < parts.size(); ++i) {
+            QCOMPARE(again[i].firstChange, parts[i].firstChange);
+            QCOMPARE(again[i].events.size(), parts[i].events.size());
+            QCOMPARE(again[i].events.last().payload, parts[i].events.last().payload);
+        }
+    }
+
     void keyOnlyOldTupleShowsOnlyTheKey()
     {
         ChangeStream stream({QStringLiteral("organization_id"), QStringLiteral("fallback")});

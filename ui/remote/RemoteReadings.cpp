@@ -140,6 +140,9 @@ QList<SourceStatus> parseHealthSources(const QByteArray &body)
         source.transactions = object.value(QStringLiteral("transactions")).toInteger();
         source.events = object.value(QStringLiteral("events")).toInteger();
         source.reconnects = object.value(QStringLiteral("reconnects")).toInteger();
+        const QJsonObject inProgress = object.value(QStringLiteral("transaction_in_progress")).toObject();
+        source.openTransactionXid = quint32(inProgress.value(QStringLiteral("xid")).toInteger());
+        source.openTransactionRows = inProgress.value(QStringLiteral("rows")).toInteger();
         source.lastError = object.value(QStringLiteral("last_error")).toString();
         for (const QJsonValue &warning : object.value(QStringLiteral("warnings")).toArray())
             source.warnings.append(warning.toString());

@@ -5,15 +5,26 @@
 
 namespace cdc::pg {
 
-ChangeStream::ChangeStream(RoutingRules rules)
+ChangeStream::ChangeStream(RoutingRules rules, qsizetype partSize)
     : m_rules(std::move(rules))
+    , m_partSize(std::max<qsizetype>(1, partSize))
 {}
+
+std::optional<ChangeStream::Transaction> ChangeStream::takePartIfFull()
+{
+    if (m_pending.size() < m_partSize)
+        return std::nullopt;
+    Transaction part{std::exchange(m_pending, {}), m_begin.finalLsn, 0, m_changesBefore, m_begin.xid, false};
+    m_changesBefore += part.events.size();
+    return part;
+}
 
 std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::feed(const Message &message, Lsn walStart)
 {
     if (const auto *begin = std::get_if<Begin>(&message)) {
         m_begin = *begin;
         m_pending.clear();
+        m_changesBefore = 0;
     } else if (const auto *relation = std::get_if<Relation>(&message)) {
         m_relations.insert(relation->oid, *relation);
         checkIdentity(*relation);
@@ -23,6 +34,7 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
             return QStringLiteral("change to relation %1 before its description").arg(change->relation);
         const std::optional<Tuple> &row = change->newTuple ? change->newTuple : change->oldTuple;
         m_pending.append({channelFor(*found, row), payloadFor(*change, *found, walStart)});
+        return takePartIfFull();
     } else if (const auto *truncate = std::get_if<Truncate>(&message)) {
         for (const quint32 oid : truncate->relations) {
             const auto found = m_relations.constFind(oid);
@@ -41,8 +53,11 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
                 .endObject();
             m_pending.append({channelFor(*found, std::nullopt), writer.take()});
         }
+        return takePartIfFull(); // a truncate of many tables may overshoot a part: it stays whole
     } else if (const auto *commit = std::get_if<Commit>(&message)) {
-        Transaction done{std::exchange(m_pending, {}), commit->commitLsn, commit->endLsn};
+        Transaction done{
+            std::exchange(m_pending, {}), commit->commitLsn, commit->endLsn, m_changesBefore, m_begin.xid, true};
+        m_changesBefore = 0;
         return std::optional<Transaction>(std::move(done));
     }
     return std::optional<Transaction>();

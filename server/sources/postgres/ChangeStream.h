@@ -13,22 +13,31 @@ struct RoutingRules
     QString defaultChannel;
 };
 
-// Turns decoded pgoutput messages into CDC events, a transaction at a time: the changes between
-// Begin and Commit come out together at the Commit, in commit order, sharing its commit_ts_ms.
+// Turns decoded pgoutput messages into CDC events, in commit order, sharing their transaction's
+// commit_ts_ms. A transaction comes out whole at its Commit, unless it grows past `partSize`
+// changes: then it comes out in parts of that many as they stream in, so memory stays flat however
+// large it is. Part boundaries depend only on the changes and `partSize`, so a transaction that
+// PostgreSQL sends again is cut the same way (what makes a part idempotent after a crash).
 class ChangeStream
 {
 public:
-    explicit ChangeStream(RoutingRules rules = {});
+    static constexpr qsizetype defaultPartSize = 10'000;
+    explicit ChangeStream(RoutingRules rules = {}, qsizetype partSize = defaultPartSize);
 
+    // A whole transaction, or one part of a large one.
     struct Transaction
     {
         PublishBatch events;
-        Lsn commitLsn = 0; // confirm up to here once the events are durable
-        Lsn endLsn = 0;
+        Lsn commitLsn = 0;      // the commit record's position: the transaction's identity
+        Lsn endLsn = 0;         // complete only: confirm up to here once the events are durable
+        qint64 firstChange = 0; // how many of the transaction's changes came in earlier parts
+        quint32 xid = 0;
+        bool complete = true; // ends with the Commit; false: more parts follow
     };
 
     // `walStart` is the WAL position of the XLogData that carried the message. Returns a finished
-    // transaction at each Commit; an error for a change to a relation never described.
+    // transaction at each Commit and a part each time a large one fills one; an error for a change
+    // to a relation never described.
     std::variant<std::optional<Transaction>, QString> feed(const Message &message, Lsn walStart);
 
     // A table whose deletes cannot name their channel: its replica identity (what PostgreSQL sends
@@ -48,10 +57,14 @@ private:
     QByteArray payloadFor(const Change &change, const Relation &relation, Lsn lsn) const;
     static QByteArray rowJson(const Relation &relation, const Tuple &tuple, bool keyOnly);
 
+    std::optional<Transaction> takePartIfFull();
+
     RoutingRules m_rules;
+    qsizetype m_partSize;
     QHash<quint32, Relation> m_relations;
     Begin m_begin;
     PublishBatch m_pending;
+    qint64 m_changesBefore = 0;                 // this transaction's changes handed out in earlier parts
     QHash<QString, QString> m_identityWarnings; // table -> the warning in force
     QList<IdentityNote> m_identityNotes;
 };

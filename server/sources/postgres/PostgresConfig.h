@@ -26,6 +26,8 @@ struct PostgresConfig
     // frozen server, a half-open connection). A quarter of the way in, the source asks PostgreSQL
     // for an immediate reply, so an idle but healthy server never reaches it.
     std::chrono::milliseconds silenceLimit{120'000};
+    // Changes of one transaction held before they are handed on as a part (ChangeStream).
+    qsizetype transactionPartSize = ChangeStream::defaultPartSize;
 };
 
 // The parts of a DSN that say where it connects, with libpq's defaults (PGHOST, PGUSER, ...)

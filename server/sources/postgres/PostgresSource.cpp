@@ -26,6 +26,7 @@ PostgresSource::PostgresSource(PostgresConfig config, EventStore &store, RedisBr
 
 PostgresSource::~PostgresSource()
 {
+    m_store.releaseChannels(); // a transaction left in parts: others may publish again
     // The worker's queued signals to this object die with it; its thread ends here.
     m_worker.reset();
 }
@@ -55,74 +56,139 @@ void PostgresSource::start()
     m_worker->start();
 }
 
+namespace {
+
+// Next to a source's position the journal keeps how far into a transaction stored in parts it
+// got, committed with each part: after a crash, what PostgreSQL sends again of it is stored once.
+QString partialCommitKey(const QString &sourceKey)
+{
+    return sourceKey + QStringLiteral("#partial_commit_lsn");
+}
+
+QString partialChangesKey(const QString &sourceKey)
+{
+    return sourceKey + QStringLiteral("#partial_changes");
+}
+
+} // namespace
+
 void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transaction &transaction)
 {
     m_worker->markTaken(transaction.events.size());
     if (m_failed || m_resending)
         return; // PostgreSQL sends it again from the last confirmed position
+    noteProgress(transaction);
     if (m_broker)
         return applyThroughCluster(sourceKey, transaction);
-    if (transaction.endLsn <= Lsn(m_store.sourcePosition(sourceKey))) {
+    const Lsn position = Lsn(m_store.sourcePosition(sourceKey));
+    if (transaction.complete ? transaction.endLsn <= position : transaction.commitLsn < position) {
         // PostgreSQL re-sends what it was not yet told is durable; the journal has it already.
-        ++m_status.duplicatesSkipped;
-        confirmWhenCommitted(Lsn(m_store.sourcePosition(sourceKey)));
+        if (transaction.complete) {
+            ++m_status.duplicatesSkipped;
+            confirmWhenCommitted(position);
+        }
         return;
     }
-    if (!transaction.events.isEmpty() && m_store.append(transaction.events).isEmpty())
-        return waitForJournal(m_store.failure());
+    // A crash in the middle of a transaction stored in parts: skip what the journal has of it.
+    PublishBatch events = transaction.events;
+    const bool resumed = m_store.sourcePosition(partialCommitKey(sourceKey)) == qint64(transaction.commitLsn);
+    const qint64 storedBefore = resumed ? m_store.sourcePosition(partialChangesKey(sourceKey)) : 0;
+    events.remove(0, std::clamp<qint64>(storedBefore - transaction.firstChange, 0, events.size()));
+    if (!events.isEmpty()) {
+        if (!transaction.complete)
+            m_store.holdChannels(events, QStringLiteral("a large PostgreSQL transaction (xid %1, %2 rows so far)")
+                                             .arg(transaction.xid)
+                                             .arg(m_status.openTransactionRows));
+        if (m_store.append(events).isEmpty())
+            return waitForJournal(m_store.failure());
+    }
+    m_status.events += events.size();
+    if (!transaction.complete) {
+        m_store.setSourcePosition(partialCommitKey(sourceKey), qint64(transaction.commitLsn));
+        m_store.setSourcePosition(partialChangesKey(sourceKey), transaction.firstChange + transaction.events.size());
+        m_store.whenCommitted([self = QPointer<PostgresSource>(this)](const QString &error) {
+            if (self && self->m_worker && !error.isEmpty())
+                self->waitForJournal(error);
+        });
+        // One journal transaction per part, not per event-loop turn: several queued parts would
+        // otherwise be staged, written and fanned out together.
+        m_store.commitNow();
+        return;
+    }
     m_store.setSourcePosition(sourceKey, qint64(transaction.endLsn));
+    if (m_store.sourcePosition(partialCommitKey(sourceKey)) != 0) {
+        m_store.setSourcePosition(partialCommitKey(sourceKey), 0);
+        m_store.setSourcePosition(partialChangesKey(sourceKey), 0);
+    }
+    m_store.releaseChannels();
     ++m_status.transactions;
-    m_status.events += transaction.events.size();
     confirmWhenCommitted(transaction.endLsn); // reports the new counts once durable
+}
+
+void PostgresSource::noteProgress(const ChangeStream::Transaction &transaction)
+{
+    // Only a transaction large enough to come in parts is shown while it streams in.
+    if (transaction.complete && transaction.firstChange == 0)
+        return;
+    m_status.openTransactionXid = transaction.complete ? 0 : transaction.xid;
+    m_status.openTransactionRows = transaction.complete ? 0 : transaction.firstChange + transaction.events.size();
+    Q_EMIT statusChanged(m_status);
 }
 
 void PostgresSource::applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction)
 {
     if (m_resending)
         return; // PostgreSQL sends it again from the last confirmed position
-    m_inFlight.push_back({transaction.endLsn, transaction.events.isEmpty()});
+    // A part confirms nothing by itself: only its transaction's end may be confirmed upstream.
+    const Lsn endLsn = transaction.complete ? transaction.endLsn : 0;
+    // The same transaction (or part), sent again after a crash or by another instance after a
+    // take-over, has the same key: Redis answers it from the first time and stores nothing.
+    QByteArray key = "postgres\n" + sourceKey.toUtf8() + '\n';
+    if (transaction.complete && transaction.firstChange == 0)
+        key += formatLsn(transaction.endLsn).toUtf8();
+    else
+        key += formatLsn(transaction.commitLsn).toUtf8() + '#' + QByteArray::number(transaction.firstChange);
+    m_inFlight.push_back({endLsn, transaction.events.isEmpty(), key});
     if (transaction.events.isEmpty())
         return confirmStoredInOrder();
-    // The same transaction, sent again after a crash or by another instance after a take-over,
-    // has the same key: Redis answers it from the first time and stores nothing.
-    const QByteArray key = "postgres\n" + sourceKey.toUtf8() + '\n' + formatLsn(transaction.endLsn).toUtf8();
     QCryptographicHash fingerprint(QCryptographicHash::Sha256);
     for (const NewEvent &event : transaction.events) {
         fingerprint.addData(event.channel.toUtf8());
         fingerprint.addData(event.payload);
     }
-    const Lsn endLsn = transaction.endLsn;
     const qsizetype count = transaction.events.size();
-    m_broker->publish(transaction.events, key, fingerprint.result(),
-                      [self = QPointer<PostgresSource>(this), endLsn, count](const ClusterPublishOutcome &outcome) {
-                          if (!self || !self->m_worker || self->m_resending)
-                              return;
-                          if (outcome.errorStatus != 0) {
-                              // Nothing from here on is confirmed; the next session re-sends it all.
-                              self->m_resending = true;
-                              self->m_inFlight.clear();
-                              self->m_worker->requestResend();
-                              self->setState(SourceStatus::State::Reconnecting, outcome.errorMessage);
-                              return;
-                          }
-                          if (outcome.replayed) {
-                              ++self->m_status.duplicatesSkipped;
-                          } else {
-                              ++self->m_status.transactions;
-                              self->m_status.events += count;
-                          }
-                          for (InFlight &sent : self->m_inFlight)
-                              if (sent.endLsn == endLsn)
-                                  sent.stored = true;
-                          self->confirmStoredInOrder();
-                      });
+    const bool complete = transaction.complete;
+    m_broker->publish(
+        transaction.events, key, fingerprint.result(),
+        [self = QPointer<PostgresSource>(this), key, count, complete](const ClusterPublishOutcome &outcome) {
+            if (!self || !self->m_worker || self->m_resending)
+                return;
+            if (outcome.errorStatus != 0) {
+                // Nothing from here on is confirmed; the next session re-sends it all.
+                self->m_resending = true;
+                self->m_inFlight.clear();
+                self->m_worker->requestResend();
+                self->setState(SourceStatus::State::Reconnecting, outcome.errorMessage);
+                return;
+            }
+            if (outcome.replayed) {
+                self->m_status.duplicatesSkipped += complete ? 1 : 0;
+            } else {
+                self->m_status.transactions += complete ? 1 : 0;
+                self->m_status.events += count;
+            }
+            for (InFlight &sent : self->m_inFlight)
+                if (sent.idempotencyKey == key)
+                    sent.stored = true;
+            self->confirmStoredInOrder();
+        });
 }
 
 void PostgresSource::confirmStoredInOrder()
 {
     Lsn confirmed = 0;
     while (!m_inFlight.empty() && m_inFlight.front().stored) {
-        confirmed = m_inFlight.front().endLsn;
+        confirmed = std::max(confirmed, m_inFlight.front().endLsn);
         m_inFlight.pop_front();
     }
     if (confirmed == 0)

@@ -18,10 +18,11 @@ class RedisBroker;
 
 namespace cdc::pg {
 
-// The engine-thread half of the PostgreSQL source: takes each decoded transaction from the
-// ReplicationWorker, drops it if the journal already has it (by LSN), appends it on the store's one
-// append path together with its end LSN, and tells the worker to confirm once the journal commit
-// made both durable. It keeps the status that /health, /metrics and the Sources panel show.
+// The engine-thread half of the PostgreSQL source: takes each decoded transaction (or part of a
+// large one) from the ReplicationWorker, drops what the journal already has (by LSN, and for parts
+// by how many changes of that transaction it holds), appends the rest on the store's one append
+// path together with its position, and tells the worker to confirm a transaction's end once the
+// journal commit made it durable. It keeps the status that /health, /metrics and the Sources panel show.
 class PostgresSource : public QObject
 {
     Q_OBJECT
@@ -41,6 +42,8 @@ Q_SIGNALS:
 private:
     void apply(const QString &sourceKey, const ChangeStream::Transaction &transaction);
     void confirmWhenCommitted(Lsn endLsn);
+    // A transaction coming in parts shows in the status, with its rows so far, until it is whole.
+    void noteProgress(const ChangeStream::Transaction &transaction);
     // A journal write failed (a full disk): re-read from the confirmed position once it writes again.
     void waitForJournal(const QString &error);
     void applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction);
@@ -56,8 +59,9 @@ private:
     // stored, so a later one never confirms past an earlier one still on its way.
     struct InFlight
     {
-        Lsn endLsn;
+        Lsn endLsn; // 0 for a part of a transaction: it confirms nothing by itself
         bool stored = false;
+        QByteArray idempotencyKey;
     };
     std::deque<InFlight> m_inFlight;
     bool m_resending = false; // Redis or the journal refused one: the rest of this session is dropped, then re-sent

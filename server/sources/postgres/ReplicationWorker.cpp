@@ -79,7 +79,7 @@ class ReplicationWorker::Session
 public:
     explicit Session(ReplicationWorker &worker)
         : m_worker(worker)
-        , m_stream(worker.m_config.routing)
+        , m_stream(worker.m_config.routing, worker.m_config.transactionPartSize)
     {}
     ~Session()
     {
@@ -392,12 +392,14 @@ QString ReplicationWorker::Session::handle(const char *data, int size)
         Q_EMIT m_worker.identityNoted(note.table, note.warning);
     if (auto *error = std::get_if<QString>(&fed))
         return QStringLiteral("replication stream at %1: %2").arg(formatLsn(walStart), *error);
-    if (auto &finished = std::get<std::optional<ChangeStream::Transaction>>(fed)) {
-        m_inTransaction = false;
-        m_sentEnd = finished->endLsn;
-        m_received = std::max(m_received, finished->endLsn);
-        m_worker.m_queuedEvents += finished->events.size();
-        Q_EMIT m_worker.transactionReady(m_sourceKey, *finished);
+    if (auto &ready = std::get<std::optional<ChangeStream::Transaction>>(fed)) {
+        if (ready->complete) {
+            m_inTransaction = false;
+            m_sentEnd = ready->endLsn;
+            m_received = std::max(m_received, ready->endLsn);
+        }
+        m_worker.m_queuedEvents += ready->events.size();
+        Q_EMIT m_worker.transactionReady(m_sourceKey, *ready);
     }
     return {};
 }
