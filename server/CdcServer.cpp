@@ -110,6 +110,8 @@ bool CdcServer::start(QString *errorMessage)
                "Start with --auth-tokens (docs/security.md), or bind 127.0.0.1.";
     else if (m_config.accessControl)
         qCInfo(lcServer).noquote() << "authentication on:" << m_config.accessControl->size() << "token(s)";
+    if (!m_broker) // in a cluster Redis holds the channels, and every instance follows them
+        m_store.forgetIdleChannels([this](const QString &channel) { return m_hub->subscriberCount(channel) > 0; });
     startSources();
     return true;
 }

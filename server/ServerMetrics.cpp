@@ -72,6 +72,9 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     QList<const ChannelLog *> channels = store.channels();
     text.family("cdcscope_channels", "gauge", "Channels held (each with its own series up to --metrics-channels).");
     text.sample("cdcscope_channels", channels.size());
+    text.family("cdcscope_forgotten_channels_total", "counter",
+                "Channels forgotten because all their events expired and nobody subscribed.");
+    text.sample("cdcscope_forgotten_channels_total", store.forgottenChannels());
     // The busiest by events ever assigned, named; ties by name, so the choice is stable.
     const auto busier = [](const ChannelLog *a, const ChannelLog *b) {
         return a->lastSeq() != b->lastSeq() ? a->lastSeq() > b->lastSeq() : a->id() < b->id();

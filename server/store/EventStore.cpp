@@ -26,8 +26,15 @@ EventStore::~EventStore() = default;
 ChannelLog &EventStore::channelFor(const QString &id)
 {
     auto found = m_channels.find(id);
-    if (found == m_channels.end())
+    if (found == m_channels.end()) {
+        // A channel forgotten earlier continues where it stopped.
+        const auto end = forgottenChannelEnd(id);
         found = m_channels.insert(id, std::make_shared<ChannelLog>(id));
+        if (end) {
+            found.value()->restoreCounters(end->first, end->second);
+            m_tombstones.remove(id);
+        }
+    }
     return *found.value();
 }
 
@@ -244,6 +251,10 @@ void EventStore::restore(std::vector<JournaledChannel> channels)
     };
     std::vector<Restored> order;
     for (JournaledChannel &channel : channels) {
+        // A channel with nothing retained stays in the journal only, as if forgotten: it
+        // continues after its last seq if it comes back (channelFor).
+        if (channel.events.empty() && channel.lastSeq > 0)
+            continue;
         ChannelLog &log = channelFor(channel.name);
         for (const JournaledEvent &record : channel.events) {
             log.restore(record.seq, record.tsMs, record.payload);
@@ -290,6 +301,48 @@ void EventStore::enforceAge()
             evictOldestOf(*log);
     if (m_journal && !m_evictedSinceCommit.isEmpty())
         scheduleCommit();
+    forgetIdle();
+}
+
+void EventStore::forgetIdleChannels(std::function<bool(const QString &)> watched)
+{
+    m_watched = std::move(watched);
+}
+
+std::optional<std::pair<qint64, qint64>> EventStore::forgottenChannelEnd(const QString &id) const
+{
+    if (m_channels.contains(id))
+        return std::nullopt;
+    if (m_journal)
+        return m_journal->channelEnd(id);
+    const auto found = m_tombstones.constFind(id);
+    return found == m_tombstones.cend() ? std::nullopt : std::optional(found.value());
+}
+
+void EventStore::forgetIdle()
+{
+    // Staged events point at their logs until the commit; the next second will do.
+    if (!m_watched || !m_staged.empty())
+        return;
+    QSet<const ChannelLog *> forgotten;
+    for (auto it = m_channels.begin(); it != m_channels.end();) {
+        const ChannelLog &log = *it.value();
+        if (!log.isEmpty() || m_heldChannels.contains(it.key()) || m_watched(it.key())) {
+            ++it;
+            continue;
+        }
+        forgotten.insert(&log);
+        if (m_journal)
+            m_journal->forgetChannelId(it.key()); // its row keeps the last seq
+        else
+            m_tombstones.insert(it.key(), {log.lastSeq(), log.lastTsMs()});
+        it = m_channels.erase(it);
+    }
+    if (forgotten.isEmpty())
+        return;
+    m_forgottenChannels += forgotten.size();
+    std::erase_if(m_appendOrder,
+                  [&forgotten](const AppendOrderEntry &entry) { return forgotten.contains(entry.channel); });
 }
 
 void EventStore::enforceRetention(ChannelLog &touched)

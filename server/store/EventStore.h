@@ -110,6 +110,17 @@ public:
     void releaseChannels();
     std::optional<QString> heldChannelRefusal(const PublishBatch &batch) const;
 
+    // Forgets, once a second, the channels whose events have all expired and that `watched` (does
+    // anyone subscribe?) says nobody follows, so memory does not grow with every channel name ever
+    // used. A forgotten channel's last seq and ts_ms stay known (in the journal, or without one in a
+    // small tombstone): when it comes back it continues after them, so a (channel, seq) is never
+    // given twice, and a travel into its past reports the gap. Off until called (cluster mode
+    // leaves it off: Redis holds the channels).
+    void forgetIdleChannels(std::function<bool(const QString &channel)> watched);
+    // A forgotten channel's last seq and ts_ms; nothing for a channel in memory or never seen.
+    std::optional<std::pair<qint64, qint64>> forgottenChannelEnd(const QString &id) const;
+    qint64 forgottenChannels() const { return m_forgottenChannels; }
+
     const ChannelLog *channel(const QString &id) const;
     QList<const ChannelLog *> channels() const;
     qsizetype channelCount() const { return m_channels.size(); }
@@ -135,6 +146,7 @@ private:
     void refuseStaged(const QString &why);
     void probeJournal();
     void restore(std::vector<JournaledChannel> channels);
+    void forgetIdle();
 
     RetentionLimits m_limits;
     Clock m_clock;
@@ -162,7 +174,10 @@ private:
     QHash<QString, qint64> m_evictedSinceCommit; // channel -> oldest retained seq, for the journal
     QHash<QString, qint64> m_sourcePositions;
     QHash<QString, qint64> m_stagedSourcePositions;
-    QHash<QString, qint64> m_committedSourcePositions; // what a refused commit falls back to
+    QHash<QString, qint64> m_committedSourcePositions;      // what a refused commit falls back to
+    std::function<bool(const QString &)> m_watched;         // set: idle channels are forgotten
+    QHash<QString, std::pair<qint64, qint64>> m_tombstones; // without a journal: forgotten channels' last seq, ts_ms
+    qint64 m_forgottenChannels = 0;
     QSet<QString> m_heldChannels;
     QString m_holder;
     IdempotencyLedger m_idempotency;

@@ -238,6 +238,16 @@ std::vector<IdempotentAnswer> Journal::loadAnswers(qint64 sinceMs)
     return answers;
 }
 
+std::optional<std::pair<qint64, qint64>> Journal::channelEnd(const QString &name)
+{
+    QSqlQuery select(QSqlDatabase::database(m_connectionName));
+    select.prepare(QStringLiteral("SELECT last_seq, last_ts_ms FROM channels WHERE name = ?"));
+    select.addBindValue(name);
+    if (!select.exec() || !select.next())
+        return std::nullopt;
+    return std::pair{select.value(0).toLongLong(), select.value(1).toLongLong()};
+}
+
 qint64 Journal::channelId(const QString &name, QString *error)
 {
     if (const auto found = m_channelIds.constFind(name); found != m_channelIds.cend())
@@ -327,10 +337,16 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
     QSqlQuery drop(db);
     drop.prepare(QStringLiteral("DELETE FROM events WHERE channel_id = ? AND seq < ?"));
     for (auto it = oldestRetained.cbegin(); it != oldestRetained.cend(); ++it) {
+        // Not cached: a channel the store forgot since (its row, and maybe events, remain).
         const auto known = m_channelIds.constFind(it.key());
-        if (known == m_channelIds.cend())
-            continue;
-        drop.bindValue(0, known.value());
+        QSqlQuery select(db);
+        if (known == m_channelIds.cend()) {
+            select.prepare(QStringLiteral("SELECT id FROM channels WHERE name = ?"));
+            select.addBindValue(it.key());
+            if (!select.exec() || !select.next())
+                continue;
+        }
+        drop.bindValue(0, known != m_channelIds.cend() ? known.value() : select.value(0).toLongLong());
         drop.bindValue(1, it.value());
         if (!drop.exec())
             return fail(drop);

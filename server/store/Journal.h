@@ -82,6 +82,11 @@ public:
     std::vector<JournaledChannel> load(qsizetype maxEventsPerChannel);
 
     // Each source's position as of the last commit (what its source may confirm upstream).
+    // A channel's last seq and ts_ms as the journal has them, also once all its events are gone;
+    // nothing for a name it never stored.
+    std::optional<std::pair<qint64, qint64>> channelEnd(const QString &name);
+    // Drops the name from the id cache (the store forgot the channel; the row stays).
+    void forgetChannelId(const QString &name) { m_channelIds.remove(name); }
     QHash<QString, qint64> loadSourcePositions();
     // The Idempotency-Key answers given at or after `sinceMs`, oldest first.
     std::vector<IdempotentAnswer> loadAnswers(qint64 sinceMs);

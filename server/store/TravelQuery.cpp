@@ -106,6 +106,10 @@ TravelResult runTravel(const EventStore &store, const QStringList &channels, con
             begin = std::min(begin, end);
             cursors.push_back({log, begin, end});
             result.matched += end - begin;
+        } else if (const auto end = store.forgottenChannelEnd(id); end && fromPosition) {
+            // Forgotten once all its events expired: whatever came after the position is gone.
+            range.gap = (!window.sinceSeq || end->first > *window.sinceSeq) &&
+                        (!window.sinceTsMs || end->second >= *window.sinceTsMs);
         }
         result.channels.append(range);
     }

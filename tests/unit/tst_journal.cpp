@@ -170,8 +170,37 @@ private Q_SLOTS:
         journal.reset();
         journal = openJournal(path());
         store = storeOn(*journal, {.maxAgeMs = 60'000});
-        QVERIFY(store->channel(QStringLiteral("old"))->isEmpty());
+        // Nothing retained: it stays in the journal only, and continues from there.
+        QVERIFY(!store->channel(QStringLiteral("old")));
         QCOMPARE(store->append(events(QStringLiteral("old"), 1))[0].seq, 4);
+    }
+
+    // A forgotten channel's last seq lives in the journal, not in memory: it comes back at the
+    // next seq in this run and after a restart.
+    void aForgottenChannelContinuesFromTheJournal()
+    {
+        auto journal = openJournal(path());
+        auto store = storeOn(*journal, {.maxAgeMs = 60'000});
+        store->forgetIdleChannels([](const QString &) { return false; });
+        store->append(events(QStringLiteral("tenant"), 5));
+        store->commitNow();
+        m_now = 70'000;
+        store->enforceAge();
+        store->commitNow();
+        QVERIFY(!store->channel(QStringLiteral("tenant")));
+        QVERIFY(runTravel(*store, {QStringLiteral("tenant")}, {1, {}, {}}, {}).anyGap());
+        QCOMPARE(store->append(events(QStringLiteral("tenant"), 1))[0].seq, 6);
+        store->commitNow();
+        m_now = 140'000;
+        store->enforceAge();
+        store->commitNow();
+        QVERIFY(!store->channel(QStringLiteral("tenant")));
+        store.reset();
+        journal.reset();
+        journal = openJournal(path());
+        store = storeOn(*journal, {.maxAgeMs = 60'000});
+        QCOMPARE(store->channelCount(), 0);
+        QCOMPARE(store->append(events(QStringLiteral("tenant"), 1))[0].seq, 7);
     }
 
     void anUnreadableFileIsNamedWithTheWayOut()
