@@ -105,7 +105,9 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     m_status.events += events.size();
     if (!transaction.complete) {
         m_store.setSourcePosition(partialCommitKey(sourceKey), qint64(transaction.commitLsn));
-        m_store.setSourcePosition(partialChangesKey(sourceKey), transaction.firstChange + transaction.events.size());
+        // A skipped part (already journaled) must not lower the count the journal holds.
+        m_store.setSourcePosition(partialChangesKey(sourceKey),
+                                  std::max(storedBefore, transaction.firstChange + transaction.events.size()));
         m_store.whenCommitted([self = QPointer<PostgresSource>(this)](const QString &error) {
             if (self && self->m_worker && !error.isEmpty())
                 self->waitForJournal(error);
