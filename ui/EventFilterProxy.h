@@ -1,12 +1,17 @@
 #pragma once
 
+#include "protocol/FieldFilter.h"
+
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
+
+#include <optional>
 
 namespace cdc {
 
 // Hides events of other channels and events whose payload does not match the text (a plain,
-// case-insensitive substring, or a regular expression).
+// case-insensitive substring, a regular expression, or a field filter: FieldFilter). Payloads are
+// matched as shown, masked fields masked, so a filter cannot find what the mask hides.
 class EventFilterProxy : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -18,6 +23,8 @@ public:
     // Returns false (and leaves the filter as it was) when `isRegex` and the pattern is invalid.
     bool setPattern(const QString &pattern, bool isRegex);
     QString patternError() const { return m_patternError; }
+    // A field filter instead of the text; nothing: back to the text.
+    void setFieldFilter(std::optional<FieldFilter> filter);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
@@ -27,6 +34,7 @@ private:
     QString m_text;
     QRegularExpression m_regex;
     bool m_useRegex = false;
+    std::optional<FieldFilter> m_fieldFilter;
     QString m_patternError;
 };
 

@@ -6,6 +6,7 @@
 #include "EventFilterProxy.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
+#include "FilterBar.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -27,8 +28,7 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     , m_table(new EventTableView(this))
     , m_detail(new EventDetailPane(this))
     , m_channel(new QComboBox(this))
-    , m_filter(new QLineEdit(this))
-    , m_regex(new QCheckBox(tr("Regex"), this))
+    , m_filterBar(new FilterBar(m_proxy, this))
     , m_pause(new QPushButton(tr("Pause"), this))
     , m_pauseLabel(new QLabel(this))
     , m_autoScroll(new QCheckBox(tr("Auto-scroll"), this))
@@ -43,9 +43,6 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     m_channel->setObjectName(QStringLiteral("channelFilter"));
     m_channel->addItem(tr("All channels"), QString());
     m_channel->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_filter->setObjectName(QStringLiteral("textFilter"));
-    m_filter->setPlaceholderText(tr("Filter payloads (Ctrl+F)"));
-    m_filter->setClearButtonEnabled(true);
     m_pause->setObjectName(QStringLiteral("pauseButton"));
     m_pause->setCheckable(true);
     m_pause->setToolTip(tr("Pause the view (Space); events keep being collected"));
@@ -55,8 +52,7 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_channel);
-    bar->addWidget(m_filter, 1);
-    bar->addWidget(m_regex);
+    bar->addWidget(m_filterBar, 1);
     bar->addWidget(m_pause);
     bar->addWidget(m_pauseLabel);
     bar->addWidget(m_autoScroll);
@@ -72,9 +68,8 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     layout->addLayout(bar);
     layout->addWidget(splitter);
 
-    connect(m_channel, &QComboBox::currentIndexChanged, this, &LiveEventsView::applyFilter);
-    connect(m_filter, &QLineEdit::textChanged, this, &LiveEventsView::applyFilter);
-    connect(m_regex, &QCheckBox::toggled, this, &LiveEventsView::applyFilter);
+    connect(m_channel, &QComboBox::currentIndexChanged, this,
+            [this] { m_proxy->setChannel(m_channel->currentData().toString()); });
     connect(m_pause, &QPushButton::toggled, this, &LiveEventsView::setPaused);
     connect(clearButton, &QPushButton::clicked, this, &LiveEventsView::clear);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LiveEventsView::showCurrent);
@@ -117,8 +112,17 @@ void LiveEventsView::setCapacity(qsizetype capacity)
 
 void LiveEventsView::focusFilter()
 {
-    m_filter->setFocus(Qt::ShortcutFocusReason);
-    m_filter->selectAll();
+    m_filterBar->focus();
+}
+
+QLineEdit *LiveEventsView::textFilter() const
+{
+    return m_filterBar->textFilter();
+}
+
+QCheckBox *LiveEventsView::regexToggle() const
+{
+    return m_filterBar->regexToggle();
 }
 
 bool LiveEventsView::isPaused() const
@@ -152,14 +156,6 @@ void LiveEventsView::clear()
     m_backlog.clear();
     m_detail->showNothing();
     updatePauseLabel();
-}
-
-void LiveEventsView::applyFilter()
-{
-    m_proxy->setChannel(m_channel->currentData().toString());
-    const bool valid = m_proxy->setPattern(m_filter->text(), m_regex->isChecked());
-    m_filter->setStyleSheet(valid ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c0392b; }"));
-    m_filter->setToolTip(valid ? QString() : tr("Invalid regular expression: %1").arg(m_proxy->patternError()));
 }
 
 std::optional<LiveEvent> LiveEventsView::selectedEvent() const

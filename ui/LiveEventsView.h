@@ -17,12 +17,13 @@ namespace cdc {
 
 class EventDetailPane;
 class EventFilterProxy;
+class FilterBar;
 class EventRingModel;
 class EventTableView;
 
-// The live events tab: a bounded, virtualized table of every event as it arrives, with channel and
-// text/regex filters, pause (events keep being collected; the backlog count shows), auto-scroll,
-// clear, and a detail pane for the selected event.
+// The live events tab: a bounded, virtualized table of every event as it arrives, with a channel
+// filter and the filter bar (text, regex or fields), pause (events keep being collected; the backlog count shows),
+// auto-scroll, clear, and a detail pane for the selected event.
 class LiveEventsView : public QWidget
 {
     Q_OBJECT
@@ -55,11 +56,11 @@ public:
     EventTableView *table() const { return m_table; }
     EventDetailPane *detail() const { return m_detail; }
     QComboBox *channelFilter() const { return m_channel; }
-    QLineEdit *textFilter() const { return m_filter; }
-    QCheckBox *regexToggle() const { return m_regex; }
+    FilterBar *filterBar() const { return m_filterBar; }
+    QLineEdit *textFilter() const;
+    QCheckBox *regexToggle() const;
 
 private:
-    void applyFilter();
     void updatePauseLabel();
     void showCurrent();
 
@@ -68,8 +69,7 @@ private:
     EventTableView *m_table;
     EventDetailPane *m_detail;
     QComboBox *m_channel;
-    QLineEdit *m_filter;
-    QCheckBox *m_regex;
+    FilterBar *m_filterBar;
     QPushButton *m_pause;
     QLabel *m_pauseLabel;
     QCheckBox *m_autoScroll;

@@ -3,8 +3,10 @@
 #include "TimeDisplay.h"
 
 #include "EventDetailPane.h"
+#include "EventFilterProxy.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
+#include "FilterBar.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -36,12 +38,15 @@ TravelResultView::TravelResultView(const QStringList &channels, const TravelWind
                                    QWidget *parent)
     : QWidget(parent)
     , m_model(new EventRingModel(std::max<qsizetype>(1, result.events.size()), this))
+    , m_proxy(new EventFilterProxy(this))
     , m_table(new EventTableView(this))
+    , m_filterBar(new FilterBar(m_proxy, this))
     , m_detail(new EventDetailPane(this))
     , m_summary(new QLabel(this))
 {
     m_model->append(result.events);
-    m_table->setModel(m_model);
+    m_proxy->setSourceModel(m_model);
+    m_table->setModel(m_proxy);
     m_table->horizontalHeader()->resizeSection(EventRingModel::TimeColumn, 110);
 
     QStringList ranges;
@@ -67,11 +72,13 @@ TravelResultView::TravelResultView(const QStringList &channels, const TravelWind
     splitter->setStretchFactor(0, 3);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
+    layout->addWidget(m_filterBar);
     layout->addWidget(splitter);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
-                if (current.isValid())
-                    m_detail->showEvent(m_model->eventAt(current.row()));
+                const QModelIndex row = m_proxy->mapToSource(current);
+                if (row.isValid())
+                    m_detail->showEvent(m_model->eventAt(row.row()));
             });
 }
 

@@ -9,11 +9,13 @@ class QLabel;
 namespace cdc {
 
 class EventDetailPane;
+class EventFilterProxy;
 class EventRingModel;
+class FilterBar;
 class EventTableView;
 
 // One replay's outcome in its own tab: the ack summary (count, truncated, gap, retained ranges)
-// over the replayed events.
+// over the replayed events, which the filter bar narrows down.
 class TravelResultView : public QWidget
 {
     Q_OBJECT
@@ -23,11 +25,15 @@ public:
                      QWidget *parent = nullptr);
 
     EventRingModel *model() const { return m_model; }
+    EventFilterProxy *proxy() const { return m_proxy; }
+    FilterBar *filterBar() const { return m_filterBar; }
     QString summary() const;
 
 private:
     EventRingModel *m_model;
+    EventFilterProxy *m_proxy;
     EventTableView *m_table;
+    FilterBar *m_filterBar;
     EventDetailPane *m_detail;
     QLabel *m_summary;
 };

@@ -24,7 +24,9 @@ const QList<CommandInfo> &commands()
 {
     static const QList<CommandInfo> list{
         {Command::Tail, QStringLiteral("tail"),
-         QStringLiteral("URL --client NAME [--channel C ...] [--since-seq N] [--since-ts T] [--count N] [--timeout S]"),
+         QStringLiteral(
+             "URL --client NAME [--channel C ...] [--since-seq N] [--since-ts T] [--filter EXPR] [--count N] "
+             "[--timeout S]"),
          QStringLiteral("Print the events of a running server as they arrive (after the history --since-* asks "
                         "for).\nExit 0 once --count events arrived, 1 if --timeout ran out first, 2 on a connection "
                         "or protocol error.")},
@@ -34,7 +36,7 @@ const QList<CommandInfo> &commands()
                         "all went through, 4 if some lines were bad (named by number; the rest went through), 2 on a "
                         "connection error or a refusal.")},
         {Command::Travel, QStringLiteral("travel"),
-         QStringLiteral("URL --client NAME [--channel C] [--since-seq N] [--since-ts T] [--limit N]"),
+         QStringLiteral("URL --client NAME [--channel C] [--since-seq N] [--since-ts T] [--limit N] [--filter EXPR]"),
          QStringLiteral("One replay: the events, then the travel_complete ack.\nExit 0, or 3 when the ack says "
                         "gap (history asked for was already dropped), 1 on timeout, 2 on an error.")},
         {Command::Export, QStringLiteral("export"),
@@ -162,6 +164,18 @@ QList<Flag> flags()
              if (!limit)
                  return QStringLiteral("'%1' is not a positive whole number").arg(value);
              options.limit = *limit;
+             return std::nullopt;
+         }},
+        {{QStringLiteral("filter")},
+         QStringLiteral("expression"),
+         QStringLiteral("Print only the events this field filter matches, e.g. 'table == \"orders\" and "
+                        "new.amount > 100' (docs/window.md#field-filters). tail: --count counts printed events."),
+         {Tail, Travel},
+         [](const QString &value, ClientOptions &options) -> std::optional<QString> {
+             auto parsed = FieldFilter::parse(value);
+             if (const auto *error = std::get_if<FilterError>(&parsed))
+                 return error->describe();
+             options.filter = std::get<FieldFilter>(std::move(parsed));
              return std::nullopt;
          }},
         {{QStringLiteral("timeout")},

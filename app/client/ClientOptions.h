@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/FieldFilter.h"
 #include "protocol/ServerAddress.h"
 
 #include <QByteArray>
@@ -36,8 +37,9 @@ struct ClientOptions
     std::optional<qint64> sinceTsMs;
     std::optional<qint64> untilSeq;
     std::optional<qint64> untilTsMs;
-    std::optional<qint64> count; // tail: stop after this many events
-    std::optional<qint64> limit; // travel: the request's limit
+    std::optional<qint64> count;       // tail: stop after this many events
+    std::optional<qint64> limit;       // travel: the request's limit
+    std::optional<FieldFilter> filter; // tail, travel: print only the events it matches
     std::optional<std::chrono::milliseconds> timeout;
     OutputFormat format = OutputFormat::Ndjson;
     QString inputPath = QStringLiteral("-");  // publish/import: a file or "-" for stdin

@@ -32,23 +32,26 @@ std::optional<ReceivedEvent> readEventFrame(const QByteArray &frame, const QJson
                          fields.value(QStringLiteral("ts_ms")).toInteger(), frame, object};
 }
 
+QByteArray ReceivedEvent::payload() const
+{
+    auto read = JsonOutline::read(frame, 2);
+    if (const auto *outline = std::get_if<JsonOutline>(&read)) {
+        const qsizetype data = outline->member(0, "data");
+        const qsizetype at = data >= 0 ? outline->member(data, "payload") : -1;
+        if (at >= 0)
+            return outline->node(at).text.toByteArray();
+    }
+    return {};
+}
+
 void FramePrinter::printEvent(const ReceivedEvent &event)
 {
     if (m_format == OutputFormat::Ndjson) {
         writeLine(event.frame);
         return;
     }
-    // The payload exactly as the server holds it: the frame's own bytes, never re-serialized.
-    QByteArray payload;
-    auto read = JsonOutline::read(event.frame, 2);
-    if (const auto *outline = std::get_if<JsonOutline>(&read)) {
-        const qsizetype data = outline->member(0, "data");
-        const qsizetype at = data >= 0 ? outline->member(data, "payload") : -1;
-        if (at >= 0)
-            payload = outline->node(at).text.toByteArray();
-    }
     writeLine(utcTime(event.tsMs) + "  " + event.channel.toUtf8() + " #" + QByteArray::number(event.seq) + "  " +
-              payload);
+              event.payload());
 }
 
 void FramePrinter::printTravelAck(const QByteArray &frame, const QJsonObject &ack)

@@ -18,6 +18,9 @@ struct ReceivedEvent
     qint64 tsMs = 0;
     QByteArray frame; // the wire text
     QJsonObject object;
+
+    // The payload exactly as the frame carries it, never re-serialized.
+    QByteArray payload() const;
 };
 
 // Writes what a client subcommand received to stdout: ndjson (each frame exactly as the server

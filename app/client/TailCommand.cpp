@@ -146,6 +146,8 @@ void TailCommand::deliver(const ReceivedEvent &event)
     if (event.seq <= lastPrinted)
         return; // replayed and live copies of one event: print it once
     lastPrinted = event.seq;
+    if (m_options.filter && !m_options.filter->matches(event.payload(), {event.channel, event.seq, event.tsMs}))
+        return;
     m_printer.printEvent(event);
     ++m_printed;
     if (m_options.count && m_printed >= *m_options.count)

@@ -35,7 +35,8 @@ void TravelCommand::onFrame(const QByteArray &frame, const QJsonObject &object)
         return;
     }
     if (const auto event = readEventFrame(frame, object)) {
-        m_printer.printEvent(*event);
+        if (!m_options.filter || m_options.filter->matches(event->payload(), {event->channel, event->seq, event->tsMs}))
+            m_printer.printEvent(*event);
     } else if (status == u"travel_complete") {
         m_printer.printTravelAck(frame, object);
         finish(object.value(QStringLiteral("gap")).toBool() ? ClientExit::gap : ClientExit::ok);

@@ -5,6 +5,7 @@
 #include "EventFilterProxy.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
+#include "FilterBar.h"
 #include "HeadlessProcess.h"
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
@@ -12,6 +13,7 @@
 #include "PgCluster.h"
 #include "PublishDialog.h"
 #include "RedisServer.h"
+#include "SavedFilters.h"
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
 #include "TestHttp.h"
@@ -375,6 +377,57 @@ private Q_SLOTS:
         live->textFilter()->clear();
         live->channelFilter()->setCurrentIndex(0);
         QCOMPARE(live->proxy()->rowCount(), 8);
+    }
+
+    // Fields mode: the filter language on the live view and on a replay; a wrong expression is
+    // said under the box with its column and leaves the last good filter; a saved filter chosen
+    // as the default is what the next view starts with.
+    void fieldFiltersNarrowTheLiveViewAndReplaysAndCanBeSaved()
+    {
+        QSettings().remove(QStringLiteral("saved_filters"));
+        QSettings().remove(QStringLiteral("filters"));
+        startWindow();
+        publishBatch(m_port, QStringLiteral("alpha"), 6);
+        httpPost(m_port, "/events", R"({"organization_id":"alpha","data":{"type":"heartbeat"}})");
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 7);
+
+        FilterBar *bar = live->filterBar();
+        bar->fieldsToggle()->setChecked(true);
+        QVERIFY(!live->regexToggle()->isChecked());
+        live->textFilter()->setText(QStringLiteral("n > 2 and n in (3, 5, 6) or $seq == 7"));
+        QCOMPARE(seqColumn(live->proxy()), (QList<qint64>{3, 5, 6, 7}));
+
+        live->textFilter()->setText(QStringLiteral("n > "));
+        QCOMPARE(bar->error(), QStringLiteral("Field filter, column 5: expected a value after '>'"));
+        QVERIFY(bar->findChild<QLabel *>(QStringLiteral("filterError"))->isVisible());
+        QVERIFY(live->textFilter()->toolTip().contains(QStringLiteral("n &gt; \n    ^")));
+        QCOMPARE(seqColumn(live->proxy()), (QList<qint64>{3, 5, 6, 7})); // the last good filter stays
+
+        live->textFilter()->setText(QStringLiteral("type != \"heartbeat\""));
+        QVERIFY(bar->error().isEmpty());
+        QCOMPARE(seqColumn(live->proxy()), (QList<qint64>{1, 2, 3, 4, 5, 6}));
+        bar->saveCurrentAs(QStringLiteral("no heartbeats"));
+        SavedFilters::setDefaultName(QStringLiteral("no heartbeats"));
+
+        // A replay opens with the default filter applied, and filters by fields on its own.
+        m_window->travelPanel()->channelBox()->setCurrentText(QStringLiteral("alpha"));
+        m_window->travelPanel()->requestReplay();
+        QTRY_COMPARE(m_window->tabs()->count(), 3);
+        auto *replay = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+        QVERIFY(replay);
+        QCOMPARE(replay->model()->rowCount(), 7);
+        QVERIFY(replay->filterBar()->fieldsToggle()->isChecked());
+        QCOMPARE(replay->filterBar()->textFilter()->text(), QStringLiteral("type != \"heartbeat\""));
+        QCOMPARE(seqColumn(replay->proxy()), (QList<qint64>{1, 2, 3, 4, 5, 6}));
+        replay->filterBar()->textFilter()->setText(QStringLiteral("n <= 2"));
+        QCOMPARE(seqColumn(replay->proxy()), (QList<qint64>{1, 2}));
+
+        const QList<SavedFilter> saved = SavedFilters::all();
+        QCOMPARE(saved.size(), 1);
+        QCOMPARE(saved[0].expression, QStringLiteral("type != \"heartbeat\""));
+        SavedFilters::remove(QStringLiteral("no heartbeats"));
+        QVERIFY(SavedFilters::defaultName().isEmpty()); // deleting the default leaves views unfiltered
     }
 
     void pauseCollectsABacklogAndResumeShowsIt()

@@ -286,6 +286,36 @@ private Q_SLOTS:
         QVERIFY(travelCount(m_server->port) - travelsBefore >= 3);
     }
 
+    // --filter: only matching events are printed (and counted), from the history and live; a bad
+    // expression is refused before connecting, with its column.
+    void tailAndTravelFilterByFields()
+    {
+        publishNumbers(m_server->port, QStringLiteral("filtered"), 1, 30);
+        auto tail = startClient({QStringLiteral("tail"), url(m_server->port), QStringLiteral("--client"),
+                                 QStringLiteral("filtered"), QStringLiteral("--since-seq"), QStringLiteral("0"),
+                                 QStringLiteral("--filter"), QStringLiteral("n > 25 or n in (3, 7) or $seq == 31"),
+                                 QStringLiteral("--count"), QStringLiteral("8"), QStringLiteral("--timeout"),
+                                 QStringLiteral("20s")});
+        QVERIFY(waitForConnections(m_server->port, 1));
+        publishNumbers(m_server->port, QStringLiteral("filtered"), 31, 34); // 31 by $seq, 32-34 by n
+        const ClientRun run = finish(*tail);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(seqsOf(run.objects()), (QList<qint64>{3, 7, 26, 27, 28, 29, 30, 31}));
+
+        const ClientRun travel =
+            runClient({QStringLiteral("travel"), url(m_server->port), QStringLiteral("--client"),
+                       QStringLiteral("reader"), QStringLiteral("--channel"), QStringLiteral("filtered"),
+                       QStringLiteral("--filter"), QStringLiteral("n <= 2 or n == 34")});
+        QCOMPARE(travel.exitCode, 0);
+        QCOMPARE(seqsOf(travel.objects()), (QList<qint64>{1, 2, 34}));
+
+        const ClientRun wrong = runClient({QStringLiteral("tail"), url(m_server->port), QStringLiteral("--client"),
+                                           QStringLiteral("x"), QStringLiteral("--filter"), QStringLiteral("n = 3")});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.err.contains("--filter: column 3: '=' is not an operator here; did you mean '=='?"),
+                 wrong.err.constData());
+    }
+
     void tailConnectionErrors()
     {
         const ClientRun refused = runClient({QStringLiteral("tail"), QStringLiteral("ws://127.0.0.1:1/ws"),
@@ -353,10 +383,10 @@ private Q_SLOTS:
         QCOMPARE(noGap.exitCode, 0);
 
         // tail says so too, and replays what is left.
-        const ClientRun tail = runClient({QStringLiteral("tail"), url(small->port), QStringLiteral("--client"),
-                                          QStringLiteral("g"), QStringLiteral("--since-seq"), QStringLiteral("1"),
-                                          QStringLiteral("--count"), QStringLiteral("5"), QStringLiteral("--timeout"),
-                                          QStringLiteral("20s")});
+        const ClientRun tail =
+            runClient({QStringLiteral("tail"), url(small->port), QStringLiteral("--client"), QStringLiteral("g"),
+                       QStringLiteral("--since-seq"), QStringLiteral("1"), QStringLiteral("--count"),
+                       QStringLiteral("5"), QStringLiteral("--timeout"), QStringLiteral("20s")});
         QCOMPARE(tail.exitCode, 0);
         QVERIFY2(tail.err.contains("cdcscope tail: warning: channel g no longer holds all the history"),
                  tail.err.constData());
