@@ -81,6 +81,14 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
             Q_EMIT republishRequested(*event);
     });
     m_table->addAction(republish);
+    auto *follow = new QAction(tr("Follow this row"), m_table);
+    follow->setObjectName(QStringLiteral("followRowAction"));
+    follow->setToolTip(tr("Every change of the row this event changes: live, in the server's buffer and in captures"));
+    connect(follow, &QAction::triggered, this, [this] {
+        if (const auto event = selectedEvent())
+            Q_EMIT followRowRequested(*event);
+    });
+    m_table->addAction(follow);
     updatePauseLabel();
 }
 

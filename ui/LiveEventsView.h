@@ -49,6 +49,8 @@ public:
 Q_SIGNALS:
     // Right-click > Republish… on a row.
     void republishRequested(const cdc::LiveEvent &event);
+    // Right-click > Follow this row on a row change.
+    void followRowRequested(const cdc::LiveEvent &event);
 
 public:
     EventRingModel *model() const { return m_model; }

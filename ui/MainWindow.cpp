@@ -10,6 +10,7 @@
 #include "MaskSettings.h"
 #include "OfferedView.h"
 #include "PublishDialog.h"
+#include "RowHistoryView.h"
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
 #include "ThroughputChart.h"
@@ -17,6 +18,7 @@
 #include "TravelPanel.h"
 #include "TravelResultView.h"
 #include "host/EngineHost.h"
+#include "protocol/ChangeReading.h"
 
 #include <QAction>
 #include <QApplication>
@@ -120,6 +122,7 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
     connect(m_live, &LiveEventsView::republishRequested, this, [this](const LiveEvent &event) {
         openPublishDialog()->prefill(event.channel, event.event.payload().toByteArray());
     });
+    connect(m_live, &LiveEventsView::followRowRequested, this, &MainWindow::followRow);
     connect(&m_engine, &EngineHost::exported, this, [this](const QString &path, qint64 events, const QString &error) {
         statusBar()->showMessage(
             error.isEmpty() ? tr("Exported %n event(s) to %1", nullptr, int(events)).arg(path) : error, 8000);
@@ -407,8 +410,25 @@ void MainWindow::replay(const QStringList &channels, const TravelWindow &window)
     m_pendingTravels.insert(m_source.travel(channels, window), {channels, window});
 }
 
+RowHistoryView *MainWindow::followRow(const LiveEvent &event)
+{
+    const auto change = readChange(event.event.payload());
+    if (!change || change->key.isEmpty() || change->operation == u"truncate") {
+        statusBar()->showMessage(tr("This event is not a change of a row with a key: there is no row to follow"), 8000);
+        return nullptr;
+    }
+    QList<LiveEvent> seen;
+    for (int row = 0; row < m_live->model()->rowCount(); ++row)
+        seen.append(m_live->model()->eventAt(row));
+    auto *view = new RowHistoryView(m_source, event.channel, {change->table, change->key}, seen, m_tabs);
+    m_tabs->setCurrentIndex(m_tabs->addTab(view, tr("Row %1 %2").arg(change->table, change->key)));
+    return view;
+}
+
 void MainWindow::onTravelFinished(int requestId, const TravelResult &result)
 {
+    if (!m_pendingTravels.contains(requestId))
+        return; // a row history's travel
     const auto pending = m_pendingTravels.take(requestId);
     auto *view = new TravelResultView(pending.channels, pending.window, result, m_tabs);
     const int index = m_tabs->addTab(view, tr("Replay %1").arg(++m_replayNumber));

@@ -25,6 +25,7 @@ class ListenBanner;
 class OfferedView;
 class LiveEventsView;
 class PublishDialog;
+class RowHistoryView;
 class SettingsDialog;
 class SourcesPanel;
 class ThroughputChart;
@@ -81,6 +82,9 @@ public Q_SLOTS:
     void showTimesInUtc(bool utc);
     // View > Mask fields…: the values of fields with these names (wildcards) are hidden everywhere.
     void maskFields(const QStringList &patterns);
+    // Right-click > Follow this row: the row the event changes, in a Row history tab. Null when the
+    // event is not a change of a row with a key.
+    RowHistoryView *followRow(const cdc::LiveEvent &event);
 
 Q_SIGNALS:
     // File > Connect… was accepted (`forgetToken`: the user asked to drop the stored token).

@@ -1,5 +1,6 @@
 #include "ClientCommands.h"
 
+#include "HistoryCommand.h"
 #include "TailCommand.h"
 #include "TravelCommand.h"
 
@@ -30,6 +31,8 @@ int runClientCommand(const ClientOptions &options)
         return runImport(options);
     case Command::Export:
         return runExport(options);
+    case Command::History:
+        return HistoryCommand(options).run();
     }
     return ClientExit::failure;
 }

@@ -42,6 +42,11 @@ const QList<CommandInfo> &commands()
         {Command::Export, QStringLiteral("export"),
          QStringLiteral("URL [--channel C] [--since-seq N] [--since-ts T] [--until-seq N] [--until-ts T] [-o FILE]"),
          QStringLiteral("Save a capture (JSONL) of a running server's retained events.\nExit 0, 2 on an error.")},
+        {Command::History, QStringLiteral("history"),
+         QStringLiteral("URL --channel C --table T --key K [--client NAME] [--format pretty|ndjson]"),
+         QStringLiteral("One row's timeline from a channel's retained history: every insert, update and delete of "
+                        "the row (table and key, such as --table public.orders --key id=42), with the row as it "
+                        "stood after each.\nExit 0, 1 when the history holds no change of the row, 2 on an error.")},
         {Command::Import, QStringLiteral("import"), QStringLiteral("URL FILE|- [--channel C] [--speed X]"),
          QStringLiteral("Replay a capture into a running server through POST /events (new seqs and ts_ms).\nExit 0, "
                         "4 if some lines were bad (named by number), 2 on an error.")},
@@ -102,8 +107,8 @@ QList<Flag> flags()
     return {
         {{QStringLiteral("client")},
          QStringLiteral("name"),
-         QStringLiteral("The X-Athena-Client name to connect as (required)."),
-         {Tail, Travel},
+         QStringLiteral("The X-Athena-Client name to connect as (required; history: cdcscope-history unless given)."),
+         {Tail, Travel, History},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              if (value.trimmed().isEmpty())
                  return QStringLiteral("the client name must not be empty");
@@ -112,10 +117,12 @@ QList<Flag> flags()
          }},
         {{QStringLiteral("channel")},
          QStringLiteral("channel"),
-         QStringLiteral("tail: a channel to follow, repeatable (default: the client name). travel: the channel to "
-                        "replay (default: the client name). publish: the channel (required). export: one channel "
-                        "(default: all). import: put every event here instead of its recorded channel."),
-         {Tail, Travel, Publish, Export, Import},
+         QStringLiteral(
+             "tail: a channel to follow, repeatable (default: the client name). travel: the channel to "
+             "replay (default: the client name). publish: the channel (required). export: one channel "
+             "(default: all). import: put every event here instead of its recorded channel. history: the row's channel "
+             "(required)."),
+         {Tail, Travel, Publish, Export, Import, History},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              if (value.trimmed().isEmpty())
                  return QStringLiteral("the channel must not be empty");
@@ -178,11 +185,31 @@ QList<Flag> flags()
              options.filter = std::get<FieldFilter>(std::move(parsed));
              return std::nullopt;
          }},
+        {{QStringLiteral("table")},
+         QStringLiteral("table"),
+         QStringLiteral("history: the row's table, schema.table (public.orders) or the table alone for any schema."),
+         {History},
+         [](const QString &value, ClientOptions &options) -> std::optional<QString> {
+             if (value.trimmed().isEmpty())
+                 return QStringLiteral("the table must not be empty");
+             options.table = value.trimmed();
+             return std::nullopt;
+         }},
+        {{QStringLiteral("key")},
+         QStringLiteral("column=value"),
+         QStringLiteral("history: the row's key as the window shows it: id=42 (several columns: a=1,b=2)."),
+         {History},
+         [](const QString &value, ClientOptions &options) -> std::optional<QString> {
+             if (!value.contains(u'='))
+                 return QStringLiteral("'%1' is not column=value (example: id=42)").arg(value);
+             options.rowKey = value.trimmed();
+             return std::nullopt;
+         }},
         {{QStringLiteral("timeout")},
          QStringLiteral("duration"),
          QStringLiteral("tail, travel: give up after this long (exit 1). publish, export, import: the longest wait "
                         "for one answer of the server (default 30s). Examples: 500ms, 10s, 2m."),
-         {Tail, Travel, Publish, Export, Import},
+         {Tail, Travel, Publish, Export, Import, History},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              const auto duration = parseDuration(value);
              if (!duration)
@@ -192,8 +219,9 @@ QList<Flag> flags()
          }},
         {{QStringLiteral("format")},
          QStringLiteral("ndjson|pretty"),
-         QStringLiteral("ndjson: each frame as the server sent it, one per line (default). pretty: for people."),
-         {Tail, Travel, Publish},
+         QStringLiteral("ndjson: each frame as the server sent it, one per line (default; history: one line per "
+                        "change). pretty: for people (history's default)."),
+         {Tail, Travel, Publish, History},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              const QString format = value.trimmed().toLower();
              if (format == u"ndjson")
@@ -230,7 +258,7 @@ QList<Flag> flags()
          QStringLiteral("file"),
          QStringLiteral("Read the bearer token from this file (or set CDCSCOPE_TOKEN; never on the command line, "
                         "where other users can see it)."),
-         {Tail, Travel, Publish, Export, Import},
+         {Tail, Travel, Publish, Export, Import, History},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              QFile file(value);
              if (!file.open(QIODevice::ReadOnly))
@@ -243,7 +271,7 @@ QList<Flag> flags()
         {{QStringLiteral("ca-cert")},
          QStringLiteral("file"),
          QStringLiteral("For wss:// and https://: trust the PEM certificate(s) in this file besides the system's."),
-         {Tail, Travel, Publish, Export, Import},
+         {Tail, Travel, Publish, Export, Import, History},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
              QFile file(value);
              if (!file.open(QIODevice::ReadOnly))
@@ -343,6 +371,15 @@ ClientParseOutcome parseClientCommandLine(const QStringList &arguments, const QP
     const bool needsClient = info->command == Command::Tail || info->command == Command::Travel;
     if (needsClient && options.clientName.isEmpty())
         return fail(QStringLiteral("--client NAME is required (the X-Athena-Client to connect as)"));
+    if (info->command == Command::History) {
+        if (options.channels.isEmpty() || options.table.isEmpty() || options.rowKey.isEmpty())
+            return fail(QStringLiteral("--channel, --table and --key are required (example: --channel acme --table "
+                                       "public.orders --key id=42)"));
+        if (options.clientName.isEmpty())
+            options.clientName = QStringLiteral("cdcscope-history");
+        if (!parser.isSet(QStringLiteral("format")))
+            options.format = OutputFormat::Pretty; // a timeline is read by people first
+    }
     if (info->command == Command::Publish && options.channels.isEmpty())
         return fail(QStringLiteral("--channel C is required (the channel to publish to)"));
     outcome.options = options;

@@ -23,7 +23,7 @@ inline constexpr int gap = 3;           // travel: history the request asked for
 inline constexpr int rejectedLines = 4; // publish/import: some input lines were bad (the rest went through)
 } // namespace ClientExit
 
-enum class Command { Tail, Publish, Travel, Export, Import };
+enum class Command { Tail, Publish, Travel, Export, Import, History };
 enum class OutputFormat { Ndjson, Pretty };
 
 // Everything one client subcommand was asked to do.
@@ -40,6 +40,8 @@ struct ClientOptions
     std::optional<qint64> count;       // tail: stop after this many events
     std::optional<qint64> limit;       // travel: the request's limit
     std::optional<FieldFilter> filter; // tail, travel: print only the events it matches
+    QString table;                     // history: the row's table ("public.orders", or "orders" for any schema)
+    QString rowKey;                    // history: the row's key ("id=42")
     std::optional<std::chrono::milliseconds> timeout;
     OutputFormat format = OutputFormat::Ndjson;
     QString inputPath = QStringLiteral("-");  // publish/import: a file or "-" for stdin

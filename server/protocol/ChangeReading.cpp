@@ -84,6 +84,7 @@ void compare(ChangeReading &change, const QList<std::pair<QString, QByteArray>> 
         change.columns = rest;
         return;
     }
+    change.newRow = newRow;
     for (const auto &[name, value] : newRow) {
         const std::optional<QByteArray> before = valueOf(oldRow, name);
         if (isToastMarker(value))

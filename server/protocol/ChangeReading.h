@@ -34,6 +34,8 @@ struct ChangeReading
     QString key;       // "id=42", empty when the payload does not say
     // Changed columns first, then the rest, each group in the row's order.
     QList<ColumnChange> columns;
+    // The new row's columns as sent, in its order (name, token); empty for a delete or truncate.
+    QList<std::pair<QString, QByteArray>> newRow;
     // Why old values are missing, in words; empty when the old row was sent whole (or is not needed).
     QString oldRowNote;
 

@@ -52,8 +52,12 @@ std::variant<CapturedEvent, QString> parseCaptureLine(QByteArrayView line)
     const double tsMs = ok ? outline.node(tsAt).text.toByteArray().toDouble(&ok) : 0;
     if (!ok || tsMs < 0)
         return QStringLiteral("data.ts_ms is missing or not a non-negative number");
+    const qsizetype seqAt = outline.member(dataAt, "seq");
+    const qint64 seq = seqAt >= 0 && outline.node(seqAt).kind == JsonKind::Number
+                           ? outline.node(seqAt).text.toByteArray().toLongLong()
+                           : 0;
     // The payload as recorded, token for token: a capture replays the evidence it holds.
-    return CapturedEvent{channel, qint64(tsMs), JsonOutline::compact(outline.node(payloadAt).text)};
+    return CapturedEvent{channel, qint64(tsMs), JsonOutline::compact(outline.node(payloadAt).text), seq};
 }
 
 } // namespace cdc

@@ -32,6 +32,7 @@ struct CapturedEvent
     QString channel;
     qint64 tsMs = 0;
     QByteArray payload;
+    qint64 seq = 0; // as recorded; 0 when the line has none (an import assigns new ones anyway)
 };
 
 // Parses one capture line; the error says what is wrong with it.

@@ -316,6 +316,57 @@ private Q_SLOTS:
                  wrong.err.constData());
     }
 
+    // One row's timeline from the server's history: insert, update, delete and insert again of
+    // public.orders id=42 among other rows, for people and as NDJSON; exit 1 for a row never seen.
+    void historyPrintsOneRowsTimeline()
+    {
+        const QList<QByteArray> changes{
+            "{\"op\":\"insert\",\"schema\":\"public\",\"table\":\"orders\",\"new\":{\"id\":42,\"amount\":1.50}}",
+            "{\"op\":\"insert\",\"schema\":\"public\",\"table\":\"orders\",\"new\":{\"id\":7,\"amount\":3}}",
+            "{\"op\":\"update\",\"schema\":\"public\",\"table\":\"orders\",\"new\":{\"id\":42,\"amount\":2.50},"
+            "\"old\":{\"id\":42,\"amount\":1.50}}",
+            "{\"op\":\"delete\",\"schema\":\"public\",\"table\":\"orders\",\"old\":{\"id\":42}}",
+            "{\"op\":\"insert\",\"schema\":\"public\",\"table\":\"orders\",\"new\":{\"id\":42,\"amount\":9}}"};
+        for (const QByteArray &change : changes)
+            QCOMPARE(
+                httpPost(m_server->port, "/events", "{\"organization_id\":\"rows\",\"data\":" + change + '}').status,
+                200);
+        const QStringList row{QStringLiteral("--channel"),     QStringLiteral("rows"),  QStringLiteral("--table"),
+                              QStringLiteral("public.orders"), QStringLiteral("--key"), QStringLiteral("id=42")};
+        const ClientRun pretty = runClient(QStringList{QStringLiteral("history"), url(m_server->port)} + row);
+        QCOMPARE(pretty.exitCode, 0);
+        const QList<QByteArray> lines = pretty.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 8); // four changes, two lines each
+        QVERIFY2(lines[0].startsWith("#1  ") && lines[0].endsWith("insert public.orders id=42"), lines[0].constData());
+        QCOMPARE(lines[1].trimmed(), QByteArray("→ {\"id\":42,\"amount\":1.50}"));
+        QVERIFY2(lines[2].startsWith("#3  ") && lines[2].endsWith("update public.orders id=42: amount 1.50 → 2.50"),
+                 lines[2].constData());
+        QCOMPARE(lines[5].trimmed(), QByteArray("(row deleted)"));
+        QCOMPARE(lines[7].trimmed(), QByteArray("→ {\"id\":42,\"amount\":9}"));
+
+        const ClientRun ndjson = runClient(QStringList{QStringLiteral("history"), url(m_server->port),
+                                                       QStringLiteral("--format"), QStringLiteral("ndjson")} +
+                                           row);
+        QCOMPARE(ndjson.exitCode, 0);
+        const QList<QByteArray> records = ndjson.out.trimmed().split('\n');
+        QCOMPARE(records.size(), 4);
+        QVERIFY2(
+            records[1].startsWith("{\"organization_id\":\"rows\",\"seq\":3,") &&
+                records[1].endsWith(",\"op\":\"update\",\"changed\":[\"amount\"],\"row\":{\"id\":42,\"amount\":2.50}}"),
+            records[1].constData());
+        QVERIFY(records[2].endsWith("\"row\":null}"));
+
+        const ClientRun none = runClient({QStringLiteral("history"), url(m_server->port), QStringLiteral("--channel"),
+                                          QStringLiteral("rows"), QStringLiteral("--table"), QStringLiteral("orders"),
+                                          QStringLiteral("--key"), QStringLiteral("id=99")});
+        QCOMPARE(none.exitCode, 1);
+        QVERIFY2(none.err.contains("no change of orders id=99 among the 5 events rows retains"), none.err.constData());
+        const ClientRun usage = runClient(
+            {QStringLiteral("history"), url(m_server->port), QStringLiteral("--channel"), QStringLiteral("rows")});
+        QCOMPARE(usage.exitCode, 2);
+        QVERIFY(usage.err.contains("--channel, --table and --key are required"));
+    }
+
     void tailConnectionErrors()
     {
         const ClientRun refused = runClient({QStringLiteral("tail"), QStringLiteral("ws://127.0.0.1:1/ws"),

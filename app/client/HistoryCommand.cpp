@@ -1,0 +1,126 @@
+#include "HistoryCommand.h"
+
+#include "protocol/JsonWriter.h"
+
+#include <QDateTime>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace cdc::client {
+
+namespace {
+
+constexpr qint64 pageLimit = 50'000;   // the protocol's largest travel
+constexpr int rateLimitRetryMs = 1100; // the travel rate bucket refills within a second
+
+QString utc(qint64 tsMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(tsMs, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+HistoryCommand::HistoryCommand(const ClientOptions &options, QObject *parent)
+    : SocketCommand(options, parent)
+    , m_channel(options.channels.value(0))
+    , m_timeline({options.table, options.rowKey})
+{}
+
+void HistoryCommand::onOpened()
+{
+    // Only replayed events: the connection's live subscription would mix in frames of its own.
+    m_socket.send({{QStringLiteral("type"), QStringLiteral("unsubscribe")},
+                   {QStringLiteral("organization_id"), m_options.clientName}});
+}
+
+void HistoryCommand::requestPage()
+{
+    m_pageEvents = 0;
+    m_socket.send({{QStringLiteral("type"), QStringLiteral("travel")},
+                   {QStringLiteral("organization_id"), m_channel},
+                   {QStringLiteral("since_seq"), m_afterSeq},
+                   {QStringLiteral("limit"), pageLimit}});
+}
+
+void HistoryCommand::onFrame(const QByteArray &frame, const QJsonObject &object)
+{
+    if (const auto event = readEventFrame(frame, object)) {
+        if (event->channel != m_channel)
+            return;
+        m_timeline.offer(event->channel, event->seq, event->tsMs, event->payload(), QStringLiteral("travel"));
+        m_afterSeq = std::max(m_afterSeq, event->seq);
+        ++m_pageEvents;
+        ++m_eventsRead;
+        return;
+    }
+    const QString status = object.value(QStringLiteral("status")).toString();
+    if (status == u"error") {
+        if (object.value(QStringLiteral("error")).toString() == u"rate_limited" && m_travelling) {
+            QTimer::singleShot(rateLimitRetryMs, this, &HistoryCommand::requestPage);
+            return;
+        }
+        finish(ClientExit::failure, describeErrorFrame(object));
+    } else if (status == u"unsubscribed" && !m_travelling) {
+        m_travelling = true;
+        requestPage();
+    } else if (status == u"travel_complete" && m_travelling) {
+        pageCompleted(object);
+    }
+}
+
+void HistoryCommand::pageCompleted(const QJsonObject &ack)
+{
+    if (!m_oldestSeq) {
+        const QJsonObject range = ack.value(QStringLiteral("channels")).toObject().value(m_channel).toObject();
+        m_oldestSeq = range.value(QStringLiteral("oldest_seq")).toInteger();
+        if (ack.value(QStringLiteral("gap")).toBool())
+            std::fprintf(stderr,
+                         "cdcscope history: %s keeps its events from seq %lld on; earlier changes of the "
+                         "row are no longer on the server\n",
+                         qPrintable(m_channel), static_cast<long long>(*m_oldestSeq));
+    }
+    if (m_pageEvents >= pageLimit)
+        return requestPage();
+    print();
+    if (m_timeline.versions().isEmpty())
+        return finish(ClientExit::timeout, QStringLiteral("no change of %1 %2 among the %3 events %4 retains")
+                                               .arg(m_options.table, m_options.rowKey)
+                                               .arg(m_eventsRead)
+                                               .arg(m_channel));
+    finish(ClientExit::ok);
+}
+
+void HistoryCommand::print()
+{
+    for (const RowVersion &version : m_timeline.versions()) {
+        QByteArray line;
+        if (m_options.format == OutputFormat::Ndjson) {
+            const QByteArray row = version.rowAfterJson();
+            JsonWriter writer;
+            writer.beginObject()
+                .field("organization_id", QStringView(version.channel))
+                .field("seq", version.seq)
+                .field("ts_ms", version.tsMs)
+                .field("op", QStringView(version.change.operation));
+            writer.key("changed").beginArray();
+            for (const ColumnChange &column : version.change.columns)
+                if (column.kind == ColumnChange::Kind::Changed)
+                    writer.value(QStringView(column.name));
+            writer.endArray();
+            writer.key("row").rawValue(row.isEmpty() ? QByteArrayLiteral("null") : row);
+            writer.endObject();
+            line = writer.take();
+        } else {
+            const QByteArray after = version.rowAfterJson();
+            line = '#' + QByteArray::number(version.seq) + "  " + utc(version.tsMs).toUtf8() + "  " +
+                   version.describe().toUtf8() + "\n      " +
+                   (after.isEmpty() ? QByteArray("(row deleted)") : "→ " + after);
+        }
+        std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
+        std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
+}
+
+} // namespace cdc::client
