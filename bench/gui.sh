@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The window under load: 20 000 events/s to 10 subscribers, once against the headless server and
-# once against the window (cdcscope-gui-probe, under Xvfb), several rounds. Prints each run; the
+# The window under load: 20 000 events/s to 10 subscribers, once against the headless server, once
+# against the window (cdcscope-gui-probe, under Xvfb) and once against the window with the inspector
+# open (a field filter, the detail pane, a followed row: --inspect 1), several rounds. Prints each run; the
 # figures and their medians go into docs/performance.md. Not a test.
 #   bench/gui.sh [rounds] [rate] [seconds]
 set -euo pipefail
@@ -23,11 +24,15 @@ for round in $(seq "$rounds"); do
   echo "round $round headless: $(build/bench/cdcscope-bench steady --port "$port" --subscribers 10 --rate "$rate" --seconds "$seconds")"
   kill "$server"; wait "$server" 2>/dev/null || true; rm -f "$log"
 
-  out=$(mktemp)
-  DISPLAY="$display" build/bench/cdcscope-gui-probe --seconds $((seconds + 4)) >"$out" 2>/dev/null & probe=$!
-  for _ in $(seq 100); do port=$(sed -n 's#^port=\([0-9]*\)#\1#p' "$out"); [ -n "$port" ] && break; sleep 0.05; done
-  echo "round $round window:   $(build/bench/cdcscope-bench steady --port "$port" --subscribers 10 --rate "$rate" --seconds "$seconds")"
-  wait "$probe" || true
-  echo "round $round window:   $(grep scenario=gui "$out")"
-  rm -f "$out"
+  for inspect in 0 1; do
+    label=$([ "$inspect" = 1 ] && echo "inspector" || echo "window   ")
+    out=$(mktemp)
+    DISPLAY="$display" build/bench/cdcscope-gui-probe --seconds $((seconds + 4)) --inspect "$inspect" >"$out" 2>/dev/null & probe=$!
+    for _ in $(seq 100); do port=$(sed -n 's#^port=\([0-9]*\)#\1#p' "$out"); [ -n "$port" ] && break; sleep 0.05; done
+    sleep 0.5 # the inspector's row is published and followed first
+    echo "round $round $label: $(build/bench/cdcscope-bench steady --port "$port" --subscribers 10 --rate "$rate" --seconds "$seconds")"
+    wait "$probe" || true
+    echo "round $round $label: $(grep scenario=gui "$out")"
+    rm -f "$out"
+  done
 done

@@ -76,7 +76,8 @@ run_one() { # label binary rows
   rate=$(sed -n 's/.*changes_per_s=\([0-9]*\).*/\1/p' "$work/sink.out")
   echo "round=$round server=$label rows=$rows every_row_received=$complete idle_rss_mib=$((idle_kib / 1024)) peak_rss_mib=$((peak_kib / 1024)) rows_per_s=$rate"
   kill "$server"; wait "$server" 2>/dev/null || true; server=
-  psql_run -c "SELECT pg_drop_replication_slot('$slot')" >/dev/null
+  # The walsender may outlive the killed server by a moment.
+  for _ in $(seq 50); do psql_run -c "SELECT pg_drop_replication_slot('$slot')" >/dev/null 2>&1 && break; sleep 0.2; done
   rm -rf "$work/cdcscope-$slot"
 }
 
