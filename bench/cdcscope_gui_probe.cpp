@@ -5,14 +5,14 @@
 // --inspect 1: the inspector open as a user debugging a row would have it — a field filter on the
 // live view (each event's payload read for it), the first event selected (the detail pane with its
 // Change tab) and a row followed (each event of its channel read as a change for its timeline).
+#include "EventFilterProxy.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
 #include "FilterBar.h"
 #include "LiveEventsView.h"
-#include "MonitorSource.h"
-#include "EventFilterProxy.h"
-#include "RowHistoryView.h"
 #include "MainWindow.h"
+#include "MonitorSource.h"
+#include "RowHistoryView.h"
 #include "host/EngineHost.h"
 
 #include <QApplication>
@@ -71,10 +71,10 @@ int main(int argc, char *argv[])
     QTimer inspector;
     if (inspect) {
         QObject::connect(&engine, &cdc::EngineHost::listening, &app, [&window] {
-            window.source().publish({{QStringLiteral("steady"),
-                                      QByteArrayLiteral("{\"op\":\"update\",\"schema\":\"public\",\"table\":"
-                                                        "\"orders\",\"new\":{\"id\":42,\"amount\":2.50},"
-                                                        "\"old\":{\"id\":42,\"amount\":1.50}}")}});
+            window.source().publish(
+                {{QStringLiteral("steady"), QByteArrayLiteral("{\"op\":\"update\",\"schema\":\"public\",\"table\":"
+                                                              "\"orders\",\"new\":{\"id\":42,\"amount\":2.50},"
+                                                              "\"old\":{\"id\":42,\"amount\":1.50}}")}});
         });
         QObject::connect(&inspector, &QTimer::timeout, &app, [&] {
             cdc::LiveEventsView *live = window.liveView();
@@ -109,12 +109,13 @@ int main(int argc, char *argv[])
         };
         // What the inspector had in hand: the rows the filter let through, the followed row's changes.
         const auto *followed = window.tabs()->findChild<cdc::RowHistoryView *>();
-        std::printf("scenario=gui inspect=%d loop_samples=%zu loop_p50_ms=%.1f loop_p99_ms=%.1f loop_max_ms=%.1f view_rows=%d "
-                    "shown_rows=%d followed_changes=%lld rss_mib=%.1f\n",
-                    int(inspect), lateness.size(), at(0.5), at(0.99), at(1.0), window.liveView()->model()->rowCount(),
-                    window.liveView()->proxy()->rowCount(),
-                    static_cast<long long>(followed ? followed->timeline().versions().size() : 0),
-                    double(residentKiB()) / 1024.0);
+        std::printf(
+            "scenario=gui inspect=%d loop_samples=%zu loop_p50_ms=%.1f loop_p99_ms=%.1f loop_max_ms=%.1f view_rows=%d "
+            "shown_rows=%d followed_changes=%lld rss_mib=%.1f\n",
+            int(inspect), lateness.size(), at(0.5), at(0.99), at(1.0), window.liveView()->model()->rowCount(),
+            window.liveView()->proxy()->rowCount(),
+            static_cast<long long>(followed ? followed->timeline().versions().size() : 0),
+            double(residentKiB()) / 1024.0);
         std::fflush(stdout);
         app.quit();
     });

@@ -219,6 +219,36 @@ private Q_SLOTS:
         QVERIFY(metrics.body.contains("\ncdcscope_other_channels_depth_events 99900\n"));
     }
 
+    // 200 000 tenants that each published once and expired do not stay: the server forgets every
+    // channel nobody subscribes to once its events are gone, keeps the subscribed one, and a
+    // forgotten channel that comes back continues after its last seq.
+    void expiredChannelsNobodyFollowsAreForgotten()
+    {
+        ServerConfig config;
+        config.retention.maxAgeMs = 1'000;
+        config.maxChannels = 300'000;
+        auto server = startTestServer(config);
+        PublishBatch batch;
+        for (int i = 0; i < 200'000; ++i)
+            batch.append({QStringLiteral("tenant-%1").arg(i), "{}"});
+        server->publish(batch);
+        server->publish({{QStringLiteral("tenant-7"), "{}"}, {QStringLiteral("followed"), "{}"}});
+        TestWsClient follower(server->port(), QStringLiteral("followed"));
+        QVERIFY(follower.waitConnected());
+        QTRY_VERIFY(
+            httpGet(server->port(), "/channels").body.contains("\"organization_id\":\"followed\",\"subscribers\":1"));
+
+        QTRY_COMPARE_WITH_TIMEOUT(server->store().channelCount(), 1, 5000);
+        const QJsonArray channels = httpGet(server->port(), "/channels").json().value(u"channels").toArray();
+        QCOMPARE(channels.size(), 1);
+        QCOMPARE(channels.at(0).toObject().value(u"organization_id").toString(), QStringLiteral("followed"));
+        QVERIFY(httpGet(server->port(), "/metrics").body.contains("\ncdcscope_forgotten_channels_total 200000\n"));
+
+        const HttpReply again = httpPost(server->port(), "/events", "{\"organization_id\":\"tenant-7\",\"data\":{}}");
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.json().value(u"seq").toInteger(), 3);
+    }
+
     // --max-message (1009, counted as message_size) is tst_websocket's oversizedMessage test.
 
     void httpLimitsAreCounted()
