@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "CaptureCompareView.h"
 #include "CaptureRecorder.h"
 #include "ConfigFile.h"
 #include "ConnectDialog.h"
@@ -26,6 +27,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QLabel>
@@ -251,6 +253,15 @@ void MainWindow::buildActions()
         if (ok)
             importCaptureFrom(path, speed);
     });
+    file->addAction(tr("Co&mpare two captures…"), this, [this] {
+        const QString filter = tr("JSON Lines (*.jsonl *.ndjson);;All files (*)");
+        const QString a = QFileDialog::getOpenFileName(this, tr("Compare: capture A (expected)"), QString(), filter);
+        if (a.isEmpty())
+            return;
+        const QString b = QFileDialog::getOpenFileName(this, tr("Compare: capture B (actual)"), QString(), filter);
+        if (!b.isEmpty())
+            compareCaptures(a, b);
+    });
     file->addSeparator();
     m_engineActions.append(file->addAction(tr("&Settings…"), this, &MainWindow::openSettingsDialog));
     file->addSeparator();
@@ -408,6 +419,14 @@ void MainWindow::onOffers(const SourceOffers &offers)
 void MainWindow::replay(const QStringList &channels, const TravelWindow &window)
 {
     m_pendingTravels.insert(m_source.travel(channels, window), {channels, window});
+}
+
+CaptureCompareView *MainWindow::compareCaptures(const QString &pathA, const QString &pathB)
+{
+    auto *view = new CaptureCompareView(pathA, pathB, m_tabs);
+    m_tabs->setCurrentIndex(
+        m_tabs->addTab(view, tr("%1 ↔ %2").arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName())));
+    return view;
 }
 
 RowHistoryView *MainWindow::followRow(const LiveEvent &event)

@@ -26,6 +26,7 @@ class OfferedView;
 class LiveEventsView;
 class PublishDialog;
 class RowHistoryView;
+class CaptureCompareView;
 class SettingsDialog;
 class SourcesPanel;
 class ThroughputChart;
@@ -85,6 +86,8 @@ public Q_SLOTS:
     // Right-click > Follow this row: the row the event changes, in a Row history tab. Null when the
     // event is not a change of a row with a key.
     RowHistoryView *followRow(const cdc::LiveEvent &event);
+    // File > Compare two captures…: A and B side by side in a tab (the comparison of cdcscope diff).
+    CaptureCompareView *compareCaptures(const QString &pathA, const QString &pathB);
 
 Q_SIGNALS:
     // File > Connect… was accepted (`forgetToken`: the user asked to drop the stored token).

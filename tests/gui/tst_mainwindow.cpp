@@ -1,5 +1,6 @@
 // The desktop window under QT_QPA_PLATFORM=offscreen against a real engine on its own thread, with
 // real HTTP publishers and real WebSocket clients: what a user sees in each view.
+#include "CaptureCompareView.h"
 #include "ChangeDiffView.h"
 #include "EventDetailPane.h"
 #include "EventFilterProxy.h"
@@ -13,8 +14,8 @@
 #include "PgCluster.h"
 #include "PublishDialog.h"
 #include "RedisServer.h"
-#include "SavedFilters.h"
 #include "RowHistoryView.h"
+#include "SavedFilters.h"
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
 #include "TestHttp.h"
@@ -44,8 +45,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QTcpServer>
 #include <QTableWidget>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -469,7 +470,8 @@ private Q_SLOTS:
         follow->trigger();
         auto *view = qobject_cast<RowHistoryView *>(m_window->tabs()->currentWidget());
         QVERIFY(view);
-        QCOMPARE(m_window->tabs()->tabText(m_window->tabs()->currentIndex()), QStringLiteral("Row public.orders id=42"));
+        QCOMPARE(m_window->tabs()->tabText(m_window->tabs()->currentIndex()),
+                 QStringLiteral("Row public.orders id=42"));
         QTRY_COMPARE(view->timeline().versions().size(), 2);
         const QList<RowVersion> &versions = view->timeline().versions();
         QCOMPARE(versions[0].origin, QStringLiteral("server buffer"));
@@ -499,6 +501,63 @@ private Q_SLOTS:
         post("{\"n\":1}");
         QTRY_COMPARE(live->model()->rowCount(), 3);
         QCOMPARE(m_window->followRow(live->model()->eventAt(2)), nullptr);
+    }
+
+    // File > Compare two captures: each difference on a row with what A and B hold, the summary,
+    // and the key fields applied again on Compare.
+    void twoCapturesSideBySide()
+    {
+        startWindow();
+        QTemporaryDir dir;
+        const auto write = [&dir](const char *name, const QList<QByteArray> &payloads) {
+            QFile file(dir.filePath(QString::fromLatin1(name)));
+            if (!file.open(QIODevice::WriteOnly))
+                return QString();
+            qint64 seq = 0;
+            for (const QByteArray &payload : payloads) {
+                QByteArray line("{\"organization_id\":\"orders\",\"data\":{\"seq\":");
+                line.append(QByteArray::number(++seq)).append(",\"ts_ms\":1,\"payload\":").append(payload);
+                file.write(line.append("}}\n"));
+            }
+            return file.fileName();
+        };
+        const QString golden = write("golden.jsonl", {"{\"op\":\"insert\",\"new\":{\"id\":1,\"amount\":1.50}}",
+                                                      "{\"op\":\"insert\",\"new\":{\"id\":2,\"amount\":3}}",
+                                                      "{\"op\":\"insert\",\"new\":{\"id\":3,\"amount\":4}}"});
+        const QString actual = write("actual.jsonl", {"{\"op\":\"insert\",\"new\":{\"id\":1,\"amount\":1.5}}",
+                                                      "{\"op\":\"insert\",\"new\":{\"id\":3,\"amount\":4}}",
+                                                      "{\"op\":\"insert\",\"new\":{\"id\":4,\"amount\":5}}"});
+        CaptureCompareView *view = m_window->compareCaptures(golden, actual);
+        QCOMPARE(m_window->tabs()->currentWidget(), view);
+        QCOMPARE(m_window->tabs()->tabText(m_window->tabs()->currentIndex()),
+                 QStringLiteral("golden.jsonl ↔ actual.jsonl"));
+        // By order: the second and third events differ in their fields.
+        QVERIFY2(view->summary().contains(QStringLiteral("Different")), qPrintable(view->summary()));
+
+        view->keyFields()->setText(QStringLiteral("id"));
+        QVERIFY(view->compare());
+        QVERIFY2(view->summary().contains(QStringLiteral("1 missing from B, 1 extra in B, 1 changed, 0 reordered")),
+                 qPrintable(view->summary()));
+        QTableWidget *table = view->table();
+        QCOMPARE(table->rowCount(), 3);
+        QCOMPARE(table->item(0, 0)->text(), QStringLiteral("missing from B"));
+        QCOMPARE(table->item(0, 2)->text(), QStringLiteral("insert id=2"));
+        QCOMPARE(table->item(0, 3)->text(),
+                 QStringLiteral("line 2: {\"op\":\"insert\",\"new\":{\"id\":2,\"amount\":3}}"));
+        QVERIFY(table->item(0, 4)->text().isEmpty());
+        QCOMPARE(table->item(1, 0)->text(), QStringLiteral("extra in B"));
+        QCOMPARE(table->item(1, 4)->text(),
+                 QStringLiteral("line 3: {\"op\":\"insert\",\"new\":{\"id\":4,\"amount\":5}}"));
+        QCOMPARE(table->item(2, 0)->text(), QStringLiteral("changed"));
+        QCOMPARE(table->item(2, 5)->text(), QStringLiteral("new.amount 1.50 → 1.5"));
+
+        view->ignoredFields()->setText(QStringLiteral("new.amount"));
+        QVERIFY(view->compare());
+        QCOMPARE(table->rowCount(), 2); // the amount no longer counts
+
+        QFile::remove(actual);
+        QVERIFY(!view->compare());
+        QVERIFY2(view->summary().contains(QStringLiteral("actual.jsonl")), qPrintable(view->summary()));
     }
 
     void pauseCollectsABacklogAndResumeShowsIt()
