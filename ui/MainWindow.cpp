@@ -14,6 +14,7 @@
 #include "RowHistoryView.h"
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
+#include "Theme.h"
 #include "ThroughputChart.h"
 #include "TimeDisplay.h"
 #include "TravelPanel.h"
@@ -22,6 +23,7 @@
 #include "protocol/ChangeReading.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -295,6 +297,19 @@ void MainWindow::buildActions()
             maskFields(patterns.split(u',', Qt::SkipEmptyParts));
     });
     mask->setObjectName(QStringLiteral("maskAction"));
+    QMenu *themeMenu = view->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(themeMenu);
+    const std::pair<Theme::Choice, QString> choices[] = {{Theme::Choice::System, tr("Follow the &system")},
+                                                         {Theme::Choice::Light, tr("&Light")},
+                                                         {Theme::Choice::Dark, tr("&Dark")}};
+    for (const auto &[choice, label] : choices) {
+        QAction *action = themeMenu->addAction(label);
+        action->setObjectName(QStringLiteral("theme_%1").arg(themeChoiceName(choice)));
+        action->setCheckable(true);
+        action->setChecked(Theme::instance().choice() == choice);
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [choice] { Theme::instance().setChoice(choice); });
+    }
     m_subscribeAction = view->addAction(tr("&Subscribe to channel…"), this, [this] {
         bool ok = false;
         const QString channel =
