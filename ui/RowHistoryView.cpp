@@ -2,9 +2,8 @@
 
 #include "MonitorSource.h"
 #include "TimeDisplay.h"
-#include "store/Capture.h"
+#include "store/CaptureDiff.h"
 
-#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -112,23 +111,13 @@ void RowHistoryView::onTravelFinished(int requestId, const TravelResult &result)
 
 QString RowHistoryView::addCapture(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return tr("Cannot read %1: %2").arg(path, file.errorString());
+    auto read = readCaptureFile(path);
+    if (const auto *error = std::get_if<QString>(&read))
+        return *error;
     const QString origin = QFileInfo(path).fileName();
-    qint64 lineNumber = 0;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine().trimmed();
-        ++lineNumber;
-        if (line.isEmpty())
-            continue;
-        auto parsed = parseCaptureLine(line);
-        if (const auto *error = std::get_if<QString>(&parsed))
-            return tr("%1 line %2: %3").arg(origin).arg(lineNumber).arg(*error);
-        const CapturedEvent &event = std::get<CapturedEvent>(parsed);
-        if (event.channel == m_channel)
-            m_timeline.offer(event.channel, event.seq, event.tsMs, event.payload, origin);
-    }
+    for (const CaptureEntry &entry : std::get<QList<CaptureEntry>>(read))
+        if (entry.channel == m_channel)
+            m_timeline.offer(entry.channel, entry.seq, entry.tsMs, entry.payload, origin);
     refresh();
     return {};
 }

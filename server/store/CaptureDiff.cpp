@@ -162,7 +162,7 @@ std::variant<QList<CaptureEntry>, QString> readCaptureFile(const QString &path)
         if (const auto *error = std::get_if<QString>(&parsed))
             return QStringLiteral("%1:%2: %3").arg(path).arg(lineNumber).arg(*error);
         const CapturedEvent &event = std::get<CapturedEvent>(parsed);
-        entries.append({lineNumber, event.channel, event.payload});
+        entries.append({lineNumber, event.channel, event.payload, event.seq, event.tsMs});
     }
     return entries;
 }

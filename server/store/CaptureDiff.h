@@ -20,6 +20,8 @@ struct CaptureEntry
     int line = 0; // 1-based line in its file
     QString channel;
     QByteArray payload; // compact JSON, as recorded
+    qint64 seq = 0;     // as recorded (0 when the line has none)
+    qint64 tsMs = 0;
 };
 
 // The lines of `path`, or an error naming the file and the first bad line.
