@@ -18,6 +18,7 @@ namespace cdc::client {
 namespace ClientExit {
 inline constexpr int ok = 0;
 inline constexpr int timeout = 1;       // --timeout ran out first
+inline constexpr int notFound = 1;      // history: the row never changed in what the server retains
 inline constexpr int failure = 2;       // bad usage, connection or protocol error, server refusal
 inline constexpr int gap = 3;           // travel: history the request asked for was already dropped
 inline constexpr int rejectedLines = 4; // publish/import: some input lines were bad (the rest went through)

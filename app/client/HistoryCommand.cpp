@@ -84,10 +84,10 @@ void HistoryCommand::pageCompleted(const QJsonObject &ack)
         return requestPage();
     print();
     if (m_timeline.versions().isEmpty())
-        return finish(ClientExit::timeout, QStringLiteral("no change of %1 %2 among the %3 events %4 retains")
-                                               .arg(m_options.table, m_options.rowKey)
-                                               .arg(m_eventsRead)
-                                               .arg(m_channel));
+        return finish(ClientExit::notFound, QStringLiteral("no change of %1 %2 among the %3 events %4 retains")
+                                                .arg(m_options.table, m_options.rowKey)
+                                                .arg(m_eventsRead)
+                                                .arg(m_channel));
     finish(ClientExit::ok);
 }
 
@@ -104,9 +104,8 @@ void HistoryCommand::print()
                 .field("ts_ms", version.tsMs)
                 .field("op", QStringView(version.change.operation));
             writer.key("changed").beginArray();
-            for (const ColumnChange &column : version.change.columns)
-                if (column.kind == ColumnChange::Kind::Changed)
-                    writer.value(QStringView(column.name));
+            for (const QString &column : version.changedColumns)
+                writer.value(QStringView(column));
             writer.endArray();
             writer.key("row").rawValue(row.isEmpty() ? QByteArrayLiteral("null") : row);
             writer.endObject();

@@ -47,7 +47,7 @@ bool RowTimeline::offer(const QString &channel, qint64 seq, qint64 tsMs, QByteAr
     if (at != m_versions.end() && at->channel == channel && at->seq == seq)
         return false; // seen already (live and replayed, say)
     const qsizetype index = at - m_versions.begin();
-    m_versions.insert(index, RowVersion{channel, seq, tsMs, origin, std::move(*change), {}, {}});
+    m_versions.insert(index, RowVersion{channel, seq, tsMs, origin, std::move(*change), {}, {}, {}});
     recomputeRowsFrom(index);
     return true;
 }
@@ -59,6 +59,10 @@ void RowTimeline::recomputeRowsFrom(qsizetype index)
         RowVersion &version = m_versions[i];
         version.rowAfter = version.change.newRow;
         version.sincePrevious.clear();
+        version.changedColumns.clear();
+        for (const ColumnChange &column : version.change.columns)
+            if (column.kind == ColumnChange::Kind::Changed)
+                version.changedColumns.append(column.name);
         if (i == 0)
             continue;
         const auto &previous = m_versions[i - 1].rowAfter;
@@ -75,14 +79,15 @@ void RowTimeline::recomputeRowsFrom(qsizetype index)
         if (previous.isEmpty() || version.rowAfter.isEmpty())
             continue;
         QStringList differences;
+        version.changedColumns.clear();
         for (const auto &[name, value] : version.rowAfter) {
             const auto was = std::find_if(previous.cbegin(), previous.cend(),
                                           [&name](const auto &entry) { return entry.first == name; });
-            if (was == previous.cend())
-                differences.append(name + QStringLiteral(" → ") + QString::fromUtf8(value));
-            else if (was->second != value)
-                differences.append(name + u' ' + QString::fromUtf8(was->second) + QStringLiteral(" → ") +
-                                   QString::fromUtf8(value));
+            if (was != previous.cend() && was->second == value)
+                continue;
+            version.changedColumns.append(name);
+            const QString before = was == previous.cend() ? QString() : QString::fromUtf8(was->second) + u' ';
+            differences.append(name + u' ' + before + QStringLiteral("→ ") + QString::fromUtf8(value));
         }
         version.sincePrevious = differences.isEmpty() ? QStringLiteral("no value changed") : differences.join(u", ");
     }

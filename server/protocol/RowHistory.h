@@ -5,6 +5,7 @@
 #include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -37,6 +38,9 @@ struct RowVersion
     // differ between the two rows, so an update whose old values were not sent still reads as
     // "amount 2.00 → 2.50". Empty for the first version, a delete, or nothing known before.
     QString sincePrevious;
+    // The columns this change changed: against the version before when the timeline has it,
+    // otherwise as the change itself says (old and new both sent and different).
+    QStringList changedColumns;
 
     // rowAfter as a JSON object; empty after a delete.
     QByteArray rowAfterJson() const;

@@ -50,9 +50,10 @@ private Q_SLOTS:
         QCOMPARE(versions[2].change.summary(),
                  QStringLiteral("update public.orders id=42: id=42, amount=2.50 (old values not sent)"));
         QCOMPARE(versions[2].describe(), QStringLiteral("update public.orders id=42: amount 2.00 → 2.50"));
-        QCOMPARE(versions[0].describe(), versions[0].change.summary()); // nothing before it
-        QCOMPARE(versions[4].describe(), versions[4].change.summary()); // re-inserted after a delete
-        QVERIFY(versions[3].rowAfterJson().isEmpty()); // deleted
+        QCOMPARE(versions[2].changedColumns, QStringList{QStringLiteral("amount")}); // doc was carried over
+        QCOMPARE(versions[0].describe(), versions[0].change.summary());              // nothing before it
+        QCOMPARE(versions[4].describe(), versions[4].change.summary());              // re-inserted after a delete
+        QVERIFY(versions[3].rowAfterJson().isEmpty());                               // deleted
         QCOMPARE(versions[4].rowAfterJson(), QByteArray("{\"id\":42,\"amount\":9}"));
     }
 
