@@ -302,8 +302,9 @@ void MainWindow::buildActions()
     const std::pair<Theme::Choice, QString> choices[] = {{Theme::Choice::System, tr("Follow the &system")},
                                                          {Theme::Choice::Light, tr("&Light")},
                                                          {Theme::Choice::Dark, tr("&Dark")}};
-    for (const auto &[choice, label] : choices) {
-        QAction *action = themeMenu->addAction(label);
+    for (const auto &entry : choices) {
+        const Theme::Choice choice = entry.first;
+        QAction *action = themeMenu->addAction(entry.second);
         action->setObjectName(QStringLiteral("theme_%1").arg(themeChoiceName(choice)));
         action->setCheckable(true);
         action->setChecked(Theme::instance().choice() == choice);

@@ -80,7 +80,10 @@ void RowTimeline::recomputeRowsFrom(qsizetype index)
             continue;
         QStringList differences;
         version.changedColumns.clear();
-        for (const auto &[name, value] : version.rowAfter) {
+        for (const auto &column : version.rowAfter) {
+            // Not a structured binding: clang (the fuzz build) cannot capture one before C++20's P1091.
+            const QString &name = column.first;
+            const QByteArray &value = column.second;
             const auto was = std::find_if(previous.cbegin(), previous.cend(),
                                           [&name](const auto &entry) { return entry.first == name; });
             if (was != previous.cend() && was->second == value)
