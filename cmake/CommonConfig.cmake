@@ -26,4 +26,6 @@ target_compile_definitions(cdcscope_common INTERFACE
     CDCSCOPE_VERSION="${PROJECT_VERSION}")
 target_compile_options(cdcscope_common INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+    # A precompiled header the compiler cannot use is silently parsed again; say so instead.
+    -Winvalid-pch
     $<$<BOOL:${CDCSCOPE_WARNINGS_AS_ERRORS}>:-Werror>)

@@ -1,0 +1,1 @@
+// The translation unit that builds the GUI suites' precompiled headers (tests/CMakeLists.txt).
