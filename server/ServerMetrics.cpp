@@ -31,11 +31,57 @@ public:
             m_out.append('{').append(labels).append('}');
         m_out.append(' ').append(QByteArray::number(value)).append('\n');
     }
+    void fractionalSample(const char *name, double value, const QByteArray &labels)
+    {
+        m_out.append(name).append('{').append(labels).append('}');
+        m_out.append(' ').append(QByteArray::number(value, 'g', 6)).append('\n');
+    }
+    // A latency's p50 and p99 over the window, in seconds (no samples: no series).
+    void quantiles(const char *name, const LatencyFigures &figures, const QByteArray &labels)
+    {
+        if (figures.count == 0)
+            return;
+        fractionalSample(name, figures.p50Ms / 1000.0, QByteArray(labels).append(",quantile=\"0.5\""));
+        fractionalSample(name, figures.p99Ms / 1000.0, QByteArray(labels).append(",quantile=\"0.99\""));
+    }
     QByteArray take() { return std::move(m_out); }
 
 private:
     QByteArray m_out;
 };
+
+// Per client, the slowest `series` (by p99, then by how long their oldest event waits): clients
+// come and go by the thousand, and the ones a scrape is for are the slow ones.
+void renderClientLatency(PrometheusText &text, const SessionHub &hub, int series)
+{
+    QList<ClientStats> clients = hub.clientStats();
+    qint64 behind = 0;
+    for (const ClientStats &client : std::as_const(clients))
+        behind += client.fallingBehind() ? 1 : 0;
+    text.family("cdcscope_clients_falling_behind", "gauge",
+                "Clients whose oldest queued event has waited a second or more.");
+    text.sample("cdcscope_clients_falling_behind", behind);
+    const qsizetype named = std::min<qsizetype>(clients.size(), std::max(0, series));
+    std::partial_sort(
+        clients.begin(), clients.begin() + named, clients.end(), [](const ClientStats &a, const ClientStats &b) {
+            return std::tie(a.storedToSent.p99Ms, a.waitingMs) > std::tie(b.storedToSent.p99Ms, b.waitingMs);
+        });
+    clients.resize(named);
+    const auto labels = [](const ClientStats &client) {
+        QByteArray label("id=\"");
+        label.append(QByteArray::number(client.sessionId)).append("\",client=\"");
+        return label.append(labelValue(client.clientId)).append('"');
+    };
+    text.family("cdcscope_client_stored_to_sent_seconds", "gauge",
+                "From an event's ts_ms to its write to this client: p50 and p99 over the last 30 to 60 s (the "
+                "slowest --metrics-channels clients).");
+    for (const ClientStats &client : std::as_const(clients))
+        text.quantiles("cdcscope_client_stored_to_sent_seconds", client.storedToSent, labels(client));
+    text.family("cdcscope_client_waiting_seconds", "gauge",
+                "How long this client's oldest queued event has waited (0: nothing waits).");
+    for (const ClientStats &client : std::as_const(clients))
+        text.fractionalSample("cdcscope_client_waiting_seconds", double(client.waitingMs) / 1000.0, labels(client));
+}
 
 } // namespace
 
@@ -98,6 +144,21 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     for (const ChannelLog *log : channels)
         text.sample("cdcscope_channel_subscribers", hub.subscriberCount(log->id()),
                     "channel=\"" + labelValue(log->id()) + '"');
+    const LatencyBook &latency = hub.latency();
+    text.family("cdcscope_channel_commit_to_stored_seconds", "gauge",
+                "From the source's commit time (in the payload) to the event's ts_ms, per channel: p50 and p99 "
+                "over the last 30 to 60 s.");
+    for (const ChannelLog *log : channels)
+        text.quantiles("cdcscope_channel_commit_to_stored_seconds", latency.commitToStored(log->id()),
+                       "channel=\"" + labelValue(log->id()) + '"');
+    text.family("cdcscope_channel_stored_to_sent_seconds", "gauge",
+                "From the event's ts_ms to its write to a client, per channel over its clients: p50 and p99 over "
+                "the last 30 to 60 s.");
+    for (const ChannelLog *log : channels)
+        text.quantiles("cdcscope_channel_stored_to_sent_seconds", latency.storedToSent(log->id()),
+                       "channel=\"" + labelValue(log->id()) + '"');
+    renderClientLatency(text, hub, channelSeries);
+
     qint64 otherEvents = 0;
     qint64 otherBytes = 0;
     qint64 otherSubscribers = 0;

@@ -62,6 +62,8 @@ EngineSnapshot MonitorFeed::takeSnapshot()
         stats.lastSeq = log->lastSeq();
         const qint64 before = m_previousLastSeq.value(log->id(), 0);
         stats.eventsPerSecond = seconds > 0 ? double(stats.lastSeq - before) / seconds : 0.0;
+        stats.commitToStored = hub.latency().commitToStored(stats.id);
+        stats.storedToSent = hub.latency().storedToSent(stats.id);
         lastSeqs.insert(stats.id, stats.lastSeq);
         snapshot.channels.append(stats);
     }

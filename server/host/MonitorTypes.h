@@ -1,6 +1,7 @@
 #pragma once
 
 #include "cluster/ClusterMember.h"
+#include "latency/LatencyBook.h"
 #include "sources/SourceStatus.h"
 #include "store/StoredEvent.h"
 
@@ -29,6 +30,8 @@ struct ChannelStats
     std::optional<qint64> newestSeq;
     qint64 lastSeq = 0;
     double eventsPerSecond = 0;
+    LatencyFigures commitToStored; // from the source's commit time to ts_ms
+    LatencyFigures storedToSent;   // from ts_ms to the write to a client, over its clients
 };
 
 struct ClientStats
@@ -40,6 +43,9 @@ struct ClientStats
     QStringList subscriptions;
     qint64 eventsSent = 0;
     qint64 queuedBytes = 0;
+    LatencyFigures storedToSent;
+    qint64 waitingMs = 0; // how long its oldest queued event has waited
+    bool fallingBehind() const { return waitingMs >= LatencyBook::fallingBehindMs; }
 };
 
 struct EngineSnapshot

@@ -9,11 +9,19 @@
 
 namespace cdc {
 
+namespace {
+// How often a lane tells the engine what it measured: the figures the window and /metrics show
+// are at most this old.
+constexpr int latencyReportIntervalMs = 1000;
+} // namespace
+
 DeliveryLane::DeliveryLane(QObject *parent)
     : QObject(parent)
 {
     connect(&m_heartbeat, &QTimer::timeout, this, &DeliveryLane::heartbeat);
     setHeartbeat(m_pingIntervalMs, m_idleTimeoutMs);
+    connect(&m_latencyReports, &QTimer::timeout, this, &DeliveryLane::reportLatency);
+    m_latencyReports.start(latencyReportIntervalMs);
 }
 
 DeliveryLane::~DeliveryLane()
@@ -41,6 +49,7 @@ void DeliveryLane::attach(Handover handover, const QList<QByteArray> &firstFrame
     connect(connection, &WsConnection::slowConsumer, this,
             [this](WsConnection *from, qint64 queued) { Q_EMIT slowConsumer(from->id(), queued); });
     connect(connection, &WsConnection::finished, this, &DeliveryLane::onFinished);
+    connection->setLatency(&m_latency);
     m_members.insert(handover.id, {connection, {}});
     for (const QByteArray &frame : firstFrames)
         connection->queue(frame, WsConnection::Kind::Control);
@@ -53,7 +62,10 @@ void DeliveryLane::subscribe(quint64 id, const QString &channel)
     if (found == m_members.end())
         return;
     found->channels.push_back(channel);
-    m_subscribers[channel].push_back(found->connection);
+    auto subscribers = m_subscribers.find(channel);
+    if (subscribers == m_subscribers.end())
+        subscribers = m_subscribers.insert(channel, {{}, m_latency.acquire(channel)});
+    subscribers->subscribers.push_back(found->connection);
 }
 
 void DeliveryLane::unsubscribe(quint64 id, const QString &channel)
@@ -70,9 +82,11 @@ void DeliveryLane::removeSubscriber(const QString &channel, WsConnection *connec
     const auto subscribers = m_subscribers.find(channel);
     if (subscribers == m_subscribers.end())
         return;
-    std::erase(*subscribers, connection);
-    if (subscribers->empty())
+    std::erase(subscribers->subscribers, connection);
+    if (subscribers->subscribers.empty()) {
+        m_latency.release(subscribers->latencyKey);
         m_subscribers.erase(subscribers);
+    }
 }
 
 void DeliveryLane::touch(WsConnection *connection)
@@ -101,8 +115,9 @@ void DeliveryLane::deliver(const std::shared_ptr<const LiveBatch> &batch)
             continue;
         // A recipient cut off for slowness leaves the list only on a later turn (finished() is
         // queued), so the list does not change under the loop.
-        for (WsConnection *connection : *found) {
-            connection->queue(event.wire, WsConnection::Kind::Live);
+        const LiveStamp stamp{event.seq, event.tsMs, found->latencyKey};
+        for (WsConnection *connection : found->subscribers) {
+            connection->queueLive(event.wire, stamp);
             touch(connection);
         }
     }
@@ -174,6 +189,19 @@ void DeliveryLane::heartbeat()
             connection->ping();
         }
     }
+}
+
+void DeliveryLane::reportLatency()
+{
+    if (m_members.isEmpty())
+        return;
+    auto report = std::make_shared<LatencyReport>();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    report->clients.reserve(std::size_t(m_members.size()));
+    for (const Member &member : std::as_const(m_members))
+        report->clients.push_back(member.connection->takeLatencyReport(now));
+    m_latency.collectChannels(*report);
+    Q_EMIT latencyReported(std::move(report));
 }
 
 DeliveryThread::DeliveryThread(int index)

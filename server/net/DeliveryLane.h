@@ -10,19 +10,22 @@
 
 #include <condition_variable>
 #include <future>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 class QSslSocket;
 
 namespace cdc {
 
-// One stored event as the delivery threads see it: its channel and its shared wire frame.
+// One stored event as the delivery threads see it: its channel, its shared wire frame, and what
+// its latency is measured from (its seq and its ts_ms, when it was stored).
 struct LiveFrame
 {
     QString channel;
     QByteArray wire;
+    qint64 seq = 0;
+    qint64 tsMs = 0;
 };
 using LiveBatch = std::vector<LiveFrame>;
 
@@ -63,9 +66,9 @@ private:
 struct Handover
 {
     quint64 id = 0;
-    int fd = -1;              // a plain connection: its descriptor, ours from now on
+    int fd = -1;               // a plain connection: its descriptor, ours from now on
     QSslSocket *tls = nullptr; // a TLS connection: its socket, already moved to the lane's thread
-    QByteArray unread;        // bytes that arrived after the upgrade request (plain only)
+    QByteArray unread;         // bytes that arrived after the upgrade request (plain only)
     ConnectionLimits limits;
     std::shared_ptr<ConnectionStats> stats;
 };
@@ -106,6 +109,8 @@ Q_SIGNALS:
     void idleClosed(quint64 id, qint64 silentMs);
     // The connection is gone; nothing more is said of `id`.
     void finished(quint64 id, quint16 closeCode);
+    // Once a second while the lane has connections: what it measured (DeliveryLatency).
+    void latencyReported(std::shared_ptr<const cdc::LatencyReport> report);
 
 private:
     struct Member
@@ -120,11 +125,20 @@ private:
     void flushTouched();
     void onFinished(WsConnection *connection, quint16 closeCode);
     void heartbeat();
+    void reportLatency();
 
     Mailbox m_inbox{this};
     DeliveryBacklog m_backlog;
     QHash<quint64, Member> m_members;
-    QHash<QString, std::vector<WsConnection *>> m_subscribers;
+    struct LaneChannel
+    {
+        std::vector<WsConnection *> subscribers;
+        ChannelKey latencyKey;
+    };
+
+    QHash<QString, LaneChannel> m_subscribers;
+    DeliveryLatency m_latency;
+    QTimer m_latencyReports;
     std::vector<WsConnection *> m_touched;
     QTimer m_heartbeat;
     qint64 m_pingIntervalMs = 30'000;

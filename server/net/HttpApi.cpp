@@ -34,6 +34,29 @@ bool isExportPath(const QByteArray &path)
     return path == "/export" || (path.startsWith("/channels/") && path.endsWith("/export"));
 }
 
+// /channels/{id}/latency: the channel's latency figures and its last events' times.
+bool isLatencyPath(const QByteArray &path)
+{
+    return path.startsWith("/channels/") && path.endsWith("/latency") && path.size() > 18;
+}
+
+// {"count":N,"p50":ms,"p99":ms}, or null without samples in the window.
+void writeLatency(JsonWriter &writer, std::string_view key, const LatencyFigures &figures)
+{
+    writer.key(key);
+    if (figures.count == 0) {
+        writer.null();
+        return;
+    }
+    writer.beginObject()
+        .field("count", figures.count)
+        .key("p50")
+        .rawValue(QByteArray::number(figures.p50Ms, 'f', 3))
+        .key("p99")
+        .rawValue(QByteArray::number(figures.p99Ms, 'f', 3))
+        .endObject();
+}
+
 // /clients/{session id}: one connected client, to disconnect.
 bool isClientPath(const QByteArray &path)
 {
@@ -43,7 +66,7 @@ bool isClientPath(const QByteArray &path)
 // The method a path is served with, or empty for an unknown path.
 QByteArrayView routeMethod(const QByteArray &path)
 {
-    if (isExportPath(path))
+    if (isExportPath(path) || isLatencyPath(path))
         return "GET";
     if (isClientPath(path))
         return "DELETE";
@@ -118,6 +141,8 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
             channel = QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 7));
         return reply(exportCapture(head, channel, access));
     }
+    if (isLatencyPath(head.path))
+        return reply(channelLatency(QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 8)), access));
     if (head.path == "/events")
         return publish(head, body, access, std::move(reply));
     if (head.path == "/health")
@@ -135,10 +160,12 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
 
 HttpResponse HttpApi::notFound(const HttpRequestHead &head)
 {
-    return HttpResponse::error(404, QStringLiteral("not_found"),
-                               QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
-                               QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
-                                              "GET /export, GET /channels/{id}/export, and WebSocket upgrades on /ws"));
+    return HttpResponse::error(
+        404, QStringLiteral("not_found"),
+        QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
+        QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
+                       "GET /export, GET /channels/{id}/export, GET /channels/{id}/latency, and WebSocket "
+                       "upgrades on /ws"));
 }
 
 void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
@@ -439,7 +466,9 @@ HttpResponse HttpApi::clients(const Access &access) const
             .beginArray();
         for (const QString &channel : client.subscriptions)
             writer.value(QStringView(channel));
-        writer.endArray().field("events_sent", client.eventsSent).field("queued_bytes", client.queuedBytes).endObject();
+        writer.endArray().field("events_sent", client.eventsSent).field("queued_bytes", client.queuedBytes);
+        writeLatency(writer, "stored_to_sent_ms", client.storedToSent);
+        writer.field("waiting_ms", client.waitingMs).field("falling_behind", client.fallingBehind()).endObject();
     }
     writer.endArray().endObject();
     return HttpResponse::json(200, writer.take());
@@ -514,7 +543,42 @@ HttpResponse HttpApi::channels(const Access &access) const
             .field("last_seq", log->lastSeq());
         writer.optionalField("oldest_seq", log->oldestSeq());
         writer.optionalField("newest_seq", log->newestSeq());
-        writer.field("last_ts_ms", log->lastTsMs()).endObject();
+        writer.field("last_ts_ms", log->lastTsMs());
+        writeLatency(writer, "commit_to_stored_ms", m_hub.latency().commitToStored(log->id()));
+        writeLatency(writer, "stored_to_sent_ms", m_hub.latency().storedToSent(log->id()));
+        writer.endObject();
+    }
+    writer.endArray().endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::channelLatency(const QString &channel, const Access &access) const
+{
+    if (!access.mayRead(channel))
+        return HttpResponse::error(403, QStringLiteral("forbidden"),
+                                   QStringLiteral("the token \"%1\" may not read %2").arg(access.tokenName, channel));
+    const LatencyBook &latency = m_hub.latency();
+    QHash<quint64, QString> clientNames;
+    for (const WsSession *session : m_hub.sessions())
+        clientNames.insert(session->id(), session->clientId());
+    JsonWriter writer;
+    writer.beginObject().field("organization_id", QStringView(channel));
+    writeLatency(writer, "commit_to_stored_ms", latency.commitToStored(channel));
+    writeLatency(writer, "stored_to_sent_ms", latency.storedToSent(channel));
+    writer.key("events").beginArray();
+    for (const EventTimes &event : latency.recentEvents(channel)) {
+        writer.beginObject().field("seq", event.seq);
+        writer.optionalField("commit_ts_ms", event.commitMs); // null: the payload says no commit time
+        writer.field("ts_ms", event.tsMs).key("sent").beginArray();
+        for (const EventTimes::Sent &sent : event.sent) {
+            writer.beginObject()
+                .field("id", qint64(sent.client))
+                .field("client_id", QStringView(clientNames.value(sent.client)))
+                .key("sent_ts_ms")
+                .rawValue(QByteArray::number(double(sent.sentUs) / 1000.0, 'f', 3))
+                .endObject();
+        }
+        writer.endArray().endObject();
     }
     writer.endArray().endObject();
     return HttpResponse::json(200, writer.take());

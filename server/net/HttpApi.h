@@ -57,6 +57,8 @@ private:
     HttpResponse disconnectClient(const HttpRequestHead &head, const Access &access);
     static HttpResponse refuseMonitoring(const Access &access);
     HttpResponse channels(const Access &access) const;
+    // GET /channels/{id}/latency: where the time went for the channel and its last events.
+    HttpResponse channelLatency(const QString &channel, const Access &access) const;
 
     EventStore &m_store;
     SessionHub &m_hub;

@@ -98,10 +98,18 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
             lane, &DeliveryLane::finished, lane,
             [this, relay](quint64 id, quint16 code) { relay([this, id, code] { onFinished(id, code); }); },
             Qt::DirectConnection);
+        connect(
+            lane, &DeliveryLane::latencyReported, lane,
+            [this, relay](std::shared_ptr<const LatencyReport> report) {
+                relay([this, report = std::move(report)] { m_latency.merge(*report); });
+            },
+            Qt::DirectConnection);
         m_lanes.push_back({std::move(thread), lane, 0});
     }
     connect(&m_store, &EventStore::appended, this, &SessionHub::fanOut);
     connect(&m_store, &EventStore::batchAppended, this, &SessionHub::deliverFannedOut);
+    connect(&m_latencyWindow, &QTimer::timeout, this, [this] { m_latency.rotate(); });
+    m_latencyWindow.start(int(LatencyBook::windowPeriodMs));
     applyConfig();
 }
 
@@ -160,6 +168,7 @@ void SessionHub::adopt(UpgradedConnection upgraded)
     session->setAccess(upgraded.access);
     m_sessions.push_back(session);
     m_sessionsById.insert(id, session);
+    m_latency.addClient(id);
     ++m_metrics.connectionsAccepted;
 
     qCInfo(lcNet).noquote() << "client connected:" << session->clientId() << "from" << session->peerText();
@@ -192,6 +201,7 @@ void SessionHub::onFinished(quint64 id, quint16 closeCode)
             --lane.sessions;
     std::erase(m_sessions, session);
     m_sessionsById.remove(id);
+    m_latency.forgetClient(id);
     delete session;
     if (m_sessions.empty())
         Q_EMIT allClosed();
@@ -229,7 +239,8 @@ QList<ClientStats> SessionHub::clientStats() const
         if (session->isClosing())
             continue;
         clients.append({session->id(), session->clientId(), session->peerText(), session->connectedAt(),
-                        session->subscriptions(), session->eventsSent(), session->queuedBytes()});
+                        session->subscriptions(), session->eventsSent(), session->queuedBytes(),
+                        m_latency.clientStoredToSent(session->id()), m_latency.clientWaitingMs(session->id())});
     }
     return clients;
 }
@@ -252,8 +263,10 @@ qint64 SessionHub::deliveredReplay() const
 
 void SessionHub::fanOut(const ChannelLog &channel, const StoredEvent &event)
 {
-    if (m_subscribers.contains(channel.id()))
-        m_fannedOut.push_back({channel.id(), event.wire});
+    const bool watched = m_subscribers.contains(channel.id());
+    m_latency.stored(channel.id(), event, watched);
+    if (watched)
+        m_fannedOut.push_back({channel.id(), event.wire, event.seq, event.tsMs});
 }
 
 void SessionHub::deliverFannedOut()

@@ -4,9 +4,11 @@
 #include "ServerConfig.h"
 #include "WsSession.h"
 #include "host/MonitorTypes.h"
+#include "latency/LatencyBook.h"
 
 #include <QHash>
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 #include <vector>
@@ -54,6 +56,8 @@ public:
     QList<ClientStats> clientStats() const;
     qint64 deliveredLive() const;
     qint64 deliveredReplay() const;
+    // Where the time went: per channel, per client, per recent event.
+    const LatencyBook &latency() const { return m_latency; }
 
 Q_SIGNALS:
     void allClosed();
@@ -92,6 +96,8 @@ private:
     // Events of the current append batch that someone is subscribed to; handed to the delivery
     // threads in one piece at its end, so a batch costs one write per connection.
     LiveBatch m_fannedOut;
+    LatencyBook m_latency;
+    QTimer m_latencyWindow;
     quint64 m_nextSessionId = 1;
     qint64 m_closedLive = 0;
     qint64 m_closedReplay = 0;

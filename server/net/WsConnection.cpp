@@ -5,6 +5,8 @@
 #include <QDateTime>
 #include <QTimer>
 
+#include <chrono>
+
 namespace cdc {
 
 namespace {
@@ -37,6 +39,16 @@ WsConnection::~WsConnection() = default;
 
 void WsConnection::queue(QByteArray wire, Kind kind)
 {
+    enqueue(std::move(wire), kind, {});
+}
+
+void WsConnection::queueLive(QByteArray wire, const LiveStamp &stamp)
+{
+    enqueue(std::move(wire), Kind::Live, stamp);
+}
+
+void WsConnection::enqueue(QByteArray wire, Kind kind, const LiveStamp &stamp)
+{
     if (m_closing) {
         if (kind == Kind::Replay) // counted in by the engine, never to be sent
             m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
@@ -45,6 +57,7 @@ void WsConnection::queue(QByteArray wire, Kind kind)
     const qint64 size = wire.size();
     m_frames.push_back(std::move(wire));
     m_kinds.push_back(kind);
+    m_stamps.push_back(stamp);
     m_queuedBytes += size;
     // Replayed frames are a bounded block of their own (the travel limit); live and control frames
     // count against the backlog bound, so neither a stalled subscriber nor a client that sends
@@ -61,12 +74,14 @@ void WsConnection::queue(QByteArray wire, Kind kind)
     }
 }
 
-void WsConnection::popFront()
+void WsConnection::popFront(qint64 nowUs)
 {
     switch (m_kinds[m_head]) {
     case Kind::Live:
         m_queuedLiveBytes -= m_frames[m_head].size();
         m_stats->liveSent.fetch_add(1, std::memory_order_relaxed);
+        if (m_laneLatency && m_stamps[m_head].tsMs > 0)
+            m_latency.sent(m_stamps[m_head], nowUs, *m_laneLatency);
         break;
     case Kind::Replay:
         m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
@@ -86,6 +101,10 @@ void WsConnection::flush()
 {
     if (m_ended)
         return;
+    // The moment a frame counts as sent: its last byte handed to the kernel in this write.
+    const qint64 nowUs =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     while (m_head < m_frames.size()) {
         const std::span<const QByteArray> pending(m_frames.data() + m_head, m_frames.size() - m_head);
         qint64 written = m_stream->write(pending, m_headOffset);
@@ -102,7 +121,7 @@ void WsConnection::flush()
                 break;
             }
             written -= rest;
-            popFront();
+            popFront(nowUs);
         }
         if (m_headOffset > 0)
             break;
@@ -110,10 +129,12 @@ void WsConnection::flush()
     if (m_head == m_frames.size()) {
         m_frames.clear();
         m_kinds.clear();
+        m_stamps.clear();
         m_head = 0;
         if (m_frames.capacity() > keptQueueCapacity) {
             m_frames.shrink_to_fit();
             m_kinds.shrink_to_fit();
+            m_stamps.shrink_to_fit();
         }
         if (m_finishWhenDrained) {
             m_finishWhenDrained = false;
@@ -121,6 +142,19 @@ void WsConnection::flush()
         }
     }
     publishQueuedBytes();
+}
+
+LatencyReport::Client WsConnection::takeLatencyReport(qint64 nowMs)
+{
+    qint64 waitingMs = 0;
+    for (size_t i = m_head; i < m_frames.size(); ++i) {
+        if (m_kinds[i] == Kind::Live && m_stamps[i].tsMs > 0) {
+            waitingMs = std::max<qint64>(0, nowMs - m_stamps[i].tsMs);
+            break;
+        }
+    }
+    Q_ASSERT(m_laneLatency);
+    return m_latency.report(m_id, waitingMs, *m_laneLatency);
 }
 
 void WsConnection::publishQueuedBytes()
@@ -138,6 +172,7 @@ void WsConnection::discardFrom(size_t first)
         m_queuedBytes -= m_frames.back().size();
         m_frames.pop_back();
         m_kinds.pop_back();
+        m_stamps.pop_back();
     }
 }
 
@@ -166,6 +201,7 @@ void WsConnection::closeWith(quint16 code, const QString &reason)
     dropQueued();
     m_frames.push_back(ws::closeFrame(code, reason));
     m_kinds.push_back(Kind::Control);
+    m_stamps.emplace_back();
     m_queuedBytes += m_frames.back().size();
     m_queuedLiveBytes += m_frames.back().size();
     flush();
@@ -254,17 +290,19 @@ void WsConnection::end()
         return;
     m_ended = true;
     m_closing = true;
-    m_stream->abort(); // a peer that keeps sending must not keep this thread busy until deletion
+    m_stream->abort();   // a peer that keeps sending must not keep this thread busy until deletion
     discardFrom(m_head); // nothing more goes out
     m_frames.clear();
     m_kinds.clear();
+    m_stamps.clear();
     m_head = 0;
     m_headOffset = 0;
     m_queuedBytes = 0;
     m_queuedLiveBytes = 0;
     m_stats->queuedBytes.store(0, std::memory_order_relaxed);
     // Said on the next turn: the end may come from inside a loop over the lane's connections.
-    QMetaObject::invokeMethod(this, [this] { Q_EMIT finished(this, m_closeCode); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT finished(this, m_closeCode); }, Qt::QueuedConnection);
 }
 
 } // namespace cdc

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DeliveryLatency.h"
 #include "protocol/WsWire.h"
 
 #include <QByteArray>
@@ -53,7 +54,13 @@ public:
     // Queues a whole frame (or, before any frame, the handshake response). A live or control frame
     // that takes the waiting bytes past the bound cuts the connection off (1008, slowConsumer()).
     void queue(QByteArray wire, Kind kind);
+    // Queues an event frame; once it is written, `stamp` says what to measure (DeliveryLatency).
+    void queueLive(QByteArray wire, const LiveStamp &stamp);
     void flush();
+    // Where this connection's stored→sent samples go; its lane's, for the connection's lifetime.
+    void setLatency(DeliveryLatency *lane) { m_laneLatency = lane; }
+    // What was measured since the last call, and how long the oldest event still queued has waited.
+    LatencyReport::Client takeLatencyReport(qint64 nowMs);
     void ping();
     // Sends a close frame and ends the connection once the peer answers, or after a grace period.
     void closeWith(quint16 code, const QString &reason);
@@ -76,7 +83,8 @@ private:
     // Drops the frames from index `first` on, keeping the counts right.
     void discardFrom(size_t first);
     void dropQueued();
-    void popFront();
+    void enqueue(QByteArray wire, Kind kind, const LiveStamp &stamp);
+    void popFront(qint64 nowUs);
     void publishQueuedBytes();
     void end();
 
@@ -89,6 +97,9 @@ private:
     // not yet fully written, m_headOffset how much of it was.
     std::vector<QByteArray> m_frames;
     std::vector<Kind> m_kinds;
+    std::vector<LiveStamp> m_stamps; // a live frame's; empty ones for the others
+    DeliveryLatency *m_laneLatency = nullptr;
+    ConnectionLatency m_latency;
     size_t m_head = 0;
     qsizetype m_headOffset = 0;
     qint64 m_queuedBytes = 0;

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <QtGlobal>
+
+#include <array>
+
+namespace cdc {
+
+// Latencies in microseconds, counted in buckets four to a power of two (1 µs up to 2^33 µs, about
+// 2.4 hours; longer ones count in the last): a quantile read from it is off by at most a bucket's
+// half width, under 12%. Fixed size (about 1 KiB), so a figure per channel and per client stays cheap.
+class LatencyHistogram
+{
+public:
+    static constexpr int bucketCount = 128;
+
+    void record(qint64 microseconds);
+    void add(const LatencyHistogram &other);
+    void clear();
+
+    qint64 count() const { return m_count; }
+    bool isEmpty() const { return m_count == 0; }
+    // The latency `quantile` (0..1] of the samples are at or under, in ms; 0 when there are none.
+    double quantileMs(double quantile) const;
+
+    static int bucketOf(qint64 microseconds);
+    // A bucket's bounds in µs, [lower, upper).
+    static qint64 lowerBound(int bucket);
+    static qint64 upperBound(int bucket);
+
+private:
+    std::array<qint64, bucketCount> m_counts{};
+    qint64 m_count = 0;
+};
+
+// A histogram of the recent past: samples go into the current period, and the figures cover it and
+// the period before — the last 30 to 60 s when the owner rotates every 30 s.
+class RecentLatency
+{
+public:
+    void record(qint64 microseconds) { m_current.record(microseconds); }
+    void add(const LatencyHistogram &samples) { m_current.add(samples); }
+    void rotate();
+    LatencyHistogram window() const;
+    bool isEmpty() const { return m_current.isEmpty() && m_previous.isEmpty(); }
+    qint64 total() const { return m_total + m_current.count(); }
+
+private:
+    LatencyHistogram m_current;
+    LatencyHistogram m_previous;
+    qint64 m_total = 0; // rotated out of current, for the metrics' counters
+};
+
+} // namespace cdc

@@ -1,0 +1,105 @@
+#include "DeliveryLatency.h"
+
+#include <algorithm>
+
+namespace cdc {
+
+ChannelKey DeliveryLatency::acquire(const QString &channel)
+{
+    quint32 slot;
+    if (!m_free.empty()) {
+        slot = m_free.back();
+        m_free.pop_back();
+    } else {
+        slot = quint32(m_slots.size());
+        m_slots.emplace_back();
+    }
+    Slot &taken = m_slots[slot];
+    taken.name = channel;
+    taken.inUse = true;
+    taken.sent.clear();
+    return {slot, taken.generation};
+}
+
+void DeliveryLatency::release(ChannelKey key)
+{
+    if (!live(key))
+        return;
+    Slot &slot = m_slots[key.slot];
+    slot.inUse = false;
+    slot.name.clear();
+    ++slot.generation; // frames still queued with the old key are no longer counted for the channel
+    m_free.push_back(key.slot);
+}
+
+const DeliveryLatency::Slot *DeliveryLatency::live(ChannelKey key) const
+{
+    if (key.slot >= m_slots.size())
+        return nullptr;
+    const Slot &slot = m_slots[key.slot];
+    return slot.inUse && slot.generation == key.generation ? &slot : nullptr;
+}
+
+QString DeliveryLatency::channelName(ChannelKey key) const
+{
+    const Slot *slot = live(key);
+    return slot ? slot->name : QString();
+}
+
+void DeliveryLatency::recordChannel(ChannelKey key, qint64 microseconds)
+{
+    if (live(key))
+        m_slots[key.slot].sent.record(microseconds);
+}
+
+void DeliveryLatency::collectChannels(LatencyReport &report)
+{
+    for (Slot &slot : m_slots) {
+        if (!slot.inUse || slot.sent.isEmpty())
+            continue;
+        report.channels.push_back({slot.name, slot.sent});
+        slot.sent.clear();
+    }
+}
+
+void ConnectionLatency::sent(const LiveStamp &stamp, qint64 sentUs, DeliveryLatency &lane)
+{
+    const qint64 microseconds = std::max<qint64>(0, sentUs - stamp.tsMs * 1000);
+    m_sent.record(microseconds);
+    lane.recordChannel(stamp.channel, microseconds);
+    m_recentChanged = true;
+    // One write of a batch is one record: consecutive seqs of a channel that went out together.
+    if (!m_recent.empty()) {
+        Write &last = m_recent.back();
+        if (last.sentUs == sentUs && last.channel.slot == stamp.channel.slot &&
+            last.channel.generation == stamp.channel.generation && last.lastSeq + 1 == stamp.seq) {
+            last.lastSeq = stamp.seq;
+            return;
+        }
+    }
+    m_recent.push_back({stamp.channel, stamp.seq, stamp.seq, sentUs});
+    if (m_recent.size() > keptWrites)
+        m_recent.pop_front();
+}
+
+LatencyReport::Client ConnectionLatency::report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane)
+{
+    LatencyReport::Client client;
+    client.id = id;
+    client.storedToSent = m_sent;
+    m_sent.clear();
+    client.waitingMs = waitingMs;
+    client.recentChanged = m_recentChanged;
+    if (m_recentChanged) {
+        client.recent.reserve(m_recent.size());
+        for (const Write &write : m_recent) {
+            const QString channel = lane.channelName(write.channel);
+            if (!channel.isEmpty())
+                client.recent.push_back({channel, write.firstSeq, write.lastSeq, write.sentUs});
+        }
+        m_recentChanged = false;
+    }
+    return client;
+}
+
+} // namespace cdc

@@ -1,0 +1,81 @@
+#pragma once
+
+#include "latency/LatencyReport.h"
+
+#include <QString>
+
+#include <deque>
+#include <vector>
+
+namespace cdc {
+
+// A channel a delivery thread has subscribers of, as the frames queued for it remember it. The key
+// of a channel whose last subscriber left is stale (its slot's generation moved on), so a frame
+// still queued for it is measured for its client but no longer for the channel.
+struct ChannelKey
+{
+    quint32 slot = 0;
+    quint32 generation = 0;
+};
+
+// One live event frame's times, queued with it on each connection.
+struct LiveStamp
+{
+    qint64 seq = 0;
+    qint64 tsMs = 0; // the event's ts_ms: when the server stored it
+    ChannelKey channel;
+};
+
+// Where the time goes on one delivery thread, per channel: the stored→sent latency of every event
+// frame its connections finished writing. Owned by the DeliveryLane; its thread only.
+class DeliveryLatency
+{
+public:
+    ChannelKey acquire(const QString &channel);
+    void release(ChannelKey key);
+    QString channelName(ChannelKey key) const; // empty once released
+    void recordChannel(ChannelKey key, qint64 microseconds);
+    // Moves the samples since the last report into `report`.
+    void collectChannels(LatencyReport &report);
+
+private:
+    struct Slot
+    {
+        QString name;
+        quint32 generation = 0;
+        bool inUse = false;
+        LatencyHistogram sent;
+    };
+    const Slot *live(ChannelKey key) const;
+
+    std::vector<Slot> m_slots;
+    std::vector<quint32> m_free;
+};
+
+// The same for one connection: its stored→sent samples and its last writes (which seqs of which
+// channel went out when), for the engine's per-event figures.
+class ConnectionLatency
+{
+public:
+    static constexpr std::size_t keptWrites = 64;
+
+    // `stamp`'s frame was written completely at `sentUs` (µs since the epoch).
+    void sent(const LiveStamp &stamp, qint64 sentUs, DeliveryLatency &lane);
+    // The samples since the last report (cleared) and, when they changed, the last writes.
+    LatencyReport::Client report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane);
+
+private:
+    struct Write
+    {
+        ChannelKey channel;
+        qint64 firstSeq = 0;
+        qint64 lastSeq = 0;
+        qint64 sentUs = 0;
+    };
+
+    LatencyHistogram m_sent;
+    std::deque<Write> m_recent;
+    bool m_recentChanged = false;
+};
+
+} // namespace cdc
