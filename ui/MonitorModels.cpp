@@ -23,6 +23,28 @@ QVariant optionalSeq(const std::optional<qint64> &seq)
     return seq ? QVariant(*seq) : QVariant(QStringLiteral("–"));
 }
 
+QString formatMilliseconds(double ms)
+{
+    if (ms >= 1000)
+        return tr("%1 s").arg(ms / 1000.0, 0, 'f', 1);
+    if (ms >= 10)
+        return tr("%1 ms").arg(qRound(ms));
+    return tr("%1 ms").arg(ms, 0, 'f', 1);
+}
+
+// "p50 1.2 ms · p99 8 ms", or a dash while the window holds no samples.
+QVariant latencyText(const LatencyFigures &figures)
+{
+    if (figures.count == 0)
+        return QStringLiteral("–");
+    return tr("p50 %1 · p99 %2").arg(formatMilliseconds(figures.p50Ms), formatMilliseconds(figures.p99Ms));
+}
+
+QVariant latencySortValue(const LatencyFigures &figures)
+{
+    return figures.count == 0 ? -1.0 : figures.p99Ms;
+}
+
 } // namespace
 
 QTableView *makeSnapshotTable(QAbstractItemModel *model, QWidget *parent)
@@ -61,6 +83,10 @@ ChannelsModel *makeChannelsModel(QObject *parent)
         {tr("Last seq"), [](const ChannelStats &c) { return QVariant(c.lastSeq); }, {}},
         {tr("Events/s"), [](const ChannelStats &c) { return QVariant(QString::number(c.eventsPerSecond, 'f', 1)); },
          [](const ChannelStats &c) { return QVariant(c.eventsPerSecond); }},
+        {tr("Commit → stored"), [](const ChannelStats &c) { return latencyText(c.commitToStored); },
+         [](const ChannelStats &c) { return latencySortValue(c.commitToStored); }},
+        {tr("Stored → sent"), [](const ChannelStats &c) { return latencyText(c.storedToSent); },
+         [](const ChannelStats &c) { return latencySortValue(c.storedToSent); }},
     };
     return new ChannelsModel(
         std::move(columns), [](const ChannelStats &c) { return c.id; }, parent);
@@ -80,9 +106,25 @@ ClientsModel *makeClientsModel(QObject *parent)
         {tr("Events sent"), [](const ClientStats &c) { return QVariant(c.eventsSent); }, {}},
         {tr("Queued"), [](const ClientStats &c) { return QVariant(formatBytes(c.queuedBytes)); },
          [](const ClientStats &c) { return QVariant(c.queuedBytes); }},
+        {tr("Stored → sent"), [](const ClientStats &c) { return latencyText(c.storedToSent); },
+         [](const ClientStats &c) { return latencySortValue(c.storedToSent); }},
+        {tr("Falling behind"),
+         [](const ClientStats &c) {
+             return QVariant(c.fallingBehind()
+                                 ? tr("⚠ oldest event waiting %1").arg(formatMilliseconds(double(c.waitingMs)))
+                                 : QStringLiteral("–"));
+         },
+         [](const ClientStats &c) { return QVariant(c.waitingMs); }},
     };
-    return new ClientsModel(
+    auto *model = new ClientsModel(
         std::move(columns), [](const ClientStats &c) { return QString::number(c.sessionId); }, parent);
+    model->setAttention([](const ClientStats &c) {
+        return c.fallingBehind() ? tr("Falling behind: its oldest queued event has waited %1 (the server cuts it off "
+                                      "once its queue passes --max-queued)")
+                                       .arg(formatMilliseconds(double(c.waitingMs)))
+                                 : QString();
+    });
+    return model;
 }
 
 ClusterModel *makeClusterModel(QObject *parent)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QAbstractTableModel>
+#include <QColor>
 #include <QList>
 #include <QStringList>
 #include <QVariant>
@@ -66,8 +67,16 @@ public:
             return column.sortValue ? column.sortValue(row) : column.display(row);
         if (role == Qt::TextAlignmentRole && index.column() > 0)
             return int(Qt::AlignRight | Qt::AlignVCenter);
+        if ((role == Qt::ForegroundRole || role == Qt::ToolTipRole) && m_attention) {
+            const QString reason = m_attention(row);
+            if (!reason.isEmpty())
+                return role == Qt::ToolTipRole ? QVariant(reason) : QVariant(QColor(0xd3, 0x2f, 0x2f));
+        }
         return {};
     }
+
+    // Rows that need a look are drawn in red, with the reason as their tooltip (empty: none).
+    void setAttention(std::function<QString(const Row &)> reason) { m_attention = std::move(reason); }
 
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override
     {
@@ -79,6 +88,7 @@ public:
 private:
     QList<Column> m_columns;
     std::function<QString(const Row &)> m_key;
+    std::function<QString(const Row &)> m_attention;
     QList<Row> m_rows;
     QStringList m_keys;
 };

@@ -19,6 +19,7 @@
 #include "SettingsDialog.h"
 #include "SourcesPanel.h"
 #include "TestHttp.h"
+#include "TestServer.h"
 #include "TestWsClient.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
@@ -609,6 +610,73 @@ private Q_SLOTS:
             QVERIFY(client.waitForDisconnect());
         }
         QTRY_COMPARE(clients->rowCount(), 0);
+    }
+
+    // Where the time went: the Channels view's commit→stored and stored→sent, the Clients view's
+    // stored→sent, and a client whose events wait drawn in red with the reason.
+    void channelsAndClientsShowWhereTheTimeWent()
+    {
+        startWindow();
+        TestWsClient reader(m_port, QStringLiteral("timed"));
+        QVERIFY(reader.waitForMessages(1));
+        auto stalled = rawWebSocket(m_port, "timed");
+        QVERIFY(stalled);
+        stalled->setReadBufferSize(1); // reads nothing from here on
+        QTRY_COMPARE(m_window->clientsModel()->rowCount(), 2);
+
+        const QByteArray filler(8 * 1024, 'z');
+        for (int batch = 0; batch < 80; ++batch) {
+            QJsonArray events;
+            for (int i = 0; i < 10; ++i)
+                events.append(
+                    QJsonObject{{QStringLiteral("organization_id"), QStringLiteral("timed")},
+                                {QStringLiteral("data"),
+                                 QJsonObject{{QStringLiteral("commit_ts_ms"), QDateTime::currentMSecsSinceEpoch() - 20},
+                                             {QStringLiteral("filler"), QString::fromLatin1(filler)}}}});
+            QCOMPARE(httpPost(m_port, "/events", QJsonDocument(events).toJson(QJsonDocument::Compact)).status, 200);
+        }
+        QVERIFY(reader.waitForMessages(1 + 800, 20000));
+
+        const auto columnOf = [](const QAbstractItemModel *model, const QString &title) {
+            for (int column = 0; column < model->columnCount(); ++column)
+                if (model->headerData(column, Qt::Horizontal).toString() == title)
+                    return column;
+            return -1;
+        };
+        ChannelsModel *channels = m_window->channelsModel();
+        const int commitToStored = columnOf(channels, QStringLiteral("Commit → stored"));
+        const int channelStoredToSent = columnOf(channels, QStringLiteral("Stored → sent"));
+        QVERIFY(commitToStored > 0 && channelStoredToSent > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(channels->rowCount() == 1 &&
+                                     channels->index(0, channelStoredToSent).data().toString().startsWith(u"p50 "),
+                                 5000);
+        QTRY_COMPARE(channels->rowAt(0).commitToStored.count, 800); // every event, once the snapshot is newer
+        // Published 20 ms after their "commit": p50 at least that, within the buckets' 12%.
+        const QString committed = channels->index(0, commitToStored).data().toString();
+        QVERIFY2(committed.startsWith(u"p50 ") && committed.contains(u" · p99 "), qPrintable(committed));
+        QVERIFY2(channels->rowAt(0).commitToStored.p50Ms >= 20 * 0.88, qPrintable(committed));
+
+        ClientsModel *clients = m_window->clientsModel();
+        const int clientStoredToSent = columnOf(clients, QStringLiteral("Stored → sent"));
+        const int behindColumn = columnOf(clients, QStringLiteral("Falling behind"));
+        QVERIFY(clientStoredToSent > 0 && behindColumn > 0);
+        const auto rowOf = [&](bool isBehind) {
+            for (int row = 0; row < clients->rowCount(); ++row)
+                if (clients->rowAt(row).fallingBehind() == isBehind)
+                    return row;
+            return -1;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(true) >= 0, 5000);
+        const int behind = rowOf(true);
+        const int keepingUp = rowOf(false);
+        QVERIFY(keepingUp >= 0);
+        QVERIFY(clients->index(keepingUp, clientStoredToSent).data().toString().startsWith(u"p50 "));
+        QCOMPARE(clients->index(keepingUp, behindColumn).data().toString(), QStringLiteral("–"));
+        QVERIFY(!clients->index(keepingUp, 0).data(Qt::ForegroundRole).isValid());
+        QVERIFY2(clients->index(behind, behindColumn).data().toString().startsWith(u"⚠ oldest event waiting"),
+                 qPrintable(clients->index(behind, behindColumn).data().toString()));
+        QCOMPARE(clients->index(behind, 0).data(Qt::ForegroundRole).value<QColor>(), QColor(0xd3, 0x2f, 0x2f));
+        QVERIFY(clients->index(behind, 0).data(Qt::ToolTipRole).toString().startsWith(u"Falling behind"));
     }
 
     void disconnectActionClosesTheClient()

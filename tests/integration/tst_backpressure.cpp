@@ -92,6 +92,55 @@ private Q_SLOTS:
         QVERIFY(httpGet(server->port(), "/metrics").body.contains("cdcscope_slow_consumer_disconnects_total 1"));
     }
 
+    // Before the cut: a client whose events wait is marked falling behind (the window's Clients view,
+    // /clients, /metrics), and unmarked once it reads again; the one keeping up never is.
+    void aClientFallingBehindIsMarkedUntilItCatchesUp()
+    {
+        ServerConfig config;
+        config.maxQueuedBytesPerClient = qint64(256) << 20; // no cut in this test
+        auto server = startTestServer(config);
+        TestWsClient fast(server->port(), QStringLiteral("lag"));
+        QVERIFY(fast.waitForMessages(1));
+        auto slow = rawWebSocket(server->port(), "lag");
+        QVERIFY(slow);
+        slow->setReadBufferSize(1);
+        QTRY_COMPARE(server->sessions().sessionCount(), 2);
+        const WsSession *slowSession = server->sessions().sessions().back();
+
+        // Until the kernel's buffers are full and events wait in the server's queue.
+        const QByteArray payload = '"' + QByteArray(8 * 1024, 'y') + '"';
+        int published = 0;
+        while (slowSession->queuedBytes() < (qint64(1) << 20) && published < 20000) {
+            PublishBatch batch;
+            for (int i = 0; i < 10; ++i)
+                batch.append({QStringLiteral("lag"), payload});
+            server->publish(batch);
+            published += 10;
+            QTest::qWait(2);
+        }
+        QVERIFY(fast.waitForMessages(1 + published, 20000));
+        const auto behind = [&](quint64 session) {
+            for (const ClientStats &client : server->sessions().clientStats())
+                if (client.sessionId == session)
+                    return client.fallingBehind();
+            return false;
+        };
+        const quint64 fastId = server->sessions().sessions().front()->id();
+        QTRY_VERIFY_WITH_TIMEOUT(behind(slowSession->id()), 5000);
+        QVERIFY(!behind(fastId));
+        const QByteArray clients = httpGet(server->port(), "/clients").body;
+        QVERIFY2(clients.contains("\"falling_behind\":true"), clients.constData());
+        QVERIFY2(clients.contains("\"falling_behind\":false"), clients.constData());
+        QVERIFY(httpGet(server->port(), "/metrics").body.contains("cdcscope_clients_falling_behind 1"));
+
+        // It reads everything: nothing waits any more, and the mark goes.
+        slow->setReadBufferSize(0);
+        QObject::connect(slow.get(), &QIODevice::readyRead, slow.get(), [&] { slow->readAll(); });
+        slow->readAll();
+        QTRY_VERIFY_WITH_TIMEOUT(!behind(slowSession->id()), 10000);
+        QVERIFY(httpGet(server->port(), "/metrics").body.contains("cdcscope_clients_falling_behind 0"));
+    }
+
     void aClientThatAsksWithoutReadingTheAnswersIsCutOff()
     {
         // Every junk message earns an error frame; a client that never reads them must not grow the

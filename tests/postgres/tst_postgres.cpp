@@ -271,6 +271,86 @@ private Q_SLOTS:
         QVERIFY(server->stop());
     }
 
+    // Where the time went, for every event of a run: committed in PostgreSQL, stored (ts_ms), then
+    // written to each subscriber — in that order, each time — and the p50/p99 the window and
+    // /metrics show.
+    void everyEventsTimesAreOrderedCommitStoredSent()
+    {
+        // REPLICA IDENTITY FULL: a delete carries the channel column too.
+        auto server =
+            startSource(QStringLiteral("timed"), {}, sourceEnvironment(), QStringLiteral("public.tenant_full"));
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        TestWsClient first(server->port, QStringLiteral("timed"));
+        TestWsClient second(server->port, QStringLiteral("timed"));
+        QVERIFY(first.waitForMessages(1));
+        QVERIFY(second.waitForMessages(1));
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "INSERT INTO tenant_full (organization_id, v) SELECT 'timed', g FROM generate_series(1, 40) g;"
+                     "BEGIN; UPDATE tenant_full SET v = v + 1 WHERE organization_id = 'timed' AND v <= 5; COMMIT;"
+                     "DELETE FROM tenant_full WHERE organization_id = 'timed' AND v > 37;")),
+                 qPrintable(m_cluster.error()));
+        const int expected = 40 + 5 + 3;
+        QVERIFY(first.waitForMessages(1 + expected, 20000));
+        QVERIFY(second.waitForMessages(1 + expected, 20000));
+
+        // The delivery threads report once a second.
+        QJsonArray events;
+        QJsonObject latency;
+        const auto everyEventSentTwice = [&] {
+            latency = QJsonDocument::fromJson(httpGet(server->port, "/channels/timed/latency").body).object();
+            events = latency.value(QStringLiteral("events")).toArray();
+            return events.size() == expected && std::all_of(events.begin(), events.end(), [](const QJsonValue &event) {
+                       return event.toObject().value(QStringLiteral("sent")).toArray().size() == 2;
+                   });
+        };
+        QVERIFY2(QTest::qWaitFor(everyEventSentTwice, 5000), QJsonDocument(latency).toJson().constData());
+        qint64 seq = 0;
+        for (const QJsonValue &value : std::as_const(events)) {
+            const QJsonObject event = value.toObject();
+            QCOMPARE(event.value(QStringLiteral("seq")).toInteger(), ++seq);
+            const qint64 committed = event.value(QStringLiteral("commit_ts_ms")).toInteger(-1);
+            const qint64 stored = event.value(QStringLiteral("ts_ms")).toInteger();
+            QVERIFY2(committed > 0, qPrintable(QStringLiteral("seq %1 has no commit time").arg(seq)));
+            QVERIFY2(
+                committed <= stored,
+                qPrintable(QStringLiteral("seq %1: committed %2 after stored %3").arg(seq).arg(committed).arg(stored)));
+            for (const QJsonValue &sent : event.value(QStringLiteral("sent")).toArray()) {
+                const double sentMs = sent.toObject().value(QStringLiteral("sent_ts_ms")).toDouble();
+                QVERIFY2(
+                    double(stored) <= sentMs,
+                    qPrintable(
+                        QStringLiteral("seq %1: stored %2 after sent %3").arg(seq).arg(stored).arg(sentMs, 0, 'f', 3)));
+                QCOMPARE(sent.toObject().value(QStringLiteral("client_id")).toString(), QStringLiteral("timed"));
+            }
+        }
+        // The figures: every event counted once for commit→stored, twice (two clients) for stored→sent.
+        const QJsonObject committedToStored = latency.value(QStringLiteral("commit_to_stored_ms")).toObject();
+        const QJsonObject storedToSent = latency.value(QStringLiteral("stored_to_sent_ms")).toObject();
+        QCOMPARE(committedToStored.value(QStringLiteral("count")).toInteger(), expected);
+        QCOMPARE(storedToSent.value(QStringLiteral("count")).toInteger(), 2 * expected);
+        for (const QJsonObject &figures : {committedToStored, storedToSent})
+            QVERIFY(figures.value(QStringLiteral("p50")).toDouble() <= figures.value(QStringLiteral("p99")).toDouble());
+        const QJsonArray clients = QJsonDocument::fromJson(httpGet(server->port, "/clients").body)
+                                       .object()
+                                       .value(QStringLiteral("clients"))
+                                       .toArray();
+        QCOMPARE(clients.size(), 2);
+        for (const QJsonValue &client : clients) {
+            QCOMPARE(client.toObject()
+                         .value(QStringLiteral("stored_to_sent_ms"))
+                         .toObject()
+                         .value(QStringLiteral("count"))
+                         .toInteger(),
+                     expected);
+            QCOMPARE(client.toObject().value(QStringLiteral("falling_behind")).toBool(), false);
+        }
+        const QByteArray metrics = httpGet(server->port, "/metrics").body;
+        QVERIFY(metrics.contains("cdcscope_channel_commit_to_stored_seconds{channel=\"timed\",quantile=\"0.99\"}"));
+        QVERIFY(metrics.contains("cdcscope_channel_stored_to_sent_seconds{channel=\"timed\",quantile=\"0.5\"}"));
+        QVERIFY(metrics.contains("cdcscope_client_stored_to_sent_seconds{id="));
+        QVERIFY(server->stop());
+    }
+
     void unchangedToastColumnIsMarked()
     {
         auto server = startSource(QStringLiteral("toast"));

@@ -88,6 +88,18 @@ TravelAck parseTravelAck(const QJsonObject &ack)
     return parsed;
 }
 
+namespace {
+
+// {"count":N,"p50":ms,"p99":ms} as a headless CDC Scope writes it; null or absent (athena): none.
+LatencyFigures latencyFigures(const QJsonValue &value)
+{
+    const QJsonObject object = value.toObject();
+    return {object.value(QStringLiteral("count")).toInteger(), object.value(QStringLiteral("p50")).toDouble(),
+            object.value(QStringLiteral("p99")).toDouble()};
+}
+
+} // namespace
+
 QList<ChannelStats> parseChannels(const QByteArray &body)
 {
     QList<ChannelStats> channels;
@@ -101,6 +113,8 @@ QList<ChannelStats> parseChannels(const QByteArray &body)
         stats.oldestSeq = optionalInteger(object.value(QStringLiteral("oldest_seq")));
         stats.newestSeq = optionalInteger(object.value(QStringLiteral("newest_seq")));
         stats.lastSeq = object.value(QStringLiteral("last_seq")).toInteger();
+        stats.commitToStored = latencyFigures(object.value(QStringLiteral("commit_to_stored_ms")));
+        stats.storedToSent = latencyFigures(object.value(QStringLiteral("stored_to_sent_ms")));
         channels.append(stats);
     }
     return channels;
@@ -120,6 +134,8 @@ QList<ClientStats> parseClients(const QByteArray &body)
             stats.subscriptions.append(channel.toString());
         stats.eventsSent = object.value(QStringLiteral("events_sent")).toInteger();
         stats.queuedBytes = object.value(QStringLiteral("queued_bytes")).toInteger();
+        stats.storedToSent = latencyFigures(object.value(QStringLiteral("stored_to_sent_ms")));
+        stats.waitingMs = object.value(QStringLiteral("waiting_ms")).toInteger();
         clients.append(stats);
     }
     return clients;

@@ -1,0 +1,220 @@
+// Where the time went, piece by piece: the histogram's buckets and quantiles, the commit time read
+// from each payload shape, a delivery thread's bookkeeping and the engine's book that joins them.
+
+#include "latency/LatencyBook.h"
+#include "net/DeliveryLatency.h"
+#include "protocol/CommitTime.h"
+#include "store/StoredEvent.h"
+
+#include <QTest>
+
+using namespace cdc;
+
+namespace {
+
+// A stored event as the store makes it, enough for the book: seq, ts_ms and the payload's bytes.
+StoredEvent storedEvent(qint64 seq, qint64 tsMs, const QByteArray &payload)
+{
+    StoredEvent event;
+    event.seq = seq;
+    event.tsMs = tsMs;
+    event.wire = "{\"payload\":" + payload + "}}";
+    event.jsonOffset = 0;
+    event.payloadOffset = 11;
+    return event;
+}
+
+constexpr qint64 t0 = 1'796'000'000'000; // a ms timestamp in 2026
+
+} // namespace
+
+class TestLatency : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void bucketsCoverEveryValueInOrder()
+    {
+        int previous = -1;
+        for (qint64 us :
+             std::initializer_list<qint64>{0, 1, 2, 3, 4, 5, 7, 8, 100, 1000, 1001, 65536, 10000000, qint64(1) << 32}) {
+            const int bucket = LatencyHistogram::bucketOf(us);
+            QVERIFY2(bucket >= previous, qPrintable(QString::number(us)));
+            QVERIFY(LatencyHistogram::lowerBound(bucket) <= us);
+            QVERIFY(us < LatencyHistogram::upperBound(bucket));
+            previous = bucket;
+        }
+        // Each bucket's width is at most a quarter of its lower bound: quantiles within 12%.
+        for (int bucket = 4; bucket < LatencyHistogram::bucketCount; ++bucket) {
+            const qint64 width = LatencyHistogram::upperBound(bucket) - LatencyHistogram::lowerBound(bucket);
+            QVERIFY(width * 4 <= LatencyHistogram::lowerBound(bucket));
+            QCOMPARE(LatencyHistogram::lowerBound(bucket), LatencyHistogram::upperBound(bucket - 1));
+        }
+        QCOMPARE(LatencyHistogram::bucketOf(-5), 0);                // a clock step back counts as no wait
+        QCOMPARE(LatencyHistogram::bucketOf(qint64(1) << 50), 127); // hours count in the last bucket
+    }
+
+    void quantilesAreWithinTheBucketWidth()
+    {
+        LatencyHistogram samples;
+        QCOMPARE(samples.quantileMs(0.5), 0.0);
+        for (int i = 1; i <= 100; ++i)
+            samples.record(i * 1000); // 1 ms … 100 ms
+        QCOMPARE(samples.count(), 100);
+        const double p50 = samples.quantileMs(0.50);
+        const double p99 = samples.quantileMs(0.99);
+        QVERIFY2(std::abs(p50 - 50) <= 50 * 0.125, qPrintable(QString::number(p50)));
+        QVERIFY2(std::abs(p99 - 99) <= 99 * 0.125, qPrintable(QString::number(p99)));
+
+        RecentLatency recent;
+        recent.add(samples);
+        recent.rotate();
+        QCOMPARE(recent.window().count(), 100); // the period before still counts
+        recent.record(5000);
+        QCOMPARE(recent.window().count(), 101);
+        recent.rotate();
+        QCOMPARE(recent.window().count(), 1); // two periods on, the first is gone
+        recent.rotate();
+        QVERIFY(recent.isEmpty());
+        QCOMPARE(recent.total(), 101);
+    }
+
+    void commitTimeIsReadFromEachShape_data()
+    {
+        QTest::addColumn<QByteArray>("payload");
+        QTest::addColumn<qint64>("commitMs"); // -1: none
+        const QByteArray ms = QByteArray::number(t0);
+        QTest::newRow("cdcscope/athena") << QByteArray("{\"op\":\"insert\",\"commit_ts_ms\":" + ms + ",\"new\":{}}")
+                                         << t0;
+        QTest::newRow("debezium source") << QByteArray("{\"op\":\"c\",\"ts_ms\":" + QByteArray::number(t0 + 90) +
+                                                       ",\"source\":{\"ts_ms\":" + ms + ",\"table\":\"t\"}}")
+                                         << t0;
+        QTest::newRow("debezium with schema")
+            << QByteArray("{\"schema\":{},\"payload\":{\"op\":\"u\",\"source\":{\"ts_ms\":" + ms + "}}}") << t0;
+        QTest::newRow("ts_ms of a publisher") << QByteArray("{\"ts_ms\":" + ms + ".5,\"x\":1}") << t0;
+        QTest::newRow("supabase micros")
+            << QByteArray("{\"type\":\"INSERT\",\"commit_timestamp\":\"2026-11-30T12:00:00.123456+00:00\"}")
+            << qint64(1796040000123);
+        QTest::newRow("supabase Z") << QByteArray("{\"commit_timestamp\":\"2026-11-30T12:00:00Z\"}")
+                                    << qint64(1796040000000);
+        QTest::newRow("seconds are not ms") << QByteArray("{\"ts_ms\":1796000000}") << qint64(-1);
+        QTest::newRow("text is not a time") << QByteArray("{\"commit_ts_ms\":\"soon\"}") << qint64(-1);
+        QTest::newRow("none") << QByteArray("{\"op\":\"insert\",\"new\":{\"id\":1}}") << qint64(-1);
+        QTest::newRow("nested elsewhere") << QByteArray("{\"row\":{\"ts_ms\":" + ms + "}}") << qint64(-1);
+        QTest::newRow("an array") << QByteArray("[{\"ts_ms\":" + ms + "}]") << qint64(-1);
+    }
+
+    void commitTimeIsReadFromEachShape()
+    {
+        QFETCH(QByteArray, payload);
+        QFETCH(qint64, commitMs);
+        const std::optional<qint64> read = readCommitTimeMs(payload);
+        QCOMPARE(read.value_or(-1), commitMs);
+    }
+
+    void aDeliveryThreadCountsPerChannelAndClient()
+    {
+        DeliveryLatency lane;
+        const ChannelKey orders = lane.acquire(QStringLiteral("orders"));
+        ConnectionLatency connection;
+        const qint64 sentUs = (t0 + 3) * 1000 + 250;
+        for (qint64 seq = 1; seq <= 3; ++seq)
+            connection.sent({seq, t0, orders}, sentUs, lane); // one write: one record
+        connection.sent({4, t0 + 1, orders}, sentUs + 900, lane);
+        LatencyReport report;
+        report.clients.push_back(connection.report(7, 0, lane));
+        lane.collectChannels(report);
+        const LatencyReport::Client &client = report.clients.front();
+        QCOMPARE(client.storedToSent.count(), 4);
+        QVERIFY(client.recentChanged);
+        QCOMPARE(client.recent.size(), std::size_t(2));
+        QCOMPARE(client.recent[0].firstSeq, 1);
+        QCOMPARE(client.recent[0].lastSeq, 3);
+        QCOMPARE(client.recent[0].sentUs, sentUs);
+        QCOMPARE(client.recent[1].channel, QStringLiteral("orders"));
+        QCOMPARE(report.channels.size(), std::size_t(1));
+        QCOMPARE(report.channels[0].storedToSent.count(), 4);
+
+        // Reported samples are not reported again; the last writes only when they changed.
+        const LatencyReport::Client again = connection.report(7, 0, lane);
+        QCOMPARE(again.storedToSent.count(), 0);
+        QVERIFY(!again.recentChanged);
+
+        // A channel whose last subscriber left: frames still queued for it count for their client only,
+        // also when its slot is taken by another channel.
+        lane.release(orders);
+        const ChannelKey audit = lane.acquire(QStringLiteral("audit"));
+        QCOMPARE(audit.slot, orders.slot);
+        connection.sent({5, t0, orders}, sentUs, lane);
+        LatencyReport later;
+        later.clients.push_back(connection.report(7, 0, lane));
+        lane.collectChannels(later);
+        QCOMPARE(later.clients[0].storedToSent.count(), 1);
+        QVERIFY(later.channels.empty());
+        for (const SentRange &write : later.clients[0].recent)
+            QCOMPARE(write.channel, QStringLiteral("orders")); // never labelled "audit"
+    }
+
+    void theBookJoinsStoredEventsWithTheirWrites()
+    {
+        LatencyBook book;
+        book.addClient(1);
+        book.addClient(2);
+        const QByteArray payload = "{\"commit_ts_ms\":" + QByteArray::number(t0) + "}";
+        for (qint64 seq = 1; seq <= 3; ++seq)
+            book.stored(QStringLiteral("orders"), storedEvent(seq, t0 + 4, payload), true);
+        book.stored(QStringLiteral("orders"), storedEvent(4, t0 + 5, "{\"x\":1}"), true);
+        // A channel nobody watches: its commit→stored counts, its events' times are not kept.
+        book.stored(QStringLiteral("quiet"), storedEvent(1, t0 + 2, payload), false);
+
+        LatencyReport report;
+        LatencyReport::Client first;
+        first.id = 1;
+        first.storedToSent.record(500);
+        first.recentChanged = true;
+        first.recent = {{QStringLiteral("orders"), 1, 4, (t0 + 6) * 1000}};
+        LatencyReport::Client second;
+        second.id = 2;
+        second.waitingMs = 2500;
+        second.recentChanged = true;
+        second.recent = {{QStringLiteral("orders"), 2, 2, (t0 + 7) * 1000}};
+        LatencyReport::Client gone;
+        gone.id = 9; // finished before its report arrived: not brought back
+        report.clients = {first, second, gone};
+        LatencyHistogram channelSent;
+        channelSent.record(500);
+        report.channels.push_back({QStringLiteral("orders"), channelSent});
+        book.merge(report);
+
+        const std::vector<EventTimes> events = book.recentEvents(QStringLiteral("orders"));
+        QCOMPARE(events.size(), std::size_t(4));
+        QCOMPARE(events[0].commitMs.value_or(-1), t0);
+        QVERIFY(!events[3].commitMs);
+        QCOMPARE(events[0].sent.size(), std::size_t(1));
+        QCOMPARE(events[1].sent.size(), std::size_t(2));
+        QCOMPARE(events[1].sent[0].sentUs + events[1].sent[1].sentUs, (t0 + 6) * 1000 + (t0 + 7) * 1000);
+        QVERIFY(book.recentEvents(QStringLiteral("quiet")).empty());
+
+        QCOMPARE(book.commitToStored(QStringLiteral("orders")).count, 3);
+        QCOMPARE(book.commitToStored(QStringLiteral("quiet")).count, 1);
+        QVERIFY(std::abs(book.commitToStored(QStringLiteral("orders")).p50Ms - 4) <= 0.5);
+        QCOMPARE(book.storedToSent(QStringLiteral("orders")).count, 1);
+        QCOMPARE(book.clientStoredToSent(1).count, 1);
+        QCOMPARE(book.clientWaitingMs(2), 2500);
+        QVERIFY(book.clientWaitingMs(2) >= LatencyBook::fallingBehindMs);
+        QCOMPARE(book.clientStoredToSent(9).count, 0);
+        QCOMPARE(book.channels(), (QStringList{QStringLiteral("orders"), QStringLiteral("quiet")}));
+
+        // Two quiet periods later the channels have nothing left and are gone; a client stays until it leaves.
+        book.stored(QStringLiteral("orders"), storedEvent(5, t0 + 6, "{}"), false);
+        book.rotate();
+        book.rotate();
+        QVERIFY(book.channels().isEmpty());
+        QVERIFY(book.recentEvents(QStringLiteral("orders")).empty());
+        book.forgetClient(2);
+        QCOMPARE(book.clientWaitingMs(2), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLatency)
+#include "tst_latency.moc"
