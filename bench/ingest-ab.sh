@@ -6,14 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:?usage: bench/ingest-ab.sh REV [ROUNDS]}
 rounds=${2:-5}
-old=/tmp/cdcscope-ab-$(git rev-parse --short "$rev")
-if [ ! -x "$old/build/app/cdcscope" ]; then
-  rm -rf "$old"
-  git worktree add -f -q "$old" "$rev"
-  cmake -S "$old" -B "$old/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCDCSCOPE_BUILD_TESTS=OFF \
-    -DCDCSCOPE_BUILD_BENCH=OFF >/dev/null
-  cmake --build "$old/build" -j 2 --target cdcscope >/dev/null
-fi
+. bench/build-rev.sh
+build_rev "$rev"
 scripts/build.sh >/dev/null
 results=$(mktemp)
 
@@ -33,7 +27,7 @@ run() { # binary label memory|journal
 
 for _ in $(seq "$rounds"); do
   for storage in memory journal; do
-    run "$old/build/app/cdcscope" before "$storage"
+    run "$rev_binary" before "$storage"
     run build/app/cdcscope after "$storage"
   done
 done

@@ -3,6 +3,7 @@
 #include "JsonText.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 
 namespace cdc {
 
@@ -20,27 +21,28 @@ std::optional<qint64> plausible(qint64 ms)
     return ms;
 }
 
-std::optional<qint64> numberAt(const JsonOutline &outline, qsizetype index)
+std::optional<qint64> numberAt(QByteArrayView payload, std::initializer_list<std::string_view> path)
 {
-    if (index < 0 || outline.node(index).kind != JsonKind::Number)
+    const auto found = findJsonMember(payload, path);
+    if (!found || found->kind != JsonKind::Number)
         return std::nullopt;
-    const QByteArrayView text = outline.node(index).text;
     bool ok = false;
-    const qint64 whole = text.toLongLong(&ok);
+    const qint64 whole = found->text.toLongLong(&ok);
     if (ok)
         return plausible(whole);
-    const double fractional = text.toDouble(&ok); // 1764500000123.5, 1.7645e12
+    const double fractional = found->text.toDouble(&ok); // 1764500000123.5, 1.7645e12
     if (!ok)
         return std::nullopt;
     return plausible(qint64(fractional));
 }
 
-std::optional<qint64> isoTimeAt(const JsonOutline &outline, qsizetype index)
+std::optional<qint64> isoTimeAt(QByteArrayView payload, std::string_view key)
 {
-    if (index < 0 || outline.node(index).kind != JsonKind::String)
+    const auto found = findJsonMember(payload, {key});
+    if (!found || found->kind != JsonKind::String)
         return std::nullopt;
     // Supabase writes "2024-05-22T14:03:24.123456+00:00" or "…Z"; Qt reads at most milliseconds.
-    QString text = QString::fromStdString(outline.node(index).string);
+    QString text = QString::fromStdString(found->string);
     static const QRegularExpression subMilliseconds(QStringLiteral("(\\.\\d{3})\\d+"));
     text.replace(subMilliseconds, QStringLiteral("\\1"));
     const QDateTime at = QDateTime::fromString(text, Qt::ISODateWithMs);
@@ -49,37 +51,26 @@ std::optional<qint64> isoTimeAt(const JsonOutline &outline, qsizetype index)
     return plausible(at.toMSecsSinceEpoch());
 }
 
-qsizetype objectMember(const JsonOutline &outline, qsizetype object, std::string_view key)
-{
-    if (object < 0 || outline.node(object).kind != JsonKind::Object)
-        return -1;
-    return outline.member(object, key);
-}
-
 } // namespace
 
 std::optional<qint64> readCommitTimeMs(QByteArrayView payload)
 {
-    if (!payload.contains("ts_ms\"") && !payload.contains("commit_timestamp\""))
+    const std::string_view text(payload.data(), std::size_t(payload.size()));
+    if (text.find("ts_ms\"") == std::string_view::npos && text.find("commit_timestamp\"") == std::string_view::npos)
         return std::nullopt;
-    // Three levels: payload.source.ts_ms is the deepest name read.
-    auto read = JsonOutline::read(payload, 3);
-    const auto *outline = std::get_if<JsonOutline>(&read);
-    if (!outline || outline->root().kind != JsonKind::Object)
-        return std::nullopt;
-    if (auto ms = numberAt(*outline, outline->member(0, "commit_ts_ms")))
+    // Each lookup reads the payload only as far as the member (a PostgreSQL source's event: the first).
+    if (auto ms = numberAt(payload, {"commit_ts_ms"}))
         return ms;
     // Debezium's envelope is the payload, or its "payload" member (with the JSON converter's schemas).
-    const qsizetype wrapped = objectMember(*outline, 0, "payload");
-    for (const qsizetype envelope : {qsizetype(0), wrapped}) {
-        if (auto ms = numberAt(*outline, objectMember(*outline, objectMember(*outline, envelope, "source"), "ts_ms")))
-            return ms;
-    }
-    for (const qsizetype envelope : {qsizetype(0), wrapped}) {
-        if (auto ms = numberAt(*outline, objectMember(*outline, envelope, "ts_ms")))
-            return ms;
-    }
-    return isoTimeAt(*outline, outline->member(0, "commit_timestamp"));
+    if (auto ms = numberAt(payload, {"source", "ts_ms"}))
+        return ms;
+    if (auto ms = numberAt(payload, {"payload", "source", "ts_ms"}))
+        return ms;
+    if (auto ms = numberAt(payload, {"ts_ms"}))
+        return ms;
+    if (auto ms = numberAt(payload, {"payload", "ts_ms"}))
+        return ms;
+    return isoTimeAt(payload, "commit_timestamp");
 }
 
 } // namespace cdc

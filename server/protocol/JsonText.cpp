@@ -360,6 +360,49 @@ private:
     qsizetype m_errorOffset = -1;
 };
 
+std::optional<JsonMemberValue> findJsonMember(QByteArrayView validJson, std::initializer_list<std::string_view> path)
+{
+    static thread_local ParserSlot slot;
+    if (std::size_t(validJson.size()) > ParserSlot::keptCapacity || path.size() == 0)
+        return std::nullopt; // not worth a parser of its own: a payload that large says no time
+    const simdjson::padded_string_view padded = slot.pad(validJson);
+    od::document document;
+    od::object object;
+    if (slot.parser.iterate(padded).get(document) || document.get_object().get(object))
+        return std::nullopt;
+    od::value value;
+    std::size_t step = 0;
+    for (const std::string_view key : path) {
+        if (object.find_field_unordered(key).get(value))
+            return std::nullopt;
+        if (++step < path.size() && value.get_object().get(object))
+            return std::nullopt;
+    }
+    od::json_type type;
+    if (value.type().get(type))
+        return std::nullopt;
+    JsonMemberValue found;
+    switch (type) {
+    case od::json_type::number: {
+        const std::string_view token = value.raw_json_token();
+        found.kind = JsonKind::Number;
+        found.text =
+            trimmed(QByteArrayView(validJson.data() + (token.data() - padded.data()), qsizetype(token.size())));
+        return found;
+    }
+    case od::json_type::string: {
+        std::string_view unescaped;
+        if (value.get_string().get(unescaped))
+            return std::nullopt;
+        found.kind = JsonKind::String;
+        found.string = std::string(unescaped);
+        return found;
+    }
+    default:
+        return std::nullopt; // only numbers and strings are asked for
+    }
+}
+
 std::variant<JsonOutline, JsonTextError> JsonOutline::read(QByteArrayView text, int depth)
 {
     static thread_local ParserSlot slot;

@@ -4,7 +4,10 @@
 #include <QByteArrayView>
 #include <QString>
 
+#include <initializer_list>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -64,6 +67,20 @@ private:
     friend class JsonOutlineBuilder;
     std::vector<Node> m_nodes;
 };
+
+// One value found by JsonMemberLookup: its kind, its text as written, and for a string its
+// unescaped text.
+struct JsonMemberValue
+{
+    JsonKind kind = JsonKind::Null;
+    QByteArrayView text; // a number's, as written
+    std::string string;  // a string's, unescaped
+};
+
+// The value at `path` — object members from the top, the first member by each name — in a text
+// already known to be valid JSON (a stored payload), or nothing. Reads only as far as the member
+// (simdjson On-Demand) and builds no outline: for a field or two of many payloads.
+std::optional<JsonMemberValue> findJsonMember(QByteArrayView validJson, std::initializer_list<std::string_view> path);
 
 // Validates `text` as one JSON value and returns its compact form (JsonOutline::compact).
 std::variant<QByteArray, JsonTextError> compactJsonText(QByteArrayView text);
