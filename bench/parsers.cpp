@@ -1,10 +1,14 @@
 // Micro-benchmark of the parsers a request meets before any event is stored: the HTTP head, a
 // chunked body, the publish body's JSON. Beside our HTTP code, when built with Debian's
 // libhttp-parser-dev (bench/parsers.sh installs it), the same inputs through Node's archived
-// http_parser, the one maintained-once C parser Debian 12 packages. Medians of 5 runs; not a test.
+// http_parser, the one maintained-once C parser Debian 12 packages. And the commit time read from
+// each stored event's payload (docs/latency.md) beside an outline of the same payload, the way it
+// was first read. Medians of 5 runs; not a test.
 //   cdcscope-parsers
 #include "net/ChunkedBodyDecoder.h"
 #include "net/HttpRequestHead.h"
+#include "protocol/CommitTime.h"
+#include "protocol/JsonText.h"
 #include "protocol/PublishRequest.h"
 
 #ifdef CDCSCOPE_HAVE_HTTP_PARSER
@@ -172,5 +176,31 @@ int main()
                 std::abort();
     });
     std::printf("publish_body_single events_per_s=%.0f\n", singleRate);
+
+    const std::pair<const char *, QByteArray> payloads[] = {
+        {"postgres",
+         R"({"op":"update","schema":"public","table":"orders","xid":7421,"lsn":"0/16B3748","commit_ts_ms":1796063934835,)"
+         R"("new":{"id":42,"organization_id":"acme","amount":"12.50","qty":3,"note":"first","paid":true},)"
+         R"("old":{"id":42,"organization_id":"acme","amount":"11.50","qty":3,"note":"first","paid":true}})"},
+        {"debezium",
+         R"({"before":{"id":42,"amount":"11.50"},"after":{"id":42,"amount":"12.50"},"source":{"version":"2.4.0",)"
+         R"("connector":"postgresql","db":"app","schema":"public","table":"orders","ts_ms":1796063934835},)"
+         R"("op":"u","ts_ms":1796063934901})"},
+        {"none", R"({"table":"orders","op":"update","id":42,"amount":"19.99","status":"shipped","ts":1700000000123})"},
+    };
+    constexpr int reads = 500'000;
+    for (const auto &[shape, payload] : payloads) {
+        qint64 sum = 0;
+        const double direct = medianRate(reads, [&] {
+            for (int i = 0; i < reads; ++i)
+                sum += cdc::readCommitTimeMs(payload).value_or(0);
+        });
+        const double outlined = medianRate(reads, [&] {
+            for (int i = 0; i < reads; ++i)
+                sum += qint64(std::get<cdc::JsonOutline>(cdc::JsonOutline::read(payload, 3)).root().childCount);
+        });
+        std::printf("commit_time_%s bytes=%lld ours_per_s=%.0f outline_per_s=%.0f (%lld)\n", shape,
+                    static_cast<long long>(payload.size()), direct, outlined, static_cast<long long>(sum % 10));
+    }
     return 0;
 }

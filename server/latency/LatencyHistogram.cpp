@@ -37,10 +37,10 @@ qint64 LatencyHistogram::upperBound(int bucket)
     return qint64(5 + bucket % 4) << (exponent - 2);
 }
 
-void LatencyHistogram::record(qint64 microseconds)
+void LatencyHistogram::record(qint64 microseconds, qint64 times)
 {
-    ++m_counts[std::size_t(bucketOf(microseconds))];
-    ++m_count;
+    m_counts[std::size_t(bucketOf(microseconds))] += times;
+    m_count += times;
 }
 
 void LatencyHistogram::add(const LatencyHistogram &other)

@@ -14,7 +14,7 @@ class LatencyHistogram
 public:
     static constexpr int bucketCount = 128;
 
-    void record(qint64 microseconds);
+    void record(qint64 microseconds, qint64 times = 1);
     void add(const LatencyHistogram &other);
     void clear();
 

@@ -46,10 +46,10 @@ QString DeliveryLatency::channelName(ChannelKey key) const
     return slot ? slot->name : QString();
 }
 
-void DeliveryLatency::recordChannel(ChannelKey key, qint64 microseconds)
+void DeliveryLatency::recordChannel(ChannelKey key, qint64 microseconds, qint64 times)
 {
     if (live(key))
-        m_slots[key.slot].sent.record(microseconds);
+        m_slots[key.slot].sent.record(microseconds, times);
 }
 
 void DeliveryLatency::collectChannels(LatencyReport &report)
@@ -62,17 +62,27 @@ void DeliveryLatency::collectChannels(LatencyReport &report)
     }
 }
 
+namespace {
+bool sameChannel(ChannelKey a, ChannelKey b)
+{
+    return a.slot == b.slot && a.generation == b.generation;
+}
+} // namespace
+
 void ConnectionLatency::sent(const LiveStamp &stamp, qint64 sentUs, DeliveryLatency &lane)
 {
-    const qint64 microseconds = std::max<qint64>(0, sentUs - stamp.tsMs * 1000);
-    m_sent.record(microseconds);
-    lane.recordChannel(stamp.channel, microseconds);
+    if (m_run.frames > 0 && m_run.tsMs == stamp.tsMs && m_run.sentUs == sentUs &&
+        sameChannel(m_run.channel, stamp.channel)) {
+        ++m_run.frames;
+    } else {
+        settle(lane);
+        m_run = {stamp.channel, stamp.tsMs, sentUs, 1};
+    }
     m_recentChanged = true;
     // One write of a batch is one record: consecutive seqs of a channel that went out together.
     if (!m_recent.empty()) {
         Write &last = m_recent.back();
-        if (last.sentUs == sentUs && last.channel.slot == stamp.channel.slot &&
-            last.channel.generation == stamp.channel.generation && last.lastSeq + 1 == stamp.seq) {
+        if (last.sentUs == sentUs && sameChannel(last.channel, stamp.channel) && last.lastSeq + 1 == stamp.seq) {
             last.lastSeq = stamp.seq;
             return;
         }
@@ -80,6 +90,16 @@ void ConnectionLatency::sent(const LiveStamp &stamp, qint64 sentUs, DeliveryLate
     m_recent.push_back({stamp.channel, stamp.seq, stamp.seq, sentUs});
     if (m_recent.size() > keptWrites)
         m_recent.pop_front();
+}
+
+void ConnectionLatency::settle(DeliveryLatency &lane)
+{
+    if (m_run.frames == 0)
+        return;
+    const qint64 microseconds = std::max<qint64>(0, m_run.sentUs - m_run.tsMs * 1000);
+    m_sent.record(microseconds, m_run.frames);
+    lane.recordChannel(m_run.channel, microseconds, m_run.frames);
+    m_run.frames = 0;
 }
 
 LatencyReport::Client ConnectionLatency::report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane)

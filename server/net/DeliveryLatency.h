@@ -34,7 +34,7 @@ public:
     ChannelKey acquire(const QString &channel);
     void release(ChannelKey key);
     QString channelName(ChannelKey key) const; // empty once released
-    void recordChannel(ChannelKey key, qint64 microseconds);
+    void recordChannel(ChannelKey key, qint64 microseconds, qint64 times);
     // Moves the samples since the last report into `report`.
     void collectChannels(LatencyReport &report);
 
@@ -59,8 +59,12 @@ class ConnectionLatency
 public:
     static constexpr std::size_t keptWrites = 64;
 
-    // `stamp`'s frame was written completely at `sentUs` (µs since the epoch).
+    // `stamp`'s frame was written completely at `sentUs` (µs since the epoch). Consecutive frames of
+    // one write that share a channel and a ts_ms (a published batch's) are one sample counted n
+    // times, which keeps the cost per frame at a few comparisons.
     void sent(const LiveStamp &stamp, qint64 sentUs, DeliveryLatency &lane);
+    // After each write: counts what sent() collected.
+    void settle(DeliveryLatency &lane);
     // The samples since the last report (cleared) and, when they changed, the last writes.
     LatencyReport::Client report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane);
 
@@ -73,7 +77,16 @@ private:
         qint64 sentUs = 0;
     };
 
+    struct Run
+    {
+        ChannelKey channel;
+        qint64 tsMs = 0;
+        qint64 sentUs = 0;
+        qint64 frames = 0;
+    };
+
     LatencyHistogram m_sent;
+    Run m_run;
     std::deque<Write> m_recent;
     bool m_recentChanged = false;
 };

@@ -126,6 +126,8 @@ void WsConnection::flush()
         if (m_headOffset > 0)
             break;
     }
+    if (m_laneLatency)
+        m_latency.settle(*m_laneLatency);
     if (m_head == m_frames.size()) {
         m_frames.clear();
         m_kinds.clear();

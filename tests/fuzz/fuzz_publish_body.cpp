@@ -1,6 +1,8 @@
 // The publish-body parser: POST /events bodies and every NDJSON line of stdin and captures.
 // Beyond not crashing: an accepted payload is already compact (compacting it again changes
-// nothing), and published again it comes back byte for byte.
+// nothing), and published again it comes back byte for byte. And the commit time every stored
+// payload is read for (docs/latency.md): whatever the payload, a time of the plausible range or none.
+#include "protocol/CommitTime.h"
 #include "protocol/JsonText.h"
 #include "protocol/PublishRequest.h"
 
@@ -26,6 +28,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             round->front().payload != event.payload) {
             std::fprintf(stderr, "payload not stable: %s\nfrom body: %s\n", event.payload.constData(),
                          body.constData());
+            std::abort();
+        }
+        if (const auto commitMs = cdc::readCommitTimeMs(event.payload);
+            commitMs && (*commitMs < 946'684'800'000 || *commitMs >= 7'258'118'400'000)) {
+            std::fprintf(stderr, "implausible commit time %lld from: %s\n", static_cast<long long>(*commitMs),
+                         event.payload.constData());
             std::abort();
         }
     }

@@ -121,6 +121,7 @@ private Q_SLOTS:
         for (qint64 seq = 1; seq <= 3; ++seq)
             connection.sent({seq, t0, orders}, sentUs, lane); // one write: one record
         connection.sent({4, t0 + 1, orders}, sentUs + 900, lane);
+        connection.settle(lane);
         LatencyReport report;
         report.clients.push_back(connection.report(7, 0, lane));
         lane.collectChannels(report);
@@ -146,6 +147,7 @@ private Q_SLOTS:
         const ChannelKey audit = lane.acquire(QStringLiteral("audit"));
         QCOMPARE(audit.slot, orders.slot);
         connection.sent({5, t0, orders}, sentUs, lane);
+        connection.settle(lane);
         LatencyReport later;
         later.clients.push_back(connection.report(7, 0, lane));
         lane.collectChannels(later);
