@@ -12,6 +12,7 @@ EmbeddedSource::EmbeddedSource(EngineHost &engine, QObject *parent)
     connect(&m_engine, &EngineHost::snapshotTaken, this, &MonitorSource::snapshotTaken);
     connect(&m_engine, &EngineHost::published, this, &MonitorSource::published);
     connect(&m_engine, &EngineHost::travelFinished, this, &MonitorSource::travelFinished);
+    connect(&m_engine, &EngineHost::eventTimesArrived, this, &MonitorSource::eventTimesArrived);
     connect(&m_engine, &EngineHost::listening, this,
             [this](const QUrl &url) { setStatus(ConnectionStatus::State::Connected, url, tr("listening")); });
     connect(&m_engine, &EngineHost::listenFailed, this,
@@ -48,6 +49,11 @@ int EmbeddedSource::travel(const QStringList &channels, const TravelWindow &wind
 void EmbeddedSource::disconnectClient(quint64 sessionId)
 {
     m_engine.disconnectClient(sessionId);
+}
+
+void EmbeddedSource::requestEventTimes(const QString &channel)
+{
+    m_engine.requestEventTimes(channel);
 }
 
 void EmbeddedSource::setStatus(ConnectionStatus::State state, const QUrl &url, const QString &text)

@@ -23,6 +23,7 @@ public:
     int travel(const QStringList &channels, const TravelWindow &window) override;
     void subscribe(const QString &) override {} // every channel of the engine is shown already
     void disconnectClient(quint64 sessionId) override;
+    void requestEventTimes(const QString &channel) override;
 
     EngineHost &engine() const { return m_engine; }
 

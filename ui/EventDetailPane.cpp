@@ -1,6 +1,7 @@
 #include "EventDetailPane.h"
 
 #include "ChangeDiffView.h"
+#include "EventTimingView.h"
 #include "GapMarker.h"
 #include "MaskSettings.h"
 #include "protocol/ChangeReading.h"
@@ -53,8 +54,19 @@ EventDetailPane::EventDetailPane(QWidget *parent)
     showNothing();
 }
 
+void EventDetailPane::enableTiming()
+{
+    if (m_timing)
+        return;
+    m_timing = new EventTimingView(this);
+    m_timing->setObjectName(QStringLiteral("eventTiming"));
+    m_tabs->addTab(m_timing, tr("Timing"));
+}
+
 void EventDetailPane::showNothing()
 {
+    if (m_timing)
+        m_timing->clearEvent();
     m_title->setText(tr("Select an event to see it in full."));
     m_tree->clear();
     m_raw->clear();
@@ -86,6 +98,8 @@ void EventDetailPane::showEvent(const LiveEvent &live)
         m_raw->setPlainText(gapNotice(live));
         m_tree->clear();
         showChangeTab(false);
+        if (m_timing)
+            m_timing->clearEvent();
         return;
     }
     const PayloadMask &mask = MaskSettings::current();
@@ -106,6 +120,8 @@ void EventDetailPane::showEvent(const LiveEvent &live)
     if (const auto *outline = std::get_if<JsonOutline>(&read))
         addJson(m_tree->invisibleRootItem(), QStringLiteral("payload"), *outline, 0);
     m_tree->expandToDepth(1);
+    if (m_timing)
+        m_timing->ask(live.channel, live.event.seq);
 }
 
 void EventDetailPane::addJson(QTreeWidgetItem *parent, const QString &key, const JsonOutline &outline, qsizetype index)

@@ -13,6 +13,7 @@ class QTabWidget;
 namespace cdc {
 
 class ChangeDiffView;
+class EventTimingView;
 class JsonOutline;
 
 // One event in full: for a row change its column diff first (ChangeDiffView), a collapsible JSON
@@ -29,6 +30,10 @@ public:
     QString rawText() const;
     QTreeWidget *tree() const { return m_tree; }
     ChangeDiffView *changeView() const { return m_change; }
+    // A Timing tab (the live view's pane): each shown event's times, asked of the source through
+    // timing()'s timesWanted().
+    void enableTiming();
+    EventTimingView *timing() const { return m_timing; }
     QTabWidget *tabs() const { return m_tabs; }
 
 private:
@@ -40,6 +45,7 @@ private:
     QPlainTextEdit *m_raw;
     ChangeDiffView *m_change;
     QTabWidget *m_tabs;
+    EventTimingView *m_timing = nullptr;
 };
 
 } // namespace cdc

@@ -5,7 +5,9 @@
 #include "ConfigFile.h"
 #include "ConnectDialog.h"
 #include "EmbeddedSource.h"
+#include "EventDetailPane.h"
 #include "EventRingModel.h"
+#include "EventTimingView.h"
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
 #include "MaskSettings.h"
@@ -98,6 +100,10 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
     buildStatusBar();
 
     connect(&m_source, &MonitorSource::eventsArrived, m_live, &LiveEventsView::append);
+    // The live view's detail pane says where each event's time went (docs/latency.md).
+    m_live->detail()->enableTiming();
+    connect(m_live->detail()->timing(), &EventTimingView::timesWanted, &m_source, &MonitorSource::requestEventTimes);
+    connect(&m_source, &MonitorSource::eventTimesArrived, m_live->detail()->timing(), &EventTimingView::answer);
     connect(&m_source, &MonitorSource::eventsArrived, m_recorder, &CaptureRecorder::record);
     connect(&m_source, &MonitorSource::snapshotTaken, this, &MainWindow::onSnapshot);
     connect(&m_source, &MonitorSource::statusChanged, this, &MainWindow::onStatus);

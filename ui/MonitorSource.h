@@ -56,12 +56,15 @@ public:
     // Adds a channel to the live view (a remote connection subscribes to it; the embedded engine shows all).
     virtual void subscribe(const QString &channel) = 0;
     virtual void disconnectClient(quint64 sessionId) = 0;
+    // Answered by eventTimesArrived(): the channel's last events' times (an athena server has none).
+    virtual void requestEventTimes(const QString &channel) = 0;
 
 Q_SIGNALS:
     void eventsArrived(const QList<cdc::LiveEvent> &events);
     void snapshotTaken(const cdc::EngineSnapshot &snapshot);
     void published(const QList<cdc::AppendReceipt> &receipts, const QString &error);
     void travelFinished(int requestId, const cdc::TravelResult &result);
+    void eventTimesArrived(const QString &channel, const QList<cdc::EventTiming> &events);
     // The travel could not be run (refused, or the connection went); no travelFinished() follows.
     void travelFailed(int requestId, const QString &error);
     // Something the user should read in the status bar (a refused subscribe or disconnect).

@@ -83,6 +83,12 @@ public:
         Q_EMIT travelFinished(requestId, runTravel(m_server->store(), channels, window, m_server->config().travel));
     }
 
+    void eventTimes(const QString &channel)
+    {
+        if (m_server)
+            Q_EMIT eventTimesArrived(channel, m_server->sessions().eventTimes(channel));
+    }
+
     void disconnectClient(quint64 sessionId)
     {
         if (m_server)
@@ -139,6 +145,7 @@ Q_SIGNALS:
     void snapshotTaken(const cdc::EngineSnapshot &snapshot);
     void published(const QList<cdc::AppendReceipt> &receipts, const QString &error);
     void travelFinished(int requestId, const cdc::TravelResult &result);
+    void eventTimesArrived(const QString &channel, const QList<cdc::EventTiming> &events);
     void exported(const QString &path, qint64 events, const QString &error);
     void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);
 
@@ -193,6 +200,7 @@ EngineHost::EngineHost(qsizetype liveEventCapacity, QObject *parent)
     qRegisterMetaType<QList<cdc::LiveEvent>>();
     qRegisterMetaType<cdc::EngineSnapshot>();
     qRegisterMetaType<cdc::TravelResult>();
+    qRegisterMetaType<QList<cdc::EventTiming>>();
     qRegisterMetaType<QList<cdc::AppendReceipt>>();
 
     m_thread.setObjectName(QStringLiteral("cdc-engine"));
@@ -209,6 +217,7 @@ EngineHost::EngineHost(qsizetype liveEventCapacity, QObject *parent)
     connect(m_worker, &EngineWorker::snapshotTaken, this, &EngineHost::snapshotTaken);
     connect(m_worker, &EngineWorker::published, this, &EngineHost::published);
     connect(m_worker, &EngineWorker::travelFinished, this, &EngineHost::travelFinished);
+    connect(m_worker, &EngineWorker::eventTimesArrived, this, &EngineHost::eventTimesArrived);
     connect(m_worker, &EngineWorker::exported, this, &EngineHost::exported);
     connect(m_worker, &EngineWorker::imported, this, &EngineHost::imported);
     m_thread.start();
@@ -242,6 +251,11 @@ int EngineHost::travel(const QStringList &channels, const TravelWindow &window)
     const int id = m_nextTravelId++;
     m_worker->inbox().post([worker = m_worker, id, channels, window] { worker->travel(id, channels, window); });
     return id;
+}
+
+void EngineHost::requestEventTimes(const QString &channel)
+{
+    m_worker->inbox().post([worker = m_worker, channel] { worker->eventTimes(channel); });
 }
 
 void EngineHost::disconnectClient(quint64 sessionId)

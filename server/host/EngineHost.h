@@ -36,6 +36,8 @@ public:
     // Returns the id that travelFinished() will carry.
     int travel(const QStringList &channels, const TravelWindow &window);
     void disconnectClient(quint64 sessionId);
+    // The channel's last events' times (docs/latency.md); eventTimesArrived() follows.
+    void requestEventTimes(const QString &channel);
     // Writes the retained events of `channels` (empty: all) as a JSONL capture, with `mask` applied
     // to every payload; exported() follows.
     void exportCapture(const QStringList &channels, const QString &path, const PayloadMask &mask = {});
@@ -57,6 +59,7 @@ Q_SIGNALS:
     // After the window's publish is durable (receipts), or refused (error: why).
     void published(const QList<cdc::AppendReceipt> &receipts, const QString &error);
     void travelFinished(int requestId, const cdc::TravelResult &result);
+    void eventTimesArrived(const QString &channel, const QList<cdc::EventTiming> &events);
     void exported(const QString &path, qint64 events, const QString &error);
     void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);
 

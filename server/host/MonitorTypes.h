@@ -48,6 +48,22 @@ struct ClientStats
     bool fallingBehind() const { return waitingMs >= LatencyBook::fallingBehindMs; }
 };
 
+// One recent event's times: committed at the source (when its payload says), stored (ts_ms), and
+// written to each client that got it live (docs/latency.md).
+struct EventTiming
+{
+    struct Sent
+    {
+        quint64 sessionId = 0;
+        QString clientId;
+        qint64 sentUs = 0; // µs since the epoch
+    };
+    qint64 seq = 0;
+    std::optional<qint64> commitMs;
+    qint64 tsMs = 0;
+    QList<Sent> sent;
+};
+
 struct EngineSnapshot
 {
     qint64 takenAtMs = 0;
@@ -68,3 +84,4 @@ struct EngineSnapshot
 
 Q_DECLARE_METATYPE(cdc::LiveEvent)
 Q_DECLARE_METATYPE(cdc::EngineSnapshot)
+Q_DECLARE_METATYPE(cdc::EventTiming)

@@ -558,22 +558,19 @@ HttpResponse HttpApi::channelLatency(const QString &channel, const Access &acces
         return HttpResponse::error(403, QStringLiteral("forbidden"),
                                    QStringLiteral("the token \"%1\" may not read %2").arg(access.tokenName, channel));
     const LatencyBook &latency = m_hub.latency();
-    QHash<quint64, QString> clientNames;
-    for (const WsSession *session : m_hub.sessions())
-        clientNames.insert(session->id(), session->clientId());
     JsonWriter writer;
     writer.beginObject().field("organization_id", QStringView(channel));
     writeLatency(writer, "commit_to_stored_ms", latency.commitToStored(channel));
     writeLatency(writer, "stored_to_sent_ms", latency.storedToSent(channel));
     writer.key("events").beginArray();
-    for (const EventTimes &event : latency.recentEvents(channel)) {
+    for (const EventTiming &event : m_hub.eventTimes(channel)) {
         writer.beginObject().field("seq", event.seq);
         writer.optionalField("commit_ts_ms", event.commitMs); // null: the payload says no commit time
         writer.field("ts_ms", event.tsMs).key("sent").beginArray();
-        for (const EventTimes::Sent &sent : event.sent) {
+        for (const EventTiming::Sent &sent : event.sent) {
             writer.beginObject()
-                .field("id", qint64(sent.client))
-                .field("client_id", QStringView(clientNames.value(sent.client)))
+                .field("id", qint64(sent.sessionId))
+                .field("client_id", QStringView(sent.clientId))
                 .key("sent_ts_ms")
                 .rawValue(QByteArray::number(double(sent.sentUs) / 1000.0, 'f', 3))
                 .endObject();

@@ -245,6 +245,20 @@ QList<ClientStats> SessionHub::clientStats() const
     return clients;
 }
 
+QList<EventTiming> SessionHub::eventTimes(const QString &channel) const
+{
+    QList<EventTiming> timings;
+    for (const EventTimes &event : m_latency.recentEvents(channel)) {
+        EventTiming timing{event.seq, event.commitMs, event.tsMs, {}};
+        for (const EventTimes::Sent &sent : event.sent) {
+            const WsSession *session = m_sessionsById.value(sent.client);
+            timing.sent.append({sent.client, session ? session->clientId() : QString(), sent.sentUs});
+        }
+        timings.append(std::move(timing));
+    }
+    return timings;
+}
+
 qint64 SessionHub::deliveredLive() const
 {
     qint64 total = m_closedLive;

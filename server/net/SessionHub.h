@@ -58,6 +58,8 @@ public:
     qint64 deliveredReplay() const;
     // Where the time went: per channel, per client, per recent event.
     const LatencyBook &latency() const { return m_latency; }
+    // The channel's last events' times, with the clients' names (GET /channels/{id}/latency, the window).
+    QList<EventTiming> eventTimes(const QString &channel) const;
 
 Q_SIGNALS:
     void allClosed();

@@ -677,6 +677,26 @@ private Q_SLOTS:
                  qPrintable(clients->index(behind, behindColumn).data().toString()));
         QCOMPARE(clients->index(behind, 0).data(Qt::ForegroundRole).value<QColor>(), QColor(0xd3, 0x2f, 0x2f));
         QVERIFY(clients->index(behind, 0).data(Qt::ToolTipRole).toString().startsWith(u"Falling behind"));
+
+        // One event's times in the live view's detail pane: committed, stored, sent to the reader.
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 800);
+        live->table()->selectRow(live->model()->rowCount() - 1);
+        auto *timing = live->detail()->findChild<QTreeWidget *>(QStringLiteral("eventTiming"));
+        QVERIFY(timing);
+        const auto sentRows = [timing] {
+            QList<const QTreeWidgetItem *> rows;
+            for (int i = 0; i < timing->topLevelItemCount(); ++i)
+                if (timing->topLevelItem(i)->text(0).startsWith(u"Sent to timed (#"))
+                    rows.append(timing->topLevelItem(i));
+            return rows;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(!sentRows().isEmpty(), 5000);
+        QCOMPARE(timing->topLevelItem(0)->text(0), QStringLiteral("Committed at the source"));
+        QCOMPARE(timing->topLevelItem(1)->text(0), QStringLiteral("Stored (ts_ms)"));
+        QVERIFY2(timing->topLevelItem(1)->text(2).endsWith(u" ms after the commit"),
+                 qPrintable(timing->topLevelItem(1)->text(2)));
+        QVERIFY(sentRows().front()->text(2).startsWith(u"+"));
     }
 
     void disconnectActionClosesTheClient()

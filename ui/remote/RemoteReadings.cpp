@@ -141,6 +141,26 @@ QList<ClientStats> parseClients(const QByteArray &body)
     return clients;
 }
 
+QList<EventTiming> parseEventTimes(const QByteArray &body)
+{
+    QList<EventTiming> events;
+    for (const QJsonValue &value : arrayMember(body, "events")) {
+        const QJsonObject object = value.toObject();
+        EventTiming event;
+        event.seq = object.value(QStringLiteral("seq")).toInteger();
+        event.commitMs = optionalInteger(object.value(QStringLiteral("commit_ts_ms")));
+        event.tsMs = object.value(QStringLiteral("ts_ms")).toInteger();
+        for (const QJsonValue &sent : object.value(QStringLiteral("sent")).toArray()) {
+            const QJsonObject to = sent.toObject();
+            event.sent.append({quint64(to.value(QStringLiteral("id")).toInteger()),
+                               to.value(QStringLiteral("client_id")).toString(),
+                               qint64(std::llround(to.value(QStringLiteral("sent_ts_ms")).toDouble() * 1000))});
+        }
+        events.append(event);
+    }
+    return events;
+}
+
 QList<SourceStatus> parseHealthSources(const QByteArray &body)
 {
     QList<SourceStatus> sources;

@@ -29,6 +29,7 @@ TravelAck parseTravelAck(const QJsonObject &ack);
 
 QList<ChannelStats> parseChannels(const QByteArray &body);        // GET /channels
 QList<ClientStats> parseClients(const QByteArray &body);          // GET /clients
+QList<EventTiming> parseEventTimes(const QByteArray &body);       // GET /channels/{id}/latency
 QList<SourceStatus> parseHealthSources(const QByteArray &body);   // GET /health
 QList<ClusterMember> parseClusterMembers(const QByteArray &body); // GET /cluster
 // POST /events: the assigned seq of each event, or the answer's error in words.

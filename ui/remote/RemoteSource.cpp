@@ -406,6 +406,20 @@ void RemoteSource::disconnectClient(quint64 sessionId)
     });
 }
 
+void RemoteSource::requestEventTimes(const QString &channel)
+{
+    if (m_isCdcScope != true)
+        return; // an athena server measures nothing of the kind
+    const QString path =
+        QStringLiteral("/channels/%1/latency").arg(QString::fromLatin1(QUrl::toPercentEncoding(channel)));
+    QNetworkReply *reply = m_network.get(request(path));
+    connect(reply, &QNetworkReply::finished, this, [this, channel, reply] {
+        reply->deleteLater();
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200)
+            Q_EMIT eventTimesArrived(channel, remote::parseEventTimes(reply->readAll()));
+    });
+}
+
 QNetworkRequest RemoteSource::request(const QString &path) const
 {
     QNetworkRequest request(m_profile.address.httpEndpoint(path));

@@ -44,6 +44,7 @@ public:
     int travel(const QStringList &channels, const TravelWindow &window) override;
     void subscribe(const QString &channel) override;
     void disconnectClient(quint64 sessionId) override;
+    void requestEventTimes(const QString &channel) override;
 
     QStringList subscriptions() const { return m_subscriptions; }
     const LiveSequencer &sequencer() const { return m_sequencer; }
