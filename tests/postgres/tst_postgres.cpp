@@ -276,9 +276,11 @@ private Q_SLOTS:
     // /metrics show.
     void everyEventsTimesAreOrderedCommitStoredSent()
     {
-        // REPLICA IDENTITY FULL: a delete carries the channel column too.
+        // REPLICA IDENTITY FULL: a delete carries the channel column too. A publication of its own:
+        // the default one holds the first test's tables.
         auto server =
-            startSource(QStringLiteral("timed"), {}, sourceEnvironment(), QStringLiteral("public.tenant_full"));
+            startSource(QStringLiteral("timed"), {QStringLiteral("--pg-publication"), QStringLiteral("timed_pub")},
+                        sourceEnvironment(), QStringLiteral("public.tenant_full"));
         QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
         TestWsClient first(server->port, QStringLiteral("timed"));
         TestWsClient second(server->port, QStringLiteral("timed"));
