@@ -69,37 +69,66 @@ bool sameChannel(ChannelKey a, ChannelKey b)
 }
 } // namespace
 
-void ConnectionLatency::sent(const LiveStamp &stamp, qint64 sentUs, DeliveryLatency &lane)
+void ConnectionLatency::queued(const LiveStamp &stamp)
 {
-    if (m_run.frames > 0 && m_run.tsMs == stamp.tsMs && m_run.sentUs == sentUs &&
-        sameChannel(m_run.channel, stamp.channel)) {
-        ++m_run.frames;
-    } else {
-        settle(lane);
-        m_run = {stamp.channel, stamp.tsMs, sentUs, 1};
+    if (!m_queued.empty()) {
+        Run &last = m_queued.back();
+        if (last.tsMs == stamp.tsMs && sameChannel(last.channel, stamp.channel) &&
+            last.firstSeq + last.frames == stamp.seq) {
+            ++last.frames;
+            return;
+        }
     }
+    m_queued.push_back({stamp.channel, stamp.seq, stamp.tsMs, 1, 0});
+}
+
+void ConnectionLatency::settle(qint64 sentUs, DeliveryLatency &lane)
+{
+    while (m_unsettled > 0 && !m_queued.empty()) {
+        Run &run = m_queued.front();
+        const qint64 frames = std::min(m_unsettled, run.frames - run.counted);
+        const qint64 microseconds = std::max<qint64>(0, sentUs - run.tsMs * 1000);
+        m_sent.record(microseconds, frames);
+        lane.recordChannel(run.channel, microseconds, frames);
+        remember({run.channel, run.firstSeq + run.counted, run.firstSeq + run.counted + frames - 1, sentUs});
+        run.counted += frames;
+        m_unsettled -= frames;
+        if (run.counted == run.frames)
+            m_queued.pop_front();
+    }
+    m_unsettled = 0;
+}
+
+void ConnectionLatency::remember(const Write &write)
+{
     m_recentChanged = true;
     // One write of a batch is one record: consecutive seqs of a channel that went out together.
     if (!m_recent.empty()) {
         Write &last = m_recent.back();
-        if (last.sentUs == sentUs && sameChannel(last.channel, stamp.channel) && last.lastSeq + 1 == stamp.seq) {
-            last.lastSeq = stamp.seq;
+        if (last.sentUs == write.sentUs && sameChannel(last.channel, write.channel) &&
+            last.lastSeq + 1 == write.firstSeq) {
+            last.lastSeq = write.lastSeq;
             return;
         }
     }
-    m_recent.push_back({stamp.channel, stamp.seq, stamp.seq, sentUs});
+    m_recent.push_back(write);
     if (m_recent.size() > keptWrites)
         m_recent.pop_front();
 }
 
-void ConnectionLatency::settle(DeliveryLatency &lane)
+void ConnectionLatency::dropNewest()
 {
-    if (m_run.frames == 0)
+    if (m_queued.empty())
         return;
-    const qint64 microseconds = std::max<qint64>(0, m_run.sentUs - m_run.tsMs * 1000);
-    m_sent.record(microseconds, m_run.frames);
-    lane.recordChannel(m_run.channel, microseconds, m_run.frames);
-    m_run.frames = 0;
+    Run &last = m_queued.back();
+    if (--last.frames == last.counted)
+        m_queued.pop_back();
+}
+
+void ConnectionLatency::dropAll()
+{
+    m_queued.clear();
+    m_unsettled = 0;
 }
 
 LatencyReport::Client ConnectionLatency::report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane)

@@ -52,23 +52,40 @@ private:
     std::vector<quint32> m_free;
 };
 
-// The same for one connection: its stored→sent samples and its last writes (which seqs of which
-// channel went out when), for the engine's per-event figures.
+// The same for one connection: its stored→sent samples, its last writes (which seqs of which
+// channel went out when, for the engine's per-event figures), and what it has queued. Queued event
+// frames are kept as runs — consecutive seqs of one channel with one ts_ms, as a published batch
+// fans out — so the cost per frame is a comparison and a count; a write counts a run's frames as
+// one sample n times.
 class ConnectionLatency
 {
 public:
     static constexpr std::size_t keptWrites = 64;
 
-    // `stamp`'s frame was written completely at `sentUs` (µs since the epoch). Consecutive frames of
-    // one write that share a channel and a ts_ms (a published batch's) are one sample counted n
-    // times, which keeps the cost per frame at a few comparisons.
-    void sent(const LiveStamp &stamp, qint64 sentUs, DeliveryLatency &lane);
-    // After each write: counts what sent() collected.
-    void settle(DeliveryLatency &lane);
+    // An event frame was queued (the newest).
+    void queued(const LiveStamp &stamp);
+    // The oldest queued event frame was written completely.
+    void written() { ++m_unsettled; }
+    bool hasUnsettled() const { return m_unsettled > 0; }
+    // After each write: the frames written since the last one went out at `sentUs` (µs since the epoch).
+    void settle(qint64 sentUs, DeliveryLatency &lane);
+    // The newest queued event frame was dropped unsent (the connection is closing).
+    void dropNewest();
+    void dropAll();
+    // ts_ms of the oldest event frame still queued, or 0.
+    qint64 oldestQueuedTsMs() const { return m_queued.empty() ? 0 : m_queued.front().tsMs; }
     // The samples since the last report (cleared) and, when they changed, the last writes.
     LatencyReport::Client report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane);
 
 private:
+    struct Run
+    {
+        ChannelKey channel;
+        qint64 firstSeq = 0;
+        qint64 tsMs = 0;
+        qint64 frames = 0;
+        qint64 counted = 0; // frames already written and counted
+    };
     struct Write
     {
         ChannelKey channel;
@@ -77,16 +94,11 @@ private:
         qint64 sentUs = 0;
     };
 
-    struct Run
-    {
-        ChannelKey channel;
-        qint64 tsMs = 0;
-        qint64 sentUs = 0;
-        qint64 frames = 0;
-    };
+    void remember(const Write &write);
 
+    std::deque<Run> m_queued;
+    qint64 m_unsettled = 0; // written since the last settle()
     LatencyHistogram m_sent;
-    Run m_run;
     std::deque<Write> m_recent;
     bool m_recentChanged = false;
 };

@@ -57,7 +57,8 @@ void WsConnection::enqueue(QByteArray wire, Kind kind, const LiveStamp &stamp)
     const qint64 size = wire.size();
     m_frames.push_back(std::move(wire));
     m_kinds.push_back(kind);
-    m_stamps.push_back(stamp);
+    if (kind == Kind::Live)
+        m_latency.queued(stamp);
     m_queuedBytes += size;
     // Replayed frames are a bounded block of their own (the travel limit); live and control frames
     // count against the backlog bound, so neither a stalled subscriber nor a client that sends
@@ -74,14 +75,13 @@ void WsConnection::enqueue(QByteArray wire, Kind kind, const LiveStamp &stamp)
     }
 }
 
-void WsConnection::popFront(qint64 nowUs)
+void WsConnection::popFront()
 {
     switch (m_kinds[m_head]) {
     case Kind::Live:
         m_queuedLiveBytes -= m_frames[m_head].size();
         m_stats->liveSent.fetch_add(1, std::memory_order_relaxed);
-        if (m_laneLatency && m_stamps[m_head].tsMs > 0)
-            m_latency.sent(m_stamps[m_head], nowUs, *m_laneLatency);
+        m_latency.written();
         break;
     case Kind::Replay:
         m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
@@ -101,10 +101,6 @@ void WsConnection::flush()
 {
     if (m_ended)
         return;
-    // The moment a frame counts as sent: its last byte handed to the kernel in this write.
-    const qint64 nowUs =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
     while (m_head < m_frames.size()) {
         const std::span<const QByteArray> pending(m_frames.data() + m_head, m_frames.size() - m_head);
         qint64 written = m_stream->write(pending, m_headOffset);
@@ -121,22 +117,23 @@ void WsConnection::flush()
                 break;
             }
             written -= rest;
-            popFront(nowUs);
+            popFront();
         }
         if (m_headOffset > 0)
             break;
     }
-    if (m_laneLatency)
-        m_latency.settle(*m_laneLatency);
+    if (m_laneLatency && m_latency.hasUnsettled()) {
+        // The moment the frames written just now count as sent: their last bytes are the kernel's.
+        const auto now = std::chrono::system_clock::now().time_since_epoch();
+        m_latency.settle(std::chrono::duration_cast<std::chrono::microseconds>(now).count(), *m_laneLatency);
+    }
     if (m_head == m_frames.size()) {
         m_frames.clear();
         m_kinds.clear();
-        m_stamps.clear();
         m_head = 0;
         if (m_frames.capacity() > keptQueueCapacity) {
             m_frames.shrink_to_fit();
             m_kinds.shrink_to_fit();
-            m_stamps.shrink_to_fit();
         }
         if (m_finishWhenDrained) {
             m_finishWhenDrained = false;
@@ -148,13 +145,8 @@ void WsConnection::flush()
 
 LatencyReport::Client WsConnection::takeLatencyReport(qint64 nowMs)
 {
-    qint64 waitingMs = 0;
-    for (size_t i = m_head; i < m_frames.size(); ++i) {
-        if (m_kinds[i] == Kind::Live && m_stamps[i].tsMs > 0) {
-            waitingMs = std::max<qint64>(0, nowMs - m_stamps[i].tsMs);
-            break;
-        }
-    }
+    const qint64 oldest = m_latency.oldestQueuedTsMs();
+    const qint64 waitingMs = oldest > 0 ? std::max<qint64>(0, nowMs - oldest) : 0;
     Q_ASSERT(m_laneLatency);
     return m_latency.report(m_id, waitingMs, *m_laneLatency);
 }
@@ -173,8 +165,9 @@ void WsConnection::discardFrom(size_t first)
             m_queuedLiveBytes -= m_frames.back().size();
         m_queuedBytes -= m_frames.back().size();
         m_frames.pop_back();
+        if (m_kinds.back() == Kind::Live)
+            m_latency.dropNewest();
         m_kinds.pop_back();
-        m_stamps.pop_back();
     }
 }
 
@@ -203,7 +196,6 @@ void WsConnection::closeWith(quint16 code, const QString &reason)
     dropQueued();
     m_frames.push_back(ws::closeFrame(code, reason));
     m_kinds.push_back(Kind::Control);
-    m_stamps.emplace_back();
     m_queuedBytes += m_frames.back().size();
     m_queuedLiveBytes += m_frames.back().size();
     flush();
@@ -296,7 +288,7 @@ void WsConnection::end()
     discardFrom(m_head); // nothing more goes out
     m_frames.clear();
     m_kinds.clear();
-    m_stamps.clear();
+    m_latency.dropAll();
     m_head = 0;
     m_headOffset = 0;
     m_queuedBytes = 0;

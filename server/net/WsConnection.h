@@ -84,7 +84,7 @@ private:
     void discardFrom(size_t first);
     void dropQueued();
     void enqueue(QByteArray wire, Kind kind, const LiveStamp &stamp);
-    void popFront(qint64 nowUs);
+    void popFront();
     void publishQueuedBytes();
     void end();
 
@@ -97,7 +97,6 @@ private:
     // not yet fully written, m_headOffset how much of it was.
     std::vector<QByteArray> m_frames;
     std::vector<Kind> m_kinds;
-    std::vector<LiveStamp> m_stamps; // a live frame's; empty ones for the others
     DeliveryLatency *m_laneLatency = nullptr;
     ConnectionLatency m_latency;
     size_t m_head = 0;

@@ -118,10 +118,18 @@ private Q_SLOTS:
         const ChannelKey orders = lane.acquire(QStringLiteral("orders"));
         ConnectionLatency connection;
         const qint64 sentUs = (t0 + 3) * 1000 + 250;
-        for (qint64 seq = 1; seq <= 3; ++seq)
-            connection.sent({seq, t0, orders}, sentUs, lane); // one write: one record
-        connection.sent({4, t0 + 1, orders}, sentUs + 900, lane);
-        connection.settle(lane);
+        for (qint64 seq = 1; seq <= 4; ++seq)
+            connection.queued({seq, seq < 4 ? t0 : t0 + 1, orders}); // two runs: 1-3 and 4
+        QCOMPARE(connection.oldestQueuedTsMs(), t0);
+        for (int frame = 0; frame < 2; ++frame)
+            connection.written();
+        connection.settle(sentUs, lane); // one write: 1-2
+        connection.written();
+        connection.settle(sentUs, lane); // the same moment: one record 1-3
+        QCOMPARE(connection.oldestQueuedTsMs(), t0 + 1);
+        connection.written();
+        connection.settle(sentUs + 900, lane);
+        QCOMPARE(connection.oldestQueuedTsMs(), qint64(0));
         LatencyReport report;
         report.clients.push_back(connection.report(7, 0, lane));
         lane.collectChannels(report);
@@ -141,13 +149,24 @@ private Q_SLOTS:
         QCOMPARE(again.storedToSent.count(), 0);
         QVERIFY(!again.recentChanged);
 
+        // Frames dropped unsent (a closing connection) leave nothing behind.
+        ConnectionLatency closing;
+        for (qint64 seq = 1; seq <= 3; ++seq)
+            closing.queued({seq, t0, orders});
+        closing.written();
+        closing.settle(sentUs, lane);
+        closing.dropNewest();
+        closing.dropNewest();
+        QCOMPARE(closing.oldestQueuedTsMs(), qint64(0));
+
         // A channel whose last subscriber left: frames still queued for it count for their client only,
         // also when its slot is taken by another channel.
         lane.release(orders);
         const ChannelKey audit = lane.acquire(QStringLiteral("audit"));
         QCOMPARE(audit.slot, orders.slot);
-        connection.sent({5, t0, orders}, sentUs, lane);
-        connection.settle(lane);
+        connection.queued({5, t0, orders});
+        connection.written();
+        connection.settle(sentUs, lane);
         LatencyReport later;
         later.clients.push_back(connection.report(7, 0, lane));
         lane.collectChannels(later);
