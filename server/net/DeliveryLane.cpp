@@ -117,7 +117,7 @@ void DeliveryLane::deliver(const std::shared_ptr<const LiveBatch> &batch)
         // queued), so the list does not change under the loop.
         const LiveStamp stamp{event.seq, event.tsMs, found->latencyKey};
         for (WsConnection *connection : found->subscribers) {
-            connection->queueLive(event.wire, stamp);
+            connection->queue(event.wire, WsConnection::Kind::Live, stamp);
             touch(connection);
         }
     }

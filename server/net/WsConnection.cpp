@@ -37,17 +37,7 @@ WsConnection::WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limi
 
 WsConnection::~WsConnection() = default;
 
-void WsConnection::queue(QByteArray wire, Kind kind)
-{
-    enqueue(std::move(wire), kind, {});
-}
-
-void WsConnection::queueLive(QByteArray wire, const LiveStamp &stamp)
-{
-    enqueue(std::move(wire), Kind::Live, stamp);
-}
-
-void WsConnection::enqueue(QByteArray wire, Kind kind, const LiveStamp &stamp)
+void WsConnection::queue(QByteArray wire, Kind kind, const LiveStamp &stamp)
 {
     if (m_closing) {
         if (kind == Kind::Replay) // counted in by the engine, never to be sent

@@ -53,9 +53,8 @@ public:
 
     // Queues a whole frame (or, before any frame, the handshake response). A live or control frame
     // that takes the waiting bytes past the bound cuts the connection off (1008, slowConsumer()).
-    void queue(QByteArray wire, Kind kind);
-    // Queues an event frame; once it is written, `stamp` says what to measure (DeliveryLatency).
-    void queueLive(QByteArray wire, const LiveStamp &stamp);
+    // An event frame (Live) comes with its stamp: what to measure once it is written (DeliveryLatency).
+    void queue(QByteArray wire, Kind kind, const LiveStamp &stamp = {});
     void flush();
     // Where this connection's stored→sent samples go; its lane's, for the connection's lifetime.
     void setLatency(DeliveryLatency *lane) { m_laneLatency = lane; }
@@ -83,7 +82,6 @@ private:
     // Drops the frames from index `first` on, keeping the counts right.
     void discardFrom(size_t first);
     void dropQueued();
-    void enqueue(QByteArray wire, Kind kind, const LiveStamp &stamp);
     void popFront();
     void publishQueuedBytes();
     void end();
