@@ -23,7 +23,10 @@ void LatencyBook::stored(const QString &channel, const StoredEvent &event, bool 
             found->second.recent.clear(); // nobody watches any more: its times would only sit here
         return;
     }
-    ChannelBook &book = m_channels[channel];
+    ChannelBook *found = bookFor(channel);
+    if (!found)
+        return;
+    ChannelBook &book = *found;
     if (commitMs) {
         if (!book.commitToStored)
             book.commitToStored = std::make_unique<RecentLatency>();
@@ -52,11 +55,23 @@ void LatencyBook::merge(const LatencyReport &report)
             client.recent = reported.recent;
     }
     for (const LatencyReport::Channel &reported : report.channels) {
-        ChannelBook &channel = m_channels[reported.name];
-        if (!channel.storedToSent)
-            channel.storedToSent = std::make_unique<RecentLatency>();
-        channel.storedToSent->add(reported.storedToSent);
+        ChannelBook *channel = bookFor(reported.name);
+        if (!channel)
+            continue;
+        if (!channel->storedToSent)
+            channel->storedToSent = std::make_unique<RecentLatency>();
+        channel->storedToSent->add(reported.storedToSent);
     }
+}
+
+LatencyBook::ChannelBook *LatencyBook::bookFor(const QString &channel)
+{
+    const auto found = m_channels.find(channel);
+    if (found != m_channels.end())
+        return &found->second;
+    if (m_channels.size() >= maxChannels)
+        return nullptr;
+    return &m_channels[channel];
 }
 
 void LatencyBook::addClient(quint64 id)

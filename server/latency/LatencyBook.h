@@ -45,11 +45,14 @@ struct EventTimes
 // event), stored→sent per channel and per client (from the delivery threads' reports), how long
 // each client's oldest waiting event has waited, and the times of each watched channel's last
 // events. Figures cover the last 30–60 s (rotate() every 30 s). Bounded: a channel has an entry
-// only while it has figures in the window or subscribers, and at most keptEvents event times.
+// only while it has figures in the window or subscribers, at most keptEvents event times, and
+// at most maxChannels channels are measured at once (about 2 KiB each; a publisher spraying
+// channels cannot make it grow further).
 class LatencyBook
 {
 public:
     static constexpr std::size_t keptEvents = 256;
+    static constexpr std::size_t maxChannels = 10'000;
     static constexpr qint64 windowPeriodMs = 30'000;
     // A client whose oldest queued event has waited this long is falling behind.
     static constexpr qint64 fallingBehindMs = 1000;
@@ -77,6 +80,9 @@ private:
         std::unique_ptr<RecentLatency> storedToSent;
         std::deque<EventTimes> recent; // seq, commit and ts only; sends are joined when asked
     };
+    // The channel's entry, made if there is room; null when maxChannels are measured already.
+    ChannelBook *bookFor(const QString &channel);
+
     struct ClientBook
     {
         RecentLatency storedToSent;

@@ -235,6 +235,26 @@ private Q_SLOTS:
         book.forgetClient(2);
         QCOMPARE(book.clientWaitingMs(2), 0);
     }
+
+    // A publisher spraying channels with commit times: the book measures at most maxChannels at once
+    // and takes new ones again once quiet ones have left the window.
+    void theBookMeasuresABoundedNumberOfChannels()
+    {
+        LatencyBook book;
+        const QByteArray payload = "{\"commit_ts_ms\":" + QByteArray::number(t0) + "}";
+        const auto spray = [&](const QString &prefix, qsizetype count) {
+            for (qsizetype i = 0; i < count; ++i)
+                book.stored(prefix + QString::number(i), storedEvent(1, t0 + 1, payload), false);
+        };
+        spray(QStringLiteral("a"), qsizetype(LatencyBook::maxChannels) + 500);
+        QCOMPARE(book.channels().size(), qsizetype(LatencyBook::maxChannels));
+        QCOMPARE(book.commitToStored(QStringLiteral("a0")).count, 1);
+        QCOMPARE(book.commitToStored(QStringLiteral("a10200")).count, 0);
+        book.rotate();
+        book.rotate();
+        spray(QStringLiteral("b"), 3);
+        QCOMPARE(book.channels().size(), qsizetype(3));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestLatency)
