@@ -34,7 +34,7 @@ void LatencyBook::stored(const QString &channel, const StoredEvent &event, bool 
         book.commitToStored->record(std::max<qint64>(0, event.tsMs - *commitMs) * 1000);
     }
     if (watched) {
-        book.recent.push_back({event.seq, commitMs, event.tsMs, {}});
+        book.recent.push_back({event.seq, commitMs.value_or(-1), event.tsMs});
         if (book.recent.size() > keptEvents)
             book.recent.pop_front();
     } else {
@@ -137,7 +137,11 @@ std::vector<EventTimes> LatencyBook::recentEvents(const QString &channel) const
     const auto found = m_channels.find(channel);
     if (found == m_channels.end())
         return {};
-    std::vector<EventTimes> events(found->second.recent.begin(), found->second.recent.end());
+    std::vector<EventTimes> events;
+    events.reserve(found->second.recent.size());
+    for (const ChannelBook::Stored &stored : found->second.recent)
+        events.push_back(
+            {stored.seq, stored.commitMs >= 0 ? std::optional(stored.commitMs) : std::nullopt, stored.tsMs, {}});
     if (events.empty())
         return events;
     const qint64 firstSeq = events.front().seq;

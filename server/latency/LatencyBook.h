@@ -78,7 +78,13 @@ private:
     {
         std::unique_ptr<RecentLatency> commitToStored;
         std::unique_ptr<RecentLatency> storedToSent;
-        std::deque<EventTimes> recent; // seq, commit and ts only; sends are joined when asked
+        struct Stored
+        {
+            qint64 seq = 0;
+            qint64 commitMs = -1; // -1: the payload gave none
+            qint64 tsMs = 0;
+        };
+        std::deque<Stored> recent; // 24 bytes an event; the sends are joined when asked
     };
     // The channel's entry, made if there is room; null when maxChannels are measured already.
     ChannelBook *bookFor(const QString &channel);
