@@ -97,6 +97,8 @@ private Q_SLOTS:
             << qint64(1796040000123);
         QTest::newRow("supabase Z") << QByteArray("{\"commit_timestamp\":\"2026-11-30T12:00:00Z\"}")
                                     << qint64(1796040000000);
+        QTest::newRow("past any integer") << QByteArray("{\"commit_ts_ms\":0.7960639e52}") << qint64(-1);
+        QTest::newRow("exponent in range") << QByteArray("{\"commit_ts_ms\":1.796e12}") << qint64(1796000000000);
         QTest::newRow("seconds are not ms") << QByteArray("{\"ts_ms\":1796000000}") << qint64(-1);
         QTest::newRow("text is not a time") << QByteArray("{\"commit_ts_ms\":\"soon\"}") << qint64(-1);
         QTest::newRow("none") << QByteArray("{\"op\":\"insert\",\"new\":{\"id\":1}}") << qint64(-1);
