@@ -60,7 +60,7 @@ void EventTimingView::answer(const QString &channel, const QList<EventTiming> &e
     for (const EventTiming &event : events) {
         if (event.seq != m_seq)
             continue;
-        show(event);
+        showTimes(event);
         const bool maybeUnreported = QDateTime::currentMSecsSinceEpoch() - event.tsMs < 3 * reaskMs;
         if (event.sent.isEmpty() && maybeUnreported && m_retries++ < maxRetries)
             QTimer::singleShot(reaskMs, this, [this, channel, seq = m_seq] {
@@ -70,10 +70,17 @@ void EventTimingView::answer(const QString &channel, const QList<EventTiming> &e
         return;
     }
     clear();
-    addRow(tr("Not known"), tr("times are kept for a channel's last 256 events that went out live to a client"), {});
+    if (events.isEmpty())
+        addRow(tr("Not known"),
+               tr("the server has no times for this channel: none of its events went out live lately, or it "
+                  "measures none (an athena server)"),
+               {});
+    else
+        addRow(tr("Not known"), tr("times are kept for a channel's last 256 events that went out live to a client"),
+               {});
 }
 
-void EventTimingView::show(const EventTiming &event)
+void EventTimingView::showTimes(const EventTiming &event)
 {
     clear();
     if (event.commitMs)

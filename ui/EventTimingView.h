@@ -27,7 +27,7 @@ Q_SIGNALS:
 
 private:
     void addRow(const QString &moment, const QString &when, const QString &took);
-    void show(const EventTiming &event);
+    void showTimes(const EventTiming &event);
 
     QString m_channel;
     qint64 m_seq = 0;

@@ -4,7 +4,9 @@
 // server. Every event is published by the test over HTTP, as a producer would.
 #include "CaptureRecorder.h"
 #include "ConnectDialog.h"
+#include "EventDetailPane.h"
 #include "EventRingModel.h"
+#include "EventTableView.h"
 #include "GapMarker.h"
 #include "HeadlessProcess.h"
 #include "LiveEventsView.h"
@@ -29,6 +31,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace cdc;
 using namespace Qt::StringLiterals;
@@ -219,6 +222,22 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(window.liveView()->model()->rowCount(), 6, 5000);
         QCOMPARE(window.liveView()->model()->eventAt(5).event.payload().toByteArray(),
                  QByteArray(R"({"from":"window","x":[1,2.0]})"));
+
+        // Where the time went, as the server measured it: the window's own connection in the Clients
+        // view, and the selected event's Timing tab (GET /channels/orders/latency).
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.clientsModel()->rowCount() == 1 && window.clientsModel()->rowAt(0).storedToSent.count > 0, 5000);
+        window.liveView()->table()->selectRow(5);
+        auto *timing = window.liveView()->detail()->findChild<QTreeWidget *>(QStringLiteral("eventTiming"));
+        QVERIFY(timing);
+        const auto sentToWindow = [timing] {
+            for (int i = 0; i < timing->topLevelItemCount(); ++i)
+                if (timing->topLevelItem(i)->text(0).startsWith(u"Sent to orders (#"))
+                    return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(sentToWindow(), 5000);
+        QCOMPARE(timing->topLevelItem(1)->text(0), QStringLiteral("Stored (ts_ms)"));
 
         // The disconnect action, through DELETE /clients/{id}: the window's own connection drops
         // and comes back.

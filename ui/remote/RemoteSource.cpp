@@ -408,15 +408,18 @@ void RemoteSource::disconnectClient(quint64 sessionId)
 
 void RemoteSource::requestEventTimes(const QString &channel)
 {
-    if (m_isCdcScope != true)
-        return; // an athena server measures nothing of the kind
+    if (m_isCdcScope != true) {
+        Q_EMIT eventTimesArrived(channel, {}); // an athena server measures nothing of the kind
+        return;
+    }
     const QString path =
         QStringLiteral("/channels/%1/latency").arg(QString::fromLatin1(QUrl::toPercentEncoding(channel)));
     QNetworkReply *reply = m_network.get(request(path));
     connect(reply, &QNetworkReply::finished, this, [this, channel, reply] {
         reply->deleteLater();
-        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200)
-            Q_EMIT eventTimesArrived(channel, remote::parseEventTimes(reply->readAll()));
+        const bool answered = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+        // Not answered (an older CDC Scope, a refusal): as good as no times.
+        Q_EMIT eventTimesArrived(channel, answered ? remote::parseEventTimes(reply->readAll()) : QList<EventTiming>{});
     });
 }
 
