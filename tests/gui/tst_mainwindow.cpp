@@ -76,6 +76,18 @@ void publishBatch(quint16 port, const QString &channel, int count, int firstValu
     QCOMPARE(httpPost(port, "/events", QJsonDocument(batch).toJson(QJsonDocument::Compact)).status, 200);
 }
 
+// scripts/screenshot.sh sets CDCSCOPE_SCREENSHOT_DIR: the views these tests set up are the pictures
+// in docs/window.md. Otherwise nothing is written.
+void saveScreenshot(QWidget *window, const QString &name)
+{
+    const QString directory = qEnvironmentVariable("CDCSCOPE_SCREENSHOT_DIR");
+    if (directory.isEmpty())
+        return;
+    window->resize(1280, 800);
+    QTest::qWait(100); // laid out and painted at that size
+    QVERIFY(window->grab().save(directory + u'/' + name));
+}
+
 quint16 freePort()
 {
     QTcpServer probe;
@@ -497,6 +509,7 @@ private Q_SLOTS:
         QCOMPARE(versions.size(), 4);
         QCOMPARE(versions[3].origin, QStringLiteral("yesterday.jsonl"));
         QCOMPARE(view->table()->item(3, 3)->text(), QStringLiteral("{\"id\":42,\"amount\":9}"));
+        saveScreenshot(m_window.get(), QStringLiteral("row-history.png"));
 
         // An event that is not a row change has no row to follow.
         post("{\"n\":1}");
@@ -551,6 +564,7 @@ private Q_SLOTS:
                  QStringLiteral("line 3: {\"op\":\"insert\",\"new\":{\"id\":4,\"amount\":5}}"));
         QCOMPARE(table->item(2, 0)->text(), QStringLiteral("changed"));
         QCOMPARE(table->item(2, 5)->text(), QStringLiteral("new.amount 1.50 → 1.5"));
+        saveScreenshot(m_window.get(), QStringLiteral("compare-captures.png"));
 
         view->ignoredFields()->setText(QStringLiteral("new.amount"));
         QVERIFY(view->compare());
@@ -697,6 +711,8 @@ private Q_SLOTS:
         QVERIFY2(timing->topLevelItem(1)->text(2).endsWith(u" ms after the commit"),
                  qPrintable(timing->topLevelItem(1)->text(2)));
         QVERIFY(sentRows().front()->text(2).startsWith(u"+"));
+        live->detail()->tabs()->setCurrentWidget(timing);
+        saveScreenshot(m_window.get(), QStringLiteral("latency.png"));
     }
 
     void disconnectActionClosesTheClient()
