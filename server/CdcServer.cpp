@@ -2,6 +2,7 @@
 
 #include "Logging.h"
 #include "cluster/RedisBroker.h"
+#include "net/ConnectionThreads.h"
 #include "net/FrontDoor.h"
 #include "net/HttpApi.h"
 #include "net/SessionHub.h"
@@ -17,10 +18,12 @@ CdcServer::CdcServer(ServerConfig config, QObject *parent)
     , m_config(std::move(config))
     , m_store(m_config.retention)
     , m_broker(m_config.cluster ? std::make_unique<RedisBroker>(*m_config.cluster, m_store, m_metrics) : nullptr)
-    , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config, m_broker.get()))
+    , m_threads(std::make_unique<ConnectionThreads>(m_config, m_metrics))
+    , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config, *m_threads, m_broker.get()))
     , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config, m_broker.get()))
-    , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_api, *m_hub, m_metrics))
+    , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_threads))
 {
+    m_threads->serve(m_api.get());
     connect(m_hub.get(), &SessionHub::allClosed, this, [this] {
         if (m_stopping)
             Q_EMIT stopped();
@@ -33,10 +36,12 @@ CdcServer::~CdcServer()
     // confirms it upstream before its thread ends.
     m_store.commitNow();
     m_postgres.reset();
-    // The front door's connections reach into the API and the hub: destroy it first.
+    // The connections reach into the API and the hub: they end first, with their threads.
     m_frontDoor.reset();
+    m_threads->stop();
     m_api.reset();
     m_hub.reset();
+    m_threads.reset();
     m_broker.reset();
 }
 
@@ -153,7 +158,7 @@ void CdcServer::reconfigure(const ServerConfig &config)
     m_config = config;
     m_store.setLimits(m_config.retention);
     m_hub->applyConfig();
-    m_frontDoor = std::make_unique<FrontDoor>(m_config, *m_api, *m_hub, m_metrics);
+    m_frontDoor = std::make_unique<FrontDoor>(m_config, *m_threads);
 }
 
 bool CdcServer::isListening() const

@@ -12,6 +12,7 @@
 
 namespace cdc {
 
+class ConnectionThreads;
 class FrontDoor;
 class RedisBroker;
 class HttpApi;
@@ -76,6 +77,9 @@ private:
     EventStore m_store;
     // Before the hub and the API, which use it; after the store, which it fills.
     std::unique_ptr<RedisBroker> m_broker;
+    // The threads that own every connection; stopped first on destruction, before the engine
+    // objects their calls reach.
+    std::unique_ptr<ConnectionThreads> m_threads;
     std::unique_ptr<SessionHub> m_hub;
     std::unique_ptr<HttpApi> m_api;
     std::unique_ptr<FrontDoor> m_frontDoor;

@@ -1,11 +1,15 @@
 #include "DeliveryLane.h"
 
 #include "FdStream.h"
+#include "Logging.h"
 #include "TlsStream.h"
 
 #include <QDateTime>
+#include <QSslSocket>
 
 #include <algorithm>
+#include <cerrno>
+#include <unistd.h>
 
 namespace cdc {
 
@@ -27,6 +31,8 @@ DeliveryLane::DeliveryLane(QObject *parent)
 DeliveryLane::~DeliveryLane()
 {
     // Connections are children and go with the lane; none may call back into it on the way.
+    for (HttpConnection *connection : std::as_const(m_http))
+        connection->disconnect(this);
     for (const Member &member : std::as_const(m_members))
         member.connection->disconnect(this);
 }
@@ -37,11 +43,90 @@ WsConnection *DeliveryLane::find(quint64 id) const
     return found == m_members.cend() ? nullptr : found->connection;
 }
 
-void DeliveryLane::attach(Handover handover, const QList<QByteArray> &firstFrames)
+void DeliveryLane::accept(quint64 id, qintptr descriptor, const std::shared_ptr<const ConnectionSettings> &settings,
+                          const std::optional<HttpResponse> &refusal)
 {
-    ByteStream *stream = handover.tls ? static_cast<ByteStream *>(new TlsStream(handover.tls))
-                                      : new FdStream(handover.fd, std::move(handover.unread));
-    auto *connection = new WsConnection(handover.id, stream, handover.limits, std::move(handover.stats), this);
+    // The socket is made here, on the thread that owns it until it closes.
+    QTcpSocket *socket = settings->config.tls ? new QSslSocket : new QTcpSocket;
+    if (!socket->setSocketDescriptor(descriptor)) {
+        qCWarning(lcNet).noquote() << "cannot take an accepted connection:" << socket->errorString();
+        delete socket;
+        ::close(int(descriptor));
+        Q_EMIT connectionEnded(id);
+        return;
+    }
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        tls->setSslConfiguration(*settings->config.tls);
+        tls->startServerEncryption();
+    }
+    auto *connection = new HttpConnection(id, socket, settings, *this, this);
+    m_http.insert(id, connection);
+    // Whichever way it ends, unless it upgraded (then the WebSocket's end says so).
+    connect(connection, &QObject::destroyed, this, [this, id] {
+        if (m_http.remove(id))
+            Q_EMIT connectionEnded(id);
+    });
+    if (refusal)
+        connection->refuseOnArrival(*refusal);
+}
+
+void DeliveryLane::answer(quint64 id, const HttpResponse &response)
+{
+    if (HttpConnection *connection = m_http.value(id))
+        connection->answer(response);
+}
+
+void DeliveryLane::closeHttpConnections(const ConnectionSettings *settings)
+{
+    for (HttpConnection *connection : std::as_const(m_http))
+        if (connection->settings() == settings)
+            connection->drop();
+}
+
+void DeliveryLane::request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body)
+{
+    Q_EMIT httpRequest(connection.id(), head, body);
+}
+
+void DeliveryLane::count(std::function<void(ServerMetrics &)> update)
+{
+    Q_EMIT metricsUpdate(update);
+}
+
+void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAccepted accepted)
+{
+    const quint64 id = http.id();
+    const ConnectionSettings &settings = *http.settings();
+    m_http.remove(id);
+    UpgradedClient client{id,
+                          this,
+                          accepted.clientId,
+                          socket->peerAddress(),
+                          socket->peerPort(),
+                          std::move(accepted.access),
+                          std::make_shared<ConnectionStats>()};
+    ByteStream *stream = nullptr;
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        stream = new TlsStream(tls); // TLS needs QSslSocket: it stays, on this thread
+    } else {
+        // A plain connection continues on a descriptor of its own, written with sendmsg() and no
+        // user-space buffer; Qt's socket closes its copy.
+        const int fd = ::dup(int(socket->socketDescriptor()));
+        const int dupError = errno;
+        QByteArray unread = socket->readAll();
+        socket->disconnect();
+        socket->abort();
+        socket->deleteLater();
+        if (fd < 0) { // out of descriptors: the client sees the connection end
+            qCWarning(lcNet).noquote() << "cannot take over the connection of" << client.clientId << ':'
+                                       << qt_error_string(dupError);
+            Q_EMIT connectionEnded(id);
+            return;
+        }
+        stream = new FdStream(fd, std::move(unread));
+    }
+    const ConnectionLimits limits{settings.config.maxQueuedBytesPerClient, settings.config.maxIncomingMessageBytes};
+    auto *connection = new WsConnection(id, stream, limits, client.stats, this);
     connect(connection, &WsConnection::textReceived, this,
             [this](WsConnection *from, const QString &text) { Q_EMIT textReceived(from->id(), text); });
     connect(connection, &WsConnection::binaryReceived, this,
@@ -50,9 +135,11 @@ void DeliveryLane::attach(Handover handover, const QList<QByteArray> &firstFrame
             [this](WsConnection *from, qint64 queued) { Q_EMIT slowConsumer(from->id(), queued); });
     connect(connection, &WsConnection::finished, this, &DeliveryLane::onFinished);
     connection->setLatency(&m_latency);
-    m_members.insert(handover.id, {connection, {}});
-    for (const QByteArray &frame : firstFrames)
-        connection->queue(frame, WsConnection::Kind::Control);
+    m_members.insert(id, {connection, {}});
+    // The engine hears of the session before anything the client sends on it; its greeting
+    // follows the 101 (the engine sends it once the session exists).
+    Q_EMIT upgraded(client);
+    connection->queue(accepted.handshakeResponse, WsConnection::Kind::Control);
     connection->flush();
 }
 
@@ -162,6 +249,7 @@ void DeliveryLane::onFinished(WsConnection *connection, quint16 closeCode)
     connection->disconnect(this);
     connection->deleteLater(); // it may be inside its own signal
     Q_EMIT finished(connection->id(), closeCode);
+    Q_EMIT connectionEnded(connection->id());
 }
 
 void DeliveryLane::setHeartbeat(qint64 pingIntervalMs, qint64 idleTimeoutMs)
@@ -213,6 +301,8 @@ DeliveryThread::~DeliveryThread()
 {
     quit();
     wait();
+    if (m_endedFuture.valid())
+        m_endedFuture.wait();
 }
 
 DeliveryLane *DeliveryThread::startLane()
@@ -224,9 +314,12 @@ DeliveryLane *DeliveryThread::startLane()
 
 void DeliveryThread::run()
 {
-    DeliveryLane lane;
-    m_lane.set_value(&lane);
-    exec();
+    {
+        DeliveryLane lane;
+        m_lane.set_value(&lane);
+        exec();
+    }
+    m_ended.set_value();
 }
 
 } // namespace cdc

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "HttpConnection.h"
 #include "Mailbox.h"
 #include "WsConnection.h"
 
@@ -12,9 +13,8 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
-
-class QSslSocket;
 
 namespace cdc {
 
@@ -62,23 +62,30 @@ private:
     qint64 m_pending = 0;
 };
 
-// What a delivery thread needs to take over an upgraded connection.
-struct Handover
+class DeliveryLane;
+
+// A connection that upgraded to a WebSocket, as its lane tells the engine (SessionHub::adopt).
+struct UpgradedClient
 {
     quint64 id = 0;
-    int fd = -1;               // a plain connection: its descriptor, ours from now on
-    QSslSocket *tls = nullptr; // a TLS connection: its socket, already moved to the lane's thread
-    QByteArray unread;         // bytes that arrived after the upgrade request (plain only)
-    ConnectionLimits limits;
+    DeliveryLane *lane = nullptr;
+    QString clientId;
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    Access access;
     std::shared_ptr<ConnectionStats> stats;
 };
 
-// The connections one delivery thread owns, and the fan-out to them. Every method runs on that
-// thread: the engine calls them through the lane's inbox (SessionHub, WsSession), in order, so a
-// subscription, a batch of events and a replay reach a connection in the order the engine decided
-// them. What a connection says goes out as signals on this thread; SessionHub posts them on to
-// its own inbox.
-class DeliveryLane : public QObject
+// The connections one connection thread owns, from accept to close, and the fan-out to them. A
+// descriptor arrives from the acceptor (ConnectionThreads::accept); its socket is created here,
+// its TLS handshake, HTTP requests and upgrade happen here (HttpConnection), and after an upgrade
+// it goes on here as a WsConnection: no socket, notifier or TLS state is touched by another
+// thread or moved to one. Every method runs on this thread: the engine calls them through the
+// lane's inbox (ConnectionThreads, SessionHub, WsSession), in order, so a subscription, a batch of
+// events and a replay reach a connection in the order the engine decided them. What a connection
+// says goes out as signals on this thread; ConnectionThreads and SessionHub post them on to the
+// engine's inbox.
+class DeliveryLane : public QObject, private HttpConnectionHost
 {
     Q_OBJECT
 
@@ -90,8 +97,14 @@ public:
     Mailbox &inbox() { return m_inbox; }
     DeliveryBacklog &backlog() { return m_backlog; }
 
-    // `firstFrames` (the handshake response, the greeting) go out before anything else.
-    void attach(Handover handover, const QList<QByteArray> &firstFrames);
+    // Takes an accepted descriptor: serves it under `settings`, or answers `refusal` (a connection
+    // limit) once its request head arrives, and closes.
+    void accept(quint64 id, qintptr descriptor, const std::shared_ptr<const ConnectionSettings> &settings,
+                const std::optional<HttpResponse> &refusal);
+    // The engine's answer to connection `id`'s request (httpRequest()); dropped if it has gone.
+    void answer(quint64 id, const HttpResponse &response);
+    // Closes the HTTP connections served under `settings` (a reconfigure retired them).
+    void closeHttpConnections(const ConnectionSettings *settings);
     void subscribe(quint64 id, const QString &channel);
     void unsubscribe(quint64 id, const QString &channel);
     // Queues each event for this thread's subscribers of its channel, then writes once per
@@ -103,6 +116,14 @@ public:
     void setHeartbeat(qint64 pingIntervalMs, qint64 idleTimeoutMs);
 
 Q_SIGNALS:
+    // A whole HTTP request of connection `id`, for the engine's HttpApi.
+    void httpRequest(quint64 id, const cdc::HttpRequestHead &head, const QByteArray &body);
+    // A connection upgraded; what it says from now on is about a WebSocket session.
+    void upgraded(const cdc::UpgradedClient &client);
+    // Connection `id` is gone, HTTP or WebSocket (after finished() for a WebSocket).
+    void connectionEnded(quint64 id);
+    // A change to the engine's counters.
+    void metricsUpdate(const std::function<void(cdc::ServerMetrics &)> &update);
     void textReceived(quint64 id, const QString &text);
     void binaryReceived(quint64 id);
     void slowConsumer(quint64 id, qint64 queuedBytes);
@@ -119,6 +140,11 @@ private:
         std::vector<QString> channels;
     };
 
+    // HttpConnectionHost
+    void request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body) override;
+    void upgrade(HttpConnection &connection, QTcpSocket *socket, UpgradeAccepted accepted) override;
+    void count(std::function<void(ServerMetrics &)> update) override;
+
     WsConnection *find(quint64 id) const;
     void removeSubscriber(const QString &channel, WsConnection *connection);
     void touch(WsConnection *connection);
@@ -129,7 +155,8 @@ private:
 
     Mailbox m_inbox{this};
     DeliveryBacklog m_backlog;
-    QHash<quint64, Member> m_members;
+    QHash<quint64, HttpConnection *> m_http; // not (yet) upgraded
+    QHash<quint64, Member> m_members;        // WebSocket connections
     struct LaneChannel
     {
         std::vector<WsConnection *> subscribers;
@@ -160,6 +187,10 @@ protected:
 
 private:
     std::promise<DeliveryLane *> m_lane;
+    // Set as run() returns, its lane gone: the join as ThreadSanitizer can see it (QThread::wait()
+    // synchronises through Qt's futexes, which it cannot).
+    std::promise<void> m_ended;
+    std::future<void> m_endedFuture = m_ended.get_future();
 };
 
 } // namespace cdc

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "ConnectionLimiter.h"
-#include "ServerConfig.h"
+#include "ConnectionSettings.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QTcpServer>
 
@@ -10,19 +10,19 @@
 
 namespace cdc {
 
-class HttpApi;
-class SessionHub;
-struct ServerMetrics;
+class ConnectionThreads;
 
-// The one listening port: every accepted connection starts as an HttpConnection; valid /ws
-// upgrades continue into the SessionHub, which hands them to a delivery thread.
+// The one listening port. It only accepts: each accepted descriptor goes at once to a connection
+// thread (ConnectionThreads), where its socket is created and lives until it closes — TLS
+// handshake, HTTP, upgrade and WebSocket alike. It serves under the settings it was made with;
+// when it goes (a reconfigure), the HTTP connections it accepted are closed.
 class FrontDoor : public QObject
 {
     Q_OBJECT
 
 public:
-    FrontDoor(const ServerConfig &config, HttpApi &api, SessionHub &hub, ServerMetrics &metrics,
-              QObject *parent = nullptr);
+    FrontDoor(const ServerConfig &config, ConnectionThreads &threads, QObject *parent = nullptr);
+    ~FrontDoor() override;
 
     bool listen(QString *errorMessage);
     void stopListening();
@@ -31,16 +31,9 @@ public:
     quint16 port() const { return m_tcpServer->serverPort(); }
 
 private:
-    void acceptPending();
-
-    const ServerConfig &m_config;
-    HttpApi &m_api;
-    SessionHub &m_hub;
-    ServerMetrics &m_metrics;
-    // A QSslServer with --tls-cert: it completes the TLS handshake before a connection is
-    // pending, so everything after sees a decrypted stream.
+    ConnectionThreads &m_threads;
+    std::shared_ptr<const ConnectionSettings> m_settings;
     std::unique_ptr<QTcpServer> m_tcpServer;
-    ConnectionLimiter m_limiter;
 };
 
 } // namespace cdc

@@ -1,13 +1,12 @@
 #include "HttpConnection.h"
 
-#include "HttpApi.h"
 #include "Logging.h"
 #include "ServerMetrics.h"
 #include "UpgradeIdentity.h"
 #include "protocol/ClientMessage.h"
 #include "protocol/WsWire.h"
 
-#include <QPointer>
+#include <QSslSocket>
 #include <QTcpSocket>
 
 namespace cdc {
@@ -24,15 +23,21 @@ QString wsHint(bool tls)
                                 "server answered in plain text.");
 }
 
+void countLimit(HttpConnectionHost &host, const QString &limit)
+{
+    host.count([limit](ServerMetrics &metrics) { metrics.countLimit(limit); });
+}
+
 } // namespace
 
-HttpConnection::HttpConnection(QTcpSocket *socket, const ServerConfig &config, HttpApi &api, ServerMetrics &metrics,
-                               QObject *parent)
+HttpConnection::HttpConnection(quint64 id, QTcpSocket *socket, std::shared_ptr<const ConnectionSettings> settings,
+                               HttpConnectionHost &host, QObject *parent)
     : QObject(parent)
+    , m_id(id)
     , m_socket(socket)
-    , m_config(config)
-    , m_api(api)
-    , m_metrics(metrics)
+    , m_settings(std::move(settings))
+    , m_config(m_settings->config)
+    , m_host(host)
 {
     m_socket->setParent(this);
     // Frames are small and latency matters more than packet count: no Nagle delay (which, with
@@ -42,10 +47,37 @@ HttpConnection::HttpConnection(QTcpSocket *socket, const ServerConfig &config, H
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
-    // A new connection owes us a request head within the head timeout, like any started head.
+    // A TLS handshake that fails (a plain http:// or ws:// client on the TLS port) drops the
+    // connection, counted, without disturbing anyone else. Once encrypted, errors are the socket's.
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket))
+        connect(tls, &QSslSocket::errorOccurred, this, &HttpConnection::onTlsError);
+    // A new connection owes us a request head (after its TLS handshake) within the head timeout,
+    // like any started head.
     armTimer(m_config.headTimeout);
     if (m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+}
+
+void HttpConnection::onTlsError()
+{
+    auto *tls = static_cast<QSslSocket *>(m_socket);
+    if (tls->isEncrypted() || m_state == State::Closing)
+        return;
+    m_state = State::Closing;
+    m_host.count([](ServerMetrics &metrics) { metrics.countError(QStringLiteral("tls_handshake_failed")); });
+    qCDebug(lcNet).noquote() << "TLS handshake failed with" << tls->peerAddress().toString() << ':'
+                             << tls->errorString();
+    m_timer.stop();
+    tls->abort();
+    deleteLater();
+}
+
+void HttpConnection::drop()
+{
+    m_state = State::Closing;
+    m_timer.stop();
+    m_socket->abort();
+    deleteLater();
 }
 
 void HttpConnection::armTimer(std::chrono::milliseconds timeout)
@@ -80,7 +112,7 @@ bool HttpConnection::processBuffered()
     // client. Answer at once in plain text, which its TLS library reports as WRONG_VERSION_NUMBER,
     // instead of waiting for a request head that never comes.
     if (!m_config.tls && peeked.size() >= 2 && peeked[0] == 0x16 && peeked[1] == 0x03) {
-        m_metrics.countError(QStringLiteral("tls_on_plain_port"));
+        m_host.count([](ServerMetrics &metrics) { metrics.countError(QStringLiteral("tls_on_plain_port")); });
         refuseAndClose(400, QStringLiteral("tls_not_enabled"),
                        QStringLiteral("this server speaks plain HTTP and WebSocket: use http:// and ws://, or start it "
                                       "with --tls-cert and --tls-key for https:// and wss://"));
@@ -89,7 +121,7 @@ bool HttpConnection::processBuffered()
     const qsizetype headLength = HttpRequestHead::findEnd(peeked);
     if (headLength < 0 || headLength > m_config.maxHeadBytes) {
         if (peeked.size() >= m_config.maxHeadBytes || headLength > m_config.maxHeadBytes) {
-            m_metrics.countLimit(QStringLiteral("head_size"));
+            countLimit(m_host, QStringLiteral("head_size"));
             refuseAndClose(431, QStringLiteral("head_too_large"),
                            QStringLiteral("the request head is larger than %1 bytes").arg(m_config.maxHeadBytes));
         }
@@ -111,7 +143,8 @@ bool HttpConnection::readSizedBody()
         armTimer(m_config.headTimeout); // the body must keep making progress
         return false;
     }
-    return dispatch(m_socket->read(m_bodyLength));
+    dispatch(m_socket->read(m_bodyLength));
+    return false;
 }
 
 bool HttpConnection::readChunkedBody()
@@ -130,7 +163,7 @@ bool HttpConnection::readChunkedBody()
                        QStringLiteral("malformed chunked request body: %1").arg(m_chunked->problem()));
         return false;
     case ChunkedBodyDecoder::State::TooLarge:
-        m_metrics.countLimit(QStringLiteral("body_size"));
+        countLimit(m_host, QStringLiteral("body_size"));
         refuseAndClose(
             413, QStringLiteral("body_too_large"),
             QStringLiteral("the chunked request body exceeds the limit of %1 bytes").arg(m_config.maxBodyBytes));
@@ -140,24 +173,26 @@ bool HttpConnection::readChunkedBody()
     }
     const QByteArray body = m_chunked->takeBody();
     m_chunked.reset();
-    return dispatch(body);
+    dispatch(body);
+    return false;
 }
 
-bool HttpConnection::dispatch(const QByteArray &body)
+void HttpConnection::dispatch(const QByteArray &body)
 {
-    const bool keepAlive = m_head.wantsKeepAlive();
     m_state = State::AwaitingResponse;
     m_timer.stop();
-    // A publish is answered once its events are durable, possibly after this call returns;
-    // pipelined requests wait in the socket buffer until then.
-    m_api.handle(m_head, body, [self = QPointer<HttpConnection>(this), keepAlive](const HttpResponse &response) {
-        if (!self || self->m_state != State::AwaitingResponse)
-            return;
-        self->respond(response, keepAlive);
-        if (self->m_state == State::AwaitingRequest && self->m_socket->bytesAvailable() > 0)
-            QMetaObject::invokeMethod(self, &HttpConnection::onReadyRead, Qt::QueuedConnection);
-    });
-    return m_state == State::AwaitingRequest;
+    // The engine answers on its own thread (a publish once its events are durable); pipelined
+    // requests wait in the socket buffer until then.
+    m_host.request(*this, m_head, body);
+}
+
+void HttpConnection::answer(const HttpResponse &response)
+{
+    if (m_state != State::AwaitingResponse)
+        return;
+    respond(response, m_head.wantsKeepAlive());
+    if (m_state == State::AwaitingRequest && m_socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
 }
 
 bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength)
@@ -229,7 +264,7 @@ bool HttpConnection::readFraming(const HttpRequestHead &head)
     if (m_bodyLength > m_config.maxBodyBytes) {
         // Refused before the body is read (a client waiting on 100-continue never sends it), so
         // the connection cannot be reused.
-        m_metrics.countLimit(QStringLiteral("body_size"));
+        countLimit(m_host, QStringLiteral("body_size"));
         refuseAndClose(413, QStringLiteral("body_too_large"),
                        QStringLiteral("the request body is %1 bytes; the limit is %2")
                            .arg(m_bodyLength)
@@ -246,7 +281,7 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     const QString &clientId = identity.clientId;
     const auto refuse = [&](int status, const QString &code, const QString &message, const QString &title = {},
                             const QString &hint = QString()) {
-        ++m_metrics.rejectedUpgrades;
+        m_host.count([](ServerMetrics &metrics) { ++metrics.rejectedUpgrades; });
         m_socket->skip(headLength);
         refuseAndClose(status, code, message, hint.isNull() ? wsHint(m_config.tls.has_value()) : hint, title);
     };
@@ -269,7 +304,7 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     // A web page can open a WebSocket to any host its visitor reaches, this one included; only
     // origins named by --allowed-origins may. Clients outside browsers send no Origin.
     const QByteArray origin = head.header("origin");
-    if (!origin.isEmpty() && !m_api.cors().allows(origin))
+    if (!origin.isEmpty() && !m_settings->cors.allows(origin))
         return refuse(403, QStringLiteral("forbidden_origin"),
                       QStringLiteral("WebSocket connections from the web origin %1 are not allowed")
                           .arg(QString::fromUtf8(origin.left(200))),
@@ -296,29 +331,28 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     m_timer.stop();
     m_socket->disconnect(this);
     m_state = State::Closing;
-    UpgradedConnection upgraded;
-    upgraded.socket = std::exchange(m_socket, nullptr);
-    upgraded.socket->setParent(nullptr);
-    upgraded.handshakeResponse =
+    QTcpSocket *socket = std::exchange(m_socket, nullptr);
+    socket->setParent(nullptr);
+    UpgradeAccepted accepted;
+    accepted.handshakeResponse =
         QByteArrayLiteral("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\nServer: cdcscope/" CDCSCOPE_VERSION "\r\nSec-WebSocket-Accept: ") +
         ws::acceptKey(head.header("sec-websocket-key")) + QByteArrayLiteral("\r\n\r\n");
-    upgraded.peerAddress = upgraded.socket->peerAddress();
-    upgraded.peerPort = upgraded.socket->peerPort();
-    upgraded.clientId = clientId;
-    upgraded.access = std::move(access);
-    upgraded.slot = std::move(m_slot);
-    m_upgradeHandler(std::move(upgraded));
+    accepted.clientId = clientId;
+    accepted.access = std::move(access);
     deleteLater();
+    m_host.upgrade(*this, socket, std::move(accepted));
 }
 
 void HttpConnection::respond(HttpResponse response, bool keepAlive)
 {
-    ++m_metrics.httpResponses[response.status];
-    if (!response.errorCode.isEmpty())
-        m_metrics.countError(response.errorCode);
+    m_host.count([status = response.status, code = response.errorCode](ServerMetrics &metrics) {
+        ++metrics.httpResponses[status];
+        if (!code.isEmpty())
+            metrics.countError(code);
+    });
     const bool keep = keepAlive && !response.closeConnection;
-    m_api.cors().decorate(m_head, response);
+    m_settings->cors.decorate(m_head, response);
     m_socket->write(response.serialize(keep, m_head.method == "HEAD"));
     m_servedAny = true;
     if (!keep) {
@@ -358,6 +392,12 @@ void HttpConnection::refuseAndClose(int status, const QString &code, const QStri
 
 void HttpConnection::onTimeout()
 {
+    if (auto *tls = qobject_cast<QSslSocket *>(m_socket); tls && !tls->isEncrypted()) {
+        // No TLS handshake within the head timeout: there is no channel to answer on.
+        m_host.count([](ServerMetrics &metrics) { metrics.countError(QStringLiteral("tls_handshake_failed")); });
+        drop();
+        return;
+    }
     if (m_state == State::AwaitingRequest && m_servedAny) {
         m_state = State::Closing;
         m_socket->disconnectFromHost(); // an idle keep-alive connection just ends
@@ -371,7 +411,7 @@ void HttpConnection::onTimeout()
         m_socket->abort(); // a refused client that neither read the answer nor closed
         return;
     }
-    m_metrics.countLimit(QStringLiteral("handshake_time"));
+    countLimit(m_host, QStringLiteral("handshake_time"));
     refuseAndClose(408, QStringLiteral("request_timeout"),
                    QStringLiteral("the request was not complete within %1 ms").arg(m_config.headTimeout.count()));
 }

@@ -1,10 +1,9 @@
 #pragma once
 
 #include "ChunkedBodyDecoder.h"
-#include "ConnectionLimiter.h"
+#include "ConnectionSettings.h"
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
-#include "ServerConfig.h"
 #include "auth/AccessControl.h"
 
 #include <QHostAddress>
@@ -12,25 +11,37 @@
 #include <QTimer>
 
 #include <functional>
+#include <memory>
 
 class QTcpSocket;
 
 namespace cdc {
 
-class HttpApi;
+class HttpConnection;
 struct ServerMetrics;
 
-// A connection whose WebSocket upgrade was accepted: its request head is consumed, and the 101
-// response that completes the handshake is still to be sent (first, by the delivery thread).
-struct UpgradedConnection
+// A /ws upgrade that passed every check: the 101 response that completes the handshake (to be
+// sent first), who the client is and what its token allows.
+struct UpgradeAccepted
 {
-    QTcpSocket *socket = nullptr; // unparented; a QSslSocket with TLS
     QByteArray handshakeResponse;
-    QHostAddress peerAddress;
-    quint16 peerPort = 0;
     QString clientId;
     Access access;
-    ConnectionSlot slot;
+};
+
+// What an HttpConnection needs from the thread that owns it (its DeliveryLane). Every call returns
+// at once: what the engine thread does with it is posted there.
+class HttpConnectionHost
+{
+public:
+    virtual ~HttpConnectionHost() = default;
+    // A whole request for the engine's HttpApi; the answer comes back as connection.answer().
+    virtual void request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body) = 0;
+    // The connection upgraded: the host takes `socket` (its head consumed) and continues it as a
+    // WebSocket; `connection` has let go of it and deletes itself.
+    virtual void upgrade(HttpConnection &connection, QTcpSocket *socket, UpgradeAccepted accepted) = 0;
+    // A change to the engine's counters, applied on the engine thread.
+    virtual void count(std::function<void(ServerMetrics &)> update) = 0;
 };
 
 // One accepted TCP connection until it either upgrades to a WebSocket or closes: reads request
@@ -38,23 +49,29 @@ struct UpgradedConnection
 // head size and time limits, reads bodies (Content-Length or chunked, answering Expect:
 // 100-continue), and answers plain HTTP with keep-alive, HEAD and CORS. A valid /ws
 // upgrade is checked here in full (RFC 6455 handshake, client name, origin, token) and handed on.
+// Lives on the connection thread that created its socket, from accept (and TLS handshake) on; the
+// engine is reached only through the host.
 class HttpConnection : public QObject
 {
     Q_OBJECT
 
 public:
-    HttpConnection(QTcpSocket *socket, const ServerConfig &config, HttpApi &api, ServerMetrics &metrics,
-                   QObject *parent = nullptr);
+    // `socket` was created on this thread; a QSslSocket may still be in its server handshake.
+    HttpConnection(quint64 id, QTcpSocket *socket, std::shared_ptr<const ConnectionSettings> settings,
+                   HttpConnectionHost &host, QObject *parent = nullptr);
+
+    quint64 id() const { return m_id; }
+    const ConnectionSettings *settings() const { return m_settings.get(); }
+    // The engine's answer to the request handed to the host.
+    void answer(const HttpResponse &response);
+    // Ends the connection at once (its settings were retired); it deletes itself.
+    void drop();
 
     // Refuses the connection (a connection limit) with `response` without serving its request: the
     // answer goes out once the request head has arrived — a client that has not finished sending
     // would otherwise lose it to the reset a close with unread data causes — or after one second.
     // Whatever the client sends is read and dropped.
     void refuseOnArrival(HttpResponse response);
-    // The place this connection holds in the connection limits; it goes on with an upgrade.
-    void holdSlot(ConnectionSlot slot) { m_slot = std::move(slot); }
-    // Called with a connection that upgraded; this object has let go of it and deletes itself.
-    void onUpgrade(std::function<void(UpgradedConnection)> handler) { m_upgradeHandler = std::move(handler); }
 
 private:
     enum class State { AwaitingRequest, ReadingHead, ReadingBody, AwaitingResponse, Closing };
@@ -67,21 +84,22 @@ private:
     bool readFraming(const HttpRequestHead &head);
     bool readSizedBody();
     bool readChunkedBody();
-    // Hands a complete request to the API; true when its answer is already sent.
-    bool dispatch(const QByteArray &body);
+    // Hands a complete request to the engine; its answer comes back later (answer()).
+    void dispatch(const QByteArray &body);
+    void onTlsError();
     // An upgrade request on /ws: refused with an HTTP error, or handed over.
     void handleUpgradePath(const HttpRequestHead &head, qsizetype headLength);
-    void finishRequest();
     void respond(HttpResponse response, bool keepAlive);
     void refuseAndClose(int status, const QString &code, const QString &message, const QString &hint = {},
                         const QString &title = {});
     void onTimeout();
     void armTimer(std::chrono::milliseconds timeout);
 
+    quint64 m_id;
     QTcpSocket *m_socket;
-    const ServerConfig &m_config;
-    HttpApi &m_api;
-    ServerMetrics &m_metrics;
+    std::shared_ptr<const ConnectionSettings> m_settings;
+    const ServerConfig &m_config; // m_settings->config
+    HttpConnectionHost &m_host;
     QTimer m_timer;
     State m_state = State::AwaitingRequest;
     bool m_servedAny = false;
@@ -89,8 +107,6 @@ private:
     std::optional<HttpResponse> m_refusal;
     qint64 m_bodyLength = 0;
     std::optional<ChunkedBodyDecoder> m_chunked; // while a chunked body is read
-    ConnectionSlot m_slot;
-    std::function<void(UpgradedConnection)> m_upgradeHandler;
 };
 
 } // namespace cdc

@@ -7,57 +7,30 @@
 #include "protocol/ServerFrames.h"
 #include "store/EventStore.h"
 
-#include "HttpConnection.h"
+#include "ConnectionThreads.h"
 #include "protocol/WsWire.h"
 
-#include <QCoreApplication>
-#include <QSslSocket>
-#include <QTcpSocket>
-
 #include <algorithm>
-#include <cerrno>
-#include <unistd.h>
 
 namespace cdc {
 
-namespace {
-
-// Qt's moveToThread queues calls for the object's new thread, and ThreadSanitizer cannot see Qt's
-// queue. tests/tsan.supp names moveToDeliveryThread: ThreadSanitizer records a frame where an
-// instrumented function calls another, hence the two never-inlined layers.
-Q_NEVER_INLINE void moveObject(QObject *object, QThread *thread)
-{
-    object->moveToThread(thread);
-}
-
-Q_NEVER_INLINE bool moveToDeliveryThread(QSslSocket *socket, QThread *thread)
-{
-    socket->disconnect();
-    // Nothing Qt posted to it on this thread (reading the request head queues a buffer flush) is
-    // left behind.
-    QCoreApplication::sendPostedEvents(socket);
-    socket->setParent(nullptr);
-    moveObject(socket, thread);
-    return socket->thread() == thread;
-}
-
-} // namespace
-
-SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, RedisBroker *broker,
-                       QObject *parent)
+SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config,
+                       ConnectionThreads &threads, RedisBroker *broker, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_metrics(metrics)
     , m_config(config)
     , m_broker(broker)
+    , m_threads(threads)
 {
-    const int threads =
-        m_config.deliveryThreads > 0 ? m_config.deliveryThreads : std::max(1, QThread::idealThreadCount());
-    for (int i = 0; i < threads; ++i) {
-        auto thread = std::make_unique<DeliveryThread>(i);
-        DeliveryLane *lane = thread->startLane();
-        // What a lane says is posted on to the engine thread's inbox, in the order it was said.
-        const auto relay = [this](std::function<void()> call) { m_inbox.post(std::move(call)); };
+    for (DeliveryLane *lane : m_threads.lanes()) {
+        // What a lane says is posted on to the engine thread's inbox, in the order it was said
+        // (and after what ConnectionThreads posts for the same lane before it).
+        const auto relay = [this](std::function<void()> call) { m_threads.inbox().post(std::move(call)); };
+        connect(
+            lane, &DeliveryLane::upgraded, lane,
+            [this, relay](const UpgradedClient &client) { relay([this, client] { adopt(client); }); },
+            Qt::DirectConnection);
         connect(
             lane, &DeliveryLane::textReceived, lane,
             [this, relay](quint64 id, const QString &text) { relay([this, id, text] { onText(id, text); }); },
@@ -104,7 +77,7 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
                 relay([this, report = std::move(report)] { m_latency.merge(*report); });
             },
             Qt::DirectConnection);
-        m_lanes.push_back({std::move(thread), lane, 0});
+        m_lanes.push_back({lane, 0});
     }
     connect(&m_store, &EventStore::appended, this, &SessionHub::fanOut);
     connect(&m_store, &EventStore::batchAppended, this, &SessionHub::deliverFannedOut);
@@ -122,9 +95,7 @@ void SessionHub::applyConfig()
 
 SessionHub::~SessionHub()
 {
-    // The threads stop first (their connections close with them); what they said last is dropped
-    // with the inbox.
-    m_lanes.clear();
+    // The connection threads have stopped (CdcServer stops them first): no lane is left to tell.
     qDeleteAll(m_sessions);
 }
 
@@ -133,52 +104,22 @@ WsSession *SessionHub::find(quint64 id) const
     return m_sessionsById.value(id);
 }
 
-void SessionHub::adopt(UpgradedConnection upgraded)
+void SessionHub::adopt(const UpgradedClient &client)
 {
-    Lane &lane = *std::min_element(m_lanes.begin(), m_lanes.end(),
-                                   [](const Lane &a, const Lane &b) { return a.sessions < b.sessions; });
-    QTcpSocket *socket = upgraded.socket;
-    Handover handover;
-    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
-        // TLS needs QSslSocket: the socket itself moves to the delivery thread.
-        if (!moveToDeliveryThread(tls, lane.thread.get()))
-            qCWarning(lcNet) << "could not move a TLS connection to its delivery thread";
-        handover.tls = tls;
-    } else {
-        // A plain connection continues on a descriptor of its own; Qt's socket closes its copy.
-        handover.fd = ::dup(int(socket->socketDescriptor()));
-        const int dupError = errno;
-        handover.unread = socket->readAll();
-        socket->disconnect();
-        socket->abort();
-        socket->deleteLater();
-        if (handover.fd < 0) { // out of descriptors: the client sees the connection end
-            qCWarning(lcNet).noquote() << "cannot take over the connection of" << upgraded.clientId << ':'
-                                       << qt_error_string(dupError);
-            return;
-        }
-    }
-    ++lane.sessions;
-    const quint64 id = m_nextSessionId++;
-    handover.id = id;
-    handover.limits = {m_config.maxQueuedBytesPerClient, m_config.maxIncomingMessageBytes};
-    handover.stats = std::make_shared<ConnectionStats>();
-    auto *session = new WsSession(id, upgraded.clientId, upgraded.peerAddress, upgraded.peerPort,
-                                  std::move(upgraded.slot), lane.lane, handover.stats, 2 * m_config.travel.maxLimit);
-    session->setAccess(upgraded.access);
+    for (Lane &lane : m_lanes)
+        if (lane.lane == client.lane)
+            ++lane.sessions;
+    auto *session = new WsSession(client.id, client.clientId, client.peerAddress, client.peerPort, client.lane,
+                                  client.stats, 2 * m_config.travel.maxLimit);
+    session->setAccess(client.access);
     m_sessions.push_back(session);
-    m_sessionsById.insert(id, session);
-    m_latency.addClient(id);
+    m_sessionsById.insert(client.id, session);
+    m_latency.addClient(client.id);
     ++m_metrics.connectionsAccepted;
 
     qCInfo(lcNet).noquote() << "client connected:" << session->clientId() << "from" << session->peerText();
-    // std::function needs a copyable call: the hand-over travels in a shared pointer.
-    lane.lane->inbox().post(
-        [to = lane.lane, handover = std::make_shared<Handover>(std::move(handover)),
-         first = QList<QByteArray>{upgraded.handshakeResponse,
-                                   ws::frame(ws::Opcode::Text, ServerFrames::subscribed(session->clientId()))}] {
-            to->attach(std::move(*handover), first);
-        });
+    // The greeting, then its first channel's events: in this order on the lane, after the 101.
+    session->sendControl(ServerFrames::subscribed(session->clientId()));
     subscribe(session, session->clientId());
 }
 

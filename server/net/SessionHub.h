@@ -15,6 +15,7 @@
 
 namespace cdc {
 
+class ConnectionThreads;
 class EventStore;
 class ChannelLog;
 class RedisBroker;
@@ -23,12 +24,11 @@ struct StoredEvent;
 struct TravelCommand;
 struct TravelResult;
 struct SubscriptionCommand;
-struct UpgradedConnection;
 
 // The connected WebSocket clients: who is subscribed to what, the fan-out of every stored event,
 // the protocol's request handling. Lives on the engine thread and owns every WsSession; the
-// sockets themselves belong to the delivery threads (one DeliveryLane each), which it starts and
-// hands connections to, the least busy first.
+// sockets themselves belong to the connection threads (one DeliveryLane each, ConnectionThreads),
+// which tell it of every upgrade.
 class SessionHub : public QObject
 {
     Q_OBJECT
@@ -36,12 +36,9 @@ class SessionHub : public QObject
 public:
     // With a broker (cluster mode) every subscribed channel is tracked in Redis, and a travel the
     // window cannot answer is read from the stream.
-    SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, RedisBroker *broker = nullptr,
-               QObject *parent = nullptr);
+    SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, ConnectionThreads &threads,
+               RedisBroker *broker = nullptr, QObject *parent = nullptr);
     ~SessionHub() override;
-
-    // Takes over a connection whose upgrade was accepted; its handshake response goes out first.
-    void adopt(UpgradedConnection upgraded);
     // Re-reads the heartbeat settings after CdcServer::reconfigure.
     void applyConfig();
     // Closes every session (1001 on shutdown); `allClosed` follows once they are gone.
@@ -67,11 +64,12 @@ Q_SIGNALS:
 private:
     struct Lane
     {
-        std::unique_ptr<DeliveryThread> thread;
         DeliveryLane *lane;
         int sessions = 0;
     };
 
+    // A connection on `client.lane` upgraded: its session starts, subscribed to its first channel.
+    void adopt(const UpgradedClient &client);
     WsSession *find(quint64 id) const;
     void fanOut(const ChannelLog &channel, const StoredEvent &event);
     void deliverFannedOut();
@@ -90,7 +88,7 @@ private:
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
     RedisBroker *m_broker = nullptr;
-    Mailbox m_inbox{this}; // what the delivery threads say, run on the engine thread
+    ConnectionThreads &m_threads; // what the lanes say is posted to its inbox, run on this thread
     std::vector<Lane> m_lanes;
     std::vector<WsSession *> m_sessions;
     QHash<quint64, WsSession *> m_sessionsById;

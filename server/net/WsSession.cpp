@@ -7,14 +7,13 @@
 
 namespace cdc {
 
-WsSession::WsSession(quint64 id, QString clientId, QHostAddress peerAddress, quint16 peerPort, ConnectionSlot slot,
-                     DeliveryLane *lane, std::shared_ptr<ConnectionStats> stats, qint64 maxQueuedReplayFrames)
+WsSession::WsSession(quint64 id, QString clientId, QHostAddress peerAddress, quint16 peerPort, DeliveryLane *lane,
+                     std::shared_ptr<ConnectionStats> stats, qint64 maxQueuedReplayFrames)
     : m_id(id)
     , m_clientId(std::move(clientId))
     , m_peerAddress(std::move(peerAddress))
     , m_peerPort(peerPort)
     , m_connectedAt(QDateTime::currentDateTimeUtc())
-    , m_slot(std::move(slot))
     , m_lane(lane)
     , m_stats(std::move(stats))
     , m_maxQueuedReplayFrames(maxQueuedReplayFrames)
@@ -55,7 +54,8 @@ void WsSession::sendControl(const QByteArray &json)
 {
     if (m_closing)
         return;
-    m_lane->inbox().post([lane = m_lane, id = m_id, wire = ws::frame(ws::Opcode::Text, json)] { lane->send(id, wire); });
+    m_lane->inbox().post(
+        [lane = m_lane, id = m_id, wire = ws::frame(ws::Opcode::Text, json)] { lane->send(id, wire); });
 }
 
 bool WsSession::sendReplay(const QList<ChannelEvent> &events, const QByteArray &ack)
@@ -72,10 +72,8 @@ bool WsSession::sendReplay(const QList<ChannelEvent> &events, const QByteArray &
     for (const ChannelEvent &replayed : events)
         wires.append(replayed.event.wire);
     m_stats->queuedReplayFrames.fetch_add(events.size(), std::memory_order_relaxed);
-    m_lane->inbox().post(
-        [lane = m_lane, id = m_id, wires = std::move(wires), ackWire = ws::frame(ws::Opcode::Text, ack)] {
-            lane->sendReplay(id, wires, ackWire);
-        });
+    m_lane->inbox().post([lane = m_lane, id = m_id, wires = std::move(wires),
+                          ackWire = ws::frame(ws::Opcode::Text, ack)] { lane->sendReplay(id, wires, ackWire); });
     return true;
 }
 

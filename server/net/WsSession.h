@@ -1,6 +1,5 @@
 #pragma once
 
-#include "ConnectionLimiter.h"
 #include "WsConnection.h"
 #include "auth/AccessControl.h"
 #include "store/StoredEvent.h"
@@ -22,8 +21,8 @@ class DeliveryLane;
 class WsSession
 {
 public:
-    WsSession(quint64 id, QString clientId, QHostAddress peerAddress, quint16 peerPort, ConnectionSlot slot,
-              DeliveryLane *lane, std::shared_ptr<ConnectionStats> stats, qint64 maxQueuedReplayFrames);
+    WsSession(quint64 id, QString clientId, QHostAddress peerAddress, quint16 peerPort, DeliveryLane *lane,
+              std::shared_ptr<ConnectionStats> stats, qint64 maxQueuedReplayFrames);
 
     quint64 id() const { return m_id; }
     const QString &clientId() const { return m_clientId; }
@@ -64,7 +63,6 @@ private:
     QHostAddress m_peerAddress;
     quint16 m_peerPort;
     QDateTime m_connectedAt;
-    ConnectionSlot m_slot; // counts the connection against the limits while it lives
     DeliveryLane *m_lane;
     std::shared_ptr<ConnectionStats> m_stats;
     qint64 m_maxQueuedReplayFrames;

@@ -1,7 +1,11 @@
 #include "HeadlessProcess.h"
 
+#include "CrossThreadGuard.h"
+
 #include <QRegularExpression>
 #include <QTest>
+
+#include <algorithm>
 
 QString cdcscopeBinary()
 {
@@ -18,7 +22,12 @@ HeadlessProcess::~HeadlessProcess()
 
 QByteArray HeadlessProcess::readLog()
 {
+    const qsizetype checkedUpTo = std::max<qsizetype>(0, log.lastIndexOf('\n') + 1);
     log.append(process->readAllStandardError());
+    // The server's own threads are held to the same rule as this process's (CrossThreadGuard).
+    if (const QByteArrayView warning = crossThreadWarning(QByteArrayView(log).sliced(checkedUpTo)); !warning.isEmpty())
+        qFatal("the server logged a cross-thread Qt warning (a thread-ownership bug): %.*s", int(warning.size()),
+               warning.data());
     return log;
 }
 
