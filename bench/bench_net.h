@@ -1,5 +1,7 @@
 // Shared by the load tools of cdcscope-bench: raw sockets, a blocking HTTP client, WebSocket
-// subscribers read under epoll, and the command line. No Qt: the numbers are the server's.
+// subscribers read under epoll, and the command line. No Qt: the numbers are the server's. With
+// --tls 1 every connection speaks TLS (OpenSSL, no certificate check: the server's own is
+// self-signed), so wss:// and https:// are measured the same way.
 #pragma once
 
 #include <algorithm>
@@ -10,9 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <map>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <random>
 #include <stdexcept>
@@ -47,6 +52,44 @@ inline double cpuSeconds()
            double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+// TLS (--tls 1): the client context, and each descriptor's session (null: plain). A TLS
+// descriptor is non-blocking; the blocking calls below wait for it in poll().
+inline SSL_CTX *&tlsContext()
+{
+    static SSL_CTX *context = nullptr;
+    return context;
+}
+
+inline std::vector<SSL *> &tlsSessions()
+{
+    static std::vector<SSL *> sessions(1 << 16);
+    return sessions;
+}
+
+inline SSL *tlsOf(int fd)
+{
+    return tlsContext() && size_t(fd) < tlsSessions().size() ? tlsSessions()[size_t(fd)] : nullptr;
+}
+
+inline void waitFor(int fd, short events)
+{
+    pollfd ready{fd, events, 0};
+    ::poll(&ready, 1, -1);
+}
+
+// Waits for what OpenSSL asked for; false when the session failed or ended.
+inline bool tlsRetry(SSL *ssl, int fd, int result)
+{
+    const int error = SSL_get_error(ssl, result);
+    if (error == SSL_ERROR_WANT_READ)
+        waitFor(fd, POLLIN);
+    else if (error == SSL_ERROR_WANT_WRITE)
+        waitFor(fd, POLLOUT);
+    else
+        return false;
+    return true;
+}
+
 inline int connectTo(int port)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -58,11 +101,60 @@ inline int connectTo(int port)
         fail("cannot connect to 127.0.0.1:" + std::to_string(port) + ": " + std::strerror(errno));
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (tlsContext()) {
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        SSL *ssl = SSL_new(tlsContext());
+        SSL_set_fd(ssl, fd);
+        for (int result; (result = SSL_connect(ssl)) != 1;)
+            if (!tlsRetry(ssl, fd, result)) {
+                const char *reason = ERR_reason_error_string(ERR_get_error());
+                fail(std::string("TLS handshake failed: ") + (reason ? reason : "no reason given"));
+            }
+        if (size_t(fd) >= tlsSessions().size())
+            fail("descriptor out of range for TLS");
+        tlsSessions()[size_t(fd)] = ssl;
+    }
     return fd;
+}
+
+inline void closeConnection(int fd)
+{
+    if (SSL *ssl = tlsOf(fd)) {
+        SSL_free(ssl);
+        tlsSessions()[size_t(fd)] = nullptr;
+    }
+    ::close(fd);
+}
+
+// Up to `capacity` bytes: the count, 0 at the end of the stream, -1 when nothing is there now
+// (wait == false) or the connection failed.
+inline ssize_t receive(int fd, char *buffer, size_t capacity, bool wait)
+{
+    SSL *ssl = tlsOf(fd);
+    if (!ssl)
+        return ::recv(fd, buffer, capacity, wait ? 0 : MSG_DONTWAIT);
+    for (;;) {
+        const int n = SSL_read(ssl, buffer, int(capacity));
+        if (n > 0)
+            return n;
+        const int error = SSL_get_error(ssl, n);
+        if (error == SSL_ERROR_ZERO_RETURN)
+            return 0;
+        if (!wait && error == SSL_ERROR_WANT_READ)
+            return -1;
+        if (!tlsRetry(ssl, fd, n))
+            return error == SSL_ERROR_SYSCALL ? 0 : -1;
+    }
 }
 
 inline void sendAll(int fd, const std::string &data)
 {
+    if (SSL *ssl = tlsOf(fd)) {
+        for (int result; (result = SSL_write(ssl, data.data(), int(data.size()))) <= 0;)
+            if (!tlsRetry(ssl, fd, result))
+                fail("TLS send failed");
+        return;
+    }
     size_t sent = 0;
     while (sent < data.size()) {
         const ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
@@ -82,7 +174,7 @@ public:
     explicit HttpClient(int port)
         : m_fd(connectTo(port))
     {}
-    ~HttpClient() { ::close(m_fd); }
+    ~HttpClient() { closeConnection(m_fd); }
 
     // Returns the response body; fails on a non-2xx status.
     std::string post(const std::string &path, const std::string &body)
@@ -90,6 +182,11 @@ public:
         sendAll(m_fd, "POST " + path +
                           " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
                           std::to_string(body.size()) + "\r\n\r\n" + body);
+        return readResponse();
+    }
+    std::string get(const std::string &path)
+    {
+        sendAll(m_fd, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         return readResponse();
     }
 
@@ -115,7 +212,7 @@ private:
     void readMore()
     {
         char chunk[65536];
-        const ssize_t n = ::recv(m_fd, chunk, sizeof chunk, 0);
+        const ssize_t n = receive(m_fd, chunk, sizeof chunk, true);
         if (n <= 0)
             fail("the server closed the HTTP connection");
         m_buffer.append(chunk, size_t(n));
@@ -152,7 +249,7 @@ inline void finishHandshake(Subscriber &subscriber)
 {
     char chunk[4096];
     while (subscriber.buffer.find("\r\n\r\n") == std::string::npos) {
-        const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, 0);
+        const ssize_t n = receive(subscriber.fd, chunk, sizeof chunk, true);
         if (n <= 0)
             fail("handshake failed");
         subscriber.buffer.append(chunk, size_t(n));
@@ -243,7 +340,7 @@ template <typename OnText> void drain(Subscriber &subscriber, OnText onText)
 {
     char chunk[1 << 16];
     for (;;) {
-        const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, MSG_DONTWAIT);
+        const ssize_t n = receive(subscriber.fd, chunk, sizeof chunk, false);
         if (n == 0) {
             subscriber.closed = true;
             break;
@@ -252,7 +349,7 @@ template <typename OnText> void drain(Subscriber &subscriber, OnText onText)
             break;
         subscriber.buffer.append(chunk, size_t(n));
         consumeFrames(subscriber, onText);
-        if (size_t(n) < sizeof chunk)
+        if (size_t(n) < sizeof chunk && !tlsOf(subscriber.fd))
             break; // the socket is empty for now: a second recv() would only say EAGAIN
     }
     consumeFrames(subscriber, onText); // frames that were buffered before this call
@@ -271,19 +368,25 @@ inline void countEvent(Subscriber &subscriber, const char *begin, const char *en
     }
 }
 
+// Reads until the server's greeting ("subscribed") has arrived.
+inline void awaitGreeting(Subscriber &subscriber)
+{
+    while (subscriber.buffer.find("subscribed") == std::string::npos) {
+        char chunk[4096];
+        const ssize_t n = receive(subscriber.fd, chunk, sizeof chunk, true);
+        if (n <= 0)
+            fail("no greeting");
+        subscriber.buffer.append(chunk, size_t(n));
+    }
+}
+
 inline std::vector<Subscriber> connectSubscribers(int port, int count, const std::string &channel)
 {
     std::vector<Subscriber> subscribers(static_cast<size_t>(count));
     for (Subscriber &subscriber : subscribers) {
         handshake(subscriber, port, channel);
         // Wait for the greeting so every subscriber is registered before the first publish.
-        while (subscriber.buffer.find("subscribed") == std::string::npos) {
-            char chunk[4096];
-            const ssize_t n = ::recv(subscriber.fd, chunk, sizeof chunk, 0);
-            if (n <= 0)
-                fail("no greeting");
-            subscriber.buffer.append(chunk, size_t(n));
-        }
+        awaitGreeting(subscriber);
         subscriber.position = 0;
         drain(subscriber, [](const char *, const char *) {});
     }
@@ -328,6 +431,8 @@ struct Options
     int channels = 0;         // 0: the scenario's default (fanout 1, soak 100)
     int connections = 10'000; // idle
     int serverPid = 0;        // soak, idle, retained: whose RSS to report
+    bool tls = false;         // every connection over TLS (wss://, https://)
+    bool upgrade = true;      // handshakes: a WebSocket upgrade (0: GET /health instead)
 };
 
 inline Options parseOptions(int argc, char **argv)
@@ -361,11 +466,21 @@ inline Options parseOptions(int argc, char **argv)
             options.connections = int(value);
         else if (flag == "--server-pid")
             options.serverPid = int(value);
+        else if (flag == "--tls")
+            options.tls = value != 0;
+        else if (flag == "--upgrade")
+            options.upgrade = value != 0;
         else
             fail("unknown flag " + flag);
     }
     if (options.publishPort == 0)
         options.publishPort = options.port;
+    if (options.tls) {
+        tlsContext() = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_verify(tlsContext(), SSL_VERIFY_NONE, nullptr);
+        // A write that waited for the socket is retried from wherever its buffer now is.
+        SSL_CTX_set_mode(tlsContext(), SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    }
     return options;
 }
 

@@ -1,4 +1,5 @@
 // cdcscope-bench: measures a running CDC server (CDC Scope or anything speaking the protocol).
+//   Every scenario takes --tls 1: wss:// and https:// instead of ws:// and http://.
 //   cdcscope-bench fanout  --port P [--subscribers 100] [--channels 1] [--events 200000] [--batch 1000] [--payload 200]
 //       (subscribers spread over the channels round-robin; batches go to the channels in turn)
 //   cdcscope-bench latency --port P [--publish-port Q] [--subscribers 100] [--rate 1000] [--seconds 10]
@@ -12,6 +13,10 @@
 //       (that many WebSocket clients connect and stay silent; the server's RSS before and after)
 //   cdcscope-bench retained --port P --server-pid PID [--events 100000] [--payload 200]
 //       (the server's RSS growth per stored event, against the payload's size)
+//   cdcscope-bench handshakes --port P [--connections 2000] [--subscribers 4] [--upgrade 1]
+//       (connections opened one after another on --subscribers threads: connect, TLS handshake with
+//       --tls 1, upgrade, greeting, close — or with --upgrade 0 a GET /health instead; connections
+//       per second)
 //   cdcscope-bench sink    --port P [--subscribers 10] --events N
 //       (subscribes to channel "bench", prints "ready" on stderr, then waits for N events per
 //       subscriber from another producer, e.g. PostgreSQL; latency from each payload's "t", the
@@ -89,13 +94,14 @@ int runFanout(const Options &options)
         delivered += subscribers[i].events;
         expected += expectedOf(i);
         disorder += subscribers[i].outOfOrder;
-        ::close(subscribers[i].fd);
+        closeConnection(subscribers[i].fd);
     }
     ::close(epoll);
-    std::printf("scenario=fanout subscribers=%d channels=%d events=%lld deliveries=%lld seconds=%.3f "
+    std::printf("scenario=fanout tls=%d subscribers=%d channels=%d events=%lld deliveries=%lld seconds=%.3f "
                 "deliveries_per_s=%.0f out_of_order=%lld bench_cpu=%.0f%%\n",
-                options.subscribers, channels, (long long)(batches * options.batch), (long long)delivered, seconds,
-                double(delivered) / seconds, (long long)disorder, 100.0 * (cpuSeconds() - cpuBefore) / seconds);
+                int(options.tls), options.subscribers, channels, (long long)(batches * options.batch),
+                (long long)delivered, seconds, double(delivered) / seconds, (long long)disorder,
+                100.0 * (cpuSeconds() - cpuBefore) / seconds);
     return delivered == expected && disorder == 0 ? 0 : 1;
 }
 
@@ -149,13 +155,12 @@ int runLatency(const Options &options)
     const auto percentile = [&](double p) {
         return latencies.empty() ? 0.0 : double(latencies[size_t(p * double(latencies.size() - 1))]) / 1e6;
     };
-    std::printf(
-        "scenario=latency subscribers=%d rate=%d samples=%zu p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
-        "bench_cpu=%.0f%%\n",
-        options.subscribers, options.rate, latencies.size(), percentile(0.5), percentile(0.99), percentile(0.999),
-        percentile(1.0), benchCpu);
+    std::printf("scenario=latency subscribers=%d rate=%d samples=%zu p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f "
+                "bench_cpu=%.0f%%\n",
+                options.subscribers, options.rate, latencies.size(), percentile(0.5), percentile(0.99),
+                percentile(0.999), percentile(1.0), benchCpu);
     for (const Subscriber &subscriber : subscribers)
-        ::close(subscriber.fd);
+        closeConnection(subscriber.fd);
     return int64_t(latencies.size()) == expected ? 0 : 1;
 }
 
@@ -204,7 +209,7 @@ int runSteady(const Options &options)
     int64_t delivered = 0;
     for (const Subscriber &subscriber : subscribers) {
         delivered += subscriber.events;
-        ::close(subscriber.fd);
+        closeConnection(subscriber.fd);
     }
     std::printf("scenario=steady subscribers=%d rate=%d seconds=%.3f deliveries=%lld expected=%lld "
                 "deliveries_per_s=%.0f\n",
@@ -235,7 +240,7 @@ int runTravel(const Options &options)
     }
     const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     std::printf("scenario=travel events=%lld received=%lld ms=%.1f\n", (long long)events, (long long)client.events, ms);
-    ::close(client.fd);
+    closeConnection(client.fd);
     return client.events == events ? 0 : 1;
 }
 
@@ -311,7 +316,7 @@ int runSink(const Options &options)
                 seconds > 0 ? double(latencies.size()) / seconds : 0.0, percentile(0.5), percentile(0.99),
                 percentile(1.0));
     for (const Subscriber &subscriber : subscribers)
-        ::close(subscriber.fd);
+        closeConnection(subscriber.fd);
     return int64_t(latencies.size()) == expected ? 0 : 1;
 }
 
@@ -327,7 +332,7 @@ int runIdle(const Options &options)
                 options.connections, double(before) / 1024, double(after) / 1024,
                 double(after - before) / options.connections);
     for (Subscriber &client : clients)
-        ::close(client.fd);
+        closeConnection(client.fd);
     return 0;
 }
 
@@ -351,6 +356,37 @@ int runRetained(const Options &options)
     return 0;
 }
 
+int runHandshakes(const Options &options)
+{
+    const int64_t total = options.connections;
+    const int threads = std::max(1, options.subscribers);
+    std::atomic<int64_t> next{0};
+    const double cpuBefore = cpuSeconds();
+    const auto start = Clock::now();
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t)
+        workers.emplace_back([&] {
+            while (next.fetch_add(1) < total) {
+                if (!options.upgrade) {
+                    HttpClient(options.port).get("/health");
+                    continue;
+                }
+                Subscriber subscriber;
+                handshake(subscriber, options.port, "handshakes");
+                awaitGreeting(subscriber);
+                closeConnection(subscriber.fd);
+            }
+        });
+    for (std::thread &worker : workers)
+        worker.join();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("scenario=handshakes tls=%d upgrade=%d connections=%lld threads=%d seconds=%.3f handshakes_per_s=%.0f "
+                "bench_cpu=%.0f%%\n",
+                int(options.tls), int(options.upgrade), (long long)total, threads, seconds, double(total) / seconds,
+                100.0 * (cpuSeconds() - cpuBefore) / seconds);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     // Thousands of connections need as many descriptors as the system allows.
@@ -370,6 +406,8 @@ int main(int argc, char **argv)
         return runIngest(options);
     if (options.scenario == "steady")
         return runSteady(options);
+    if (options.scenario == "handshakes")
+        return runHandshakes(options);
     if (options.scenario == "sink")
         return runSink(options);
     if (options.scenario == "soak")

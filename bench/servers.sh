@@ -18,7 +18,7 @@ start_server() {
   server_pid=$!
   port=""
   for _ in $(seq 100); do
-    port=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
+    port=$(sed -n 's#.*listening on wss\{0,1\}://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
     [ -n "$port" ] && break
     sleep 0.05
   done
@@ -27,7 +27,7 @@ start_server() {
 }
 
 stop_server() {
-  kill "$server_pid"
+  kill "$server_pid" 2>/dev/null || true # it may have died already
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }

@@ -168,7 +168,7 @@ int runSoak(const Options &options)
     measuring = false;
     for (size_t i = 0; i < clients.size(); ++i) {
         epoll_ctl(epoll, EPOLL_CTL_DEL, clients[i].socket.fd, nullptr);
-        ::close(clients[i].socket.fd);
+        closeConnection(clients[i].socket.fd);
     }
     openClients(clients, options.port, epoll);
     for (Client &client : clients)
@@ -233,7 +233,7 @@ int runSoak(const Options &options)
                 steady.percentileMs(0.5), steady.percentileMs(0.99), steady.percentileMs(0.999), stormSeconds,
                 caughtUpSeconds, options.serverPid ? rssKiB(options.serverPid) : -1L);
     for (const Client &client : clients)
-        ::close(client.socket.fd);
+        closeConnection(client.socket.fd);
     return behind == 0 && holes == 0 && delivered == expectedTotal ? 0 : 1;
 }
 
