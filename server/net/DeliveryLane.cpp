@@ -3,6 +3,7 @@
 #include "FdStream.h"
 #include "Logging.h"
 #include "TlsStream.h"
+#include "protocol/ServerFrames.h"
 
 #include <QDateTime>
 #include <QSslSocket>
@@ -136,10 +137,13 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
     connect(connection, &WsConnection::finished, this, &DeliveryLane::onFinished);
     connection->setLatency(&m_latency);
     m_members.insert(id, {connection, {}});
-    // The engine hears of the session before anything the client sends on it; its greeting
-    // follows the 101 (the engine sends it once the session exists).
+    // The engine hears of the session before the client can do anything on it: whatever the
+    // client does after the 101 (a message here, a publish on another connection) reaches the
+    // engine's inbox after this, so its first subscription is in place by then.
     Q_EMIT upgraded(client);
     connection->queue(accepted.handshakeResponse, WsConnection::Kind::Control);
+    connection->queue(ws::frame(ws::Opcode::Text, ServerFrames::subscribed(client.clientId)),
+                      WsConnection::Kind::Control);
     connection->flush();
 }
 

@@ -118,7 +118,8 @@ public:
 Q_SIGNALS:
     // A whole HTTP request of connection `id`, for the engine's HttpApi.
     void httpRequest(quint64 id, const cdc::HttpRequestHead &head, const QByteArray &body);
-    // A connection upgraded; what it says from now on is about a WebSocket session.
+    // A connection upgraded (its 101 and greeting go out right after); what it says from now on is
+    // about a WebSocket session, which the engine starts subscribed to the client's channel.
     void upgraded(const cdc::UpgradedClient &client);
     // Connection `id` is gone, HTTP or WebSocket (after finished() for a WebSocket).
     void connectionEnded(quint64 id);

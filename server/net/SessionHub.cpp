@@ -118,8 +118,7 @@ void SessionHub::adopt(const UpgradedClient &client)
     ++m_metrics.connectionsAccepted;
 
     qCInfo(lcNet).noquote() << "client connected:" << session->clientId() << "from" << session->peerText();
-    // The greeting, then its first channel's events: in this order on the lane, after the 101.
-    session->sendControl(ServerFrames::subscribed(session->clientId()));
+    // The lane sent the 101 and the greeting; its first channel's events follow them there.
     subscribe(session, session->clientId());
 }
 
