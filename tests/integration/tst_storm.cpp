@@ -13,7 +13,6 @@
 #include <QJsonArray>
 #include <QProcess>
 #include <QSslSocket>
-#include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
@@ -89,16 +88,7 @@ class TestStorm : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    QString m_cert;
-    QString m_key;
-
-    QSslConfiguration trusting() const
-    {
-        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-        configuration.setCaCertificates(QSslCertificate::fromPath(m_cert));
-        return configuration;
-    }
+    LoopbackCertificate m_tls;
 
     // curl against the server over http(s): what it printed. `body` makes it a POST.
     QByteArray curl(quint16 port, bool tls, const QString &path, const QString &body = {})
@@ -106,7 +96,7 @@ class TestStorm : public QObject
         QProcess curl;
         QStringList arguments{QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("30")};
         if (tls)
-            arguments << QStringLiteral("--cacert") << m_cert;
+            arguments << QStringLiteral("--cacert") << m_tls.cert;
         if (!body.isEmpty())
             arguments << QStringLiteral("-d") << body;
         arguments << QStringLiteral("%1://127.0.0.1:%2%3").arg(tls ? u"https" : u"http").arg(port).arg(path);
@@ -120,10 +110,10 @@ class TestStorm : public QObject
     {
         QStringList arguments{QStringLiteral("--in-memory"), QStringLiteral("--delivery-threads"), QStringLiteral("4")};
         if (tls)
-            arguments << QStringLiteral("--tls-cert") << m_cert << QStringLiteral("--tls-key") << m_key;
+            arguments << QStringLiteral("--tls-cert") << m_tls.cert << QStringLiteral("--tls-key") << m_tls.key;
         auto server = startHeadless(arguments);
         QVERIFY2(server->port, server->log.constData());
-        const QSslConfiguration configuration = trusting();
+        const QSslConfiguration configuration = m_tls.trusting();
         const QString scheme = tls ? QStringLiteral("wss") : QStringLiteral("ws");
 
         std::vector<std::unique_ptr<TestWsClient>> leaving; // last round's, disconnecting meanwhile
@@ -199,10 +189,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(QSslSocket::supportsSsl());
-        m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
-        m_key = m_dir.filePath(QStringLiteral("key.pem"));
-        const QString error = makeLoopbackCertificate(m_cert, m_key);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(m_tls.error.isEmpty(), qPrintable(m_tls.error));
     }
 
     void wssClientsInRoundsAreAllServed() { storm(true); }

@@ -8,7 +8,6 @@
 #include <QFile>
 #include <QProcess>
 #include <QSslSocket>
-#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -36,36 +35,24 @@ class TestTls : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    QString m_cert;
-    QString m_key;
-
-    QSslConfiguration trustingTheTestCertificate() const
-    {
-        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
-        configuration.setCaCertificates(QSslCertificate::fromPath(m_cert));
-        return configuration;
-    }
+    LoopbackCertificate m_tls;
 
 private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(QSslSocket::supportsSsl());
-        m_cert = m_dir.filePath(QStringLiteral("cert.pem"));
-        m_key = m_dir.filePath(QStringLiteral("key.pem"));
-        const QString error = makeLoopbackCertificate(m_cert, m_key);
-        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY2(m_tls.error.isEmpty(), qPrintable(m_tls.error));
     }
 
     void wssAndHttpsWorkAndPlainClientsFailCleanly()
     {
-        auto server = startHeadless({QStringLiteral("--tls-cert"), m_cert, QStringLiteral("--tls-key"), m_key});
+        auto server = startHeadless({QStringLiteral("--tls-cert"), m_tls.cert, QStringLiteral("--tls-key"), m_tls.key});
         QVERIFY2(server->port, server->log.constData());
         QVERIFY(server->log.contains("listening on wss://127.0.0.1:"));
 
         QNetworkRequest secure(QUrl(QStringLiteral("wss://127.0.0.1:%1/ws").arg(server->port)));
         secure.setRawHeader("X-Athena-Client", "secure");
-        secure.setSslConfiguration(trustingTheTestCertificate());
+        secure.setSslConfiguration(m_tls.trusting());
         TestWsClient client(secure);
         QVERIFY2(client.waitForMessages(1, 10000), qPrintable(client.socket().errorString()));
 
@@ -74,7 +61,7 @@ private Q_SLOTS:
         QVERIFY(plain.waitForDisconnect(15000));
         QVERIFY(plain.messages().isEmpty());
 
-        const CurlResult published = curl({QStringLiteral("--cacert"), m_cert, QStringLiteral("-d"),
+        const CurlResult published = curl({QStringLiteral("--cacert"), m_tls.cert, QStringLiteral("-d"),
                                            QStringLiteral(R"({"organization_id":"secure","data":{"over":"tls"}})"),
                                            QStringLiteral("https://127.0.0.1:%1/events").arg(server->port)});
         QVERIFY2(published.exitCode == 0, published.err.constData());

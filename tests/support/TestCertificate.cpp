@@ -1,6 +1,7 @@
 #include "TestCertificate.h"
 
 #include <QProcess>
+#include <QSslCertificate>
 
 QString makeLoopbackCertificate(const QString &certPath, const QString &keyPath)
 {
@@ -16,4 +17,17 @@ QString makeLoopbackCertificate(const QString &certPath, const QString &keyPath)
     if (openssl.exitCode() != 0)
         return QString::fromUtf8(openssl.readAllStandardError());
     return {};
+}
+
+LoopbackCertificate::LoopbackCertificate()
+    : cert(dir.filePath(QStringLiteral("cert.pem")))
+    , key(dir.filePath(QStringLiteral("key.pem")))
+    , error(makeLoopbackCertificate(cert, key))
+{}
+
+QSslConfiguration LoopbackCertificate::trusting() const
+{
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setCaCertificates(QSslCertificate::fromPath(cert));
+    return configuration;
 }
