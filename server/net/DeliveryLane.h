@@ -188,6 +188,7 @@ protected:
 
 private:
     std::promise<DeliveryLane *> m_lane;
+    DeliveryLane *m_startedLane = nullptr;
     // Set as run() returns, its lane gone: the join as ThreadSanitizer can see it (QThread::wait()
     // synchronises through Qt's futexes, which it cannot).
     std::promise<void> m_ended;
