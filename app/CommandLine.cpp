@@ -317,8 +317,8 @@ QList<Setting> settings()
              return std::nullopt;
          }},
         {QStringLiteral("delivery-threads"), QStringLiteral("CDCSCOPE_DELIVERY_THREADS"), QStringLiteral("count"),
-         QStringLiteral("Threads that own the WebSocket connections and write events to them; 0 for one per core "
-                        "(default 0). Read at start only."),
+         QStringLiteral("Threads that own the connections (TLS handshake, HTTP, WebSocket) and write events to "
+                        "them; 0 for one per core (default 0). Read at start only."),
          intSetting(&ServerConfig::deliveryThreads, 0, 256)},
         {QStringLiteral("max-connections"), QStringLiteral("CDCSCOPE_MAX_CONNECTIONS"), QStringLiteral("count"),
          QStringLiteral("Open connections (HTTP and WebSocket) beyond which new ones get 503 (default 10000)."),

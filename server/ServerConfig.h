@@ -60,7 +60,8 @@ struct ServerConfig
     qint64 maxQueuedBytesPerClient = qint64(16) << 20;
     qint64 maxIncomingMessageBytes = qint64(1) << 20;
 
-    // Threads that own the WebSocket connections and write to them (DeliveryLane); 0: one per core.
+    // Threads that own the connections from accept to close and write to them (DeliveryLane); 0: one
+    // per core.
     int deliveryThreads = 0;
 
     milliseconds headTimeout{10'000};
