@@ -28,6 +28,11 @@ void countLimit(HttpConnectionHost &host, const QString &limit)
     host.count([limit](ServerMetrics &metrics) { metrics.countLimit(limit); });
 }
 
+void countError(HttpConnectionHost &host, const QString &code)
+{
+    host.count([code](ServerMetrics &metrics) { metrics.countError(code); });
+}
+
 } // namespace
 
 HttpConnection::HttpConnection(quint64 id, QTcpSocket *socket, std::shared_ptr<const ConnectionSettings> settings,
@@ -64,7 +69,7 @@ void HttpConnection::onTlsError()
     if (tls->isEncrypted() || m_state == State::Closing)
         return;
     m_state = State::Closing;
-    m_host.count([](ServerMetrics &metrics) { metrics.countError(QStringLiteral("tls_handshake_failed")); });
+    countError(m_host, QStringLiteral("tls_handshake_failed"));
     qCDebug(lcNet).noquote() << "TLS handshake failed with" << tls->peerAddress().toString() << ':'
                              << tls->errorString();
     m_timer.stop();
@@ -112,7 +117,7 @@ bool HttpConnection::processBuffered()
     // client. Answer at once in plain text, which its TLS library reports as WRONG_VERSION_NUMBER,
     // instead of waiting for a request head that never comes.
     if (!m_config.tls && peeked.size() >= 2 && peeked[0] == 0x16 && peeked[1] == 0x03) {
-        m_host.count([](ServerMetrics &metrics) { metrics.countError(QStringLiteral("tls_on_plain_port")); });
+        countError(m_host, QStringLiteral("tls_on_plain_port"));
         refuseAndClose(400, QStringLiteral("tls_not_enabled"),
                        QStringLiteral("this server speaks plain HTTP and WebSocket: use http:// and ws://, or start it "
                                       "with --tls-cert and --tls-key for https:// and wss://"));
@@ -394,7 +399,7 @@ void HttpConnection::onTimeout()
 {
     if (auto *tls = qobject_cast<QSslSocket *>(m_socket); tls && !tls->isEncrypted()) {
         // No TLS handshake within the head timeout: there is no channel to answer on.
-        m_host.count([](ServerMetrics &metrics) { metrics.countError(QStringLiteral("tls_handshake_failed")); });
+        countError(m_host, QStringLiteral("tls_handshake_failed"));
         drop();
         return;
     }

@@ -183,8 +183,8 @@ private Q_SLOTS:
         QCOMPARE(window.liveView()->model()->eventAt(0).event.payload().toByteArray(), evidence);
 
         // What only a CDC Scope server tells: buffer depth, the clients (the window among them).
-        QVERIFY(window.clientsView()->isOffered());
-        QVERIFY(window.sourcesView()->isOffered());
+        // Offered once the server's API has answered (the polls run beside the live events).
+        QTRY_VERIFY_WITH_TIMEOUT(window.clientsView()->isOffered() && window.sourcesView()->isOffered(), 5000);
         QVERIFY(window.channelsNotice()->isHidden());
         QVERIFY(window.journalLabel()->isHidden());
         auto channelRow = [&window](const QString &id) -> std::optional<ChannelStats> {
@@ -339,12 +339,16 @@ private Q_SLOTS:
         window.subscribeTo(QStringLiteral("billing"));
 
         // The views that need CDC Scope's API say so, in words.
-        QTRY_VERIFY_WITH_TIMEOUT(!window.clientsView()->isOffered(), 5000);
-        QVERIFY(window.clientsView()->notice()->text().contains(QStringLiteral("offers the protocol only")));
+        // Until the server's first answer the views are not offered either ("waiting for the
+        // server's answer"): wait for the reason, not for the flag.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.clientsView()->notice()->text().contains(QStringLiteral("offers the protocol only")), 5000);
+        QVERIFY(!window.clientsView()->isOffered());
         QVERIFY(!window.sourcesView()->isOffered());
         QVERIFY(!window.channelsNotice()->isHidden());
 
-        QTest::qWait(300); // the subscribe goes out before the events
+        // The server has the subscribe before the events are published.
+        QTRY_COMPARE_WITH_TIMEOUT(source->subscribesUnanswered(), 0, 5000);
         publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 1}});
         publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 2}});
         publish(port, QStringLiteral("billing"), QJsonObject{{QStringLiteral("n"), 3}});
@@ -498,7 +502,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
         publish(server->port, QStringLiteral("audit"), QJsonObject{{QStringLiteral("n"), 1}});
         QTRY_VERIFY_WITH_TIMEOUT(source->subscriptions().contains(u"audit"_s), 5000);
-        QTest::qWait(200); // the subscribe reaches the server before the next event
+        // The server has the subscribe before the next event.
+        QTRY_COMPARE_WITH_TIMEOUT(source->subscribesUnanswered(), 0, 5000);
         publish(server->port, QStringLiteral("audit"), QJsonObject{{QStringLiteral("n"), 2}});
         QTRY_VERIFY_WITH_TIMEOUT(liveRows(window).contains(u"audit#2"_s), 5000);
     }

@@ -50,6 +50,8 @@ public:
     const LiveSequencer &sequencer() const { return m_sequencer; }
     // Catch-up travels sent after reconnecting, and the events they brought back.
     qint64 catchUpTravels() const { return m_catchUpTravels; }
+    // Subscribes sent and not answered yet (the server says "subscribed" to each, in order).
+    int subscribesUnanswered() const { return m_subscribesUnanswered; }
 
     // The protocol's cap on a travel's limit (spec: at most 50 000).
     static constexpr qint64 maxLimit = 50'000;
