@@ -83,6 +83,19 @@ Apply durationSetting(std::chrono::milliseconds ServerConfig::*field)
     };
 }
 
+// A comma-separated list; blanks around the items are dropped.
+Apply listSetting(QStringList ServerConfig::*field)
+{
+    return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
+        QStringList items;
+        for (const QString &item : value.split(u',', Qt::SkipEmptyParts))
+            if (!item.trimmed().isEmpty())
+                items.append(item.trimmed());
+        options.server.*field = items;
+        return std::nullopt;
+    };
+}
+
 // The PostgreSQL source's settings fill this in; it becomes the source only with a DSN.
 pg::PostgresConfig &postgresOf(AppOptions &options)
 {
@@ -306,16 +319,14 @@ QList<Setting> settings()
              return std::nullopt;
          }},
         {QStringLiteral("allowed-origins"), QStringLiteral("CDCSCOPE_ALLOWED_ORIGINS"), QStringLiteral("list"),
-         QStringLiteral("Web origins (https://app.example, comma-separated; * for any) whose pages may open a "
-                        "WebSocket here; upgrades with another Origin get 403 (default: none)."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             QStringList origins;
-             for (const QString &origin : value.split(u',', Qt::SkipEmptyParts))
-                 if (!origin.trimmed().isEmpty())
-                     origins.append(origin.trimmed());
-             options.server.allowedOrigins = origins;
-             return std::nullopt;
-         }},
+         QStringLiteral("Web origins (https://app.example, comma-separated; * for any) whose pages may use this "
+                        "server; a request or upgrade with another Origin gets 403 (default: none)."),
+         listSetting(&ServerConfig::allowedOrigins)},
+        {QStringLiteral("allowed-hosts"), QStringLiteral("CDCSCOPE_ALLOWED_HOSTS"), QStringLiteral("list"),
+         QStringLiteral("Host names (comma-separated; * for any) requests may address this server by, besides "
+                        "localhost, IP addresses and this machine's name; on a loopback address any other gets "
+                        "403, against DNS rebinding (default: none)."),
+         listSetting(&ServerConfig::allowedHosts)},
         {QStringLiteral("delivery-threads"), QStringLiteral("CDCSCOPE_DELIVERY_THREADS"), QStringLiteral("count"),
          QStringLiteral("Threads that own the connections (TLS handshake, HTTP, WebSocket) and write events to "
                         "them; 0 for one per core (default 0). Read at start only."),
@@ -345,6 +356,10 @@ QList<Setting> settings()
         {QStringLiteral("max-body"), QStringLiteral("CDCSCOPE_MAX_BODY"), QStringLiteral("size"),
          QStringLiteral("Largest HTTP request body; larger ones get 413 (default 16MiB)."),
          sizeSetting(&ServerConfig::maxBodyBytes, 1024)},
+        {QStringLiteral("body-budget"), QStringLiteral("CDCSCOPE_BODY_BUDGET"), QStringLiteral("size"),
+         QStringLiteral("Request bodies all connections together may hold while they are read and answered; past it "
+                        "a request gets 503 with Retry-After (default 128MiB)."),
+         sizeSetting(&ServerConfig::bodyBudgetBytes, 1024)},
         {QStringLiteral("max-head"), QStringLiteral("CDCSCOPE_MAX_HEAD"), QStringLiteral("size"),
          QStringLiteral("Largest HTTP request head (request line and headers); larger ones get 431 (default 16KiB)."),
          sizeSetting(&ServerConfig::maxHeadBytes, 1024)},
@@ -354,6 +369,10 @@ QList<Setting> settings()
         {QStringLiteral("max-message"), QStringLiteral("CDCSCOPE_MAX_MESSAGE"), QStringLiteral("size"),
          QStringLiteral("Largest WebSocket message a client may send (default 1MiB)."),
          sizeSetting(&ServerConfig::maxIncomingMessageBytes, 1024)},
+        {QStringLiteral("max-unprocessed"), QStringLiteral("CDCSCOPE_MAX_UNPROCESSED"), QStringLiteral("count"),
+         QStringLiteral("WebSocket messages one client may have waiting for the engine; at the limit its connection "
+                        "is not read until the engine catches up (default 64)."),
+         intSetting(&ServerConfig::maxUnprocessedMessagesPerClient, 1, 100'000)},
         {QStringLiteral("head-timeout"), QStringLiteral("CDCSCOPE_HEAD_TIMEOUT"), QStringLiteral("duration"),
          QStringLiteral("Time a connection has to send a complete request head, else 408 (default 10s)."),
          durationSetting(&ServerConfig::headTimeout)},

@@ -1,5 +1,6 @@
 #include "LogFormat.h"
 
+#include "protocol/ClientMessage.h"
 #include "protocol/JsonWriter.h"
 
 #include <QDateTime>
@@ -30,6 +31,29 @@ const char *levelName(QtMsgType type)
     return "info";
 }
 
+// A text log line is one line, whatever a message quotes: controls, line and paragraph separators
+// and bidirectional controls are written as escapes (\n, \u202E), so a name a client chose cannot
+// start a forged line or reorder what a reader sees. (The JSON format escapes them its own way.)
+QString escapedForText(const QString &message)
+{
+    QString escaped;
+    escaped.reserve(message.size());
+    for (const QChar ch : message) {
+        const char16_t c = ch.unicode();
+        if (!isLayoutControl(c))
+            escaped.append(ch);
+        else if (c == u'\n')
+            escaped.append(u"\\n");
+        else if (c == u'\r')
+            escaped.append(u"\\r");
+        else if (c == u'\t')
+            escaped.append(u"\\t");
+        else
+            escaped.append(u"\\u" + QString::number(c, 16).toUpper().rightJustified(4, u'0'));
+    }
+    return escaped;
+}
+
 void writeLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     static QMutex mutex;
@@ -47,7 +71,7 @@ void writeLine(QtMsgType type, const QMessageLogContext &context, const QString 
         line = writer.take();
     } else {
         line = timestamp.toUtf8() + ' ' + QByteArray(levelName(type)).leftJustified(7) + ' ' + category + ": " +
-               message.toUtf8();
+               escapedForText(message).toUtf8();
     }
     line.append('\n');
     const QMutexLocker lock(&mutex);

@@ -41,9 +41,12 @@ struct ServerConfig
     std::optional<QSslConfiguration> tls;
     // Tokens and what each may do (--auth-tokens); null: no authentication (docs/security.md).
     std::shared_ptr<const AccessControl> accessControl;
-    // Origins a browser's WebSocket upgrade may come from; an upgrade with any other Origin header
-    // is refused. "*" allows every origin.
+    // Origins whose pages may use this server; a request (HTTP or upgrade) with any other Origin
+    // header is refused with 403. "*" allows every origin.
     QStringList allowedOrigins;
+    // Host names requests may address this server by, beyond this machine's own (HostPolicy: on a
+    // loopback address only those are served, against DNS rebinding). "*" allows every name.
+    QStringList allowedHosts;
 
     // Connections and requests (docs/configuration.md); each refusal is counted in /metrics as
     // cdcscope_limit_rejections_total{limit=...}.
@@ -56,9 +59,18 @@ struct ServerConfig
     int metricsChannels = 100;
     int maxTravelsPerSecond = 10; // per connection, with bursts of as many
     qint64 maxBodyBytes = qint64(16) << 20;
+    // Request bodies all connections together may hold while they are read and until they are
+    // answered; past it a request gets 503 (ByteBudget).
+    qint64 bodyBudgetBytes = qint64(128) << 20;
+    // A body must arrive at this rate at least, on top of headTimeout for the whole of it: a client
+    // that trickles a byte a second is cut, however long it keeps going.
+    qint64 minBodyBytesPerSecond = qint64(64) << 10;
     qint64 maxHeadBytes = qint64(16) << 10;
     qint64 maxQueuedBytesPerClient = qint64(16) << 20;
     qint64 maxIncomingMessageBytes = qint64(1) << 20;
+    // Messages one WebSocket client may have waiting for the engine; at the limit its connection is
+    // not read until the engine catches up (ConnectionStats::unprocessedMessages).
+    int maxUnprocessedMessagesPerClient = 64;
 
     // Threads that own the connections from accept to close and write to them (DeliveryLane); 0: one
     // per core.

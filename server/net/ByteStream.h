@@ -29,6 +29,9 @@ public:
     // Ends our sending side once everything taken has gone out; ended() follows when the peer
     // closes too.
     virtual void finish() = 0;
+    // While paused, nothing is read from the connection and readable() may not be said; what the
+    // peer sends waits in the kernel (TLS: up to the socket's read buffer size, then in the kernel).
+    virtual void setReadPaused(bool paused) = 0;
     // Stops reading and writing at once; nothing more is reported.
     virtual void abort() = 0;
 

@@ -1,6 +1,8 @@
 #pragma once
 
+#include "ByteBudget.h"
 #include "CorsPolicy.h"
+#include "HostPolicy.h"
 #include "ServerConfig.h"
 
 namespace cdc {
@@ -13,12 +15,17 @@ struct ConnectionSettings
     explicit ConnectionSettings(ServerConfig serverConfig)
         : config(std::move(serverConfig))
         , cors(config.allowedOrigins)
+        , hosts(config.bindAddress, config.allowedHosts)
+        , bodyBudget(std::make_shared<ByteBudget>(config.bodyBudgetBytes))
     {}
     ConnectionSettings(const ConnectionSettings &) = delete; // cors refers to config
     ConnectionSettings &operator=(const ConnectionSettings &) = delete;
 
     const ServerConfig config;
     const CorsPolicy cors;
+    const HostPolicy hosts;
+    // What the connections served under these settings may hold of request bodies, together.
+    const std::shared_ptr<ByteBudget> bodyBudget;
 };
 
 } // namespace cdc

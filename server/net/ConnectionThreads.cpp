@@ -60,8 +60,8 @@ void ConnectionThreads::relay(DeliveryLane *lane)
     // Emitted on the lane's thread; each becomes a call on this thread, in the order it was said.
     connect(
         lane, &DeliveryLane::httpRequest, lane,
-        [this, lane](quint64 id, const HttpRequestHead &head, const QByteArray &body) {
-            m_inbox.post([this, lane, id, head, body] { onRequest(lane, id, head, body); });
+        [this, lane](quint64 id, const HttpRequestHead &head, const QByteArray &body, const Access &access) {
+            m_inbox.post([this, lane, id, head, body, access] { onRequest(lane, id, head, body, access); });
         },
         Qt::DirectConnection);
     connect(
@@ -113,12 +113,13 @@ void ConnectionThreads::retire(const std::shared_ptr<const ConnectionSettings> &
         postTo(lane, [lane, settings] { lane->closeHttpConnections(settings.get()); });
 }
 
-void ConnectionThreads::onRequest(DeliveryLane *lane, quint64 id, const HttpRequestHead &head, const QByteArray &body)
+void ConnectionThreads::onRequest(DeliveryLane *lane, quint64 id, const HttpRequestHead &head, const QByteArray &body,
+                                  const Access &access)
 {
     if (!m_api)
         return;
     // The answer may come later (a publish, once durable); it goes back to the connection's lane.
-    m_api->handle(head, body, [self = QPointer<ConnectionThreads>(this), lane, id](const HttpResponse &response) {
+    m_api->handle(head, body, access, [self = QPointer<ConnectionThreads>(this), lane, id](const HttpResponse &response) {
         if (self)
             self->postTo(lane, [lane, id, response] { lane->answer(id, response); });
     });

@@ -55,7 +55,8 @@ public:
 
 private:
     void relay(DeliveryLane *lane);
-    void onRequest(DeliveryLane *lane, quint64 id, const HttpRequestHead &head, const QByteArray &body);
+    void onRequest(DeliveryLane *lane, quint64 id, const HttpRequestHead &head, const QByteArray &body,
+                   const Access &access);
     void onEnded(DeliveryLane *lane, quint64 id);
 
     const ServerConfig &m_config;

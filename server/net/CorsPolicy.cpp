@@ -33,7 +33,10 @@ void CorsPolicy::decorate(const HttpRequestHead &request, HttpResponse &response
     const QByteArray origin = request.header("origin");
     if (origin.isEmpty() || !allows(origin))
         return;
-    response.extraHeaders.append({QByteArrayLiteral("Access-Control-Allow-Origin"), origin});
+    // An origin is echoed only when it was named exactly; "*" is answered with "*", so nothing the
+    // client wrote is copied into our headers.
+    const bool named = m_allowedOrigins.contains(QString::fromUtf8(origin));
+    response.extraHeaders.append({QByteArrayLiteral("Access-Control-Allow-Origin"), named ? origin : "*"});
 }
 
 HttpResponse CorsPolicy::preflight(const HttpRequestHead &request, QByteArrayView allowedMethods) const

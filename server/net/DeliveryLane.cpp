@@ -84,9 +84,10 @@ void DeliveryLane::closeHttpConnections(const ConnectionSettings *settings)
             connection->drop();
 }
 
-void DeliveryLane::request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body)
+void DeliveryLane::request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body,
+                           const Access &access)
 {
-    Q_EMIT httpRequest(connection.id(), head, body);
+    Q_EMIT httpRequest(connection.id(), head, body, access);
 }
 
 void DeliveryLane::count(std::function<void(ServerMetrics &)> update)
@@ -127,6 +128,7 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
         stream = new FdStream(fd, std::move(unread));
     }
     const ConnectionLimits limits{settings.config.maxQueuedBytesPerClient, settings.config.maxIncomingMessageBytes};
+    client.stats->maxUnprocessedMessages = settings.config.maxUnprocessedMessagesPerClient;
     auto *connection = new WsConnection(id, stream, limits, client.stats, this);
     connect(connection, &WsConnection::textReceived, this,
             [this](WsConnection *from, const QString &text) { Q_EMIT textReceived(from->id(), text); });
@@ -145,6 +147,12 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
     connection->queue(ws::frame(ws::Opcode::Text, ServerFrames::subscribed(client.clientId)),
                       WsConnection::Kind::Control);
     connection->flush();
+}
+
+void DeliveryLane::resumeReading(quint64 id)
+{
+    if (WsConnection *connection = find(id))
+        connection->resumeReading();
 }
 
 void DeliveryLane::subscribe(quint64 id, const QString &channel)

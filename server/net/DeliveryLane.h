@@ -113,11 +113,14 @@ public:
     void send(quint64 id, const QByteArray &wire);
     void sendReplay(quint64 id, const QList<QByteArray> &wires, const QByteArray &ack);
     void close(quint64 id, quint16 code, const QString &reason);
+    // The engine has processed a message of connection `id`, which had stopped reading at its limit.
+    void resumeReading(quint64 id);
     void setHeartbeat(qint64 pingIntervalMs, qint64 idleTimeoutMs);
 
 Q_SIGNALS:
     // A whole HTTP request of connection `id`, for the engine's HttpApi.
-    void httpRequest(quint64 id, const cdc::HttpRequestHead &head, const QByteArray &body);
+    void httpRequest(quint64 id, const cdc::HttpRequestHead &head, const QByteArray &body,
+                     const cdc::Access &access);
     // A connection upgraded (its 101 and greeting go out right after); what it says from now on is
     // about a WebSocket session, which the engine starts subscribed to the client's channel.
     void upgraded(const cdc::UpgradedClient &client);
@@ -142,7 +145,8 @@ private:
     };
 
     // HttpConnectionHost
-    void request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body) override;
+    void request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body,
+                 const Access &access) override;
     void upgrade(HttpConnection &connection, QTcpSocket *socket, UpgradeAccepted accepted) override;
     void count(std::function<void(ServerMetrics &)> update) override;
 

@@ -36,6 +36,15 @@ FdStream::FdStream(int fd, QByteArray unread, QObject *parent)
         QTimer::singleShot(0, this, &ByteStream::readable);
 }
 
+void FdStream::setReadPaused(bool paused)
+{
+    if (m_ended)
+        return;
+    m_readNotifier->setEnabled(!paused);
+    if (!paused && !m_unread.isEmpty())
+        QTimer::singleShot(0, this, &ByteStream::readable);
+}
+
 FdStream::~FdStream()
 {
     ::close(m_fd);

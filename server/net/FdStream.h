@@ -24,6 +24,7 @@ public:
     qint64 bufferedBytes() const override { return 0; }
     void finish() override;
     void abort() override;
+    void setReadPaused(bool paused) override;
 
 private:
     int m_fd;

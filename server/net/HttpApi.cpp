@@ -98,7 +98,7 @@ HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, con
     m_uptime.start();
 }
 
-void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply reply)
+void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
 {
     // A browser's preflight carries no credentials, and tells nothing: it is answered before the
     // token check (which the request it announces then passes or fails like any other).
@@ -110,14 +110,7 @@ void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, Reply 
             return reply(notFound(head));
         return reply(m_cors.preflight(head, allowedMethods(method)));
     }
-    // /health stays open for liveness probes; it names no channel and carries no event.
-    if (!m_config.accessControl || head.path == "/health")
-        return route(head, body, Access{}, std::move(reply));
-    const auto granted = m_config.accessControl->authenticate(presentedToken(head.header("authorization"), head.query));
-    if (const auto *refusal = std::get_if<AccessRefusal>(&granted))
-        return reply(
-            HttpResponse::error(refusal->status, refusal->code, refusal->message, QStringLiteral("docs/security.md")));
-    route(head, body, std::get<Access>(granted), std::move(reply));
+    route(head, body, access, std::move(reply));
 }
 
 void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)

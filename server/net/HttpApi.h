@@ -28,7 +28,8 @@ public:
 
     // `reply` runs exactly once: at once for reads, and for a publish once its events are durable.
     using Reply = std::function<void(const HttpResponse &)>;
-    void handle(const HttpRequestHead &head, const QByteArray &body, Reply reply);
+    // `access`: what the request's token allows, as its connection checked it on the head.
+    void handle(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
     const CorsPolicy &cors() const { return m_cors; }
 
 private:

@@ -33,6 +33,21 @@ void countError(HttpConnectionHost &host, const QString &code)
     host.count([code](ServerMetrics &metrics) { metrics.countError(code); });
 }
 
+// What the socket may read ahead of us: a whole request head, and body bytes in pieces of this
+// size. While a request waits for its answer nothing more is read, so a client that pipelines
+// requests (or sends a body nobody asked for) fills its own kernel buffers, not our memory.
+qint64 readAheadBytes(const ServerConfig &config)
+{
+    return std::max<qint64>(config.maxHeadBytes + 4, qint64(256) << 10);
+}
+
+HttpResponse busyResponse(const QString &code, const QString &message)
+{
+    HttpResponse response = HttpResponse::error(503, code, message, QStringLiteral("retry in a moment"));
+    response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
+    return response;
+}
+
 } // namespace
 
 HttpConnection::HttpConnection(quint64 id, QTcpSocket *socket, std::shared_ptr<const ConnectionSettings> settings,
@@ -43,14 +58,17 @@ HttpConnection::HttpConnection(quint64 id, QTcpSocket *socket, std::shared_ptr<c
     , m_settings(std::move(settings))
     , m_config(m_settings->config)
     , m_host(host)
+    , m_bodyShare(m_settings->bodyBudget)
 {
     m_socket->setParent(this);
+    m_socket->setReadBufferSize(readAheadBytes(m_config));
     // Frames are small and latency matters more than packet count: no Nagle delay (which, with
     // delayed ACKs, holds a small frame back for up to 40 ms).
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_timer.setSingleShot(true);
     connect(&m_timer, &QTimer::timeout, this, &HttpConnection::onTimeout);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::onBytesWritten);
     connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
     // A TLS handshake that fails (a plain http:// or ws:// client on the TLS port) drops the
     // connection, counted, without disturbing anyone else. Once encrypted, errors are the socket's.
@@ -96,6 +114,13 @@ void HttpConnection::onReadyRead()
     }
 }
 
+void HttpConnection::onBytesWritten()
+{
+    // The last answer has left: the next pipelined request may be read.
+    if (m_state == State::AwaitingRequest && m_socket->bytesToWrite() == 0 && m_socket->bytesAvailable() > 0)
+        onReadyRead();
+}
+
 bool HttpConnection::processBuffered()
 {
     if (m_state == State::ReadingBody)
@@ -103,7 +128,9 @@ bool HttpConnection::processBuffered()
     if (m_state == State::AwaitingResponse || m_state == State::Closing)
         return false;
 
-    if (m_socket->bytesAvailable() == 0)
+    // One answer in flight: the next request is read once the last answer has left for the kernel
+    // (and an upgrade is taken only then, so no answer before it is lost).
+    if (m_socket->bytesAvailable() == 0 || m_socket->bytesToWrite() > 0)
         return false;
     if (m_state == State::AwaitingRequest) {
         m_state = State::ReadingHead;
@@ -124,6 +151,13 @@ bool HttpConnection::processBuffered()
         return false;
     }
     const qsizetype headLength = HttpRequestHead::findEnd(peeked);
+    if (headLength < 0 && HttpRequestHead::hasBareLineBreak(peeked)) {
+        // Refused as soon as it is seen: the head would never end in CRLF CRLF.
+        refuseAndClose(400, QStringLiteral("bad_request"),
+                       QStringLiteral("malformed HTTP request: lines must end with CRLF; a bare CR or LF, or a NUL "
+                                      "byte, is not allowed in the head"));
+        return false;
+    }
     if (headLength < 0 || headLength > m_config.maxHeadBytes) {
         if (peeked.size() >= m_config.maxHeadBytes || headLength > m_config.maxHeadBytes) {
             countLimit(m_host, QStringLiteral("head_size"));
@@ -142,13 +176,25 @@ bool HttpConnection::processBuffered()
     return routeHead(std::get<HttpRequestHead>(parsed), headLength);
 }
 
+void HttpConnection::armBodyDeadline(qint64 received)
+{
+    // headTimeout for the whole body, and as long again for each minBodyBytesPerSecond that came:
+    // steady uploads of any size pass, a trickle is cut however long it keeps going.
+    const qint64 allowedMs = m_config.headTimeout.count() + received * 1000 / m_config.minBodyBytesPerSecond;
+    armTimer(std::chrono::milliseconds(std::max<qint64>(0, allowedMs - m_bodyClock.elapsed())));
+}
+
 bool HttpConnection::readSizedBody()
 {
-    if (m_socket->bytesAvailable() < m_bodyLength) {
-        armTimer(m_config.headTimeout); // the body must keep making progress
+    // The body grows as it arrives (its share of the budget was taken from its declared length).
+    const qint64 missing = m_bodyLength - m_body.size();
+    if (missing > 0 && m_socket->bytesAvailable() > 0)
+        m_body.append(m_socket->read(std::min(missing, m_socket->bytesAvailable())));
+    if (m_body.size() < m_bodyLength) {
+        armBodyDeadline(m_body.size());
         return false;
     }
-    dispatch(m_socket->read(m_bodyLength));
+    dispatch(std::exchange(m_body, {}));
     return false;
 }
 
@@ -159,9 +205,13 @@ bool HttpConnection::readChunkedBody()
     const QByteArray available = m_socket->peek(std::min<qint64>(m_socket->bytesAvailable(), 1 << 20));
     const qsizetype used = m_chunked->feed(available);
     m_socket->skip(used);
+    if (!m_bodyShare.growTo(m_chunked->decodedSize())) {
+        countLimit(m_host, QStringLiteral("body_budget"));
+        return refuseBusy(), false;
+    }
     switch (m_chunked->state()) {
     case ChunkedBodyDecoder::State::Reading:
-        armTimer(m_config.headTimeout); // the body must keep making progress
+        armBodyDeadline(m_chunked->decodedSize());
         return used > 0 && m_socket->bytesAvailable() > 0;
     case ChunkedBodyDecoder::State::Malformed:
         refuseAndClose(400, QStringLiteral("bad_chunked_body"),
@@ -187,17 +237,48 @@ void HttpConnection::dispatch(const QByteArray &body)
     m_state = State::AwaitingResponse;
     m_timer.stop();
     // The engine answers on its own thread (a publish once its events are durable); pipelined
-    // requests wait in the socket buffer until then.
-    m_host.request(*this, m_head, body);
+    // requests wait in the kernel's buffers until then (the socket reads no further ahead).
+    m_host.request(*this, m_head, body, m_access);
 }
 
 void HttpConnection::answer(const HttpResponse &response)
 {
     if (m_state != State::AwaitingResponse)
         return;
+    m_bodyShare.release(); // the engine is done with the body
     respond(response, m_head.wantsKeepAlive());
     if (m_state == State::AwaitingRequest && m_socket->bytesAvailable() > 0)
         QMetaObject::invokeMethod(this, &HttpConnection::onReadyRead, Qt::QueuedConnection);
+}
+
+std::optional<HttpConnection::Refusal> HttpConnection::siteRefusal(const HttpRequestHead &head) const
+{
+    // RFC 9112 §3.2: every HTTP/1.1 request names the host it is for.
+    if (head.versionMinor == 1 && !head.hasHeader("host"))
+        return Refusal{400, QStringLiteral("missing_host"),
+                       QStringLiteral("an HTTP/1.1 request needs a Host header (RFC 9112 §3.2)"), {}};
+    // A page on another site that rebinds its own name to this machine's address reaches us with
+    // that name: only this machine's names are served on loopback (HostPolicy).
+    const QByteArray host = head.header("host");
+    if (head.hasHeader("host") && !m_settings->hosts.allows(host))
+        return Refusal{
+            403, QStringLiteral("forbidden_host"),
+            QStringLiteral("this server does not answer to the name \"%1\"")
+                .arg(HostPolicy::hostName(host).left(200)),
+            QStringLiteral("Address it as localhost or by its IP address, or start it with --allowed-hosts %1 "
+                           "(docs/security.md#web-pages)")
+                .arg(HostPolicy::hostName(host).left(200))};
+    // A web page can send requests (a form post needs no preflight) and open WebSockets to any
+    // host its visitor reaches, this one included; only origins named by --allowed-origins may.
+    // Clients outside browsers send no Origin.
+    const QByteArray origin = head.header("origin");
+    if (head.hasHeader("origin") && !m_settings->cors.allows(origin))
+        return Refusal{
+            403, QStringLiteral("forbidden_origin"),
+            QStringLiteral("requests from the web origin %1 are not allowed").arg(QString::fromUtf8(origin.left(200))),
+            QStringLiteral("Start the server with --allowed-origins %1 to allow this page (docs/security.md#web-pages).")
+                .arg(QString::fromUtf8(origin.left(200)))};
+    return std::nullopt;
 }
 
 bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength)
@@ -210,8 +291,35 @@ bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength
     m_socket->skip(headLength);
     m_head = head;
     m_bodyLength = 0;
+    m_body.clear();
+    // Who may send this request is decided on its head, before a byte of its body is read.
+    if (const auto refusal = siteRefusal(head)) {
+        refuseAndClose(refusal->status, refusal->code, refusal->message, refusal->hint);
+        return false;
+    }
+    m_access = Access{};
+    // /health stays open for liveness probes (it names no channel and carries no event); a
+    // browser's preflight carries no credentials. A token comes in the Authorization header:
+    // ?token= is for browsers' WebSockets only (a URL ends up in logs and histories).
+    if (m_config.accessControl && head.path != "/health" && head.method != "OPTIONS") {
+        const auto granted = m_config.accessControl->authenticate(presentedToken(head.header("authorization"), {}));
+        if (const auto *refusal = std::get_if<AccessRefusal>(&granted)) {
+            refuseAndClose(refusal->status, refusal->code, refusal->message, QStringLiteral("docs/security.md"));
+            return false;
+        }
+        m_access = std::get<Access>(granted);
+    }
     if (!readFraming(head))
         return false;
+    // The body's share of the server's body budget is taken from its declared length before any
+    // of it is read (nothing is allocated from that length: the body grows as it arrives).
+    m_bodyShare.release();
+    if (!m_chunked && !m_bodyShare.growTo(m_bodyLength)) {
+        countLimit(m_host, QStringLiteral("body_budget"));
+        refuseBusy();
+        return false;
+    }
+    m_bodyClock.start();
     // A client that waits for leave to send its body (curl does past 1 MiB) gets it now, unless
     // the body is already arriving (RFC 9110 §10.1.1).
     if (head.versionMinor == 1 && head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0 &&
@@ -290,6 +398,9 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
         m_socket->skip(headLength);
         refuseAndClose(status, code, message, hint.isNull() ? wsHint(m_config.tls.has_value()) : hint, title);
     };
+    // Who may talk to this server at all comes first.
+    if (const auto refusal = siteRefusal(head))
+        return refuse(refusal->status, refusal->code, refusal->message, {}, refusal->hint);
     if (clientId.isEmpty())
         return refuse(400, QStringLiteral("missing_client_header"),
                       QStringLiteral("The WebSocket upgrade request needs a non-empty X-Athena-Client header "
@@ -299,6 +410,9 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
     if (clientId.size() > maxChannelNameLength)
         return refuse(400, QStringLiteral("invalid_client_header"),
                       QStringLiteral("X-Athena-Client must be at most %1 characters").arg(maxChannelNameLength));
+    if (const auto character = forbiddenNameCharacter(clientId))
+        return refuse(400, QStringLiteral("invalid_client_header"),
+                      QStringLiteral("the client name contains %1").arg(*character));
     if (head.method != "GET" || !head.isWebSocketUpgrade() || !head.headerHasToken("connection", "upgrade"))
         return refuse(426, QStringLiteral("upgrade_required"),
                       QStringLiteral("/ws only speaks WebSocket: send GET with 'Connection: Upgrade' and "
@@ -308,14 +422,6 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
                       QStringLiteral("the WebSocket handshake needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13"));
     // A web page can open a WebSocket to any host its visitor reaches, this one included; only
     // origins named by --allowed-origins may. Clients outside browsers send no Origin.
-    const QByteArray origin = head.header("origin");
-    if (!origin.isEmpty() && !m_settings->cors.allows(origin))
-        return refuse(403, QStringLiteral("forbidden_origin"),
-                      QStringLiteral("WebSocket connections from the web origin %1 are not allowed")
-                          .arg(QString::fromUtf8(origin.left(200))),
-                      {},
-                      QStringLiteral("Start the server with --allowed-origins %1 to allow this page.")
-                          .arg(QString::fromUtf8(origin.left(200))));
     Access access;
     if (m_config.accessControl) {
         const auto granted = m_config.accessControl->authenticate(identity.token);
@@ -362,7 +468,8 @@ void HttpConnection::respond(HttpResponse response, bool keepAlive)
     m_servedAny = true;
     if (!keep) {
         m_state = State::Closing;
-        m_timer.stop();
+        // A client that reads neither its answer nor closes is cut after the keep-alive time.
+        armTimer(m_config.keepAliveTimeout);
         m_socket->disconnectFromHost();
         return;
     }
@@ -386,6 +493,17 @@ void HttpConnection::refuseOnArrival(HttpResponse response)
     drain();
 }
 
+void HttpConnection::refuseBusy()
+{
+    HttpResponse response = busyResponse(
+        QStringLiteral("server_busy"),
+        QStringLiteral("the server holds as many request bodies as it may (%1 bytes in all); this one does not fit "
+                       "now")
+            .arg(m_settings->bodyBudget->limit()));
+    response.closeConnection = true;
+    respond(response, false);
+}
+
 void HttpConnection::refuseAndClose(int status, const QString &code, const QString &message, const QString &hint,
                                     const QString &title)
 {
@@ -405,7 +523,10 @@ void HttpConnection::onTimeout()
     }
     if (m_state == State::AwaitingRequest && m_servedAny) {
         m_state = State::Closing;
-        m_socket->disconnectFromHost(); // an idle keep-alive connection just ends
+        if (m_socket->bytesToWrite() > 0)
+            m_socket->abort(); // its last answer still unread after the keep-alive time
+        else
+            m_socket->disconnectFromHost(); // an idle keep-alive connection just ends
         return;
     }
     if (m_refusal) {
@@ -414,6 +535,15 @@ void HttpConnection::onTimeout()
     }
     if (m_state == State::Closing) {
         m_socket->abort(); // a refused client that neither read the answer nor closed
+        return;
+    }
+    if (m_state == State::ReadingBody) {
+        countLimit(m_host, QStringLiteral("body_time"));
+        refuseAndClose(408, QStringLiteral("request_timeout"),
+                       QStringLiteral("the request body did not arrive in time: %1 ms, and 1 s more for each %2 "
+                                      "bytes received")
+                           .arg(m_config.headTimeout.count())
+                           .arg(m_config.minBodyBytesPerSecond));
         return;
     }
     countLimit(m_host, QStringLiteral("handshake_time"));

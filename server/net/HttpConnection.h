@@ -6,6 +6,7 @@
 #include "HttpResponse.h"
 #include "auth/AccessControl.h"
 
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <QObject>
 #include <QTimer>
@@ -36,7 +37,9 @@ class HttpConnectionHost
 public:
     virtual ~HttpConnectionHost() = default;
     // A whole request for the engine's HttpApi; the answer comes back as connection.answer().
-    virtual void request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body) = 0;
+    // `access`: what the request's token allows, checked on its head.
+    virtual void request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body,
+                         const Access &access) = 0;
     // The connection upgraded: the host takes `socket` (its head consumed) and continues it as a
     // WebSocket; `connection` has let go of it and deletes itself.
     virtual void upgrade(HttpConnection &connection, QTcpSocket *socket, UpgradeAccepted accepted) = 0;
@@ -77,6 +80,7 @@ private:
     enum class State { AwaitingRequest, ReadingHead, ReadingBody, AwaitingResponse, Closing };
 
     void onReadyRead();
+    void onBytesWritten();
     // Handles at most one request from the buffered bytes; false when more bytes are needed.
     bool processBuffered();
     bool routeHead(const HttpRequestHead &head, qsizetype headLength);
@@ -86,6 +90,18 @@ private:
     bool readChunkedBody();
     // Hands a complete request to the engine; its answer comes back later (answer()).
     void dispatch(const QByteArray &body);
+    struct Refusal
+    {
+        int status;
+        QString code;
+        QString message;
+        QString hint;
+    };
+    // Why the request's Host or Origin may not use this server (403), or a missing Host (400).
+    std::optional<Refusal> siteRefusal(const HttpRequestHead &head) const;
+    void armBodyDeadline(qint64 received);
+    // 503: the server's body budget has no room for this request's body.
+    void refuseBusy();
     void onTlsError();
     // An upgrade request on /ws: refused with an HTTP error, or handed over.
     void handleUpgradePath(const HttpRequestHead &head, qsizetype headLength);
@@ -105,7 +121,11 @@ private:
     bool m_servedAny = false;
     HttpRequestHead m_head;
     std::optional<HttpResponse> m_refusal;
+    Access m_access; // what the current request's token allows
     qint64 m_bodyLength = 0;
+    QByteArray m_body;     // a Content-Length body as it arrives
+    ByteShare m_bodyShare; // the current body's share of the server's body budget
+    QElapsedTimer m_bodyClock;
     std::optional<ChunkedBodyDecoder> m_chunked; // while a chunked body is read
 };
 

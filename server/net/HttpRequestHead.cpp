@@ -21,6 +21,30 @@ bool isToken(QByteArrayView text)
     return true;
 }
 
+// RFC 9110 §5.5: a field value is visible characters, obs-text, spaces and tabs. CR, LF and NUL
+// (and the other controls) are refused, not stripped: a reader in front of us (a proxy) might
+// split the line where we would not.
+bool isFieldValue(QByteArrayView value)
+{
+    for (const char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && c != '\t') || u == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+// RFC 9112 §3.2: the request target is visible ASCII; no controls, spaces or raw non-ASCII bytes.
+bool isTargetText(QByteArrayView target)
+{
+    for (const char c : target) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f)
+            return false;
+    }
+    return true;
+}
+
 } // namespace
 
 QByteArray HttpRequestHead::header(QByteArrayView lowerName) const
@@ -71,8 +95,23 @@ qsizetype HttpRequestHead::findEnd(QByteArrayView buffer)
     return at < 0 ? -1 : at + 4;
 }
 
+bool HttpRequestHead::hasBareLineBreak(QByteArrayView buffer)
+{
+    for (qsizetype at = buffer.indexOf('\n'); at >= 0; at = buffer.indexOf('\n', at + 1))
+        if (at == 0 || buffer[at - 1] != '\r')
+            return true;
+    for (qsizetype at = buffer.indexOf('\r'); at >= 0 && at + 1 < buffer.size(); at = buffer.indexOf('\r', at + 1))
+        if (buffer[at + 1] != '\n')
+            return true;
+    return buffer.contains('\0');
+}
+
 std::variant<HttpRequestHead, QByteArray> HttpRequestHead::parse(QByteArrayView head)
 {
+    // RFC 9112 §2.2 lets a server accept a bare LF as a line end; we do not, because a proxy in
+    // front that does not would see a different request (request smuggling).
+    if (hasBareLineBreak(head))
+        return QByteArrayLiteral("lines must end with CRLF; a bare CR or LF, or a NUL byte, is not allowed in the head");
     HttpRequestHead request;
     qsizetype lineStart = 0;
     const auto nextLine = [&]() -> QByteArrayView {
@@ -94,6 +133,9 @@ std::variant<HttpRequestHead, QByteArray> HttpRequestHead::parse(QByteArrayView 
     request.target = parts[1];
     if (request.target.isEmpty() || !(request.target.startsWith('/') || request.target == "*"))
         return QByteArrayLiteral("the request target must be an absolute path");
+    if (!isTargetText(request.target))
+        return QByteArrayLiteral("the request target contains a control character, a space or a non-ASCII byte; "
+                                 "percent-encode it");
     if (parts[2] == "HTTP/1.1")
         request.versionMinor = 1;
     else if (parts[2] == "HTTP/1.0")
@@ -108,11 +150,18 @@ std::variant<HttpRequestHead, QByteArray> HttpRequestHead::parse(QByteArrayView 
         const QByteArrayView line = nextLine();
         if (line.isEmpty())
             break;
+        if (line.front() == ' ' || line.front() == '\t')
+            return QByteArrayLiteral("header lines may not be folded (a line starts with whitespace)");
         const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && (line[colon - 1] == ' ' || line[colon - 1] == '\t'))
+            return QByteArrayLiteral("no whitespace is allowed between a header name and its colon");
         if (colon <= 0 || !isToken(line.first(colon)))
             return QByteArrayLiteral("malformed header line");
-        request.headers.append(
-            {line.first(colon).toByteArray().toLower(), line.sliced(colon + 1).trimmed().toByteArray()});
+        const QByteArrayView value = line.sliced(colon + 1).trimmed();
+        if (!isFieldValue(line.sliced(colon + 1)))
+            return "the value of the header \"" + line.first(colon).toByteArray().left(64) +
+                   "\" contains a control character";
+        request.headers.append({line.first(colon).toByteArray().toLower(), value.toByteArray()});
     }
     return request;
 }

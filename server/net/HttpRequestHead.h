@@ -28,7 +28,11 @@ struct HttpRequestHead
 
     // Position just past the blank line ending the head in `buffer`, or -1 when not complete yet.
     static qsizetype findEnd(QByteArrayView buffer);
-    // Parses the head (including its final CRLF CRLF); the error string says what is malformed.
+    // Whether `buffer` has a CR or LF that is not part of a CRLF, or a NUL: a malformed head,
+    // refused as soon as it is seen rather than when its end arrives.
+    static bool hasBareLineBreak(QByteArrayView buffer);
+    // Parses the head (including its final CRLF CRLF) strictly (RFC 9112 §2.2, §5; RFC 9110 §5.5);
+    // the error string says what is malformed.
     static std::variant<HttpRequestHead, QByteArray> parse(QByteArrayView head);
 };
 

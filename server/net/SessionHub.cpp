@@ -39,9 +39,11 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
             lane, &DeliveryLane::binaryReceived, lane,
             [this, relay](quint64 id) {
                 relay([this, id] {
-                    if (WsSession *session = find(id))
+                    if (WsSession *session = find(id)) {
                         refuse(session, ErrorCode::binaryFrame,
                                QStringLiteral("binary frames are not supported; send JSON text frames"));
+                        session->messageProcessed();
+                    }
                 });
             },
             Qt::DirectConnection);
@@ -240,15 +242,18 @@ void SessionHub::deliverFannedOut()
 void SessionHub::onText(quint64 id, const QString &text)
 {
     WsSession *session = find(id);
-    if (!session || session->isClosing())
+    if (!session)
         return;
-    const ClientMessage message = parseClientMessage(text);
-    if (const auto *error = std::get_if<ProtocolError>(&message))
-        refuse(session, error->code, error->message);
-    else if (const auto *travel = std::get_if<TravelCommand>(&message))
-        handleTravel(session, *travel);
-    else
-        handleSubscription(session, std::get<SubscriptionCommand>(message));
+    if (!session->isClosing()) {
+        const ClientMessage message = parseClientMessage(text);
+        if (const auto *error = std::get_if<ProtocolError>(&message))
+            refuse(session, error->code, error->message);
+        else if (const auto *travel = std::get_if<TravelCommand>(&message))
+            handleTravel(session, *travel);
+        else
+            handleSubscription(session, std::get<SubscriptionCommand>(message));
+    }
+    session->messageProcessed();
 }
 
 void SessionHub::refuse(WsSession *session, const QString &code, const QString &message)
@@ -319,7 +324,7 @@ void SessionHub::handleSubscription(WsSession *session, const SubscriptionComman
         subscribe(session, command.channel);
     else
         unsubscribe(session, command.channel);
-    session->sendControl(ServerFrames::subscriptionChanged(command, session->subscriptions()));
+    session->sendControl(ServerFrames::subscriptionChanged(command, session->subscriptionCount()));
 }
 
 void SessionHub::subscribe(WsSession *session, const QString &channel)

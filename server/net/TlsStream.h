@@ -21,6 +21,7 @@ public:
     qint64 bufferedBytes() const override;
     void finish() override;
     void abort() override;
+    void setReadPaused(bool) override {} // the socket's read buffer is bounded (HttpConnection)
 
 private:
     QSslSocket *m_socket;

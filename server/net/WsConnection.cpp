@@ -192,11 +192,34 @@ void WsConnection::closeWith(quint16 code, const QString &reason)
     QTimer::singleShot(closeGraceMs, this, &WsConnection::end);
 }
 
+void WsConnection::resumeReading()
+{
+    if (!m_readPaused || m_ended)
+        return;
+    m_readPaused = false;
+    m_stream->setReadPaused(false);
+    takeMessages(); // whole messages read before the pause go first
+    if (!m_readPaused)
+        QMetaObject::invokeMethod(this, &WsConnection::onReadable, Qt::QueuedConnection);
+}
+
+void WsConnection::takeMessages()
+{
+    while (!m_ended && !m_closeReceived && !m_readPaused) {
+        std::optional<ws::ReadResult> result = m_reader.next();
+        if (!result)
+            break;
+        handle(std::move(*result));
+    }
+}
+
 void WsConnection::onReadable()
 {
+    if (m_readPaused)
+        return; // what arrives waits in the kernel (or, with TLS, in the socket's bounded buffer)
     char buffer[64 * 1024];
     qint64 total = 0;
-    while (!m_ended && total < maxReadPerTurn) {
+    while (!m_ended && !m_readPaused && total < maxReadPerTurn) {
         const qint64 n = m_stream->read(buffer, sizeof buffer);
         if (n < 0) {
             end();
@@ -209,13 +232,12 @@ void WsConnection::onReadable()
         if (m_closeReceived)
             continue; // after the peer's close frame nothing it sends means anything
         m_reader.append(QByteArrayView(buffer, n));
-        while (!m_ended && !m_closeReceived) {
-            std::optional<ws::ReadResult> result = m_reader.next();
-            if (!result)
-                break;
-            handle(std::move(*result));
-        }
+        takeMessages();
     }
+    // Stopped by the per-turn cap: a TLS socket says readyRead only for new bytes, so come back
+    // for what it already holds (a plain one would say readable again anyway).
+    if (total >= maxReadPerTurn && !m_ended && !m_readPaused)
+        QMetaObject::invokeMethod(this, &WsConnection::onReadable, Qt::QueuedConnection);
 }
 
 void WsConnection::handle(ws::ReadResult result)
@@ -231,11 +253,17 @@ void WsConnection::handle(ws::ReadResult result)
     ws::Message &message = std::get<ws::Message>(result);
     switch (message.opcode) {
     case ws::Opcode::Text:
-        if (!m_closing)
-            Q_EMIT textReceived(this, message.text);
-        break;
     case ws::Opcode::Binary:
-        if (!m_closing)
+        if (m_closing)
+            break;
+        if (m_stats->unprocessedMessages.fetch_add(1, std::memory_order_acq_rel) + 1 >=
+            m_stats->maxUnprocessedMessages) {
+            m_readPaused = true;
+            m_stream->setReadPaused(true);
+        }
+        if (message.opcode == ws::Opcode::Text)
+            Q_EMIT textReceived(this, message.text);
+        else
             Q_EMIT binaryReceived(this);
         break;
     case ws::Opcode::Ping:

@@ -23,6 +23,12 @@ struct ConnectionStats
     // Raised by the engine when it hands a travel over, lowered here as the frames go out: the
     // engine refuses a travel while too many wait.
     std::atomic<qint64> queuedReplayFrames{0};
+    // Text and binary messages handed to the engine and not processed yet. At the limit the
+    // connection stops reading (its client's sends then wait in the kernel, and in the end in the
+    // client) until the engine has processed one: a client cannot queue work for the engine thread
+    // faster than it is done, and everyone else's requests are answered meanwhile.
+    std::atomic<int> unprocessedMessages{0};
+    int maxUnprocessedMessages = 64; // set before the stats are shared
 };
 
 struct ConnectionLimits
@@ -63,6 +69,8 @@ public:
     void ping();
     // Sends a close frame and ends the connection once the peer answers, or after a grace period.
     void closeWith(quint16 code, const QString &reason);
+    // The engine processed a message after this connection had stopped reading at its limit.
+    void resumeReading();
 
     // Bookkeeping of the delivery thread's per-turn flush list.
     bool awaitingFlush() const { return m_awaitingFlush; }
@@ -78,6 +86,8 @@ Q_SIGNALS:
 
 private:
     void onReadable();
+    // Hands on the whole messages already read, until reading stops (the unprocessed limit).
+    void takeMessages();
     void handle(ws::ReadResult result);
     // Drops the frames from index `first` on, keeping the counts right.
     void discardFrom(size_t first);
@@ -109,6 +119,7 @@ private:
     bool m_finishWhenDrained = false;
     bool m_ended = false;
     bool m_awaitingFlush = false;
+    bool m_readPaused = false; // at the unprocessed-messages limit
 };
 
 } // namespace cdc

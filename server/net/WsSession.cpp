@@ -77,6 +77,13 @@ bool WsSession::sendReplay(const QList<ChannelEvent> &events, const QByteArray &
     return true;
 }
 
+void WsSession::messageProcessed()
+{
+    // The connection stopped reading when this count reached its limit: one fewer lets it go on.
+    if (m_stats->unprocessedMessages.fetch_sub(1, std::memory_order_acq_rel) == m_stats->maxUnprocessedMessages)
+        m_lane->inbox().post([lane = m_lane, id = m_id] { lane->resumeReading(id); });
+}
+
 void WsSession::closeWith(quint16 code, const QString &reason)
 {
     if (m_closing)

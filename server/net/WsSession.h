@@ -55,6 +55,8 @@ public:
     // previous travels have not drained yet.
     bool sendReplay(const QList<ChannelEvent> &events, const QByteArray &ack);
     // Sends a close frame; the connection ends once the peer answers, or after a grace period.
+    // The engine is done with one message this client sent (ConnectionStats::unprocessedMessages).
+    void messageProcessed();
     void closeWith(quint16 code, const QString &reason);
 
 private:

@@ -47,6 +47,8 @@ std::variant<std::optional<QString>, ProtocolError> optionalChannel(const QJsonO
         return fieldError(field, QStringLiteral("a non-blank string"));
     if (channel.size() > maxChannelNameLength)
         return fieldError(field, QStringLiteral("at most %1 characters long").arg(maxChannelNameLength));
+    if (const auto character = forbiddenNameCharacter(channel))
+        return ProtocolError{ErrorCode::invalidField, QStringLiteral("%1 contains %2").arg(field, *character)};
     return std::optional<QString>{channel};
 }
 
@@ -94,6 +96,20 @@ ClientMessage parseSubscription(const QJsonObject &object, const QString &field,
 QString normalizedChannel(const QString &raw)
 {
     return raw.trimmed();
+}
+
+std::optional<QString> forbiddenNameCharacter(QStringView name)
+{
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const char16_t c = name[i].unicode();
+        if (isLayoutControl(c))
+            return QStringLiteral("the %1 U+%2 at position %3")
+                .arg(c < 0x20 || (c >= 0x7f && c <= 0x9f) ? QStringLiteral("control character")
+                                                          : QStringLiteral("layout control"),
+                     QString::number(c, 16).toUpper().rightJustified(4, u'0'))
+                .arg(i + 1);
+    }
+    return std::nullopt;
 }
 
 ClientMessage parseClientMessage(const QString &text)

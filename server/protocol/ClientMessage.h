@@ -38,4 +38,17 @@ QString normalizedChannel(const QString &raw);
 // Longest channel name accepted, in characters; keeps per-channel state bounded.
 inline constexpr qsizetype maxChannelNameLength = 256;
 
+// C0 and C1 controls, DEL, the line and paragraph separators and the bidirectional controls: the
+// characters that change how text around them is laid out or read rather than showing.
+constexpr bool isLayoutControl(char16_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c || c == 0x200e || c == 0x200f || c == 0x2028 ||
+           c == 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+// The first character a channel or client name may not contain, described ("the control character
+// U+000A at position 3"): the layout controls, which would let a name read differently from what it
+// is (U+202E) or start a new line. Names end up in logs, tables and file names.
+std::optional<QString> forbiddenNameCharacter(QStringView name);
+
 } // namespace cdc

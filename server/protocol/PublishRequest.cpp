@@ -16,6 +16,8 @@ std::optional<QString> channelProblem(const QString &channel)
         return QStringLiteral("organization_id must not be blank");
     if (channel.size() > maxChannelNameLength)
         return QStringLiteral("organization_id must be at most %1 characters long").arg(maxChannelNameLength);
+    if (const auto character = forbiddenNameCharacter(channel))
+        return QStringLiteral("organization_id contains %1").arg(*character);
     return std::nullopt;
 }
 

@@ -16,17 +16,14 @@ QByteArray subscribed(const QString &clientId)
     return writer.take();
 }
 
-QByteArray subscriptionChanged(const SubscriptionCommand &command, const QStringList &subscriptions)
+QByteArray subscriptionChanged(const SubscriptionCommand &command, qsizetype subscriptionCount)
 {
     JsonWriter writer;
     writer.beginObject()
         .field("status", command.subscribe ? "subscribed" : "unsubscribed")
         .field("organization_id", QStringView(command.channel))
-        .key("subscriptions")
-        .beginArray();
-    for (const QString &channel : subscriptions)
-        writer.value(QStringView(channel));
-    writer.endArray().endObject();
+        .field("subscription_count", qint64(subscriptionCount))
+        .endObject();
     return writer.take();
 }
 

@@ -15,8 +15,10 @@ namespace ServerFrames {
 
 // The spec's greeting, byte for byte in its key order.
 QByteArray subscribed(const QString &clientId);
-// Reply to subscribe/unsubscribe: {"status":"subscribed"|"unsubscribed","organization_id":C,"subscriptions":[...]}
-QByteArray subscriptionChanged(const SubscriptionCommand &command, const QStringList &subscriptions);
+// Reply to subscribe/unsubscribe: {"status":"subscribed"|"unsubscribed","organization_id":C,
+// "subscription_count":N}. The count, not the list: a reply's size must not grow with the number
+// of subscriptions (1 000 subscribes would otherwise cost 1 000 lists; GET /clients has them).
+QByteArray subscriptionChanged(const SubscriptionCommand &command, qsizetype subscriptionCount);
 QByteArray error(const ProtocolError &error);
 // {"status":"travel_complete", echoed request fields, then count, truncated, gap, channels}
 QByteArray travelComplete(const TravelCommand &request, const TravelResult &result);

@@ -97,7 +97,7 @@ private Q_SLOTS:
         const auto send = [&] {
             const QByteArray body =
                 R"([{"organization_id":"crash","data":{"x":1}},{"organization_id":"crash","data":{"x":2}}])";
-            publisher.write("POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(body.size()) +
+            publisher.write("POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + QByteArray::number(body.size()) +
                             "\r\n\r\n" + body);
         };
         send();

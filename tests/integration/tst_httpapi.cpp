@@ -13,7 +13,7 @@ namespace {
 
 QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray &extra = {})
 {
-    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" +
+    return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n" +
            extra + "\r\n" + body;
 }
 
@@ -132,16 +132,16 @@ private Q_SLOTS:
                                       << QStringLiteral("invalid_event");
         QTest::newRow("number channel") << post("/events", R"({"organization_id":5,"data":1})") << 422
                                         << QStringLiteral("invalid_event");
-        QTest::newRow("unknown path") << QByteArray("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n") << 404
+        QTest::newRow("unknown path") << QByteArray("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n") << 404
                                       << QStringLiteral("not_found");
-        QTest::newRow("wrong method") << QByteArray("GET /events HTTP/1.1\r\nHost: x\r\n\r\n") << 405
+        QTest::newRow("wrong method") << QByteArray("GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n") << 405
                                       << QStringLiteral("method_not_allowed");
         QTest::newRow("chunked, not JSON")
             << QByteArray(
-                   "POST /events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+                   "POST /events HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
             << 400 << QStringLiteral("invalid_json");
         QTest::newRow("garbage head") << QByteArray("HELLO THERE\r\n\r\n") << 400 << QStringLiteral("bad_request");
-        QTest::newRow("bad length") << QByteArray("POST /events HTTP/1.1\r\nContent-Length: ten\r\n\r\n") << 400
+        QTest::newRow("bad length") << QByteArray("POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Length: ten\r\n\r\n") << 400
                                     << QStringLiteral("bad_request");
     }
 
@@ -164,7 +164,7 @@ private Q_SLOTS:
     void wrongMethodNamesTheAllowedOne()
     {
         auto server = startTestServer();
-        const HttpReply reply = rawHttp(server->port(), "DELETE /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        const HttpReply reply = rawHttp(server->port(), "DELETE /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
         QCOMPARE(reply.status, 405);
         QCOMPARE(reply.headers.value("allow"), QByteArray("GET, HEAD, OPTIONS"));
     }
@@ -185,7 +185,7 @@ private Q_SLOTS:
     void headOver16KiBIs431()
     {
         auto server = startTestServer();
-        const QByteArray request = "GET /health HTTP/1.1\r\nX-Big: " + QByteArray(20 * 1024, 'a') + "\r\n\r\n";
+        const QByteArray request = "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + QByteArray(20 * 1024, 'a') + "\r\n\r\n";
         const HttpReply reply = rawHttp(server->port(), request);
         QCOMPARE(reply.status, 431);
         QCOMPARE(reply.json().value(QStringLiteral("code")).toString(), QStringLiteral("head_too_large"));
@@ -196,7 +196,7 @@ private Q_SLOTS:
         ServerConfig config;
         config.headTimeout = std::chrono::milliseconds(300);
         auto server = startTestServer(config);
-        const HttpReply reply = rawHttp(server->port(), "GET /health HTTP/1.1\r\nHost: x\r\n", 5000);
+        const HttpReply reply = rawHttp(server->port(), "GET /health HTTP/1.1\r\nHost: localhost\r\n", 5000);
         QCOMPARE(reply.status, 408);
         QCOMPARE(reply.json().value(QStringLiteral("code")).toString(), QStringLiteral("request_timeout"));
         QVERIFY(reply.connectionClosed);
@@ -214,7 +214,7 @@ private Q_SLOTS:
     {
         auto server = startTestServer();
         const QByteArray requests = post("/events", R"({"organization_id":"p","data":1})") +
-                                    "GET /health HTTP/1.1\r\nHost: x\r\n\r\n" +
+                                    "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n" +
                                     post("/events", R"({"organization_id":"p","data":2})");
         const QList<HttpReply> replies = rawHttpExchange(server->port(), requests, 3);
         QCOMPARE(replies.size(), 3);

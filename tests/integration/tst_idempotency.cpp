@@ -18,7 +18,7 @@ namespace {
 
 QByteArray keyedPost(const QByteArray &key, const QByteArray &body)
 {
-    return "POST /events HTTP/1.1\r\nHost: x\r\nIdempotency-Key: " + key +
+    return "POST /events HTTP/1.1\r\nHost: localhost\r\nIdempotency-Key: " + key +
            "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
@@ -70,7 +70,7 @@ private Q_SLOTS:
         config.accessControl = std::get<std::shared_ptr<const AccessControl>>(loaded);
         auto server = startTestServer(config);
         const auto post = [&](const QByteArray &token) {
-            return rawHttp(server->port(), "POST /events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+            return rawHttp(server->port(), "POST /events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token +
                                                "\r\nIdempotency-Key: shared\r\nContent-Length: " +
                                                QByteArray::number(body.size()) + "\r\n\r\n" + body);
         };

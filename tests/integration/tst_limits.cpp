@@ -17,7 +17,7 @@ namespace {
 qint64 rejections(quint16 port, const QByteArray &limit)
 {
     const QByteArray metrics =
-        rawHttp(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 10000, QHostAddress(QStringLiteral("127.0.0.3")))
+        rawHttp(port, "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n", 10000, QHostAddress(QStringLiteral("127.0.0.3")))
             .body;
     const QByteArray sample = "cdcscope_limit_rejections_total{limit=\"" + limit + "\"} ";
     const qsizetype at = metrics.indexOf(sample);
@@ -43,7 +43,7 @@ std::unique_ptr<QTcpSocket> idleConnection(quint16 port, const QHostAddress &fro
 // GET /health on a connection from `from`.
 HttpReply healthFrom(quint16 port, const QHostAddress &from)
 {
-    return rawHttp(port, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10000, from);
+    return rawHttp(port, "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", 10000, from);
 }
 
 } // namespace
@@ -124,8 +124,7 @@ private Q_SLOTS:
         QVERIFY(client.waitForMessages(4));
         subscribe(QStringLiteral("third"));
         QVERIFY(client.waitForMessages(5));
-        QCOMPARE(client.messages().last().value(QStringLiteral("subscriptions")).toArray(),
-                 (QJsonArray{QStringLiteral("home"), QStringLiteral("third")}));
+        QCOMPARE(client.messages().last().value(QStringLiteral("subscription_count")).toInt(), 2);
         QVERIFY(client.events().isEmpty());
         server->publish({{QStringLiteral("third"), "2"}});
         QVERIFY(client.waitForMessages(6));
@@ -262,9 +261,9 @@ private Q_SLOTS:
         config.headTimeout = std::chrono::milliseconds(300);
         auto server = startTestServer(config);
         QCOMPARE(httpPost(server->port(), "/events", QByteArray(4096, ' ')).status, 413);
-        QCOMPARE(rawHttp(server->port(), "GET /health HTTP/1.1\r\nX-Big: " + QByteArray(5000, 'a') + "\r\n\r\n").status,
+        QCOMPARE(rawHttp(server->port(), "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + QByteArray(5000, 'a') + "\r\n\r\n").status,
                  431);
-        QCOMPARE(rawHttp(server->port(), "GET /health HTTP/1.1\r\n").status, 408);
+        QCOMPARE(rawHttp(server->port(), "GET /health HTTP/1.1\r\nHost: localhost\r\n").status, 408);
         QVERIFY(countsRejection(server->port(), "body_size"));
         QVERIFY(countsRejection(server->port(), "head_size"));
         QVERIFY(countsRejection(server->port(), "handshake_time"));

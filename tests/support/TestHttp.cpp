@@ -34,6 +34,38 @@ QList<HttpReply> takeResponses(QByteArray &buffer)
 
 } // namespace
 
+Wire::Wire(quint16 port)
+{
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    socket.waitForConnected(5000);
+}
+
+void Wire::send(const QByteArray &bytes)
+{
+    socket.write(bytes);
+    socket.flush();
+}
+
+bool Wire::waitFor(QByteArrayView text, int timeoutMs)
+{
+    return QTest::qWaitFor(
+        [&] {
+            received.append(socket.readAll());
+            return received.contains(text);
+        },
+        timeoutMs);
+}
+
+bool Wire::waitClosed(int timeoutMs)
+{
+    return QTest::qWaitFor(
+        [&] {
+            received.append(socket.readAll());
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        timeoutMs);
+}
+
 QList<HttpReply> rawHttpExchange(quint16 port, const QByteArray &request, int expectedResponses, int timeoutMs,
                                  const QHostAddress &from)
 {

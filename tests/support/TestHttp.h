@@ -7,6 +7,21 @@
 #include <QList>
 #include <QMap>
 
+#include <QTcpSocket>
+
+// A client connection that sends and reads step by step.
+struct Wire
+{
+    QTcpSocket socket;
+    QByteArray received;
+
+    explicit Wire(quint16 port);
+    void send(const QByteArray &bytes);
+    // Waits until what arrived contains `text` (or the timeout); true if it did.
+    bool waitFor(QByteArrayView text, int timeoutMs = 5000);
+    bool waitClosed(int timeoutMs = 5000);
+};
+
 // One HTTP response as a client saw it on the wire.
 struct HttpReply
 {

@@ -54,6 +54,17 @@ private Q_SLOTS:
         QTest::newRow("header without colon") << QByteArray("GET / HTTP/1.1\r\nHost\r\n\r\n");
         QTest::newRow("space in header name") << QByteArray("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n");
         QTest::newRow("bad method") << QByteArray("G(T / HTTP/1.1\r\n\r\n");
+        // RFC 9112 §2.2, §5 and RFC 9110 §5.5: what a proxy in front might read differently.
+        QTest::newRow("bare LF in a value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\nContent-Length: 5\r\n\r\n");
+        QTest::newRow("bare CR in a value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\rb\r\n\r\n");
+        QTest::newRow("NUL in a value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\0b\r\n\r\n", 28);
+        QTest::newRow("control in a value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\x01b\r\n\r\n");
+        QTest::newRow("DEL in a value") << QByteArray("GET / HTTP/1.1\r\nX-A: a\x7f\r\n\r\n");
+        QTest::newRow("bare LF line ends") << QByteArray("GET / HTTP/1.1\nHost: x\n\n");
+        QTest::newRow("space before the colon") << QByteArray("GET / HTTP/1.1\r\nContent-Length : 5\r\n\r\n");
+        QTest::newRow("folded line") << QByteArray("GET / HTTP/1.1\r\nX-A: a\r\n b\r\n\r\n");
+        QTest::newRow("control in the target") << QByteArray("GET /a\x01 HTTP/1.1\r\n\r\n");
+        QTest::newRow("raw UTF-8 in the target") << QByteArray("GET /\xc3\xa9 HTTP/1.1\r\n\r\n");
     }
 
     void malformed()

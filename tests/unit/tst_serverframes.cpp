@@ -80,13 +80,12 @@ private Q_SLOTS:
                  QByteArray("{\"status\":\"error\",\"error\":\"invalid_json\",\"message\":\"bad \\\"quote\\\"\"}"));
     }
 
-    void subscriptionChangeListsTheSet()
+    void subscriptionChangeCountsTheSet()
     {
-        QCOMPARE(
-            ServerFrames::subscriptionChanged({QStringLiteral("b"), true}, {QStringLiteral("a"), QStringLiteral("b")}),
-            QByteArray(R"({"status":"subscribed","organization_id":"b","subscriptions":["a","b"]})"));
-        QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), false}, {QStringLiteral("a")}),
-                 QByteArray(R"({"status":"unsubscribed","organization_id":"b","subscriptions":["a"]})"));
+        QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), true}, 2),
+                 QByteArray(R"({"status":"subscribed","organization_id":"b","subscription_count":2})"));
+        QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), false}, 1),
+                 QByteArray(R"({"status":"unsubscribed","organization_id":"b","subscription_count":1})"));
     }
 
     void travelAckEchoesWithNullsAndAddsSummary()

@@ -19,7 +19,7 @@ port = int(sys.argv[1])
 def connect():
     conn = socket.create_connection(("127.0.0.1", port))
     conn.sendall(
-        b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Athena-Client: rfc\r\n\r\n"
     )
     time.sleep(0.3)
