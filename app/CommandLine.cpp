@@ -188,6 +188,16 @@ QList<Setting> settings()
              options.server.retention.maxTotalBytes = *bytes;
              return std::nullopt;
          }},
+        {QStringLiteral("idempotency-budget"), QStringLiteral("CDCSCOPE_IDEMPOTENCY_BUDGET"), QStringLiteral("size"),
+         QStringLiteral("Memory for the answers kept 24 h for Idempotency-Key retries; past it the oldest are "
+                        "forgotten first (default 32MiB)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto bytes = parseByteSize(value);
+             if (!bytes || *bytes < 4096)
+                 return QStringLiteral("'%1' is not a size of at least 4096 bytes (examples: 8MiB, 64MiB)").arg(value);
+             options.server.retention.maxIdempotencyBytes = *bytes;
+             return std::nullopt;
+         }},
         {QStringLiteral("retain-bytes-per-channel"), QStringLiteral("CDCSCOPE_RETAIN_BYTES_PER_CHANNEL"),
          QStringLiteral("size"), QStringLiteral("Bytes kept per channel (default 256MiB)."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {

@@ -114,6 +114,13 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     text.sample("cdcscope_store_bytes", store.totalBytes());
     text.family("cdcscope_evicted_events_total", "counter", "Events dropped by retention.");
     text.sample("cdcscope_evicted_events_total", store.evictedEvents());
+    text.family("cdcscope_idempotency_answers", "gauge", "Answers kept for Idempotency-Key retries.");
+    text.sample("cdcscope_idempotency_answers", store.idempotency().size());
+    text.family("cdcscope_idempotency_bytes", "gauge", "Memory the kept answers take (--idempotency-budget).");
+    text.sample("cdcscope_idempotency_bytes", store.idempotency().bytes());
+    text.family("cdcscope_idempotency_forgotten_total", "counter",
+                "Answers forgotten before their 24 h to stay within the key and memory limits.");
+    text.sample("cdcscope_idempotency_forgotten_total", store.idempotency().forgotten());
 
     QList<const ChannelLog *> channels = store.channels();
     text.family("cdcscope_channels", "gauge", "Channels held (each with its own series up to --metrics-channels).");

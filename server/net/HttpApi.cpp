@@ -193,7 +193,7 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
     if (const IdempotentAnswer *answered = m_broker ? nullptr : m_store.idempotentAnswer(scoped)) {
         if (answered->fingerprint != fingerprint)
             return reply(reused());
-        HttpResponse replayed = HttpResponse::json(200, answered->answer);
+        HttpResponse replayed = receiptsResponse(answered->receipts.expand(), answered->receipts.isBatch());
         replayed.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
         return reply(replayed);
     }
@@ -260,7 +260,7 @@ void HttpApi::store(const QByteArray &body, const Access &access, const Idempote
     HttpResponse answer = receiptsResponse(receipts, isBatch);
     // Committed together with the events: after a crash, both or neither.
     if (!tag.key.isEmpty())
-        m_store.rememberAnswer(tag.key, tag.fingerprint, answer.body);
+        m_store.rememberAnswer(tag.key, tag.fingerprint, CompactReceipts(receipts, isBatch));
     // The answer waits until the journal holds the events: a 2xx means durable.
     m_store.whenCommitted([answer = std::move(answer), reply = std::move(reply)](const QString &error) {
         if (!error.isEmpty())

@@ -16,6 +16,7 @@ EventStore::EventStore(RetentionLimits limits, QObject *parent)
     , m_limits(limits)
     , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
 {
+    m_idempotency.setMaxBytes(limits.maxIdempotencyBytes);
     connect(&m_ageTimer, &QTimer::timeout, this, &EventStore::enforceAge);
     m_ageTimer.start(1000);
     connect(&m_probeTimer, &QTimer::timeout, this, &EventStore::probeJournal);
@@ -209,9 +210,9 @@ const IdempotentAnswer *EventStore::idempotentAnswer(const QByteArray &key) cons
     return m_idempotency.find(key, m_clock());
 }
 
-void EventStore::rememberAnswer(const QByteArray &key, const QByteArray &fingerprint, const QByteArray &answer)
+void EventStore::rememberAnswer(const QByteArray &key, const QByteArray &fingerprint, CompactReceipts receipts)
 {
-    IdempotentAnswer given{key, fingerprint, answer, m_clock()};
+    IdempotentAnswer given{key, fingerprint, std::move(receipts), m_clock()};
     if (!m_journal) {
         m_idempotency.remember(std::move(given));
         return;
@@ -277,6 +278,7 @@ void EventStore::restore(std::vector<JournaledChannel> channels)
 void EventStore::setLimits(const RetentionLimits &limits)
 {
     m_limits = limits;
+    m_idempotency.setMaxBytes(limits.maxIdempotencyBytes);
     for (const auto &log : std::as_const(m_channels))
         enforceRetention(*log);
 }

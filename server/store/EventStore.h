@@ -16,20 +16,14 @@
 
 namespace cdc {
 
-// Where a stored event landed: returned to the publisher.
-struct AppendReceipt
-{
-    QString channel;
-    qint64 seq = 0;
-    qint64 tsMs = 0;
-};
-
 struct RetentionLimits
 {
     qsizetype maxEventsPerChannel = 100'000;
     qint64 maxBytesPerChannel = qint64(256) << 20;
     qint64 maxTotalBytes = qint64(1) << 30;
     qint64 maxAgeMs = 7LL * 24 * 3600 * 1000; // 0: no age limit
+    // Memory for the answers kept for Idempotency-Key retries; past it the oldest are forgotten.
+    qint64 maxIdempotencyBytes = IdempotencyLedger::defaultMaxBytes;
 };
 
 class Journal;
@@ -96,7 +90,8 @@ public:
     // POST /events answers by Idempotency-Key, kept for IdempotencyLedger's window. An answer
     // remembered now is committed with the events appended in this turn, and found only after.
     const IdempotentAnswer *idempotentAnswer(const QByteArray &key) const;
-    void rememberAnswer(const QByteArray &key, const QByteArray &fingerprint, const QByteArray &answer);
+    void rememberAnswer(const QByteArray &key, const QByteArray &fingerprint, CompactReceipts receipts);
+    const IdempotencyLedger &idempotency() const { return m_idempotency; }
 
     // Why `batch` may not be stored when it would take the channels past `maxChannels`; nothing
     // when it may. Every publish path asks before appending (a batch is stored whole or not at all).

@@ -233,8 +233,14 @@ std::vector<IdempotentAnswer> Journal::loadAnswers(qint64 sinceMs)
     query.bindValue(0, sinceMs);
     query.exec();
     while (query.next())
-        answers.push_back({query.value(0).toByteArray(), query.value(1).toByteArray(), query.value(2).toByteArray(),
-                           query.value(3).toLongLong()});
+    {
+        // An answer the journal cannot read back is not replayed: a retry then stores again,
+        // which is what a client without the key would get.
+        std::optional<CompactReceipts> receipts = CompactReceipts::decode(query.value(2).toByteArray());
+        if (receipts)
+            answers.push_back({query.value(0).toByteArray(), query.value(1).toByteArray(), std::move(*receipts),
+                               query.value(3).toLongLong()});
+    }
     return answers;
 }
 
@@ -372,7 +378,7 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
         for (const IdempotentAnswer &given : answers) {
             answer.bindValue(0, given.key);
             answer.bindValue(1, given.fingerprint);
-            answer.bindValue(2, given.answer);
+            answer.bindValue(2, given.receipts.encode());
             answer.bindValue(3, given.atMs);
             if (!answer.exec())
                 return fail(answer);
