@@ -65,6 +65,14 @@ void ConnectionThreads::relay(DeliveryLane *lane)
         },
         Qt::DirectConnection);
     connect(
+        lane, &DeliveryLane::pageWanted, lane,
+        [this, lane](quint64 id, const std::shared_ptr<ResponsePages> &pages) {
+            m_inbox.post([this, lane, id, pages] {
+                postTo(lane, [lane, id, page = pages->next()] { lane->answerPage(id, page); });
+            });
+        },
+        Qt::DirectConnection);
+    connect(
         lane, &DeliveryLane::connectionEnded, lane,
         [this, lane](quint64 id) { m_inbox.post([this, lane, id] { onEnded(lane, id); }); }, Qt::DirectConnection);
     connect(

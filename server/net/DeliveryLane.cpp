@@ -77,6 +77,17 @@ void DeliveryLane::answer(quint64 id, const HttpResponse &response)
         connection->answer(response);
 }
 
+void DeliveryLane::answerPage(quint64 id, const QByteArray &page)
+{
+    if (HttpConnection *connection = m_http.value(id))
+        connection->answerPage(page);
+}
+
+void DeliveryLane::nextPage(HttpConnection &connection, std::shared_ptr<ResponsePages> pages)
+{
+    Q_EMIT pageWanted(connection.id(), pages);
+}
+
 void DeliveryLane::closeHttpConnections(const ConnectionSettings *settings)
 {
     for (HttpConnection *connection : std::as_const(m_http))

@@ -101,6 +101,8 @@ public:
     // limit) once its request head arrives, and closes.
     void accept(quint64 id, qintptr descriptor, const std::shared_ptr<const ConnectionSettings> &settings,
                 const std::optional<HttpResponse> &refusal);
+    // The next page of connection `id`'s paged answer (pageWanted()); dropped if it has gone.
+    void answerPage(quint64 id, const QByteArray &page);
     // The engine's answer to connection `id`'s request (httpRequest()); dropped if it has gone.
     void answer(quint64 id, const HttpResponse &response);
     // Closes the HTTP connections served under `settings` (a reconfigure retired them).
@@ -121,6 +123,8 @@ Q_SIGNALS:
     // A whole HTTP request of connection `id`, for the engine's HttpApi.
     void httpRequest(quint64 id, const cdc::HttpRequestHead &head, const QByteArray &body,
                      const cdc::Access &access);
+    // Connection `id` wants the next page of its paged answer (made on the engine thread).
+    void pageWanted(quint64 id, const std::shared_ptr<cdc::ResponsePages> &pages);
     // A connection upgraded (its 101 and greeting go out right after); what it says from now on is
     // about a WebSocket session, which the engine starts subscribed to the client's channel.
     void upgraded(const cdc::UpgradedClient &client);
@@ -147,6 +151,7 @@ private:
     // HttpConnectionHost
     void request(HttpConnection &connection, const HttpRequestHead &head, const QByteArray &body,
                  const Access &access) override;
+    void nextPage(HttpConnection &connection, std::shared_ptr<ResponsePages> pages) override;
     void upgrade(HttpConnection &connection, QTcpSocket *socket, UpgradeAccepted accepted) override;
     void count(std::function<void(ServerMetrics &)> update) override;
 

@@ -57,6 +57,24 @@ void writeLatency(JsonWriter &writer, std::string_view key, const LatencyFigures
         .endObject();
 }
 
+// An export as the client reads it: a page of about 256 KiB at a time from the store, so that what
+// one client holds is a page or two, not the whole export (which may be most of the store).
+class ExportPages : public ResponsePages
+{
+public:
+    static constexpr qint64 pageBytes = 256 * 1024;
+
+    ExportPages(const EventStore &store, const QStringList &channels, const CaptureRange &range)
+        : m_store(store)
+        , m_cursor(store, channels, range)
+    {}
+    QByteArray next() override { return m_cursor.nextPage(m_store, pageBytes); }
+
+private:
+    const EventStore &m_store; // read only in next(), on the engine thread
+    CaptureCursor m_cursor;
+};
+
 // /clients/{session id}: one connected client, to disconnect.
 bool isClientPath(const QByteArray &path)
 {
@@ -343,8 +361,12 @@ HttpResponse HttpApi::exportCapture(const HttpRequestHead &head, const std::opti
                 exported.append(log->id());
     }
     const bool nothingReadable = !channel && !access.everything && exported.isEmpty();
-    HttpResponse response =
-        HttpResponse::json(200, nothingReadable ? QByteArray() : cdc::exportCapture(m_store, exported, range));
+    HttpResponse response = HttpResponse::json(200, {});
+    if (!nothingReadable) {
+        auto pages = std::make_shared<ExportPages>(m_store, exported, range);
+        response.body = pages->next();
+        response.pages = std::move(pages);
+    }
     // The charset is said: without it, clients such as Python's requests decode the text as Latin-1.
     response.contentType = "application/x-ndjson; charset=utf-8";
     response.extraHeaders.append(

@@ -116,9 +116,38 @@ void HttpConnection::onReadyRead()
 
 void HttpConnection::onBytesWritten()
 {
+    if (m_state == State::SendingPages)
+        return wantPage();
     // The last answer has left: the next pipelined request may be read.
     if (m_state == State::AwaitingRequest && m_socket->bytesToWrite() == 0 && m_socket->bytesAvailable() > 0)
         onReadyRead();
+}
+
+void HttpConnection::wantPage()
+{
+    // The next page is made when the last has nearly left: at most about two pages are held for a
+    // client, however slowly it reads (the timer cuts one that stops).
+    constexpr qint64 lowWaterBytes = 64 * 1024;
+    if (m_pageAsked || m_socket->bytesToWrite() > lowWaterBytes)
+        return;
+    m_pageAsked = true;
+    m_host.nextPage(*this, m_pages);
+}
+
+void HttpConnection::answerPage(const QByteArray &page)
+{
+    if (m_state != State::SendingPages)
+        return;
+    m_pageAsked = false;
+    armTimer(m_config.keepAliveTimeout); // a client that stops reading is cut
+    if (!page.isEmpty()) {
+        m_socket->write(m_pagesChunked ? HttpResponse::chunk(page) : page);
+        return wantPage();
+    }
+    if (m_pagesChunked)
+        m_socket->write(HttpResponse::chunk({}));
+    m_pages.reset();
+    finishResponse(m_keepAfterPages);
 }
 
 bool HttpConnection::processBuffered()
@@ -462,10 +491,28 @@ void HttpConnection::respond(HttpResponse response, bool keepAlive)
         if (!code.isEmpty())
             metrics.countError(code);
     });
-    const bool keep = keepAlive && !response.closeConnection;
+    const bool headOnly = m_head.method == "HEAD";
+    // A paged answer goes chunked to HTTP/1.1 and to HTTP/1.0 until the close.
+    const bool paged = response.pages && !headOnly;
+    const bool chunked = m_head.versionMinor == 1;
+    const bool keep = keepAlive && !response.closeConnection && (!paged || chunked);
     m_settings->cors.decorate(m_head, response);
-    m_socket->write(response.serialize(keep, m_head.method == "HEAD"));
+    m_socket->write(response.serialize(keep, headOnly, chunked));
     m_servedAny = true;
+    if (paged) {
+        m_state = State::SendingPages;
+        m_pages = response.pages;
+        m_pagesChunked = chunked;
+        m_keepAfterPages = keep;
+        m_pageAsked = false;
+        armTimer(m_config.keepAliveTimeout);
+        return wantPage();
+    }
+    finishResponse(keep);
+}
+
+void HttpConnection::finishResponse(bool keep)
+{
     if (!keep) {
         m_state = State::Closing;
         // A client that reads neither its answer nor closes is cut after the keep-alive time.
@@ -519,6 +566,10 @@ void HttpConnection::onTimeout()
         // No TLS handshake within the head timeout: there is no channel to answer on.
         countError(m_host, QStringLiteral("tls_handshake_failed"));
         drop();
+        return;
+    }
+    if (m_state == State::SendingPages) {
+        drop(); // the client stopped reading its answer
         return;
     }
     if (m_state == State::AwaitingRequest && m_servedAny) {

@@ -43,6 +43,9 @@ public:
     // The connection upgraded: the host takes `socket` (its head consumed) and continues it as a
     // WebSocket; `connection` has let go of it and deletes itself.
     virtual void upgrade(HttpConnection &connection, QTcpSocket *socket, UpgradeAccepted accepted) = 0;
+    // The next page of the paged answer being sent (`pages`, made on the engine thread); it comes
+    // back as connection.answerPage().
+    virtual void nextPage(HttpConnection &connection, std::shared_ptr<ResponsePages> pages) = 0;
     // A change to the engine's counters, applied on the engine thread.
     virtual void count(std::function<void(ServerMetrics &)> update) = 0;
 };
@@ -67,6 +70,8 @@ public:
     const ConnectionSettings *settings() const { return m_settings.get(); }
     // The engine's answer to the request handed to the host.
     void answer(const HttpResponse &response);
+    // The next page of a paged answer (empty: the end).
+    void answerPage(const QByteArray &page);
     // Ends the connection at once (its settings were retired); it deletes itself.
     void drop();
 
@@ -77,7 +82,7 @@ public:
     void refuseOnArrival(HttpResponse response);
 
 private:
-    enum class State { AwaitingRequest, ReadingHead, ReadingBody, AwaitingResponse, Closing };
+    enum class State { AwaitingRequest, ReadingHead, ReadingBody, AwaitingResponse, SendingPages, Closing };
 
     void onReadyRead();
     void onBytesWritten();
@@ -106,6 +111,10 @@ private:
     // An upgrade request on /ws: refused with an HTTP error, or handed over.
     void handleUpgradePath(const HttpRequestHead &head, qsizetype headLength);
     void respond(HttpResponse response, bool keepAlive);
+    // After an answer has been written whole: the next request, or the close.
+    void finishResponse(bool keep);
+    // Asks for the next page of a paged answer once what was written has nearly left.
+    void wantPage();
     void refuseAndClose(int status, const QString &code, const QString &message, const QString &hint = {},
                         const QString &title = {});
     void onTimeout();
@@ -127,6 +136,12 @@ private:
     ByteShare m_bodyShare; // the current body's share of the server's body budget
     QElapsedTimer m_bodyClock;
     std::optional<ChunkedBodyDecoder> m_chunked; // while a chunked body is read
+    // A paged answer being sent: its pages, whether they go chunked, whether the connection
+    // stays open after it, and whether a page has been asked for.
+    std::shared_ptr<ResponsePages> m_pages;
+    bool m_pagesChunked = true;
+    bool m_keepAfterPages = false;
+    bool m_pageAsked = false;
 };
 
 } // namespace cdc

@@ -79,22 +79,39 @@ QByteArray HttpResponse::reasonPhrase(int status)
     }
 }
 
-QByteArray HttpResponse::serialize(bool keepAlive, bool headOnly) const
+QByteArray HttpResponse::serialize(bool keepAlive, bool headOnly, bool chunked) const
 {
     QByteArray out;
     out.reserve(body.size() + 256);
     out.append("HTTP/1.1 ").append(QByteArray::number(status)).append(' ').append(reasonPhrase(status)).append("\r\n");
     if (status != 204) { // a 204 has no content, and says nothing of its length (RFC 9110 §8.6)
         out.append("Content-Type: ").append(contentType).append("\r\n");
-        out.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+        if (!pages)
+            out.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+        else if (chunked)
+            out.append("Transfer-Encoding: chunked\r\n");
     }
     out.append("Cache-Control: no-store\r\n");
     for (const auto &[name, value] : extraHeaders)
         out.append(name).append(": ").append(value).append("\r\n");
     out.append(keepAlive && !closeConnection ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
     out.append("\r\n");
-    if (!headOnly && status != 204)
+    if (headOnly || status == 204)
+        return out;
+    if (!pages || !chunked)
         out.append(body);
+    else if (!body.isEmpty()) // an empty first page would read as the last chunk
+        out.append(chunk(body));
+    return out;
+}
+
+QByteArray HttpResponse::chunk(QByteArrayView page)
+{
+    if (page.isEmpty())
+        return QByteArrayLiteral("0\r\n\r\n");
+    QByteArray out;
+    out.reserve(page.size() + 16);
+    out.append(QByteArray::number(page.size(), 16)).append("\r\n").append(page).append("\r\n");
     return out;
 }
 

@@ -8,24 +8,60 @@ namespace cdc {
 
 QByteArray exportCapture(const EventStore &store, QStringList channels, const CaptureRange &range)
 {
+    CaptureCursor cursor(store, std::move(channels), range);
+    QByteArray out;
+    for (QByteArray page = cursor.nextPage(store, 1 << 20); !page.isEmpty(); page = cursor.nextPage(store, 1 << 20))
+        out.append(page);
+    return out;
+}
+
+CaptureCursor::CaptureCursor(const EventStore &store, QStringList channels, const CaptureRange &range)
+    : m_range(range)
+{
     if (channels.isEmpty()) {
         for (const ChannelLog *log : store.channels())
             channels.append(log->id());
         channels.sort();
     }
-    // The travel query without its cap: everything retained in the window.
-    const qint64 everything = std::max<qint64>(1, store.totalEvents());
-    const TravelResult result =
-        runTravel(store, channels, {range.sinceSeq.value_or(0), range.sinceTsMs, everything}, {everything, everything});
-    QByteArray out;
-    for (const ChannelEvent &replayed : result.events) {
-        if (range.untilSeq && replayed.event.seq > *range.untilSeq)
+    for (const QString &channel : std::as_const(channels)) {
+        const ChannelLog *log = store.channel(channel);
+        if (!log || m_indexOf.contains(channel))
             continue;
-        if (range.untilTsMs && replayed.event.tsMs >= *range.untilTsMs)
-            continue;
-        out.append(replayed.event.json()).append('\n');
+        m_indexOf.insert(channel, m_positions.size());
+        // The until_seq bound is the channel's bound, if it comes first.
+        m_positions.push_back(
+            {channel, range.sinceSeq.value_or(0), std::min(log->committedSeq(), range.untilSeq.value_or(log->committedSeq()))});
     }
-    return out;
+}
+
+QByteArray CaptureCursor::nextPage(const EventStore &store, qint64 pageBytes)
+{
+    QByteArray page;
+    // A page of events all past the until_ts bound is empty yet not the end: read on.
+    for (bool more = true; page.isEmpty() && more;) {
+        std::vector<LogSlice> slices;
+        slices.reserve(m_positions.size());
+        for (const Position &position : m_positions) {
+            const ChannelLog *log = store.channel(position.channel);
+            if (!log)
+                continue; // forgotten since: nothing more of it is retained
+            qsizetype begin = log->indexAfterSeq(position.afterSeq);
+            if (m_range.sinceTsMs)
+                begin = std::max(begin, log->indexAtOrAfterTs(*m_range.sinceTsMs));
+            const qsizetype end = std::min(log->committedEnd(), log->indexAfterSeq(position.boundSeq));
+            if (begin < end)
+                slices.push_back({log, begin, end});
+        }
+        QList<ChannelEvent> events;
+        takeOldest(std::move(slices), std::numeric_limits<qint64>::max(), pageBytes, events);
+        more = !events.isEmpty();
+        for (const ChannelEvent &taken : std::as_const(events)) {
+            m_positions[m_indexOf.value(taken.channel)].afterSeq = taken.event.seq;
+            if (!m_range.untilTsMs || taken.event.tsMs < *m_range.untilTsMs)
+                page.append(taken.event.json()).append('\n');
+        }
+    }
+    return page;
 }
 
 std::variant<CapturedEvent, QString> parseCaptureLine(QByteArrayView line)

@@ -3,18 +3,12 @@
 #include "EventStore.h"
 
 #include <algorithm>
+#include <limits>
 #include <queue>
 
 namespace cdc {
 
 namespace {
-
-struct Cursor
-{
-    const ChannelLog *log;
-    qsizetype begin; // first matching index
-    qsizetype end;   // one past the last matching index
-};
 
 // Total order used to merge channels: (ts_ms, channel, seq).
 bool mergesBefore(const ChannelLog *a, const StoredEvent &ea, const ChannelLog *b, const StoredEvent &eb)
@@ -26,38 +20,19 @@ bool mergesBefore(const ChannelLog *a, const StoredEvent &ea, const ChannelLog *
     return ea.seq < eb.seq;
 }
 
-// Oldest `count` events of the union of ranges, merged ascending.
-void takeOldest(std::vector<Cursor> cursors, qint64 count, QList<ChannelEvent> &out)
-{
-    const auto later = [](const Cursor &x, const Cursor &y) {
-        return mergesBefore(y.log, y.log->at(y.begin), x.log, x.log->at(x.begin));
-    };
-    std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heap(later);
-    for (const Cursor &cursor : cursors)
-        if (cursor.begin < cursor.end)
-            heap.push(cursor);
-    while (qint64(out.size()) < count && !heap.empty()) {
-        Cursor cursor = heap.top();
-        heap.pop();
-        out.append({cursor.log->id(), cursor.log->at(cursor.begin)});
-        if (++cursor.begin < cursor.end)
-            heap.push(cursor);
-    }
-}
-
 // Newest `count` events of the union of ranges, returned ascending.
-void takeNewest(std::vector<Cursor> cursors, qint64 count, QList<ChannelEvent> &out)
+void takeNewest(std::vector<LogSlice> cursors, qint64 count, QList<ChannelEvent> &out)
 {
-    const auto earlier = [](const Cursor &x, const Cursor &y) {
+    const auto earlier = [](const LogSlice &x, const LogSlice &y) {
         return mergesBefore(x.log, x.log->at(x.end - 1), y.log, y.log->at(y.end - 1));
     };
-    std::priority_queue<Cursor, std::vector<Cursor>, decltype(earlier)> heap(earlier);
-    for (const Cursor &cursor : cursors)
+    std::priority_queue<LogSlice, std::vector<LogSlice>, decltype(earlier)> heap(earlier);
+    for (const LogSlice &cursor : cursors)
         if (cursor.begin < cursor.end)
             heap.push(cursor);
     const qsizetype first = out.size();
     while (qint64(out.size() - first) < count && !heap.empty()) {
-        Cursor cursor = heap.top();
+        LogSlice cursor = heap.top();
         heap.pop();
         --cursor.end;
         out.append({cursor.log->id(), cursor.log->at(cursor.end)});
@@ -68,6 +43,27 @@ void takeNewest(std::vector<Cursor> cursors, qint64 count, QList<ChannelEvent> &
 }
 
 } // namespace
+
+void takeOldest(std::vector<LogSlice> cursors, qint64 count, qint64 maxBytes, QList<ChannelEvent> &out)
+{
+    const auto later = [](const LogSlice &x, const LogSlice &y) {
+        return mergesBefore(y.log, y.log->at(y.begin), x.log, x.log->at(x.begin));
+    };
+    std::priority_queue<LogSlice, std::vector<LogSlice>, decltype(later)> heap(later);
+    for (const LogSlice &cursor : cursors)
+        if (cursor.begin < cursor.end)
+            heap.push(cursor);
+    const qsizetype first = out.size();
+    qint64 bytes = 0;
+    while (qint64(out.size() - first) < count && bytes < maxBytes && !heap.empty()) {
+        LogSlice cursor = heap.top();
+        heap.pop();
+        out.append({cursor.log->id(), cursor.log->at(cursor.begin)});
+        bytes += out.last().event.wire.size();
+        if (++cursor.begin < cursor.end)
+            heap.push(cursor);
+    }
+}
 
 bool TravelResult::anyGap() const
 {
@@ -86,7 +82,7 @@ TravelResult runTravel(const EventStore &store, const QStringList &channels, con
     result.effectiveLimit = effectiveLimit(window, limits);
     const bool fromPosition = window.sinceSeq || window.sinceTsMs;
 
-    std::vector<Cursor> cursors;
+    std::vector<LogSlice> cursors;
     cursors.reserve(size_t(channels.size()));
     for (const QString &id : channels) {
         TravelChannelRange range{id, std::nullopt, std::nullopt, false};
@@ -118,12 +114,12 @@ TravelResult runTravel(const EventStore &store, const QStringList &channels, con
     result.events.reserve(count);
     if (cursors.size() == 1) {
         // One channel needs no merge: the window is a contiguous slice.
-        const Cursor &only = cursors.front();
+        const LogSlice &only = cursors.front();
         const qsizetype begin = fromPosition ? only.begin : only.end - count;
         for (qsizetype index = begin; index < begin + count; ++index)
             result.events.append({only.log->id(), only.log->at(index)});
     } else if (fromPosition) {
-        takeOldest(std::move(cursors), count, result.events);
+        takeOldest(std::move(cursors), count, std::numeric_limits<qint64>::max(), result.events);
     } else {
         takeNewest(std::move(cursors), count, result.events);
     }

@@ -7,9 +7,11 @@
 #include <QStringList>
 
 #include <optional>
+#include <vector>
 
 namespace cdc {
 
+class ChannelLog;
 class EventStore;
 
 // The one replay query behind WebSocket travel, HTTP replay and the GUI travel panel.
@@ -53,5 +55,17 @@ qint64 effectiveLimit(const TravelWindow &window, const TravelLimits &limits);
 // page forward by passing the last seq it saw.
 TravelResult runTravel(const EventStore &store, const QStringList &channels, const TravelWindow &window,
                        const TravelLimits &limits);
+
+// A channel's events from index `begin` to before `end`.
+struct LogSlice
+{
+    const ChannelLog *log;
+    qsizetype begin; // first matching index
+    qsizetype end;   // one past the last matching index
+};
+
+// Appends to `out` the oldest events of the union of the ranges, merged by (ts_ms, channel, seq):
+// `count` of them, or fewer once their wire frames reach `maxBytes`.
+void takeOldest(std::vector<LogSlice> cursors, qint64 count, qint64 maxBytes, QList<ChannelEvent> &out);
 
 } // namespace cdc

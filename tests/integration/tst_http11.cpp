@@ -161,7 +161,11 @@ private Q_SLOTS:
         QVERIFY(wire.received.mid(headEnd + 4).startsWith("HTTP/1.1 200 OK\r\n"));
         const QByteArray head = wire.received.left(headEnd).toLower();
         QVERIFY(head.contains(QByteArray("content-type: " + get.headers.value("content-type").toLower())));
-        if (path != "/health" && path != "/metrics") // these change from one request to the next
+        // Exports are streamed as the client reads (chunked); the rest say their length. /health and
+        // /metrics change from one request to the next.
+        if (path.endsWith("/export"))
+            QVERIFY(head.contains("transfer-encoding: chunked"));
+        else if (path != "/health" && path != "/metrics")
             QVERIFY(head.contains(QByteArray("content-length: " + QByteArray::number(get.body.size()))));
     }
 

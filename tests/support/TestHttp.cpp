@@ -4,7 +4,35 @@
 #include <QTcpSocket>
 #include <QTest>
 
+#include <optional>
+
 namespace {
+
+// The decoded body of a chunked response that starts at `from` in `buffer`, and where the
+// response ends; nothing while it is not whole.
+std::optional<std::pair<QByteArray, qsizetype>> takeChunked(const QByteArray &buffer, qsizetype from)
+{
+    QByteArray body;
+    for (qsizetype at = from;;) {
+        const qsizetype lineEnd = buffer.indexOf("\r\n", at);
+        if (lineEnd < 0)
+            return std::nullopt;
+        bool ok = false;
+        const qsizetype size = buffer.mid(at, lineEnd - at).split(';').value(0).trimmed().toLongLong(&ok, 16);
+        if (!ok)
+            return std::nullopt;
+        if (size == 0) {
+            const qsizetype end = buffer.indexOf("\r\n\r\n", lineEnd);
+            if (end < 0)
+                return std::nullopt;
+            return std::pair{body, end + 4};
+        }
+        if (buffer.size() < lineEnd + 2 + size + 2)
+            return std::nullopt;
+        body.append(buffer.mid(lineEnd + 2, size));
+        at = lineEnd + 2 + size + 2;
+    }
+}
 
 // Parses as many complete responses as `buffer` holds; consumes them.
 QList<HttpReply> takeResponses(QByteArray &buffer)
@@ -22,6 +50,15 @@ QList<HttpReply> takeResponses(QByteArray &buffer)
             const qsizetype colon = lines[i].indexOf(':');
             if (colon > 0)
                 reply.headers.insert(lines[i].left(colon).trimmed().toLower(), lines[i].mid(colon + 1).trimmed());
+        }
+        if (reply.headers.value("transfer-encoding").toLower() == "chunked") {
+            const auto chunked = takeChunked(buffer, headEnd + 4);
+            if (!chunked)
+                return replies;
+            reply.body = chunked->first;
+            buffer.remove(0, chunked->second);
+            replies.append(reply);
+            continue;
         }
         const qsizetype length = reply.headers.value("content-length", "0").toLongLong();
         if (buffer.size() < headEnd + 4 + length)
