@@ -85,7 +85,8 @@ void renderClientLatency(PrometheusText &text, const SessionHub &hub, int series
 
 } // namespace
 
-QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries) const
+QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries,
+                                           const Access &viewer) const
 {
     PrometheusText text;
     text.family("cdcscope_connections", "gauge", "Open WebSocket connections.");
@@ -132,8 +133,11 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     const auto busier = [](const ChannelLog *a, const ChannelLog *b) {
         return a->lastSeq() != b->lastSeq() ? a->lastSeq() > b->lastSeq() : a->id() < b->id();
     };
-    const qsizetype named = std::min<qsizetype>(channels.size(), std::max(0, channelSeries));
-    std::partial_sort(channels.begin(), channels.begin() + named, channels.end(), busier);
+    // Only channels the viewer's token may read are named; the rest are summed with the others.
+    const auto readable = std::stable_partition(channels.begin(), channels.end(),
+                                                [&viewer](const ChannelLog *log) { return viewer.mayRead(log->id()); });
+    const qsizetype named = std::min<qsizetype>(readable - channels.begin(), std::max(0, channelSeries));
+    std::partial_sort(channels.begin(), channels.begin() + named, readable, busier);
     const QList<const ChannelLog *> others = channels.mid(named);
     channels.resize(named);
     std::sort(channels.begin(), channels.end(),
@@ -164,7 +168,8 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     for (const ChannelLog *log : channels)
         text.quantiles("cdcscope_channel_stored_to_sent_seconds", latency.storedToSent(log->id()),
                        "channel=\"" + labelValue(log->id()) + '"');
-    renderClientLatency(text, hub, channelSeries);
+    // Client names are what GET /clients shows: for a token with the monitor right.
+    renderClientLatency(text, hub, viewer.mayMonitor() ? channelSeries : 0);
 
     qint64 otherEvents = 0;
     qint64 otherBytes = 0;

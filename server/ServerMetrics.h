@@ -4,6 +4,7 @@
 #include <QMap>
 #include <QString>
 
+#include "auth/AccessControl.h"
 #include "cluster/ClusterMember.h"
 #include "sources/SourceStatus.h"
 
@@ -55,7 +56,10 @@ struct ServerMetrics
     // Prometheus text exposition format 0.0.4. Per-channel series for the `channelSeries` busiest
     // channels (most events assigned); the rest summed into cdcscope_other_channels_*, so a scrape
     // stays small however many channels there are.
-    QByteArray renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries) const;
+    // `viewer`: what the scraping token may see; channels it may not read are only summed, and
+    // clients are named only with the monitor right.
+    QByteArray renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries,
+                                const Access &viewer) const;
 };
 
 } // namespace cdc

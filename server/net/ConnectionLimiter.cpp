@@ -36,6 +36,13 @@ std::variant<ConnectionSlot, ConnectionLimiter::Refusal> ConnectionLimiter::admi
                        QStringLiteral("the server has %1 open connections, its limit (--max-connections); try again "
                                       "later")
                            .arg(m_open)};
+    // Every local process connects from the loopback address: one that holds many connections
+    // must not lock the others out (the window, a CLI), so the per-address limit is for remote
+    // peers; the total limit still holds for everyone.
+    if (address.isLoopback()) {
+        ++m_open;
+        return ConnectionSlot(this, address);
+    }
     int &fromAddress = m_perAddress[address];
     if (fromAddress >= m_maxPerAddress)
         return Refusal{QStringLiteral("connections_per_ip"), 429, QStringLiteral("too_many_connections_from_address"),

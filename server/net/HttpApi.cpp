@@ -159,7 +159,7 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
     if (head.path == "/health")
         return reply(health());
     if (head.path == "/metrics")
-        return reply(metrics());
+        return reply(metrics(access));
     if (head.path == "/cluster")
         return reply(cluster());
     if (head.path == "/clients")
@@ -534,10 +534,10 @@ HttpResponse HttpApi::cluster() const
     return HttpResponse::json(200, writer.take());
 }
 
-HttpResponse HttpApi::metrics() const
+HttpResponse HttpApi::metrics(const Access &access) const
 {
     HttpResponse response =
-        HttpResponse::json(200, m_metrics.renderPrometheus(m_store, m_hub, m_config.metricsChannels));
+        HttpResponse::json(200, m_metrics.renderPrometheus(m_store, m_hub, m_config.metricsChannels, access));
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
     return response;
 }

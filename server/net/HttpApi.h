@@ -49,7 +49,7 @@ private:
     static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
     static HttpResponse journalFull(const QString &why);
     HttpResponse health() const;
-    HttpResponse metrics() const;
+    HttpResponse metrics(const Access &access) const;
     // GET /cluster: the instances announced in Redis (cluster mode only).
     HttpResponse cluster() const;
     // GET /clients and DELETE /clients/{id}: what a monitoring window reads and does (the token

@@ -28,12 +28,16 @@ ChannelLog &EventStore::channelFor(const QString &id)
 {
     auto found = m_channels.find(id);
     if (found == m_channels.end()) {
-        // A channel forgotten earlier continues where it stopped.
+        // A channel forgotten earlier continues where it stopped. One whose tombstone had to go
+        // (or any new one, once a tombstone went) starts after every seq a dropped tombstone
+        // held: a (channel, seq) pair is never handed out twice.
         const auto end = forgottenChannelEnd(id);
         found = m_channels.insert(id, std::make_shared<ChannelLog>(id));
         if (end) {
             found.value()->restoreCounters(end->first, end->second);
             m_tombstones.remove(id);
+        } else if (m_droppedTombstoneSeq > 0) {
+            found.value()->restoreCounters(m_droppedTombstoneSeq, 0);
         }
     }
     return *found.value();
@@ -321,6 +325,24 @@ std::optional<std::pair<qint64, qint64>> EventStore::forgottenChannelEnd(const Q
     return found == m_tombstones.cend() ? std::nullopt : std::optional(found.value());
 }
 
+void EventStore::bury(const QString &id, const ChannelLog &log)
+{
+    m_tombstones.insert(id, {log.lastSeq(), log.lastTsMs()});
+    m_tombstoneOrder.push_back(id);
+    // Names are the client's to choose: the tombstones are bounded like the channels. The oldest
+    // goes first, and the seqs it held are remembered as one number.
+    while (qsizetype(m_tombstones.size()) > m_limits.maxTombstones && !m_tombstoneOrder.empty()) {
+        const auto oldest = m_tombstones.constFind(m_tombstoneOrder.front());
+        m_tombstoneOrder.pop_front();
+        if (oldest == m_tombstones.cend())
+            continue; // it came back since
+        m_droppedTombstoneSeq = std::max(m_droppedTombstoneSeq, oldest->first);
+        m_tombstones.erase(oldest);
+    }
+    if (m_tombstoneOrder.size() > 2 * size_t(m_tombstones.size()) + 1024)
+        std::erase_if(m_tombstoneOrder, [this](const QString &name) { return !m_tombstones.contains(name); });
+}
+
 void EventStore::forgetIdle()
 {
     // Staged events point at their logs until the commit; the next second will do.
@@ -337,7 +359,7 @@ void EventStore::forgetIdle()
         if (m_journal)
             m_journal->forgetChannelId(it.key()); // its row keeps the last seq
         else
-            m_tombstones.insert(it.key(), {log.lastSeq(), log.lastTsMs()});
+            bury(it.key(), log);
         it = m_channels.erase(it);
     }
     if (forgotten.isEmpty())

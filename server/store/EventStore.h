@@ -24,6 +24,8 @@ struct RetentionLimits
     qint64 maxAgeMs = 7LL * 24 * 3600 * 1000; // 0: no age limit
     // Memory for the answers kept for Idempotency-Key retries; past it the oldest are forgotten.
     qint64 maxIdempotencyBytes = IdempotencyLedger::defaultMaxBytes;
+    // Forgotten channels remembered in memory (without a journal), about 100 bytes each.
+    qsizetype maxTombstones = 100'000;
 };
 
 class Journal;
@@ -141,6 +143,8 @@ private:
     void refuseStaged(const QString &why);
     void probeJournal();
     void restore(std::vector<JournaledChannel> channels);
+    // Keeps a forgotten channel's last seq and ts_ms (without a journal), within maxTombstones.
+    void bury(const QString &id, const ChannelLog &log);
     void forgetIdle();
 
     RetentionLimits m_limits;
@@ -172,6 +176,8 @@ private:
     QHash<QString, qint64> m_committedSourcePositions;      // what a refused commit falls back to
     std::function<bool(const QString &)> m_watched;         // set: idle channels are forgotten
     QHash<QString, std::pair<qint64, qint64>> m_tombstones; // without a journal: forgotten channels' last seq, ts_ms
+    std::deque<QString> m_tombstoneOrder;                   // oldest first (may name ones that came back)
+    qint64 m_droppedTombstoneSeq = 0;                       // the highest last seq of a dropped tombstone
     qint64 m_forgottenChannels = 0;
     QSet<QString> m_heldChannels;
     QString m_holder;

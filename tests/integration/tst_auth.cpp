@@ -159,6 +159,12 @@ private Q_SLOTS:
         QCOMPARE(all.body.count('\n'), 1);
         QVERIFY(all.body.contains("\"orders\""));
         QCOMPARE(request(server->port(), "GET", "/channels/secret/export", readerSecret).status, 403);
+        // /metrics names only the channels the token may read; the rest are only summed.
+        const HttpReply scraped = request(server->port(), "GET", "/metrics", readerSecret);
+        QCOMPARE(scraped.status, 200);
+        QVERIFY(scraped.body.contains("channel=\"orders\""));
+        QVERIFY(!scraped.body.contains("secret"));
+        QVERIFY(scraped.body.contains("cdcscope_other_channels 1"));
         // ?token= is for browsers' WebSockets only: on HTTP a URL's token would end up in logs and
         // histories, so it counts for nothing there.
         const HttpReply queried = request(server->port(), "GET", "/channels?token=" + readerSecret, {});

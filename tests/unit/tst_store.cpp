@@ -274,6 +274,29 @@ private Q_SLOTS:
         QCOMPARE(store->channel(QStringLiteral("tenant-49"))->lastSeq(), 4);
     }
 
+    // Channel names are the publishers' to choose, so the tombstones are bounded too; a channel
+    // whose tombstone had to go (and any new one after that) starts above every seq a dropped
+    // tombstone held, so no (channel, seq) is handed out twice.
+    void tombstonesAreBoundedAndNoSeqIsReused()
+    {
+        auto store = makeStore({.maxAgeMs = 60'000, .maxTombstones = 10});
+        store->forgetIdleChannels([](const QString &) { return false; });
+        for (int i = 0; i < 30; ++i) {
+            m_now = i * 1'000;
+            store->append(events(QStringLiteral("name-%1").arg(i), i + 1));
+        }
+        for (int i = 0; i < 30; ++i) { // forgotten one by one, oldest first
+            m_now = i * 1'000 + 60'001;
+            store->enforceAge();
+        }
+        QCOMPARE(store->channelCount(), 0);
+        QCOMPARE(store->forgottenChannels(), 30);
+        // name-29 (30 events) is still remembered; name-3 (4 events) is not, nor its number.
+        QCOMPARE(store->append(events(QStringLiteral("name-29"), 1))[0].seq, 31);
+        QCOMPARE(store->append(events(QStringLiteral("name-3"), 1))[0].seq, 21); // after name-19's 20
+        QCOMPARE(store->append(events(QStringLiteral("brand-new"), 1))[0].seq, 21);
+    }
+
     void unknownChannelTravelsToNothing()
     {
         auto store = makeStore();
