@@ -243,8 +243,16 @@ QList<Setting> settings()
              options.sync = *level;
              return std::nullopt;
          }},
+        {QStringLiteral("accept-journal-loss"), QStringLiteral("CDCSCOPE_ACCEPT_JOURNAL_LOSS"), QString(),
+         QStringLiteral("If the journal's history is missing or altered (a deleted WAL, an edited payload), serve "
+                        "what is intact instead of refusing to start; seqs are never reused."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.server.acceptJournalLoss = parseSwitchValue(value);
+             return std::nullopt;
+         }},
         {QStringLiteral("reset-journal"), QStringLiteral("CDCSCOPE_RESET_JOURNAL"), QString(),
-         QStringLiteral("If the journal cannot be read, move it aside (renamed, not deleted) and start empty."),
+         QStringLiteral("If the journal cannot be read or its history does not add up, move it aside (renamed, not "
+                        "deleted) and start empty."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
              options.server.resetUnreadableJournal = parseSwitchValue(value);
              return std::nullopt;

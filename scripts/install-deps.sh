@@ -11,6 +11,8 @@ packages=(
   libssl-dev
   # Publish payloads are validated and compacted token for token by simdjson.
   libsimdjson-dev
+  # Journal payload checksums (CRC-32).
+  zlib1g-dev
   # The interop suite: the client libraries users have (Python's requests, aiohttp, websockets)
   # and a real browser (headless Chromium).
   python3 python3-requests python3-aiohttp python3-websockets chromium

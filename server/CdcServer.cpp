@@ -48,29 +48,40 @@ CdcServer::~CdcServer()
 bool CdcServer::openJournal(QString *errorMessage)
 {
     const JournalOptions &options = *m_config.journal;
-    auto opened = Journal::open(options);
-    if (auto *error = std::get_if<QString>(&opened); error && m_config.resetUnreadableJournal) {
+    QElapsedTimer loading;
+    loading.start();
+    std::optional<QString> problem = attachJournal(options);
+    if (problem && m_config.resetUnreadableJournal) {
         const auto aside = Journal::moveAside(options.path);
         if (aside.index() == 1) {
             *errorMessage = std::get<1>(aside);
             return false;
         }
-        qCWarning(lcServer).noquote() << "journal could not be read (" << *error << "); moved it to"
+        qCWarning(lcServer).noquote() << "journal could not be used (" << *problem << "); moved it to"
                                       << std::get<0>(aside) << "and started an empty one";
-        opened = Journal::open(options);
+        problem = attachJournal(options);
     }
-    if (auto *error = std::get_if<QString>(&opened)) {
-        *errorMessage = *error;
+    if (problem) {
+        *errorMessage = *problem;
         return false;
     }
-    m_journal = std::move(std::get<std::unique_ptr<Journal>>(opened));
-    QElapsedTimer loading;
-    loading.start();
-    m_store.attachJournal(m_journal.get());
     qCInfo(lcServer).noquote() << "journal" << m_journal->path() << "(sync" << syncLevelName(options.sync)
                                << "):" << m_store.totalEvents() << "events in" << m_store.channelCount()
                                << "channels restored in" << loading.elapsed() << "ms";
     return true;
+}
+
+std::optional<QString> CdcServer::attachJournal(const JournalOptions &options)
+{
+    auto opened = Journal::open(options);
+    if (auto *error = std::get_if<QString>(&opened))
+        return *error;
+    m_journal = std::move(std::get<std::unique_ptr<Journal>>(opened));
+    if (auto refusal = m_store.attachJournal(m_journal.get(), m_config.acceptJournalLoss)) {
+        m_journal.reset();
+        return refusal;
+    }
+    return std::nullopt;
 }
 
 bool CdcServer::openStorage(QString *errorMessage)

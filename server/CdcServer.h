@@ -70,6 +70,8 @@ Q_SIGNALS:
 
 private:
     bool openJournal(QString *errorMessage);
+    // Opens the journal and gives it to the store; why not, if it could not be used.
+    std::optional<QString> attachJournal(const JournalOptions &options);
     void startSources();
 
     ServerConfig m_config;

@@ -29,6 +29,9 @@ struct ServerConfig
     std::optional<JournalOptions> journal;
     // Move an unreadable journal aside and start an empty one, instead of refusing to start.
     bool resetUnreadableJournal = false;
+    // Serve a journal whose history is missing or altered (what is intact of it), instead of
+    // refusing to start.
+    bool acceptJournalLoss = false;
     TravelLimits travel;
     // A PostgreSQL logical-replication source; none: events come only from publishers.
     std::optional<pg::PostgresConfig> postgres;

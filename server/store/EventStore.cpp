@@ -1,6 +1,7 @@
 #include "EventStore.h"
 
 #include "Journal.h"
+#include "Logging.h"
 
 #include <QDateTime>
 #include <QSet>
@@ -234,14 +235,38 @@ void EventStore::whenCommitted(std::function<void(const QString &)> done)
     m_commitWaiters.push_back(std::move(done));
 }
 
-void EventStore::attachJournal(Journal *journal)
+std::optional<QString> EventStore::attachJournal(Journal *journal, bool acceptLoss)
 {
+    JournalDamage damage;
+    std::vector<JournaledChannel> channels = journal->load(m_limits.maxEventsPerChannel, &damage);
+    if (damage.count > 0) {
+        const QString found =
+            QStringLiteral("the journal %1 does not hold the history it acknowledged (%2 finding%3): %4%5")
+                .arg(journal->path())
+                .arg(damage.count)
+                .arg(damage.count == 1 ? QString() : QStringLiteral("s"))
+                .arg(damage.findings.join(QStringLiteral("; ")))
+                .arg(damage.count > damage.findings.size() ? QStringLiteral("; …") : QString());
+        if (!acceptLoss)
+            return QStringLiteral("%1. Start with --accept-journal-loss to serve what is intact (new events continue "
+                                  "after the acknowledged seqs, so none is reused, and travels report the gap), or "
+                                  "with --reset-journal to move it aside and start empty.")
+                .arg(found);
+        qCWarning(lcServer).noquote() << found << "- serving what is intact (--accept-journal-loss)";
+        // The raised ends are written back, so a seq is not handed out twice after this start either.
+        QString error;
+        JournalCommit raised;
+        raised.lastSeqTs = damage.raisedEnds;
+        if (!raised.lastSeqTs.isEmpty() && !journal->commit(raised, &error))
+            return QStringLiteral("cannot record the accepted loss in the journal %1: %2").arg(journal->path(), error);
+    }
     m_journal = journal;
     m_sourcePositions = m_journal->loadSourcePositions();
     m_committedSourcePositions = m_sourcePositions;
     for (IdempotentAnswer &answer : m_journal->loadAnswers(m_clock() - m_idempotency.windowMs()))
         m_idempotency.remember(std::move(answer));
-    restore(m_journal->load(m_limits.maxEventsPerChannel));
+    restore(std::move(channels));
+    return std::nullopt;
 }
 
 void EventStore::restore(std::vector<JournaledChannel> channels)
@@ -298,6 +323,8 @@ void EventStore::evictOldestOf(ChannelLog &log)
 
 void EventStore::enforceAge()
 {
+    if (m_journal)
+        m_journal->writeMarks(); // at most once a second, after what was committed
     m_idempotency.expire(m_clock());
     if (m_limits.maxAgeMs <= 0)
         return;

@@ -55,8 +55,10 @@ public:
     void setLimits(const RetentionLimits &limits);
 
     // Makes appends durable through `journal` (owned by the caller, outliving this store) after
-    // loading what it retains. Call once, before the first append.
-    void attachJournal(Journal *journal);
+    // loading what it retains. Call once, before the first append. When the journal's history does
+    // not add up (JournalDamage) nothing is attached and the answer says what is wrong and how to
+    // go on, unless `acceptLoss`: then what is intact is served, the loss logged.
+    std::optional<QString> attachJournal(Journal *journal, bool acceptLoss = false);
     bool hasJournal() const { return m_journal != nullptr; }
     // Empty while accepting; why not once a journal write failed (a full disk, say). Appends are
     // then refused, what was appended since the last commit is taken back, and the journal is

@@ -1,5 +1,7 @@
 #include "Journal.h"
 
+#include "Logging.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -12,6 +14,7 @@
 #include <atomic>
 
 #include <sqlite3.h>
+#include <zlib.h>
 
 namespace cdc {
 
@@ -40,7 +43,23 @@ const char *const migrations[] = {
     "CREATE TABLE IF NOT EXISTS idempotency (key BLOB PRIMARY KEY, fingerprint BLOB NOT NULL, "
     "answer BLOB NOT NULL, at_ms INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS idempotency_at ON idempotency (at_ms);",
+    // 3 -> 4: a CRC-32 of each payload, checked when it is read back (NULL: stored before).
+    "ALTER TABLE events ADD COLUMN crc INTEGER;",
 };
+
+qint64 checksumOf(const void *data, qsizetype size)
+{
+    return qint64(crc32(crc32(0, nullptr, 0), static_cast<const Bytef *>(data), uInt(size)));
+}
+
+// How to go on when the journal's history does not add up.
+QString lossHint(const QString &path)
+{
+    return QStringLiteral("Start with --accept-journal-loss to serve what is there (new events continue after the "
+                          "recorded seqs, so none is reused, and travels report the gap), or with --reset-journal to "
+                          "move it aside and start empty. File: %1")
+        .arg(path);
+}
 static_assert(std::size(migrations) == Journal::schemaVersion);
 
 } // namespace
@@ -67,13 +86,22 @@ std::optional<SyncLevel> parseSyncLevel(const QString &text)
     return std::nullopt;
 }
 
+void JournalDamage::add(const QString &finding)
+{
+    if (findings.size() < 5)
+        findings.append(finding);
+    ++count;
+}
+
 Journal::Journal(QString path, QString connectionName)
     : m_path(std::move(path))
     , m_connectionName(std::move(connectionName))
+    , m_marks(m_path)
 {}
 
 Journal::~Journal()
 {
+    writeMarks();
     sqlite3_finalize(m_insert);
     {
         QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
@@ -90,6 +118,17 @@ std::variant<std::unique_ptr<Journal>, QString> Journal::open(const JournalOptio
         return QStringLiteral("cannot create the data directory %1").arg(file.absolutePath());
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return QStringLiteral("the Qt SQLite driver (QSQLITE) is not installed; install libqt6sql6-sqlite");
+
+    // SQLite takes a missing or empty file for a new database: neither may pass for one when the
+    // journal held history (its marks say so), and an empty file is never a journal we wrote.
+    if (file.exists() && file.size() == 0)
+        return QStringLiteral("the journal file is empty: it was truncated, or is not a journal. Its history cannot "
+                              "be read. %1")
+            .arg(lossHint(file.absoluteFilePath()));
+    if (!file.exists() && JournalMarks(file.absoluteFilePath()).exists())
+        return QStringLiteral("the journal file is missing, but %1 records the history it held. Restore the file, "
+                              "or: %2")
+            .arg(JournalMarks(file.absoluteFilePath()).path(), lossHint(file.absoluteFilePath()));
 
     const QString connection = QStringLiteral("cdcscope-journal-%1").arg(g_connectionNumber++);
     std::unique_ptr<Journal> journal(new Journal(file.absoluteFilePath(), connection));
@@ -165,7 +204,7 @@ std::variant<QString, QString> Journal::moveAside(const QString &path)
 {
     const QString aside =
         path + QStringLiteral(".broken-") + QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm")}) {
+    for (const QString &suffix : {QString(), QStringLiteral("-wal"), QStringLiteral("-shm"), QStringLiteral(".marks")}) {
         if (QFile::exists(path + suffix) && !QFile::rename(path + suffix, aside + suffix))
             return std::variant<QString, QString>(
                 std::in_place_index<1>, QStringLiteral("cannot rename %1 to %2").arg(path + suffix, aside + suffix));
@@ -173,7 +212,7 @@ std::variant<QString, QString> Journal::moveAside(const QString &path)
     return std::variant<QString, QString>(std::in_place_index<0>, aside);
 }
 
-std::vector<JournaledChannel> Journal::load(qsizetype maxEventsPerChannel)
+std::vector<JournaledChannel> Journal::load(qsizetype maxEventsPerChannel, JournalDamage *damage)
 {
     QSqlDatabase db = QSqlDatabase::database(m_connectionName);
     std::vector<JournaledChannel> channels;
@@ -193,7 +232,7 @@ std::vector<JournaledChannel> Journal::load(qsizetype maxEventsPerChannel)
     auto *handle = *static_cast<sqlite3 *const *>(db.driver()->handle().constData());
     sqlite3_stmt *events = nullptr;
     if (sqlite3_prepare_v2(handle,
-                           "SELECT e.channel_id, e.seq, e.ts_ms, e.payload FROM events e JOIN channels c ON "
+                           "SELECT e.channel_id, e.seq, e.ts_ms, e.payload, e.crc FROM events e JOIN channels c ON "
                            "c.id = e.channel_id WHERE e.seq > c.last_seq - ? ORDER BY e.channel_id, e.seq",
                            -1, &events, nullptr) != SQLITE_OK)
         return channels;
@@ -207,11 +246,68 @@ std::vector<JournaledChannel> Journal::load(qsizetype maxEventsPerChannel)
             current = &channels[byId.value(id)];
         }
         const auto *payload = static_cast<const char *>(sqlite3_column_blob(events, 3));
-        current->events.push_back({sqlite3_column_int64(events, 1), sqlite3_column_int64(events, 2),
-                                   QByteArray(payload, sqlite3_column_bytes(events, 3))});
+        const int size = sqlite3_column_bytes(events, 3);
+        const qint64 seq = sqlite3_column_int64(events, 1);
+        if (sqlite3_column_type(events, 4) != SQLITE_NULL &&
+            sqlite3_column_int64(events, 4) != checksumOf(payload, size)) {
+            // Altered on disk: not served. Nor is anything older in the channel, so what is served
+            // has no hole; a travel from before reports the gap.
+            damage->add(QStringLiteral("%1 seq %2: the payload does not match its checksum (altered on disk)")
+                            .arg(current->name)
+                            .arg(seq));
+            current->events.clear();
+            continue;
+        }
+        current->events.push_back({seq, sqlite3_column_int64(events, 2), QByteArray(payload, size)});
     }
     sqlite3_finalize(events);
+    for (const JournaledChannel &channel : channels)
+        m_lastSeqs.insert(channel.name, channel.lastSeq);
+    checkMarks(channels, damage);
     return channels;
+}
+
+void Journal::checkMarks(std::vector<JournaledChannel> &channels, JournalDamage *damage)
+{
+    const auto read = m_marks.read();
+    if (const auto *error = std::get_if<QString>(&read)) {
+        damage->add(*error);
+        return;
+    }
+    const QHash<QString, qint64> &marks = std::get<QHash<QString, qint64>>(read);
+    QHash<QString, size_t> byName;
+    for (size_t i = 0; i < channels.size(); ++i)
+        byName.insert(channels[i].name, i);
+    for (auto it = marks.cbegin(); it != marks.cend(); ++it) {
+        const auto found = byName.constFind(it.key());
+        const qint64 journaled = found == byName.cend() ? 0 : channels[found.value()].lastSeq;
+        if (journaled >= it.value())
+            continue;
+        damage->add(QStringLiteral("%1: the journal ends at seq %2, but seqs up to %3 were acknowledged (its WAL "
+                                   "file %4-wal deleted or damaged after a crash, or an older copy of the file?)")
+                        .arg(it.key())
+                        .arg(journaled)
+                        .arg(it.value())
+                        .arg(QFileInfo(m_path).fileName()));
+        if (found == byName.cend()) {
+            byName.insert(it.key(), channels.size());
+            channels.push_back({it.key(), 0, 0, {}});
+        }
+        JournaledChannel &channel = channels[byName.value(it.key())];
+        channel.lastSeq = it.value();
+        damage->raisedEnds.insert(channel.name, {channel.lastSeq, channel.lastTsMs});
+        m_lastSeqs.insert(channel.name, channel.lastSeq);
+    }
+}
+
+void Journal::writeMarks()
+{
+    if (!m_marksDirty)
+        return;
+    QString error;
+    if (!m_marks.write(m_lastSeqs, &error))
+        qCWarning(lcServer).noquote() << error; // the journal itself is written; only the check is behind
+    m_marksDirty = false;
 }
 
 QHash<QString, qint64> Journal::loadSourcePositions()
@@ -299,8 +395,8 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
     }
     if (!m_insert) {
         auto *handle = *static_cast<sqlite3 *const *>(db.driver()->handle().constData());
-        if (sqlite3_prepare_v2(handle, "INSERT INTO events (channel_id, seq, ts_ms, payload) VALUES (?, ?, ?, ?)", -1,
-                               &m_insert, nullptr) != SQLITE_OK) {
+        if (sqlite3_prepare_v2(handle, "INSERT INTO events (channel_id, seq, ts_ms, payload, crc) VALUES (?, ?, ?, ?, ?)",
+                               -1, &m_insert, nullptr) != SQLITE_OK) {
             *error = QString::fromUtf8(sqlite3_errmsg(handle));
             return rollBack();
         }
@@ -321,6 +417,7 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
         sqlite3_bind_int64(m_insert, 3, record.tsMs);
         // SQLITE_STATIC: the bytes stay alive in the store until the statement is reset.
         sqlite3_bind_blob(m_insert, 4, record.payload.data(), int(record.payload.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(m_insert, 5, checksumOf(record.payload.data(), record.payload.size()));
         const int stepped = sqlite3_step(m_insert);
         sqlite3_reset(m_insert);
         if (stepped != SQLITE_DONE) {
@@ -388,6 +485,9 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
         *error = db.lastError().text();
         return rollBack();
     }
+    for (auto it = lastSeqTs.cbegin(); it != lastSeqTs.cend(); ++it)
+        m_lastSeqs.insert(it.key(), it.value().first);
+    m_marksDirty = m_marksDirty || !lastSeqTs.isEmpty();
     return true;
 }
 

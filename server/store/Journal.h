@@ -1,11 +1,13 @@
 #pragma once
 
 #include "IdempotencyLedger.h"
+#include "JournalMarks.h"
 #include "StoredEvent.h"
 
 #include <QHash>
 #include <QSqlDatabase>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -51,6 +53,20 @@ struct JournaledChannel
     std::vector<JournaledEvent> events;
 };
 
+// What is wrong with the history a journal holds, found when it is read: each finding a sentence.
+// Events that fail their checksum are left out of what load() returns (with everything older in
+// their channel: a channel's history has no holes), and a channel that ends before its mark is
+// returned with its last seq raised to the mark (`raisedEnds`), so no seq is handed out twice if
+// the loss is accepted.
+struct JournalDamage
+{
+    QStringList findings; // the first few, for the message
+    qint64 count = 0;     // all of them
+    QHash<QString, std::pair<qint64, qint64>> raisedEnds; // to write back once the loss is accepted
+
+    void add(const QString &finding);
+};
+
 // What one commit writes, atomically.
 struct JournalCommit
 {
@@ -68,7 +84,7 @@ struct JournalCommit
 class Journal
 {
 public:
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
 
     // Opens (creating if needed) and checks the file; the error names the file and what to do.
     static std::variant<std::unique_ptr<Journal>, QString> open(const JournalOptions &options);
@@ -78,8 +94,9 @@ public:
     ~Journal();
 
     const QString &path() const { return m_path; }
-    // Every channel with at most `maxEventsPerChannel` of its newest events.
-    std::vector<JournaledChannel> load(qsizetype maxEventsPerChannel);
+    // Every channel with at most `maxEventsPerChannel` of its newest events, each checked against
+    // its checksum, and each channel's end against its mark; what does not match is in `damage`.
+    std::vector<JournaledChannel> load(qsizetype maxEventsPerChannel, JournalDamage *damage);
 
     // Each source's position as of the last commit (what its source may confirm upstream).
     // A channel's last seq and ts_ms as the journal has them, also once all its events are gone;
@@ -93,12 +110,16 @@ public:
 
     // Writes everything in `commit` in one transaction. False (with `error`) if the disk refused.
     bool commit(const JournalCommit &commit, QString *error);
+    // Rewrites the marks file if a commit changed an end since it was last written.
+    void writeMarks();
     // Whether the journal can take a write again (after a full disk): writes and drops 64 KiB.
     bool probeSpace(QString *error);
     qint64 fileBytes() const;
 
 private:
     Journal(QString path, QString connectionName);
+    // Compares each channel's end with its mark (JournalMarks), raising the ends that fall short.
+    void checkMarks(std::vector<JournaledChannel> &channels, JournalDamage *damage);
     std::optional<QString> prepare(SyncLevel sync);
     qint64 channelId(const QString &name, QString *error);
 
@@ -108,6 +129,9 @@ private:
     // cost more than the insert itself (callgrind, docs/performance.md).
     sqlite3_stmt *m_insert = nullptr;
     QHash<QString, qint64> m_channelIds;
+    JournalMarks m_marks;
+    QHash<QString, qint64> m_lastSeqs; // each channel's committed last seq: what the marks say
+    bool m_marksDirty = false;
 };
 
 QString syncLevelName(SyncLevel level);

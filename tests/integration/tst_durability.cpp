@@ -8,7 +8,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -49,6 +53,27 @@ QStringList travelAll(quint16 port, const QString &channel)
     QStringList frames = client.rawTexts().mid(1);
     frames.removeLast(); // the ack
     return frames;
+}
+
+// Publishes `count` events to `channel` in batches of up to 500; false if one was refused.
+bool publishMany(quint16 port, const QString &channel, int count)
+{
+    for (int first = 0; first < count; first += 500) {
+        QJsonArray batch;
+        for (int i = first; i < std::min(count, first + 500); ++i)
+            batch.append(QJsonObject{{QStringLiteral("organization_id"), channel},
+                                     {QStringLiteral("data"), QJsonObject{{QStringLiteral("i"), i}}}});
+        if (httpPost(port, "/events", QJsonDocument(batch).toJson(QJsonDocument::Compact)).status != 200)
+            return false;
+    }
+    return true;
+}
+
+// A server that must refuse to start: its exit code and what it said.
+QByteArray refusal(HeadlessProcess &server)
+{
+    (void)server.waitForExit(10000);
+    return server.process->exitCode() == 1 ? server.readLog() : QByteArray("it did not refuse");
 }
 
 } // namespace
@@ -159,6 +184,96 @@ private Q_SLOTS:
         QVERIFY(reset->readLog().contains("moved it to"));
         QCOMPARE(QDir(data.path()).entryList({QStringLiteral("journal.sqlite.broken-*")}).size(), 1);
         QVERIFY(stop(*reset));
+    }
+
+    // `truncate -s 0 journal.sqlite`: SQLite would take the empty file for a new database.
+    void anEmptiedJournalIsRefusedNotTakenForANewOne()
+    {
+        QTemporaryDir data;
+        auto first = startServer(data.path());
+        QVERIFY(first->port);
+        QVERIFY(publishMany(first->port, QStringLiteral("orders"), 50));
+        QVERIFY(stop(*first));
+        QFile journal(data.filePath(QStringLiteral("journal.sqlite")));
+        QVERIFY(journal.resize(0));
+
+        auto refused = startServer(data.path());
+        const QByteArray log = refusal(*refused);
+        QVERIFY2(log.contains("the journal file is empty"), log.constData());
+        QVERIFY(log.contains("--accept-journal-loss") && log.contains("--reset-journal"));
+        QCOMPARE(journal.size(), 0); // untouched
+    }
+
+    // A crash, then the WAL file deleted: the newest commits are gone, and the marks know it.
+    void aLostWalIsRefusedThenAcceptedWithoutReusingASeq()
+    {
+        QTemporaryDir data;
+        auto first = startServer(data.path());
+        QVERIFY(first->port);
+        QVERIFY(publishMany(first->port, QStringLiteral("orders"), 2'500));
+        QFile marks(data.filePath(QStringLiteral("journal.sqlite.marks")));
+        QVERIFY(QTest::qWaitFor(
+            [&marks] {
+                marks.open(QIODevice::ReadOnly);
+                const bool written = marks.readAll().contains("\"orders\":2500");
+                marks.close();
+                return written;
+            },
+            5000));
+        ::kill(pid_t(first->process->processId()), SIGKILL);
+        QVERIFY(first->waitForExit());
+        QVERIFY(QFile::remove(data.filePath(QStringLiteral("journal.sqlite-wal"))));
+        QFile::remove(data.filePath(QStringLiteral("journal.sqlite-shm")));
+
+        auto refused = startServer(data.path());
+        const QByteArray log = refusal(*refused);
+        QVERIFY2(log.contains("orders: the journal ends at seq 0, but seqs up to 2500 were acknowledged"),
+                 log.constData());
+        QVERIFY(log.contains("--accept-journal-loss"));
+
+        auto accepted = startServer(data.path(), {QStringLiteral("--accept-journal-loss")});
+        QVERIFY2(accepted->port, accepted->log.constData());
+        QVERIFY(accepted->readLog().contains("serving what is intact"));
+        QCOMPARE(publish(accepted->port, QStringLiteral("orders"), 1).json().value(QStringLiteral("seq")).toInt(),
+                 2501);
+        QCOMPARE(travelAll(accepted->port, QStringLiteral("orders")).size(), 1);
+        QVERIFY(stop(*accepted));
+        // Accepted once: the next start is clean, and the sequence goes on.
+        auto again = startServer(data.path());
+        QVERIFY2(again->port, again->log.constData());
+        QCOMPARE(publish(again->port, QStringLiteral("orders"), 2).json().value(QStringLiteral("seq")).toInt(), 2502);
+        QVERIFY(stop(*again));
+    }
+
+    // A payload edited on disk is never served as if it were what the publisher sent.
+    void anEditedPayloadIsRefusedThenLeftOut()
+    {
+        QTemporaryDir data;
+        auto first = startServer(data.path());
+        QVERIFY(first->port);
+        QVERIFY(publishMany(first->port, QStringLiteral("orders"), 20));
+        const QStringList before = travelAll(first->port, QStringLiteral("orders"));
+        QVERIFY(stop(*first));
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("editor"));
+            db.setDatabaseName(data.filePath(QStringLiteral("journal.sqlite")));
+            QVERIFY(db.open());
+            QSqlQuery edit(db);
+            QVERIFY(edit.exec(QStringLiteral("UPDATE events SET payload = CAST('{\"i\":9999}' AS BLOB) WHERE seq = 10")));
+            QCOMPARE(edit.numRowsAffected(), 1);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("editor"));
+
+        auto refused = startServer(data.path());
+        const QByteArray log = refusal(*refused);
+        QVERIFY2(log.contains("orders seq 10: the payload does not match its checksum"), log.constData());
+
+        auto accepted = startServer(data.path(), {QStringLiteral("--accept-journal-loss")});
+        QVERIFY2(accepted->port, accepted->log.constData());
+        // What is served is what was published (seqs 11 to 20), never the edit.
+        QCOMPARE(travelAll(accepted->port, QStringLiteral("orders")), before.mid(10));
+        QVERIFY(stop(*accepted));
     }
 
     void aSecondServerOnTheSameJournalIsRefused()

@@ -54,7 +54,8 @@ class TestJournal : public QObject
     {
         auto store = std::make_unique<EventStore>(limits);
         store->setClock([this] { return m_now; });
-        store->attachJournal(&journal);
+        if (const auto refusal = store->attachJournal(&journal))
+            qFatal("the journal was refused: %s", qPrintable(*refusal));
         return store;
     }
 
@@ -62,7 +63,7 @@ private Q_SLOTS:
     void init()
     {
         m_now = 1'000;
-        for (const char *suffix : {"", "-wal", "-shm"})
+        for (const char *suffix : {"", "-wal", "-shm", ".marks"})
             QFile::remove(path() + QLatin1StringView(suffix));
     }
 
