@@ -110,8 +110,29 @@ void HttpConnection::armTimer(std::chrono::milliseconds timeout)
 
 void HttpConnection::onReadyRead()
 {
+    if (m_state == State::Closing && m_lingerBytes != 0)
+        return dropLingering();
     while (m_state != State::Closing && processBuffered()) {
     }
+}
+
+void HttpConnection::dropLingering()
+{
+    m_lingerBytes -= std::max<qint64>(0, m_socket->skip(std::min(m_lingerBytes, m_socket->bytesAvailable())));
+    if (m_lingerBytes == 0)
+        m_socket->disconnectFromHost(); // the refused body has all come: the close is clean now
+}
+
+qint64 HttpConnection::declaredBodyLength(const HttpRequestHead &head)
+{
+    // A client that waits for 100 Continue sends no body after a refusal; a chunked body (or
+    // unclear framing) has no length to wait for: those connections close at once.
+    if (head.hasHeader("transfer-encoding") ||
+        head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
+        return 0;
+    bool ok = false;
+    const qint64 length = head.header("content-length").toLongLong(&ok);
+    return ok && length > 0 ? length : 0;
 }
 
 void HttpConnection::onBytesWritten()
@@ -321,6 +342,10 @@ bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength
     m_head = head;
     m_bodyLength = 0;
     m_body.clear();
+    // Refused on its head, the request's body may still be on its way: it is read and dropped
+    // before the close (lingerBytes), or the close would reset the connection and could take the
+    // answer with it (most clients send the whole body before they read).
+    m_lingerBytes = declaredBodyLength(head);
     // Who may send this request is decided on its head, before a byte of its body is read.
     if (const auto refusal = siteRefusal(head)) {
         refuseAndClose(refusal->status, refusal->code, refusal->message, refusal->hint);
@@ -349,6 +374,7 @@ bool HttpConnection::routeHead(const HttpRequestHead &head, qsizetype headLength
         return false;
     }
     m_bodyClock.start();
+    m_lingerBytes = 0; // the body is read from here on
     // A client that waits for leave to send its body (curl does past 1 MiB) gets it now, unless
     // the body is already arriving (RFC 9110 §10.1.1).
     if (head.versionMinor == 1 && head.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0 &&
@@ -515,6 +541,12 @@ void HttpConnection::finishResponse(bool keep)
 {
     if (!keep) {
         m_state = State::Closing;
+        if (m_lingerBytes != 0) {
+            // The refused body is dropped as it comes, until the client closes, all of it came,
+            // or the head timeout (once, not per byte) ends it.
+            armTimer(m_config.headTimeout);
+            return dropLingering();
+        }
         // A client that reads neither its answer nor closes is cut after the keep-alive time.
         armTimer(m_config.keepAliveTimeout);
         m_socket->disconnectFromHost();

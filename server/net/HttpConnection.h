@@ -86,6 +86,11 @@ private:
 
     void onReadyRead();
     void onBytesWritten();
+    // Reads and drops what remains of a refused request's body; closes once it has all come.
+    void dropLingering();
+    // The body bytes a refused head will still be followed by: its Content-Length; 0 when none will
+    // come (100-continue) or there is no length to wait for (chunked).
+    static qint64 declaredBodyLength(const HttpRequestHead &head);
     // Handles at most one request from the buffered bytes; false when more bytes are needed.
     bool processBuffered();
     bool routeHead(const HttpRequestHead &head, qsizetype headLength);
@@ -142,6 +147,7 @@ private:
     bool m_pagesChunked = true;
     bool m_keepAfterPages = false;
     bool m_pageAsked = false;
+    qint64 m_lingerBytes = 0; // of a refused request's body, to drop before the close
 };
 
 } // namespace cdc

@@ -254,7 +254,7 @@ private Q_SLOTS:
             [&] {
                 return std::all_of(peers.begin(), peers.end(), [](const auto &peer) {
                     peer->readSome();
-                    return peer->closed();
+                    return peer->received().endsWith("}");
                 });
             },
             10000));
@@ -263,6 +263,22 @@ private Q_SLOTS:
         const qint64 grown = memoryOf(*server, "VmHWM") - baseline;
         qInfo("tokenless bodies: RSS %lld MB before, peak %lld MB more", baseline / MiB, grown / MiB);
         QVERIFY2(grown < 24 * MiB, qPrintable(QStringLiteral("grew by %1 MB").arg(grown / MiB)));
+    }
+
+    // A client that sends its whole body before it reads (Python's requests, say) still gets the
+    // refusal it was given on the head: the body is read and dropped, not answered with a reset.
+    void aRefusedBodyIsDrainedSoItsAnswerArrives()
+    {
+        auto loaded = AccessControl::parse(R"({"tokens":[{"name":"ci","token":"a-secret-of-enough-length"}]})");
+        ServerConfig config;
+        config.accessControl = std::get<std::shared_ptr<const AccessControl>>(loaded);
+        auto server = startTestServer(config);
+        Wire wire(server->port());
+        wire.send("POST /events HTTP/1.1\r\nHost: localhost\r\nContent-Length: 4194304\r\n\r\n" +
+                  QByteArray(4 * MiB, 'x'));
+        QVERIFY(wire.waitFor("\"code\":\"unauthorized\""));
+        QVERIFY(wire.received.startsWith("HTTP/1.1 401 Unauthorized\r\n"));
+        QVERIFY(wire.waitClosed()); // once all of it came
     }
 
     // A body that trickles is cut when its deadline passes, however long it keeps going.
