@@ -175,7 +175,7 @@ bool HttpConnection::processBuffered()
 {
     if (m_state == State::ReadingBody)
         return m_chunked ? readChunkedBody() : readSizedBody();
-    if (m_state == State::AwaitingResponse || m_state == State::Closing)
+    if (m_state == State::AwaitingResponse || m_state == State::SendingPages || m_state == State::Closing)
         return false;
 
     // One answer in flight: the next request is read once the last answer has left for the kernel

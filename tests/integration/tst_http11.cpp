@@ -4,6 +4,7 @@
 #include "TestServer.h"
 
 #include "auth/AccessControl.h"
+#include "store/Capture.h"
 
 #include <QTcpSocket>
 #include <QTest>
@@ -167,6 +168,38 @@ private Q_SLOTS:
             QVERIFY(head.contains("transfer-encoding: chunked"));
         else if (path != "/health" && path != "/metrics")
             QVERIFY(head.contains(QByteArray("content-length: " + QByteArray::number(get.body.size()))));
+    }
+
+    // An export is streamed a page at a time; a request pipelined behind it waits for its end,
+    // then is answered. HTTP/1.0 gets the same bytes unchunked, ended by the close.
+    void aStreamedExportIsFollowedByThePipelinedRequest()
+    {
+        auto server = startTestServer();
+        for (int batch = 0; batch < 6; ++batch) {
+            QByteArray body = "[";
+            for (int i = 0; i < 500; ++i)
+                body += QByteArray(i ? "," : "") + "{\"organization_id\":\"big\",\"data\":{\"pad\":\"" +
+                        QByteArray(500, 'p') + "\",\"i\":" + QByteArray::number(batch * 500 + i) + "}}";
+            QCOMPARE(httpPost(server->port(), "/events", body + "]").status, 200);
+        }
+        const QByteArray expected = exportCapture(server->store(), {QStringLiteral("big")}, {});
+        QVERIFY(expected.size() > 1'000'000); // several pages
+        const QList<HttpReply> replies = rawHttpExchange(server->port(),
+                                                         "GET /channels/big/export HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                                         "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                                                         2);
+        QCOMPARE(replies.size(), 2);
+        QCOMPARE(replies[0].headers.value("transfer-encoding"), QByteArray("chunked"));
+        QCOMPARE(replies[0].body, expected);
+        QCOMPARE(replies[1].json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+
+        Wire old(server->port());
+        old.send("GET /channels/big/export HTTP/1.0\r\n\r\n");
+        QVERIFY(old.waitClosed());
+        const qsizetype headEnd = old.received.indexOf("\r\n\r\n");
+        QVERIFY(old.received.left(headEnd).contains("Connection: close"));
+        QVERIFY(!old.received.left(headEnd).contains("Transfer-Encoding"));
+        QCOMPARE(old.received.mid(headEnd + 4), expected);
     }
 
     void preflightAndCorsForAllowedOrigins()
