@@ -29,7 +29,8 @@ struct Setting
     Apply apply;
 };
 
-Apply sizeSetting(qint64 ServerConfig::*field, qint64 minimum)
+// A size of at least `minimum` bytes, in a field of the server's settings or of their retention.
+template <typename Settings> Apply sizeSetting(qint64 Settings::*field, qint64 minimum)
 {
     return [field, minimum](const QString &value, AppOptions &options) -> std::optional<QString> {
         const auto bytes = parseByteSize(value);
@@ -37,7 +38,10 @@ Apply sizeSetting(qint64 ServerConfig::*field, qint64 minimum)
             return QStringLiteral("'%1' is not a size of at least %2 bytes (examples: 65536, 512KiB, 16MiB, 1GiB)")
                 .arg(value)
                 .arg(minimum);
-        options.server.*field = *bytes;
+        if constexpr (std::is_same_v<Settings, RetentionLimits>)
+            options.server.retention.*field = *bytes;
+        else
+            options.server.*field = *bytes;
         return std::nullopt;
     };
 }
@@ -181,32 +185,14 @@ QList<Setting> settings()
          countSetting([](AppOptions &options, qint64 count) { options.server.retention.maxEventsPerChannel = count; })},
         {QStringLiteral("retain-bytes"), QStringLiteral("CDCSCOPE_RETAIN_BYTES"), QStringLiteral("size"),
          QStringLiteral("Bytes kept across all channels; the oldest events go first (default 1GiB)."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             const auto bytes = parseByteSize(value);
-             if (!bytes || *bytes < 1)
-                 return QStringLiteral("'%1' is not a size (examples: 512MiB, 1GiB)").arg(value);
-             options.server.retention.maxTotalBytes = *bytes;
-             return std::nullopt;
-         }},
+         sizeSetting(&RetentionLimits::maxTotalBytes, 1)},
         {QStringLiteral("idempotency-budget"), QStringLiteral("CDCSCOPE_IDEMPOTENCY_BUDGET"), QStringLiteral("size"),
          QStringLiteral("Memory for the answers kept 24 h for Idempotency-Key retries; past it the oldest are "
                         "forgotten first (default 32MiB)."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             const auto bytes = parseByteSize(value);
-             if (!bytes || *bytes < 4096)
-                 return QStringLiteral("'%1' is not a size of at least 4096 bytes (examples: 8MiB, 64MiB)").arg(value);
-             options.server.retention.maxIdempotencyBytes = *bytes;
-             return std::nullopt;
-         }},
+         sizeSetting(&RetentionLimits::maxIdempotencyBytes, 4096)},
         {QStringLiteral("retain-bytes-per-channel"), QStringLiteral("CDCSCOPE_RETAIN_BYTES_PER_CHANNEL"),
          QStringLiteral("size"), QStringLiteral("Bytes kept per channel (default 256MiB)."),
-         [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             const auto bytes = parseByteSize(value);
-             if (!bytes || *bytes < 1)
-                 return QStringLiteral("'%1' is not a size (examples: 64MiB, 1GiB)").arg(value);
-             options.server.retention.maxBytesPerChannel = *bytes;
-             return std::nullopt;
-         }},
+         sizeSetting(&RetentionLimits::maxBytesPerChannel, 1)},
         {QStringLiteral("retain-age"), QStringLiteral("CDCSCOPE_RETAIN_AGE"), QStringLiteral("duration"),
          QStringLiteral("Drop events older than this; 0 keeps them regardless of age (default 7d)."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
