@@ -45,6 +45,9 @@ void loadServerConfig(const QSettings &settings, ServerConfig &config)
     read(settings, "limits/max_head_bytes", config.maxHeadBytes);
     read(settings, "limits/max_queued_bytes", config.maxQueuedBytesPerClient);
     read(settings, "limits/max_message_bytes", config.maxIncomingMessageBytes);
+    read(settings, "limits/body_budget_bytes", config.bodyBudgetBytes);
+    read(settings, "limits/max_unprocessed_messages", config.maxUnprocessedMessagesPerClient);
+    read(settings, "retention/idempotency_bytes", config.retention.maxIdempotencyBytes);
     readDuration(settings, "timeouts/head_ms", config.headTimeout);
     readDuration(settings, "timeouts/ping_interval_ms", config.pingInterval);
     readDuration(settings, "timeouts/idle_ms", config.idleTimeout);
@@ -96,6 +99,9 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("limits/max_head_bytes"), config.maxHeadBytes);
     settings.setValue(QStringLiteral("limits/max_queued_bytes"), config.maxQueuedBytesPerClient);
     settings.setValue(QStringLiteral("limits/max_message_bytes"), config.maxIncomingMessageBytes);
+    settings.setValue(QStringLiteral("limits/body_budget_bytes"), config.bodyBudgetBytes);
+    settings.setValue(QStringLiteral("limits/max_unprocessed_messages"), config.maxUnprocessedMessagesPerClient);
+    settings.setValue(QStringLiteral("retention/idempotency_bytes"), config.retention.maxIdempotencyBytes);
     settings.setValue(QStringLiteral("timeouts/head_ms"), qint64(config.headTimeout.count()));
     settings.setValue(QStringLiteral("timeouts/ping_interval_ms"), qint64(config.pingInterval.count()));
     settings.setValue(QStringLiteral("timeouts/idle_ms"), qint64(config.idleTimeout.count()));
