@@ -31,10 +31,9 @@ const char *levelName(QtMsgType type)
     return "info";
 }
 
-// A text log line is one line, whatever a message quotes: controls, line and paragraph separators
-// and bidirectional controls are written as escapes (\n, \u202E), so a name a client chose cannot
-// start a forged line or reorder what a reader sees. (The JSON format escapes them its own way.)
-QString escapedForText(const QString &message)
+} // namespace
+
+QString escapedForTextLog(const QString &message)
 {
     QString escaped;
     escaped.reserve(message.size());
@@ -54,6 +53,8 @@ QString escapedForText(const QString &message)
     return escaped;
 }
 
+namespace {
+
 void writeLine(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     static QMutex mutex;
@@ -71,7 +72,7 @@ void writeLine(QtMsgType type, const QMessageLogContext &context, const QString 
         line = writer.take();
     } else {
         line = timestamp.toUtf8() + ' ' + QByteArray(levelName(type)).leftJustified(7) + ' ' + category + ": " +
-               escapedForText(message).toUtf8();
+               escapedForTextLog(message).toUtf8();
     }
     line.append('\n');
     const QMutexLocker lock(&mutex);

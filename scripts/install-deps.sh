@@ -7,7 +7,8 @@ packages=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qtkeychain-qt6-dev libqt6sql6-sqlite libsqlite3-dev
   curl ca-certificates openssl
-  # cdcscope-bench measures wss:// and https:// with OpenSSL directly (--tls 1).
+  # cdcscope-bench measures wss:// and https:// with OpenSSL directly (--tls 1); the connection threads
+  # free their OpenSSL state as they end.
   libssl-dev
   # Publish payloads are validated and compacted token for token by simdjson.
   libsimdjson-dev

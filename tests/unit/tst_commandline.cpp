@@ -1,6 +1,7 @@
 // Flags, CDCSCOPE_* variables and their precedence; each bad value named in one clear line.
 #include "ClientOptions.h"
 #include "CommandLine.h"
+#include "LogFormat.h"
 
 #include <QTest>
 
@@ -24,6 +25,16 @@ class TestCommandLine : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A client-chosen text in a log message cannot forge a line or turn the text around.
+    void textLogLinesStayOneLine()
+    {
+        QCOMPARE(escapedForTextLog(QStringLiteral("client a\n2026-12-07T00:00:00Z info  forged")),
+                 QStringLiteral("client a\\n2026-12-07T00:00:00Z info  forged"));
+        QCOMPARE(escapedForTextLog(QStringLiteral("invoice\u202Etxt.exe\r\t") + QChar(0)),
+                 QStringLiteral("invoice\\u202Etxt.exe\\r\\t\\u0000"));
+        QCOMPARE(escapedForTextLog(QStringLiteral("Grüße ✓ 注文")), QStringLiteral("Grüße ✓ 注文"));
+    }
+
     void defaults()
     {
         const auto outcome = parse({QStringLiteral("--headless")});
