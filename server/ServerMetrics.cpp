@@ -193,6 +193,10 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     text.sample("cdcscope_slow_consumer_disconnects_total", slowConsumerDisconnects);
     text.family("cdcscope_idle_disconnects_total", "counter", "Connections closed for silence past the idle timeout.");
     text.sample("cdcscope_idle_disconnects_total", idleDisconnects);
+    text.family("cdcscope_inbound_pauses_total", "counter",
+                "Times a WebSocket connection was not read because its messages waiting for the engine reached "
+                "--max-unprocessed.");
+    text.sample("cdcscope_inbound_pauses_total", inboundPauses);
 
     text.family("cdcscope_http_responses_total", "counter", "HTTP responses by status code.");
     for (auto it = httpResponses.cbegin(); it != httpResponses.cend(); ++it)

@@ -23,6 +23,8 @@ struct ServerMetrics
     qint64 travels = 0;
     qint64 slowConsumerDisconnects = 0;
     qint64 idleDisconnects = 0;
+    // Times a WebSocket connection stopped being read at --max-unprocessed.
+    qint64 inboundPauses = 0;
     qint64 rejectedUpgrades = 0;
     QMap<int, qint64> httpResponses;     // by status
     QMap<QString, qint64> errors;        // by error code, WebSocket and HTTP alike

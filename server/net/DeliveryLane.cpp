@@ -3,6 +3,7 @@
 #include "FdStream.h"
 #include "Logging.h"
 #include "TlsStream.h"
+#include "ServerMetrics.h"
 #include "protocol/ServerFrames.h"
 
 #include <QDateTime>
@@ -149,6 +150,9 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
             [this](WsConnection *from) { Q_EMIT binaryReceived(from->id()); });
     connect(connection, &WsConnection::slowConsumer, this,
             [this](WsConnection *from, qint64 queued) { Q_EMIT slowConsumer(from->id(), queued); });
+    connect(connection, &WsConnection::readingPaused, this, [this] {
+        Q_EMIT metricsUpdate([](ServerMetrics &metrics) { ++metrics.inboundPauses; });
+    });
     connect(connection, &WsConnection::finished, this, &DeliveryLane::onFinished);
     connection->setLatency(&m_latency);
     m_members.insert(id, {connection, {}});

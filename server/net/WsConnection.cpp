@@ -260,6 +260,7 @@ void WsConnection::handle(ws::ReadResult result)
             m_stats->maxUnprocessedMessages) {
             m_readPaused = true;
             m_stream->setReadPaused(true);
+            Q_EMIT readingPaused(this);
         }
         if (message.opcode == ws::Opcode::Text)
             Q_EMIT textReceived(this, message.text);

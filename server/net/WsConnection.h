@@ -80,6 +80,8 @@ Q_SIGNALS:
     void textReceived(cdc::WsConnection *connection, const QString &text);
     void binaryReceived(cdc::WsConnection *connection);
     void slowConsumer(cdc::WsConnection *connection, qint64 queuedBytes);
+    // Reading stopped: the client's messages waiting for the engine reached their limit.
+    void readingPaused(cdc::WsConnection *connection);
     // Emitted once, on the turn after the connection is gone; `closeCode` is the code of the close
     // frame we sent or received first (1006 when there was none).
     void finished(cdc::WsConnection *connection, quint16 closeCode);

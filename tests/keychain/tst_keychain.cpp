@@ -201,7 +201,7 @@ private Q_SLOTS:
         QVERIFY2(server->port, server->log.constData());
         QVERIFY(server->waitForLog("authentication on: 1 token(s)"));
         QCOMPARE(httpGet(server->port, "/channels").status, 401);
-        QCOMPARE(rawHttp(server->port, "GET /channels HTTP/1.1\r\nAuthorization: Bearer ci-secret-0123456789abcdef\r\n"
+        QCOMPARE(rawHttp(server->port, "GET /channels HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer ci-secret-0123456789abcdef\r\n"
                                        "Connection: close\r\n\r\n")
                      .status,
                  200);
