@@ -13,10 +13,23 @@
 
 namespace cdc {
 
+namespace {
+
+// The store's limits: the retention settings, and as many forgotten channels remembered as the
+// server may hold channels (--max-channels), since both are names publishers choose.
+RetentionLimits storeLimits(const ServerConfig &config)
+{
+    RetentionLimits limits = config.retention;
+    limits.maxTombstones = config.maxChannels;
+    return limits;
+}
+
+} // namespace
+
 CdcServer::CdcServer(ServerConfig config, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
-    , m_store(m_config.retention)
+    , m_store(storeLimits(m_config))
     , m_broker(m_config.cluster ? std::make_unique<RedisBroker>(*m_config.cluster, m_store, m_metrics) : nullptr)
     , m_threads(std::make_unique<ConnectionThreads>(m_config, m_metrics))
     , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config, *m_threads, m_broker.get()))
@@ -167,7 +180,7 @@ void CdcServer::reconfigure(const ServerConfig &config)
     // The hub, the API and the front door hold references to m_config: they see the new values.
     m_frontDoor.reset();
     m_config = config;
-    m_store.setLimits(m_config.retention);
+    m_store.setLimits(storeLimits(m_config));
     m_hub->applyConfig();
     m_frontDoor = std::make_unique<FrontDoor>(m_config, *m_threads);
 }

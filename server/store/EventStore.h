@@ -24,7 +24,8 @@ struct RetentionLimits
     qint64 maxAgeMs = 7LL * 24 * 3600 * 1000; // 0: no age limit
     // Memory for the answers kept for Idempotency-Key retries; past it the oldest are forgotten.
     qint64 maxIdempotencyBytes = IdempotencyLedger::defaultMaxBytes;
-    // Forgotten channels remembered in memory (without a journal), about 100 bytes each.
+    // Forgotten channels remembered in memory (without a journal), about 100 bytes each; the server
+    // sets it to --max-channels.
     qsizetype maxTombstones = 100'000;
 };
 
