@@ -118,8 +118,9 @@ HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, con
 
 void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
 {
-    // A browser's preflight carries no credentials, and tells nothing: it is answered before the
-    // token check (which the request it announces then passes or fails like any other).
+    // `access` is what the token allowed, checked by the connection on the head. A browser's
+    // preflight carries no credentials and tells nothing: it is answered without one (the request
+    // it announces then passes or fails the check like any other).
     if (head.method == "OPTIONS") {
         if (head.target == "*")
             return reply(m_cors.preflight(head, "GET, HEAD, POST, OPTIONS"));
