@@ -1,6 +1,7 @@
 #include "CdcServer.h"
 
 #include "Logging.h"
+#include "broker/LocalBroker.h"
 #include "cluster/RedisBroker.h"
 #include "net/ConnectionThreads.h"
 #include "net/FrontDoor.h"
@@ -24,16 +25,29 @@ RetentionLimits storeLimits(const ServerConfig &config)
     return limits;
 }
 
+// The one place that knows which store of record this server has.
+std::unique_ptr<Broker> makeBroker(EventStore &store, ServerMetrics &metrics, const ServerConfig &config)
+{
+    if (config.cluster)
+        return std::make_unique<RedisBroker>(*config.cluster, store, metrics, config);
+    return std::make_unique<LocalBroker>(store, metrics, config);
+}
+
 } // namespace
 
 CdcServer::CdcServer(ServerConfig config, QObject *parent)
+    : CdcServer(std::move(config), &makeBroker, parent)
+{
+}
+
+CdcServer::CdcServer(ServerConfig config, const BrokerFactory &makeBroker, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_store(storeLimits(m_config))
-    , m_broker(m_config.cluster ? std::make_unique<RedisBroker>(*m_config.cluster, m_store, m_metrics) : nullptr)
+    , m_broker(makeBroker(m_store, m_metrics, m_config))
     , m_threads(std::make_unique<ConnectionThreads>(m_config, m_metrics))
-    , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config, *m_threads, m_broker.get()))
-    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config, m_broker.get()))
+    , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config, *m_threads, *m_broker))
+    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config, *m_broker))
     , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_threads))
 {
     m_threads->serve(m_api.get());
@@ -113,7 +127,7 @@ bool CdcServer::start(QString *errorMessage)
     m_stopping = false;
     if (!openStorage(errorMessage))
         return false;
-    if (m_broker && !m_metrics.cluster.redisUp && !m_broker->start(10'000, errorMessage))
+    if (!m_broker->start(10'000, errorMessage))
         return false;
     QString reason;
     if (!m_frontDoor->listen(&reason)) {
@@ -125,13 +139,8 @@ bool CdcServer::start(QString *errorMessage)
         return false;
     }
     qCInfo(lcServer).noquote() << "listening on" << webSocketUrl().toString() << "and" << httpUrl().toString();
-    if (m_broker) {
-        m_broker->setAnnouncement(m_config.cluster->advertiseUrl.isEmpty() ? webSocketUrl().toString()
-                                                                           : m_config.cluster->advertiseUrl,
-                                  [this] { return int(m_hub->sessionCount()); });
-        qCInfo(lcServer).noquote() << "cluster mode: instance" << m_metrics.cluster.instanceId << "on Redis"
-                                   << m_config.cluster->redis.display();
-    }
+    m_broker->serve({webSocketUrl().toString(), [this] { return int(m_hub->sessionCount()); },
+                     [this](const QString &channel) { return m_hub->subscriberCount(channel) > 0; }});
     if (!m_config.bindAddress.isLoopback() && !m_config.accessControl)
         qCWarning(lcServer).noquote()
             << "listening on" << m_config.bindAddress.toString()
@@ -139,8 +148,6 @@ bool CdcServer::start(QString *errorMessage)
                "Start with --auth-tokens (docs/security.md), or bind 127.0.0.1.";
     else if (m_config.accessControl)
         qCInfo(lcServer).noquote() << "authentication on:" << m_config.accessControl->size() << "token(s)";
-    if (!m_broker) // in a cluster Redis holds the channels, and every instance follows them
-        m_store.forgetIdleChannels([this](const QString &channel) { return m_hub->subscriberCount(channel) > 0; });
     startSources();
     return true;
 }
@@ -151,7 +158,7 @@ void CdcServer::startSources()
         return;
     // The source resumes from the store's positions: make them the durable ones first.
     m_store.commitNow();
-    m_postgres = std::make_unique<pg::PostgresSource>(*m_config.postgres, m_store, m_broker.get());
+    m_postgres = std::make_unique<pg::PostgresSource>(*m_config.postgres, *m_broker);
     connect(m_postgres.get(), &pg::PostgresSource::statusChanged, this, [this](const SourceStatus &status) {
         m_metrics.sources.insert(status.name, status);
         Q_EMIT sourceStatusChanged(status);
@@ -169,8 +176,7 @@ void CdcServer::stop()
         m_metrics.sources.clear();
     }
     m_frontDoor->stopListening();
-    if (m_broker)
-        m_broker->leave();
+    m_broker->leave();
     m_hub->closeAll(ws::CloseCode::goingAway, QStringLiteral("server shutting down"));
 }
 
@@ -215,24 +221,12 @@ QUrl CdcServer::webSocketUrl() const
 
 void CdcServer::publish(const PublishBatch &batch, PublishDone done)
 {
-    if (!done)
-        done = [](const QList<AppendReceipt> &, const QString &error) {
-            if (!error.isEmpty())
-                qCWarning(lcIngest).noquote() << "events not stored:" << error;
-        };
-    if (const auto refusal = m_store.channelLimitRefusal(batch, m_config.maxChannels)) {
-        m_metrics.countLimit(QStringLiteral("channels"));
-        return done({}, *refusal);
-    }
-    if (m_broker)
-        return m_broker->publish(batch, {}, {}, [done = std::move(done)](const ClusterPublishOutcome &outcome) {
-            done(outcome.receipts, outcome.errorMessage);
-        });
-    if (const auto refusal = m_store.heldChannelRefusal(batch))
-        return done({}, *refusal);
-    const QList<AppendReceipt> receipts = m_store.append(batch);
-    m_store.whenCommitted([receipts, done = std::move(done)](const QString &error) {
-        done(error.isEmpty() ? receipts : QList<AppendReceipt>{}, error);
+    m_broker->publish(batch, {}, [done = std::move(done)](const PublishOutcome &outcome) {
+        const QString error = outcome.refusal ? outcome.refusal->message : QString();
+        if (done)
+            return done(outcome.receipts, error);
+        if (!error.isEmpty())
+            qCWarning(lcIngest).noquote() << "events not stored:" << error;
     });
 }
 

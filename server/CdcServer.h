@@ -12,9 +12,9 @@
 
 namespace cdc {
 
+class Broker;
 class ConnectionThreads;
 class FrontDoor;
-class RedisBroker;
 class HttpApi;
 class SessionHub;
 namespace pg {
@@ -30,6 +30,11 @@ class CdcServer : public QObject
 
 public:
     explicit CdcServer(ServerConfig config, QObject *parent = nullptr);
+    // With another store of record than the configuration's (a test's fake Broker): `makeBroker`
+    // builds it over this server's store, metrics and settings.
+    using BrokerFactory =
+        std::function<std::unique_ptr<Broker>(EventStore &window, ServerMetrics &metrics, const ServerConfig &config)>;
+    CdcServer(ServerConfig config, const BrokerFactory &makeBroker, QObject *parent = nullptr);
     ~CdcServer() override;
 
     // Opens the journal (the first time) and starts listening; on failure the message says why
@@ -55,8 +60,8 @@ public:
     // Without `done`, a refusal is logged.
     using PublishDone = std::function<void(const QList<AppendReceipt> &receipts, const QString &error)>;
     void publish(const PublishBatch &batch, PublishDone done = {});
-    // Cluster mode's link to Redis; null in single-instance mode.
-    RedisBroker *cluster() const { return m_broker.get(); }
+    // The store of record (LocalBroker, or RedisBroker in cluster mode): chosen once, here.
+    Broker &broker() { return *m_broker; }
 
     const ServerConfig &config() const { return m_config; }
     EventStore &store() { return m_store; }
@@ -78,7 +83,7 @@ private:
     ServerMetrics m_metrics;
     EventStore m_store;
     // Before the hub and the API, which use it; after the store, which it fills.
-    std::unique_ptr<RedisBroker> m_broker;
+    std::unique_ptr<Broker> m_broker;
     // The threads that own every connection; stopped first on destruction, before the engine
     // objects their calls reach.
     std::unique_ptr<ConnectionThreads> m_threads;

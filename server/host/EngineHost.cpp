@@ -3,13 +3,14 @@
 #include "CdcServer.h"
 #include "Logging.h"
 #include "MonitorFeed.h"
+#include "broker/Broker.h"
 #include "net/Mailbox.h"
 #include "net/SessionHub.h"
 #include "sources/CaptureImport.h"
 #include "store/Capture.h"
 
+#include <QPointer>
 #include <QSaveFile>
-
 #include <QTimer>
 
 #include <memory>
@@ -80,7 +81,13 @@ public:
                 channels.append(log->id());
             channels.sort();
         }
-        Q_EMIT travelFinished(requestId, runTravel(m_server->store(), channels, window, m_server->config().travel));
+        // Through the broker, as a client's travel goes: in cluster mode it reaches the Redis stream,
+        // for channels this instance never tracked too.
+        m_server->broker().travel(channels, window, m_server->config().travel,
+                                  [self = QPointer<EngineWorker>(this), requestId](const TravelResult &result) {
+                                      if (self)
+                                          Q_EMIT self->travelFinished(requestId, result);
+                                  });
     }
 
     void eventTimes(const QString &channel)

@@ -2,7 +2,7 @@
 
 #include "ServerMetrics.h"
 #include "SessionHub.h"
-#include "cluster/RedisBroker.h"
+#include "broker/Broker.h"
 #include "protocol/JsonWriter.h"
 #include "protocol/PublishRequest.h"
 #include "store/Capture.h"
@@ -105,7 +105,7 @@ QByteArrayView allowedMethods(QByteArrayView method)
 } // namespace
 
 HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config,
-                 RedisBroker *broker)
+                 Broker &broker)
     : m_store(store)
     , m_hub(hub)
     , m_metrics(metrics)
@@ -202,21 +202,9 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
     // Keys are per token, as an API's keys are per account: one publisher cannot read another's
     // answers by guessing its keys.
     const QByteArray scoped = access.tokenName.toUtf8() + '\n' + key;
-    const auto reused = [&key] {
-        return HttpResponse::error(422, QStringLiteral("idempotency_key_reused"),
-                                   QStringLiteral("the Idempotency-Key \"%1\" was used for another request body")
-                                       .arg(QString::fromLatin1(key)),
-                                   QStringLiteral("use a new key for a new request"));
-    };
-    // In cluster mode the answers live in Redis, where every instance finds them (RedisBroker).
-    if (const IdempotentAnswer *answered = m_broker ? nullptr : m_store.idempotentAnswer(scoped)) {
-        if (answered->fingerprint != fingerprint)
-            return reply(reused());
-        HttpResponse replayed = receiptsResponse(answered->receipts.expand(), answered->receipts.isBatch());
-        replayed.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
-        return reply(replayed);
-    }
-    // The first attempt is still on its way to the journal: the retry waits for its answer.
+    const auto reused = [] { return refused(refusals::idempotencyKeyReused()); };
+    // An answered key is the broker's to know (the journal's ledger, or Redis'). One whose first
+    // attempt is still on its way to it is this API's: the retry waits for that attempt's answer.
     if (const auto inFlight = m_inFlight.find(scoped); inFlight != m_inFlight.end()) {
         if (inFlight->fingerprint != fingerprint)
             return reply(reused());
@@ -248,54 +236,26 @@ void HttpApi::store(const QByteArray &body, const Access &access, const Idempote
                                     QStringLiteral("%1the token \"%2\" may not publish to \"%3\"")
                                         .arg(batch.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString(),
                                              access.tokenName, batch[i].channel)));
-    if (const auto refusal = m_store.channelLimitRefusal(batch, m_config.maxChannels)) {
-        m_metrics.countLimit(QStringLiteral("channels"));
-        return reply(HttpResponse::error(429, QStringLiteral("too_many_channels"), *refusal,
-                                         QStringLiteral("publish to existing channels, or raise --max-channels")));
-    }
-    const bool isBatch = QByteArrayView(body).trimmed().startsWith('[');
-    if (m_broker) {
-        // The 2xx waits for Redis' reply: then every instance can read the events.
-        return m_broker->publish(
-            batch, tag.key, tag.fingerprint, [isBatch, reply = std::move(reply)](const ClusterPublishOutcome &outcome) {
-                if (outcome.errorStatus != 0)
-                    return reply(HttpResponse::error(outcome.errorStatus, outcome.errorCode, outcome.errorMessage));
-                HttpResponse answer = receiptsResponse(outcome.receipts, isBatch);
-                if (outcome.replayed)
-                    answer.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
-                reply(answer);
-            });
-    }
-    if (!m_store.failure().isEmpty())
-        return reply(journalFull(m_store.failure()));
-    if (const auto refusal = m_store.heldChannelRefusal(batch)) {
-        HttpResponse busy = HttpResponse::error(503, QStringLiteral("channel_busy"), *refusal,
-                                                QStringLiteral("retry in a moment (with the same Idempotency-Key)"));
-        busy.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")});
-        return reply(busy);
-    }
-
-    const QList<AppendReceipt> receipts = m_store.append(batch);
-    HttpResponse answer = receiptsResponse(receipts, isBatch);
-    // Committed together with the events: after a crash, both or neither.
-    if (!tag.key.isEmpty())
-        m_store.rememberAnswer(tag.key, tag.fingerprint, CompactReceipts(receipts, isBatch));
-    // The answer waits until the journal holds the events: a 2xx means durable.
-    m_store.whenCommitted([answer = std::move(answer), reply = std::move(reply)](const QString &error) {
-        if (!error.isEmpty())
-            return reply(journalFull(error));
+    PublishOptions options;
+    options.idempotencyKey = tag.key;
+    options.fingerprint = tag.fingerprint;
+    options.isBatch = QByteArrayView(body).trimmed().startsWith('[');
+    // The 2xx waits until the broker holds the events durably: every reader can then read them.
+    m_broker.publish(batch, options, [isBatch = options.isBatch, reply = std::move(reply)](const PublishOutcome &outcome) {
+        if (outcome.refusal)
+            return reply(refused(*outcome.refusal));
+        HttpResponse answer = receiptsResponse(outcome.receipts, isBatch);
+        if (outcome.replayed)
+            answer.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
         reply(answer);
     });
 }
 
-HttpResponse HttpApi::journalFull(const QString &why)
+HttpResponse HttpApi::refused(const PublishRefusal &refusal)
 {
-    // RFC 4918's 507: the server cannot store the representation; the batch was not stored.
-    HttpResponse response = HttpResponse::error(
-        507, QStringLiteral("insufficient_storage"), why,
-        QStringLiteral("nothing of this request was stored; retry it (with the same Idempotency-Key) once space is "
-                       "freed: /health says when the journal is writable again"));
-    response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArrayLiteral("5")});
+    HttpResponse response = HttpResponse::error(refusal.httpStatus, refusal.code, refusal.message, refusal.hint);
+    if (refusal.retryAfterSeconds > 0)
+        response.extraHeaders.append({QByteArrayLiteral("Retry-After"), QByteArray::number(refusal.retryAfterSeconds)});
     return response;
 }
 
@@ -420,38 +380,11 @@ HttpResponse HttpApi::health() const
         writer.endObject();
     }
     writer.endArray();
-    if (m_broker) {
-        const ServerMetrics::Cluster &cluster = m_metrics.cluster;
-        writer.key("cluster")
-            .beginObject()
-            .field("instance", QStringView(cluster.instanceId))
-            .field("redis", QStringView(m_config.cluster->redis.display()))
-            .field("redis_up", cluster.redisUp)
-            .field("redis_state", QStringView(cluster.redisState))
-            .field("script_roundtrip_us", cluster.lastScriptMicros)
-            .field("tracked_channels", cluster.trackedChannels)
-            .field("gap_fills", cluster.gapFills)
-            .field("events_lost", cluster.eventsLost)
-            .field("epoch_changes", cluster.epochChanges)
-            .endObject();
-    }
-    if (m_config.journal) {
-        // A full disk: publishes get 507 while reads and live clients go on (docs/durability.md).
-        writer.key("journal")
-            .beginObject()
-            .field("path", QStringView(m_config.journal->path))
-            .field("writable", m_store.failure().isEmpty())
-            .field("failures", m_store.journalFailures());
-        if (m_store.failure().isEmpty())
-            writer.key("error").rawValue("null");
-        else
-            writer.field("error", QStringView(m_store.failure()));
-        writer.endObject();
-    }
+    m_broker.writeHealth(writer);
     // Every source's warnings in one place, for a probe that only looks here.
     writer.key("warnings").beginArray();
-    if (!m_store.failure().isEmpty())
-        writer.value(QStringView(m_store.failure()));
+    if (const QString problem = m_broker.problem(); !problem.isEmpty())
+        writer.value(QStringView(problem));
     for (const SourceStatus &source : std::as_const(m_metrics.sources))
         for (const QString &warning : source.warnings)
             writer.value(QStringView(warning));
@@ -510,19 +443,19 @@ HttpResponse HttpApi::disconnectClient(const HttpRequestHead &head, const Access
 
 HttpResponse HttpApi::cluster() const
 {
-    if (!m_broker)
+    const std::optional<Membership> membership = m_broker.membership();
+    if (!membership)
         return HttpResponse::error(404, QStringLiteral("not_clustered"),
                                    QStringLiteral("this server is not in cluster mode"),
                                    QStringLiteral("start it with --redis URL (docs/cluster.md)"));
-    const ServerMetrics::Cluster &cluster = m_metrics.cluster;
     JsonWriter writer;
     writer.beginObject()
-        .field("instance", QStringView(cluster.instanceId))
-        .field("redis", QStringView(m_config.cluster->redis.display()))
-        .field("redis_up", cluster.redisUp)
+        .field("instance", QStringView(membership->instance))
+        .field("redis", QStringView(membership->store))
+        .field("redis_up", membership->up)
         .key("members")
         .beginArray();
-    for (const ClusterMember &member : cluster.members)
+    for (const ClusterMember &member : membership->members)
         writer.beginObject()
             .field("id", QStringView(member.id))
             .field("url", QStringView(member.url))

@@ -12,9 +12,10 @@
 
 namespace cdc {
 
+class Broker;
 class EventStore;
-class RedisBroker;
 class SessionHub;
+struct PublishRefusal;
 struct ServerMetrics;
 
 // The plain-HTTP side of the port: athena's POST /events, /health, /metrics, /channels and the
@@ -22,9 +23,8 @@ struct ServerMetrics;
 class HttpApi
 {
 public:
-    // With a broker (cluster mode) a publish goes to Redis.
-    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config,
-            RedisBroker *broker = nullptr);
+    // A publish goes to `broker`; the reads of what this instance holds come from `store`.
+    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config, Broker &broker);
 
     // `reply` runs exactly once: at once for reads, and for a publish once its events are durable.
     using Reply = std::function<void(const HttpResponse &)>;
@@ -47,10 +47,10 @@ private:
                                const Access &access) const;
     static HttpResponse notFound(const HttpRequestHead &head);
     static HttpResponse receiptsResponse(const QList<AppendReceipt> &receipts, bool isBatch);
-    static HttpResponse journalFull(const QString &why);
+    static HttpResponse refused(const PublishRefusal &refusal);
     HttpResponse health() const;
     HttpResponse metrics(const Access &access) const;
-    // GET /cluster: the instances announced in Redis (cluster mode only).
+    // GET /cluster: the instances sharing the channels (cluster mode only).
     HttpResponse cluster() const;
     // GET /clients and DELETE /clients/{id}: what a monitoring window reads and does (the token
     // right "monitor").
@@ -65,7 +65,7 @@ private:
     SessionHub &m_hub;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
-    RedisBroker *m_broker = nullptr;
+    Broker &m_broker;
     CorsPolicy m_cors;
     // Idempotency keys whose first request is not answered yet, with the retries waiting for it.
     struct InFlight

@@ -2,7 +2,7 @@
 
 #include "Logging.h"
 #include "ServerMetrics.h"
-#include "cluster/RedisBroker.h"
+#include "broker/Broker.h"
 #include "protocol/ClientMessage.h"
 #include "protocol/ServerFrames.h"
 #include "store/EventStore.h"
@@ -15,7 +15,7 @@
 namespace cdc {
 
 SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config,
-                       ConnectionThreads &threads, RedisBroker *broker, QObject *parent)
+                       ConnectionThreads &threads, Broker &broker, QObject *parent)
     : QObject(parent)
     , m_store(store)
     , m_metrics(metrics)
@@ -280,17 +280,11 @@ void SessionHub::handleTravel(WsSession *session, const TravelCommand &travel)
     }
     const QStringList channels = travel.channel ? QStringList{*travel.channel} : session->subscriptions();
     const TravelWindow window{travel.sinceSeq, travel.sinceTsMs, travel.limit};
-    if (m_broker && !m_broker->windowCovers(channels, window, m_config.travel)) {
-        // Older than this instance's window: the stream has it. Live events meanwhile are past the
-        // window's newest seq, which bounds the read, so the seam has no gap and no duplicate.
-        m_broker->travel(channels, window, m_config.travel,
-                         [this, id = session->id(), travel](const TravelResult &result, std::shared_ptr<EventStore>) {
-                             if (WsSession *asked = find(id))
-                                 sendTravel(asked, travel, result);
-                         });
-        return;
-    }
-    sendTravel(session, travel, runTravel(m_store, channels, window, m_config.travel));
+    m_broker.travel(channels, window, m_config.travel, [this, id = session->id(), travel](const TravelResult &result) {
+        // Read from a stream elsewhere, the answer may come after the client left.
+        if (WsSession *asked = find(id))
+            sendTravel(asked, travel, result);
+    });
 }
 
 void SessionHub::sendTravel(WsSession *session, const TravelCommand &travel, const TravelResult &result)
@@ -331,8 +325,7 @@ void SessionHub::subscribe(WsSession *session, const QString &channel)
 {
     if (!session->addSubscription(channel))
         return;
-    if (m_broker)
-        m_broker->track(channel);
+    m_broker.track(channel);
     m_subscribers[channel].push_back(session);
     session->lane()->inbox().post([to = session->lane(), id = session->id(), channel] { to->subscribe(id, channel); });
 }

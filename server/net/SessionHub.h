@@ -15,10 +15,10 @@
 
 namespace cdc {
 
+class Broker;
 class ConnectionThreads;
 class EventStore;
 class ChannelLog;
-class RedisBroker;
 struct ServerMetrics;
 struct StoredEvent;
 struct TravelCommand;
@@ -34,10 +34,10 @@ class SessionHub : public QObject
     Q_OBJECT
 
 public:
-    // With a broker (cluster mode) every subscribed channel is tracked in Redis, and a travel the
-    // window cannot answer is read from the stream.
+    // Every subscribed channel is tracked by `broker`, and every travel is read from it; live
+    // events come from `store`, the broker's window.
     SessionHub(EventStore &store, ServerMetrics &metrics, const ServerConfig &config, ConnectionThreads &threads,
-               RedisBroker *broker = nullptr, QObject *parent = nullptr);
+               Broker &broker, QObject *parent = nullptr);
     ~SessionHub() override;
     // Re-reads the heartbeat settings after CdcServer::reconfigure.
     void applyConfig();
@@ -87,7 +87,7 @@ private:
     EventStore &m_store;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
-    RedisBroker *m_broker = nullptr;
+    Broker &m_broker;
     ConnectionThreads &m_threads; // what the lanes say is posted to its inbox, run on this thread
     std::vector<Lane> m_lanes;
     std::vector<WsSession *> m_sessions;

@@ -174,6 +174,34 @@ private Q_SLOTS:
         QVERIFY(client.waitForMessages(3));
     }
 
+    // Cluster mode: a replay from the window reads what Redis holds, as `cdcscope travel` does —
+    // here a channel that only the other instance ever published to, so this window's engine has
+    // none of it in memory.
+    void aReplayInClusterModeReadsTheRedisStream()
+    {
+        RedisServer redis;
+        QVERIFY(redis.start());
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QString());
+        auto headless = startHeadless({QStringLiteral("--redis"), redis.url()}, environment);
+        QVERIFY2(headless->port, headless->log.constData());
+        publishBatch(headless->port, QStringLiteral("elsewhere"), 30);
+        ClusterConfig cluster;
+        cluster.redis = std::get<RedisEndpoint>(parseRedisUrl(redis.url()));
+        startWindow(0, true, cluster);
+
+        TravelPanel *panel = m_window->travelPanel();
+        panel->channelBox()->setCurrentText(QStringLiteral("elsewhere"));
+        panel->sinceSeqEdit()->setText(QStringLiteral("20"));
+        panel->limitBox()->setValue(100);
+        panel->requestReplay();
+        QTRY_COMPARE(m_window->tabs()->count(), 3);
+        auto *result = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+        QVERIFY(result);
+        QCOMPARE(seqColumn(result->model()), (QList<qint64>{21, 22, 23, 24, 25, 26, 27, 28, 29, 30}));
+        QVERIFY2(result->summary().contains(QStringLiteral("no gap")), qPrintable(result->summary()));
+    }
+
     void publishedEventsAppearAsRowsInOrder()
     {
         startWindow();

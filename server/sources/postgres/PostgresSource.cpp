@@ -1,8 +1,7 @@
 #include "PostgresSource.h"
 
 #include "Logging.h"
-#include "cluster/RedisBroker.h"
-#include "store/EventStore.h"
+#include "broker/Broker.h"
 
 #include <QCryptographicHash>
 
@@ -11,10 +10,9 @@
 
 namespace cdc::pg {
 
-PostgresSource::PostgresSource(PostgresConfig config, EventStore &store, RedisBroker *broker, QObject *parent)
+PostgresSource::PostgresSource(PostgresConfig config, Broker &broker, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
-    , m_store(store)
     , m_broker(broker)
 {
     m_status.name = QStringLiteral("postgres");
@@ -26,7 +24,8 @@ PostgresSource::PostgresSource(PostgresConfig config, EventStore &store, RedisBr
 
 PostgresSource::~PostgresSource()
 {
-    m_store.releaseChannels(); // a transaction left in parts: others may publish again
+    if (!m_sourceKey.isEmpty())
+        m_broker.endRun(m_sourceKey); // a transaction left in parts: others may publish again
     // The worker's queued signals to this object die with it; its thread ends here.
     m_worker.reset();
 }
@@ -35,18 +34,16 @@ void PostgresSource::start()
 {
     if (m_worker)
         return;
-    QHash<QString, qint64> journaled;
-    // Every key this store knows; the worker picks its own once it has identified the database.
-    for (const QString &key : m_store.sourceKeys())
-        journaled.insert(key, m_store.sourcePosition(key));
-    m_worker = std::make_unique<ReplicationWorker>(m_config, journaled);
+    // Every position the broker knows; the worker picks its own once it has identified the database.
+    m_worker = std::make_unique<ReplicationWorker>(m_config, m_broker.sourcePositions());
     connect(m_worker.get(), &ReplicationWorker::transactionReady, this, &PostgresSource::apply);
     connect(m_worker.get(), &ReplicationWorker::stateChanged, this, &PostgresSource::setState);
     connect(m_worker.get(), &ReplicationWorker::progress, this, &PostgresSource::setProgress);
     connect(m_worker.get(), &ReplicationWorker::identityNoted, this, &PostgresSource::noteIdentity);
     connect(m_worker.get(), &ReplicationWorker::identified, this, [this](const QString &sourceKey) {
-        // Where this database and slot resume: what the journal holds from earlier runs.
-        const Lsn resumeAt = Lsn(m_store.sourcePosition(sourceKey));
+        // Where this database and slot resume: what the broker holds from earlier runs.
+        m_sourceKey = sourceKey;
+        const Lsn resumeAt = Lsn(m_broker.sourcePosition(sourceKey));
         if (resumeAt > m_durable) {
             m_durable = resumeAt;
             m_status.journaledLsn = formatLsn(resumeAt);
@@ -58,16 +55,25 @@ void PostgresSource::start()
 
 namespace {
 
-// Next to a source's position the journal keeps how far into a transaction stored in parts it
-// got, committed with each part: after a crash, what PostgreSQL sends again of it is stored once.
-QString partialCommitKey(const QString &sourceKey)
+// The same transaction (or part of one), sent again after a crash or to another instance after a
+// take-over, has the same key, so the broker answers it from the first time and stores nothing.
+// Part boundaries depend only on the changes (ChangeStream), so a part's key is stable too.
+QByteArray idempotencyKeyOf(const QString &sourceKey, const ChangeStream::Transaction &transaction)
 {
-    return sourceKey + QStringLiteral("#partial_commit_lsn");
+    QByteArray key = "postgres\n" + sourceKey.toUtf8() + '\n';
+    if (transaction.complete && transaction.firstChange == 0)
+        return key + formatLsn(transaction.endLsn).toUtf8();
+    return key + formatLsn(transaction.commitLsn).toUtf8() + '#' + QByteArray::number(transaction.firstChange);
 }
 
-QString partialChangesKey(const QString &sourceKey)
+QByteArray fingerprintOf(const PublishBatch &events)
 {
-    return sourceKey + QStringLiteral("#partial_changes");
+    QCryptographicHash fingerprint(QCryptographicHash::Sha256);
+    for (const NewEvent &event : events) {
+        fingerprint.addData(event.channel.toUtf8());
+        fingerprint.addData(event.payload);
+    }
+    return fingerprint.result();
 }
 
 } // namespace
@@ -78,101 +84,29 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     if (m_failed || m_resending)
         return; // PostgreSQL sends it again from the last confirmed position
     noteProgress(transaction);
-    if (m_broker)
-        return applyThroughCluster(sourceKey, transaction);
-    const Lsn position = Lsn(m_store.sourcePosition(sourceKey));
-    if (transaction.complete ? transaction.endLsn <= position : transaction.commitLsn < position) {
-        // PostgreSQL re-sends what it was not yet told is durable; the journal has it already.
-        if (transaction.complete) {
-            ++m_status.duplicatesSkipped;
-            confirmWhenCommitted(position);
-        }
-        return;
-    }
-    // A crash in the middle of a transaction stored in parts: skip what the journal has of it.
-    PublishBatch events = transaction.events;
-    const bool resumed = m_store.sourcePosition(partialCommitKey(sourceKey)) == qint64(transaction.commitLsn);
-    const qint64 storedBefore = resumed ? m_store.sourcePosition(partialChangesKey(sourceKey)) : 0;
-    events.remove(0, std::clamp<qint64>(storedBefore - transaction.firstChange, 0, events.size()));
-    if (!events.isEmpty()) {
-        if (!transaction.complete)
-            m_store.holdChannels(events, QStringLiteral("a large PostgreSQL transaction (xid %1, %2 rows so far)")
-                                             .arg(transaction.xid)
-                                             .arg(m_status.openTransactionRows));
-        if (m_store.append(events).isEmpty())
-            return waitForJournal(m_store.failure());
-    }
-    m_status.events += events.size();
-    if (!transaction.complete) {
-        m_store.setSourcePosition(partialCommitKey(sourceKey), qint64(transaction.commitLsn));
-        // A skipped part (already journaled) must not lower the count the journal holds.
-        m_store.setSourcePosition(partialChangesKey(sourceKey),
-                                  std::max(storedBefore, transaction.firstChange + transaction.events.size()));
-        m_store.whenCommitted([self = QPointer<PostgresSource>(this)](const QString &error) {
-            if (self && self->m_worker && !error.isEmpty())
-                self->waitForJournal(error);
-        });
-        // One journal transaction per part, not per event-loop turn: several queued parts would
-        // otherwise be staged, written and fanned out together.
-        m_store.commitNow();
-        return;
-    }
-    m_store.setSourcePosition(sourceKey, qint64(transaction.endLsn));
-    if (m_store.sourcePosition(partialCommitKey(sourceKey)) != 0) {
-        m_store.setSourcePosition(partialCommitKey(sourceKey), 0);
-        m_store.setSourcePosition(partialChangesKey(sourceKey), 0);
-    }
-    m_store.releaseChannels();
-    ++m_status.transactions;
-    confirmWhenCommitted(transaction.endLsn); // reports the new counts once durable
-}
-
-void PostgresSource::noteProgress(const ChangeStream::Transaction &transaction)
-{
-    // Only a transaction large enough to come in parts is shown while it streams in.
-    if (transaction.complete && transaction.firstChange == 0)
-        return;
-    m_status.openTransactionXid = transaction.complete ? 0 : transaction.xid;
-    m_status.openTransactionRows = transaction.complete ? 0 : transaction.firstChange + transaction.events.size();
-    Q_EMIT statusChanged(m_status);
-}
-
-void PostgresSource::applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction)
-{
-    if (m_resending)
-        return; // PostgreSQL sends it again from the last confirmed position
-    // A part confirms nothing by itself: only its transaction's end may be confirmed upstream.
-    const Lsn endLsn = transaction.complete ? transaction.endLsn : 0;
-    // The same transaction (or part), sent again after a crash or by another instance after a
-    // take-over, has the same key: Redis answers it from the first time and stores nothing.
-    QByteArray key = "postgres\n" + sourceKey.toUtf8() + '\n';
-    if (transaction.complete && transaction.firstChange == 0)
-        key += formatLsn(transaction.endLsn).toUtf8();
+    const QByteArray key = idempotencyKeyOf(sourceKey, transaction);
+    PublishOptions options;
+    options.idempotencyKey = key;
+    options.fingerprint = fingerprintOf(transaction.events);
+    SourceMark mark{sourceKey, std::nullopt, QString()};
+    if (transaction.complete)
+        mark.position = qint64(transaction.endLsn);
     else
-        key += formatLsn(transaction.commitLsn).toUtf8() + '#' + QByteArray::number(transaction.firstChange);
-    m_inFlight.push_back({endLsn, transaction.events.isEmpty(), key});
-    if (transaction.events.isEmpty())
-        return confirmStoredInOrder();
-    QCryptographicHash fingerprint(QCryptographicHash::Sha256);
-    for (const NewEvent &event : transaction.events) {
-        fingerprint.addData(event.channel.toUtf8());
-        fingerprint.addData(event.payload);
-    }
+        mark.partOf = QStringLiteral("a large PostgreSQL transaction (xid %1, %2 rows so far)")
+                          .arg(transaction.xid)
+                          .arg(m_status.openTransactionRows);
+    options.source = mark;
+    // A part confirms nothing by itself: only its transaction's end may be confirmed upstream.
+    m_inFlight.push_back({transaction.complete ? transaction.endLsn : 0, false, key});
     const qsizetype count = transaction.events.size();
     const bool complete = transaction.complete;
-    m_broker->publish(
-        transaction.events, key, fingerprint.result(),
-        [self = QPointer<PostgresSource>(this), key, count, complete](const ClusterPublishOutcome &outcome) {
+    m_broker.publish(
+        transaction.events, options,
+        [self = QPointer<PostgresSource>(this), key, count, complete](const PublishOutcome &outcome) {
             if (!self || !self->m_worker || self->m_resending)
                 return;
-            if (outcome.errorStatus != 0) {
-                // Nothing from here on is confirmed; the next session re-sends it all.
-                self->m_resending = true;
-                self->m_inFlight.clear();
-                self->m_worker->requestResend();
-                self->setState(SourceStatus::State::Reconnecting, outcome.errorMessage);
-                return;
-            }
+            if (outcome.refusal)
+                return self->resendWhenAccepted(outcome.refusal->message);
             if (outcome.replayed) {
                 self->m_status.duplicatesSkipped += complete ? 1 : 0;
             } else {
@@ -184,6 +118,16 @@ void PostgresSource::applyThroughCluster(const QString &sourceKey, const ChangeS
                     sent.stored = true;
             self->confirmStoredInOrder();
         });
+}
+
+void PostgresSource::noteProgress(const ChangeStream::Transaction &transaction)
+{
+    // Only a transaction large enough to come in parts is shown while it streams in.
+    if (transaction.complete && transaction.firstChange == 0)
+        return;
+    m_status.openTransactionXid = transaction.complete ? 0 : transaction.xid;
+    m_status.openTransactionRows = transaction.complete ? 0 : transaction.firstChange + transaction.events.size();
+    Q_EMIT statusChanged(m_status);
 }
 
 void PostgresSource::confirmStoredInOrder()
@@ -204,43 +148,28 @@ void PostgresSource::confirmStoredInOrder()
     }
 }
 
-void PostgresSource::confirmWhenCommitted(Lsn endLsn)
+void PostgresSource::resendWhenAccepted(const QString &error)
 {
-    m_store.whenCommitted([self = QPointer<PostgresSource>(this), endLsn](const QString &error) {
-        if (!self || !self->m_worker)
-            return;
-        if (!error.isEmpty())
-            return self->waitForJournal(error); // not durable, so never confirmed
-        self->m_worker->markDurable(endLsn);
-        if (endLsn > self->m_durable) {
-            self->m_durable = endLsn;
-            self->m_status.journaledLsn = formatLsn(endLsn);
-            self->m_status.lagBytes = qint64(std::max(self->m_serverWalEnd, endLsn) - endLsn);
-            Q_EMIT self->statusChanged(self->m_status);
-        }
-    });
-}
-
-void PostgresSource::waitForJournal(const QString &error)
-{
-    if (m_resending)
-        return;
-    // The journal took back what it could not write, and PostgreSQL still holds everything after
-    // the confirmed position: drop what streams in until the journal writes again, then read it
-    // all again from there. Nothing is lost, nothing is stored twice.
+    // PostgreSQL still holds everything after the confirmed position: drop what streams in until
+    // the broker accepts again, then read it all again from there. Nothing is lost, and what was
+    // stored meanwhile is answered by its key, not stored twice.
     m_resending = true;
+    m_inFlight.clear();
     setState(SourceStatus::State::Reconnecting, error);
-    connect(&m_store, &EventStore::journalStateChanged, this, [this] {
-        if (!m_store.failure().isEmpty() || !m_worker)
-            return;
-        disconnect(&m_store, &EventStore::journalStateChanged, this, nullptr);
+    const auto resend = [this] {
+        if (!m_broker.problem().isEmpty() || !m_worker)
+            return false;
+        disconnect(&m_broker, &Broker::stateChanged, this, nullptr);
         m_worker->requestResend();
-    });
+        return true;
+    };
+    if (!resend())
+        connect(&m_broker, &Broker::stateChanged, this, resend);
 }
 
 void PostgresSource::setState(SourceStatus::State state, QString error)
 {
-    if (state == SourceStatus::State::Standby && !m_broker) {
+    if (state == SourceStatus::State::Standby && !m_broker.isShared()) {
         // Alone, "another instance" is an earlier connection of ours that PostgreSQL still counts
         // as streaming the slot: a frozen walsender, say. The worker retries every second.
         state = SourceStatus::State::Reconnecting;

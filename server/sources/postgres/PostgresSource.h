@@ -12,25 +12,23 @@
 #include <deque>
 
 namespace cdc {
-class EventStore;
-class RedisBroker;
+class Broker;
 } // namespace cdc
 
 namespace cdc::pg {
 
 // The engine-thread half of the PostgreSQL source: takes each decoded transaction (or part of a
-// large one) from the ReplicationWorker, drops what the journal already has (by LSN, and for parts
-// by how many changes of that transaction it holds), appends the rest on the store's one append
-// path together with its position, and tells the worker to confirm a transaction's end once the
-// journal commit made it durable. It keeps the status that /health, /metrics and the Sources panel show.
+// large one) from the ReplicationWorker, publishes it through the broker under a key derived from
+// its commit LSN (so one PostgreSQL sends again — after a crash, a reconnect, or to another
+// instance after a take-over — is stored once, in either mode), with its end LSN as the source's
+// position, and tells the worker to confirm a transaction's end once the broker made it durable,
+// in order. It keeps the status that /health, /metrics and the Sources panel show.
 class PostgresSource : public QObject
 {
     Q_OBJECT
 
 public:
-    // With a broker (cluster mode) transactions are stored in Redis, each under an idempotency key
-    // made of its source and end LSN, so one that PostgreSQL sends again is stored once.
-    PostgresSource(PostgresConfig config, EventStore &store, RedisBroker *broker = nullptr, QObject *parent = nullptr);
+    PostgresSource(PostgresConfig config, Broker &broker, QObject *parent = nullptr);
     ~PostgresSource() override;
 
     void start();
@@ -41,22 +39,21 @@ Q_SIGNALS:
 
 private:
     void apply(const QString &sourceKey, const ChangeStream::Transaction &transaction);
-    void confirmWhenCommitted(Lsn endLsn);
     // A transaction coming in parts shows in the status, with its rows so far, until it is whole.
     void noteProgress(const ChangeStream::Transaction &transaction);
-    // A journal write failed (a full disk): re-read from the confirmed position once it writes again.
-    void waitForJournal(const QString &error);
-    void applyThroughCluster(const QString &sourceKey, const ChangeStream::Transaction &transaction);
+    // The broker refused one (a full disk, Redis down): nothing from here on is confirmed; once it
+    // accepts again, everything after the confirmed position is read again from PostgreSQL.
+    void resendWhenAccepted(const QString &error);
     void confirmStoredInOrder();
     void setState(SourceStatus::State state, QString error);
     void setProgress(Lsn serverWalEnd, Lsn confirmed);
     void noteIdentity(const QString &table, const QString &warning);
 
     PostgresConfig m_config;
-    EventStore &m_store;
-    RedisBroker *m_broker = nullptr;
-    // Cluster mode: transactions sent to Redis, oldest first; confirmed upstream in this order once
-    // stored, so a later one never confirms past an earlier one still on its way.
+    Broker &m_broker;
+    QString m_sourceKey; // this database and slot, once the worker identified them
+    // Transactions (and parts) sent to the broker, oldest first; confirmed upstream in this order
+    // once stored, so a later one never confirms past an earlier one still on its way.
     struct InFlight
     {
         Lsn endLsn; // 0 for a part of a transaction: it confirms nothing by itself
@@ -64,7 +61,7 @@ private:
         QByteArray idempotencyKey;
     };
     std::deque<InFlight> m_inFlight;
-    bool m_resending = false; // Redis or the journal refused one: the rest of this session is dropped, then re-sent
+    bool m_resending = false; // the broker refused one: the rest of this session is dropped, then re-sent
     std::unique_ptr<ReplicationWorker> m_worker;
     SourceStatus m_status;
     Lsn m_durable = 0;
