@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QRegularExpression>
+#include <QSettings>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QStandardPaths>
@@ -454,8 +455,8 @@ QList<Setting> settings()
         {QStringLiteral("redis-accept-volatile"), QStringLiteral("CDCSCOPE_REDIS_ACCEPT_VOLATILE"), QString(),
          QStringLiteral("Start even on a Redis that can lose acknowledged events (no persistence, or an "
                         "allkeys-* eviction policy)."),
-         [](const QString &, AppOptions &options) -> std::optional<QString> {
-             options.redisAcceptVolatile = true;
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             options.redisAcceptVolatile = parseSwitchValue(value);
              return std::nullopt;
          }},
         {QStringLiteral("redis-advertise-url"), QStringLiteral("CDCSCOPE_REDIS_ADVERTISE_URL"), QStringLiteral("url"),
@@ -542,6 +543,73 @@ QList<Setting> settings()
     };
 }
 
+// The config file's keys (what the window's Settings dialog writes: saveServerConfig) and the flag
+// each one is. A value from the file goes through that flag's parser and range check, so a setting
+// means the same and is refused the same wherever it comes from.
+struct ConfigKey
+{
+    const char *key;
+    const char *flag;
+    bool milliseconds = false; // the file keeps a duration as a number of ms
+};
+
+constexpr ConfigKey configKeys[] = {
+    {"server/bind", "bind"},
+    {"server/port", "port"},
+    {"server/delivery_threads", "delivery-threads"},
+    {"retention/events_per_channel", "retain-events"},
+    {"retention/total_bytes", "retain-bytes"},
+    {"retention/bytes_per_channel", "retain-bytes-per-channel"},
+    {"retention/max_age_ms", "retain-age", true},
+    {"retention/idempotency_bytes", "idempotency-budget"},
+    {"travel/default_limit", "travel-limit"},
+    {"travel/max_limit", "travel-limit-max"},
+    {"limits/max_connections", "max-connections"},
+    {"limits/max_connections_per_ip", "max-connections-per-ip"},
+    {"limits/max_subscriptions", "max-subscriptions"},
+    {"limits/metrics_channels", "metrics-channels"},
+    {"limits/max_channels", "max-channels"},
+    {"limits/max_travels_per_second", "max-travels-per-second"},
+    {"limits/max_body_bytes", "max-body"},
+    {"limits/max_head_bytes", "max-head"},
+    {"limits/max_queued_bytes", "max-queued"},
+    {"limits/max_message_bytes", "max-message"},
+    {"limits/body_budget_bytes", "body-budget"},
+    {"limits/max_unprocessed_messages", "max-unprocessed"},
+    {"timeouts/head_ms", "head-timeout", true},
+    {"timeouts/ping_interval_ms", "ping-interval", true},
+    {"timeouts/idle_ms", "idle-timeout", true},
+    {"view/live_rows", "view-rows"},
+    {"postgres/dsn", "pg-dsn"},
+    {"postgres/slot", "pg-slot"},
+    {"postgres/publication", "pg-publication"},
+    {"postgres/tables", "pg-tables"},
+    {"postgres/channel_column", "pg-channel-column"},
+    {"postgres/default_channel", "pg-default-channel"},
+    {"cluster/redis", "redis"},
+    {"cluster/accept_volatile", "redis-accept-volatile"},
+    {"cluster/advertise_url", "redis-advertise-url"},
+};
+
+// A value as the flag would be given it: lists joined with commas, ms durations with their unit.
+QString configValueText(const QVariant &value, bool milliseconds)
+{
+    QString text = value.typeId() == QMetaType::QStringList ? value.toStringList().join(u',') : value.toString();
+    if (milliseconds && text.trimmed() != u"0")
+        text = text.trimmed() + QStringLiteral("ms");
+    return text;
+}
+
+// "cdcscope.conf: server/port=70000 is not a port number (0-65535)": the parsers' messages start
+// with the value quoted, which the key and its value replace.
+QString configError(const QSettings &file, const QString &key, const QString &shown, const QString &given,
+                    const QString &error)
+{
+    const QString quoted = u'\'' + given + u'\'';
+    const QString what = error.startsWith(quoted) ? error.mid(quoted.size()).trimmed() : QStringLiteral("— ") + error;
+    return QStringLiteral("%1: %2=%3 %4").arg(file.fileName(), key, shown, what);
+}
+
 } // namespace
 
 QString explicitConfigFile(const QStringList &arguments, const QProcessEnvironment &environment)
@@ -558,10 +626,9 @@ QString explicitConfigFile(const QStringList &arguments, const QProcessEnvironme
 }
 
 CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment,
-                                    const AppOptions &base)
+                                    const QSettings *configFile)
 {
     CommandLineOutcome outcome;
-    outcome.options = base;
     const QList<Setting> table = settings();
 
     QCommandLineParser parser;
@@ -625,6 +692,21 @@ CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcess
     outcome.options.connectTo = parser.values(connectOption);
     if (outcome.options.headless && !outcome.options.connectTo.isEmpty())
         return fail(QStringLiteral("--connect opens a window on a remote server; it does not go with --headless"));
+    if (configFile) {
+        for (const ConfigKey &entry : configKeys) {
+            const QString key = QLatin1StringView(entry.key);
+            if (!configFile->contains(key))
+                continue;
+            const QVariant stored = configFile->value(key);
+            const QString value = configValueText(stored, entry.milliseconds);
+            const auto setting = std::find_if(table.cbegin(), table.cend(), [&entry](const Setting &candidate) {
+                return candidate.flag == QLatin1StringView(entry.flag);
+            });
+            Q_ASSERT(setting != table.cend());
+            if (const auto error = setting->apply(value, outcome.options))
+                return fail(configError(*configFile, key, configValueText(stored, false), value, *error));
+        }
+    }
     for (const Setting &setting : table) {
         if (environment.contains(setting.env)) {
             if (const auto error = setting.apply(environment.value(setting.env), outcome.options))

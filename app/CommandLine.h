@@ -5,6 +5,8 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 
+class QSettings;
+
 namespace cdc {
 
 enum class LogFormat { Text, Json };
@@ -49,10 +51,11 @@ struct CommandLineOutcome
     AppOptions options;
 };
 
-// Precedence: command-line flag > CDCSCOPE_* environment variable > `base` (the config file's
-// values over the defaults).
+// Precedence: command-line flag > CDCSCOPE_* environment variable > `configFile` > the defaults.
+// All three go through the same parsers and range checks; a bad value from any of them is refused
+// with where it came from (the flag, the variable, or the file and key) and exit code 2.
 CommandLineOutcome parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment,
-                                    const AppOptions &base = {});
+                                    const QSettings *configFile = nullptr);
 
 // The config file named by --config FILE (or --config=FILE) or CDCSCOPE_CONFIG; empty for the
 // default one. Read before the full parse, because the config file is the base the flags override.

@@ -1,6 +1,5 @@
 #include "ClientCommands.h"
 #include "CommandLine.h"
-#include "ConfigFile.h"
 #include "GuiFront.h"
 #include "HeadlessFront.h"
 #include "KeychainTokens.h"
@@ -16,18 +15,6 @@
 #include <sys/resource.h>
 
 namespace {
-
-// The config file's values over the defaults: the base that environment and flags override.
-// `path` empty: the user's own (the window's Settings dialog writes it).
-cdc::AppOptions optionsFromConfigFile(const QString &path)
-{
-    cdc::AppOptions options;
-    const QSettings settings = path.isEmpty() ? QSettings() : QSettings(path, QSettings::IniFormat);
-    cdc::loadServerConfig(settings, options.server);
-    options.liveViewRows =
-        qsizetype(settings.value(QStringLiteral("view/live_rows"), qint64(options.liveViewRows)).toLongLong());
-    return options;
-}
 
 // Every connection is a file descriptor: take the hard limit the system allows rather than the
 // soft default (often 1024), so --max-connections, not the process, is what caps them.
@@ -78,8 +65,10 @@ int main(int argc, char *argv[])
         return cdc::client::runClientCommandLine(arguments);
     }
     const QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    const cdc::CommandLineOutcome outcome = cdc::parseCommandLine(
-        arguments, environment, optionsFromConfigFile(cdc::explicitConfigFile(arguments, environment)));
+    // `configPath` empty: the user's own file (the window's Settings dialog writes it).
+    const QString configPath = cdc::explicitConfigFile(arguments, environment);
+    const QSettings configFile = configPath.isEmpty() ? QSettings() : QSettings(configPath, QSettings::IniFormat);
+    const cdc::CommandLineOutcome outcome = cdc::parseCommandLine(arguments, environment, &configFile);
     if (outcome.action == cdc::CommandLineOutcome::Action::ExitNow) {
         std::FILE *stream = outcome.exitCode == cdc::ExitCode::ok ? stdout : stderr;
         std::fprintf(stream, "%s\n", qPrintable(outcome.message));

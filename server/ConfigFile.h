@@ -7,9 +7,9 @@ class QSettings;
 namespace cdc {
 
 // The config file (QSettings, INI on Linux: ~/.config/CDC Scope/cdcscope.conf) holds the same
-// settings as the flags. It sits between the defaults and the environment in precedence, and the
-// window's settings dialog writes it.
-void loadServerConfig(const QSettings &settings, ServerConfig &config);
+// settings as the flags; the window's settings dialog writes it here. It is read by the command
+// line (app/CommandLine.cpp's configKeys), through the flags' own parsers and range checks: a key
+// written here must be listed there.
 void saveServerConfig(QSettings &settings, const ServerConfig &config);
 
 } // namespace cdc

@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QFile>
 #include <QSettings>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -117,6 +118,26 @@ private Q_SLOTS:
         QCOMPARE(process.exitCode(), 2);
         const QList<QByteArray> lines = process.readAllStandardError().trimmed().split('\n');
         QCOMPARE(lines.constFirst(), QByteArray("cdcscope: --retain-events: 'many' is not a positive whole number"));
+    }
+
+    // The config file goes through the flags' parsers: a value out of range is refused at start,
+    // naming the file and the key, never silently turned into another port.
+    void badConfigFileValueIsOneClearLineAndExit2()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config.ini"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[server]\nport=70000\n");
+        file.close();
+        QProcess process;
+        process.setProcessEnvironment(withoutDisplay());
+        process.start(binary(), {QStringLiteral("--headless"), QStringLiteral("--config"), path});
+        QVERIFY(process.waitForFinished(5000));
+        QCOMPARE(process.exitCode(), 2);
+        const QList<QByteArray> lines = process.readAllStandardError().trimmed().split('\n');
+        QCOMPARE(lines.constFirst(),
+                 QByteArray("cdcscope: " + path.toUtf8() + ": server/port=70000 is not a port number (0-65535)"));
     }
 
     void portInUseIsOneClearLineAndExit1()

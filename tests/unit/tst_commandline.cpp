@@ -1,8 +1,11 @@
 // Flags, CDCSCOPE_* variables and their precedence; each bad value named in one clear line.
 #include "ClientOptions.h"
 #include "CommandLine.h"
+#include "ConfigFile.h"
 #include "LogFormat.h"
 
+#include <QSettings>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace cdc;
@@ -33,6 +36,95 @@ private Q_SLOTS:
         QCOMPARE(escapedForTextLog(QStringLiteral("invoice\u202Etxt.exe\r\t") + QChar(0)),
                  QStringLiteral("invoice\\u202Etxt.exe\\r\\t\\u0000"));
         QCOMPARE(escapedForTextLog(QStringLiteral("Grüße ✓ 注文")), QStringLiteral("Grüße ✓ 注文"));
+    }
+
+    // What the window's Settings dialog writes is what the next start reads: every key it saves
+    // goes through a flag's parser (configKeys), and comes back the same.
+    void theConfigFileReadsBackWhatTheWindowSaved()
+    {
+        QTemporaryDir dir;
+        QSettings file(dir.filePath(QStringLiteral("cdcscope.conf")), QSettings::IniFormat);
+        ServerConfig saved;
+        saved.port = 4999;
+        saved.retention.maxEventsPerChannel = 777;
+        saved.retention.maxAgeMs = 0;
+        saved.retention.maxIdempotencyBytes = 1 << 20;
+        saved.travel.defaultLimit = 12;
+        saved.maxBodyBytes = 1 << 22;
+        saved.metricsChannels = 0;
+        saved.deliveryThreads = 3;
+        saved.headTimeout = std::chrono::milliseconds(2500);
+        saved.idleTimeout = std::chrono::milliseconds(61'000);
+        saved.postgres = pg::PostgresConfig{};
+        saved.postgres->dsn = QStringLiteral("host=db dbname=app user=cdc");
+        saved.postgres->tables = {QStringLiteral("public.a"), QStringLiteral("public.b")};
+        saveServerConfig(file, saved);
+        file.setValue(QStringLiteral("view/live_rows"), 5000);
+        file.sync();
+
+        const auto outcome = parseCommandLine({QStringLiteral("cdcscope")}, {}, &file);
+        QVERIFY2(outcome.action == CommandLineOutcome::Action::Run, qPrintable(outcome.message));
+        const ServerConfig &read = outcome.options.server;
+        QCOMPARE(read.port, 4999);
+        QCOMPARE(read.retention.maxEventsPerChannel, 777);
+        QCOMPARE(read.retention.maxAgeMs, 0);
+        QCOMPARE(read.retention.maxIdempotencyBytes, 1 << 20);
+        QCOMPARE(read.travel.defaultLimit, 12);
+        QCOMPARE(read.maxBodyBytes, 1 << 22);
+        QCOMPARE(read.metricsChannels, 0);
+        QCOMPARE(read.deliveryThreads, 3);
+        QCOMPARE(read.headTimeout.count(), 2500);
+        QCOMPARE(read.idleTimeout.count(), 61'000);
+        QVERIFY(read.postgres);
+        QCOMPARE(read.postgres->dsn, saved.postgres->dsn);
+        QCOMPARE(read.postgres->tables, saved.postgres->tables);
+        QCOMPARE(outcome.options.liveViewRows, 5000);
+        QVERIFY(!read.cluster);
+    }
+
+    // Flags over variables over the file; a bad value from any of them says where it came from.
+    void configFileEnvironmentAndFlagsShareOneParser()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.ini"));
+        QSettings file(path, QSettings::IniFormat);
+        file.setValue(QStringLiteral("server/port"), 5001);
+        file.setValue(QStringLiteral("limits/max_connections"), 42);
+        file.sync();
+        QProcessEnvironment environment;
+        environment.insert(QStringLiteral("CDCSCOPE_PORT"), QStringLiteral("5002"));
+        auto outcome = parseCommandLine({QStringLiteral("cdcscope")}, environment, &file);
+        QCOMPARE(outcome.options.server.port, 5002);
+        QCOMPARE(outcome.options.server.maxConnections, 42);
+        outcome = parseCommandLine({QStringLiteral("cdcscope"), QStringLiteral("--port=5003")}, environment, &file);
+        QCOMPARE(outcome.options.server.port, 5003);
+
+        const struct
+        {
+            const char *key;
+            QVariant value;
+            QString says;
+        } refused[] = {
+            {"server/port", 70000, QStringLiteral("server/port=70000 is not a port number (0-65535)")},
+            {"limits/max_connections", 0,
+             QStringLiteral("limits/max_connections=0 is not a whole number from 1 to 1000000")},
+            {"retention/total_bytes", QStringLiteral("lots"),
+             QStringLiteral("retention/total_bytes=lots is not a size of at least 1 bytes")},
+            {"timeouts/idle_ms", -5, QStringLiteral("timeouts/idle_ms=-5 is not a duration")},
+            {"cluster/redis", QStringLiteral("http://nope"), QStringLiteral("cluster/redis=http://nope")},
+        };
+        for (const auto &bad : refused) {
+            QSettings badFile(dir.filePath(QStringLiteral("bad.ini")), QSettings::IniFormat);
+            badFile.clear();
+            badFile.setValue(QLatin1StringView(bad.key), bad.value);
+            badFile.sync();
+            const auto failed = parseCommandLine({QStringLiteral("cdcscope")}, {}, &badFile);
+            QCOMPARE(failed.action, CommandLineOutcome::Action::ExitNow);
+            QCOMPARE(failed.exitCode, ExitCode::usage);
+            QVERIFY2(failed.message.startsWith(QStringLiteral("cdcscope: ") + badFile.fileName() + u':'),
+                     qPrintable(failed.message));
+            QVERIFY2(failed.message.contains(bad.says), qPrintable(failed.message));
+        }
     }
 
     void defaults()
