@@ -51,10 +51,10 @@ template <typename Settings> Apply sizeSetting(qint64 Settings::*field, qint64 m
 Apply countSetting(void (*assign)(AppOptions &, qint64))
 {
     return [assign](const QString &value, AppOptions &options) -> std::optional<QString> {
-        const auto count = parseCount(value, 1, qint64(1) << 40);
-        if (!count)
-            return QStringLiteral("'%1' is not a positive whole number").arg(value);
-        assign(options, *count);
+        const auto count = checkPositiveCount(value);
+        if (const auto *error = std::get_if<QString>(&count))
+            return *error;
+        assign(options, std::get<qint64>(count));
         return std::nullopt;
     };
 }
@@ -80,10 +80,10 @@ Apply limitSetting(int ServerConfig::*field)
 Apply durationSetting(std::chrono::milliseconds ServerConfig::*field)
 {
     return [field](const QString &value, AppOptions &options) -> std::optional<QString> {
-        const auto duration = parseDuration(value);
-        if (!duration)
-            return QStringLiteral("'%1' is not a duration (examples: 30s, 500ms, 2m)").arg(value);
-        options.server.*field = *duration;
+        const auto duration = checkDuration(value);
+        if (const auto *error = std::get_if<QString>(&duration))
+            return *error;
+        options.server.*field = std::get<std::chrono::milliseconds>(duration);
         return std::nullopt;
     };
 }
@@ -272,13 +272,10 @@ QList<Setting> settings()
          QStringLiteral(
              "With --import: 0 = as fast as possible (default), 1 = the recorded pacing, 2 = twice as fast."),
          [](const QString &value, AppOptions &options) -> std::optional<QString> {
-             bool ok = false;
-             const double speed = value.trimmed().toDouble(&ok);
-             if (!ok || speed < 0 || speed > 1e6)
-                 return QStringLiteral("'%1' is not a speed factor (0 for as fast as possible, 1 for the recorded "
-                                       "pacing)")
-                     .arg(value);
-             options.importSpeed = speed;
+             const auto speed = checkSpeedFactor(value);
+             if (const auto *error = std::get_if<QString>(&speed))
+                 return *error;
+             options.importSpeed = std::get<double>(speed);
              return std::nullopt;
          }},
         {QStringLiteral("travel-limit"), QStringLiteral("CDCSCOPE_TRAVEL_LIMIT"), QStringLiteral("count"),

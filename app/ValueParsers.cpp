@@ -53,4 +53,27 @@ bool parseSwitchValue(const QString &text)
     return v == u"1" || v == u"true" || v == u"yes" || v == u"on";
 }
 
+Checked<qint64> checkPositiveCount(const QString &text)
+{
+    if (const auto count = parseCount(text, 1, qint64(1) << 40))
+        return *count;
+    return QStringLiteral("'%1' is not a positive whole number").arg(text);
+}
+
+Checked<std::chrono::milliseconds> checkDuration(const QString &text)
+{
+    if (const auto duration = parseDuration(text))
+        return *duration;
+    return QStringLiteral("'%1' is not a duration (examples: 500ms, 30s, 2m)").arg(text);
+}
+
+Checked<double> checkSpeedFactor(const QString &text)
+{
+    bool ok = false;
+    const double speed = text.trimmed().toDouble(&ok);
+    if (ok && speed >= 0 && speed <= 1e6)
+        return speed;
+    return QStringLiteral("'%1' is not a speed factor (0 for as fast as possible, 1 for the recorded pacing)").arg(text);
+}
+
 } // namespace cdc

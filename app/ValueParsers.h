@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <optional>
+#include <variant>
 
 namespace cdc {
 
@@ -21,5 +22,13 @@ std::optional<std::chrono::milliseconds> parseDuration(const QString &text, doub
 
 // "1", "true", "yes", "on" (any case) switch a setting on; anything else off.
 bool parseSwitchValue(const QString &text);
+
+// The checks the server's settings and the client commands share, each refused in the same words
+// ("'x' is not a positive whole number"): the value, or why not.
+template <typename T> using Checked = std::variant<T, QString>;
+Checked<qint64> checkPositiveCount(const QString &text);
+Checked<std::chrono::milliseconds> checkDuration(const QString &text);
+// An import's pace: 0 as fast as possible, 1 the recorded pacing, 2 twice as fast.
+Checked<double> checkSpeedFactor(const QString &text);
 
 } // namespace cdc

@@ -4,7 +4,6 @@
 #include <QMap>
 #include <QString>
 
-#include "auth/AccessControl.h"
 #include "cluster/ClusterMember.h"
 #include "sources/SourceStatus.h"
 
@@ -12,11 +11,8 @@
 
 namespace cdc {
 
-class EventStore;
-class SessionHub;
-
-// Counters of what the engine did since start; the live gauges (connections, depth) are read from
-// the store and the hub when rendered.
+// Counters of what the engine did since start, bumped wherever it happens; the live gauges
+// (connections, depth) are read from the store and the hub when rendered (net/PrometheusMetrics).
 struct ServerMetrics
 {
     qint64 connectionsAccepted = 0; // WebSocket sessions opened
@@ -54,14 +50,6 @@ struct ServerMetrics
 
     void countError(const QString &code) { ++errors[code]; }
     void countLimit(const QString &limit) { ++limitRejections[limit]; }
-
-    // Prometheus text exposition format 0.0.4. Per-channel series for the `channelSeries` busiest
-    // channels (most events assigned); the rest summed into cdcscope_other_channels_*, so a scrape
-    // stays small however many channels there are.
-    // `viewer`: what the scraping token may see; channels it may not read are only summed, and
-    // clients are named only with the monitor right.
-    QByteArray renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries,
-                                const Access &viewer) const;
 };
 
 } // namespace cdc

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/CaptureDiff.h"
+#include "inspect/CaptureDiff.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
 #include "ChangeDiffView.h"
 
-#include "protocol/ChangeReading.h"
+#include "inspect/ChangeReading.h"
 
 #include <QHeaderView>
 #include <QLabel>

@@ -4,7 +4,7 @@
 #include "EventTimingView.h"
 #include "GapMarker.h"
 #include "MaskSettings.h"
-#include "protocol/ChangeReading.h"
+#include "inspect/ChangeReading.h"
 
 #include "host/MonitorTypes.h"
 #include "protocol/JsonText.h"

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "protocol/FieldFilter.h"
+#include "inspect/FieldFilter.h"
 
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>

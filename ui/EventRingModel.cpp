@@ -3,7 +3,7 @@
 #include "GapMarker.h"
 #include "MaskSettings.h"
 #include "TimeDisplay.h"
-#include "protocol/ChangeReading.h"
+#include "inspect/ChangeReading.h"
 
 #include <QColor>
 #include <QDateTime>

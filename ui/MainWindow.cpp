@@ -22,7 +22,7 @@
 #include "TravelPanel.h"
 #include "TravelResultView.h"
 #include "host/EngineHost.h"
-#include "protocol/ChangeReading.h"
+#include "inspect/ChangeReading.h"
 
 #include <QAction>
 #include <QActionGroup>

@@ -2,7 +2,7 @@
 
 #include "MonitorSource.h"
 #include "TimeDisplay.h"
-#include "store/CaptureDiff.h"
+#include "inspect/CaptureDiff.h"
 
 #include <QFileDialog>
 #include <QFileInfo>

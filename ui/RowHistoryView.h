@@ -1,7 +1,7 @@
 #pragma once
 
 #include "host/MonitorTypes.h"
-#include "protocol/RowHistory.h"
+#include "inspect/RowHistory.h"
 #include "store/TravelQuery.h"
 
 #include <QWidget>

@@ -156,10 +156,10 @@ QList<Flag> flags()
          QStringLiteral("Exit 0 once N events were printed."),
          {Tail},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
-             const auto count = parseCount(value, 1, std::numeric_limits<qint64>::max());
-             if (!count)
-                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
-             options.count = *count;
+             const auto count = checkPositiveCount(value);
+             if (const auto *error = std::get_if<QString>(&count))
+                 return *error;
+             options.count = std::get<qint64>(count);
              return std::nullopt;
          }},
         {{QStringLiteral("limit")},
@@ -167,10 +167,10 @@ QList<Flag> flags()
          QStringLiteral("Events the replay may return (the server's default 10000, at most 50000)."),
          {Travel},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
-             const auto limit = parseCount(value, 1, std::numeric_limits<qint64>::max());
-             if (!limit)
-                 return QStringLiteral("'%1' is not a positive whole number").arg(value);
-             options.limit = *limit;
+             const auto limit = checkPositiveCount(value);
+             if (const auto *error = std::get_if<QString>(&limit))
+                 return *error;
+             options.limit = std::get<qint64>(limit);
              return std::nullopt;
          }},
         {{QStringLiteral("filter")},
@@ -211,10 +211,10 @@ QList<Flag> flags()
                         "for one answer of the server (default 30s). Examples: 500ms, 10s, 2m."),
          {Tail, Travel, Publish, Export, Import, History},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
-             const auto duration = parseDuration(value);
-             if (!duration)
-                 return QStringLiteral("'%1' is not a duration (examples: 500ms, 10s, 2m)").arg(value);
-             options.timeout = *duration;
+             const auto duration = checkDuration(value);
+             if (const auto *error = std::get_if<QString>(&duration))
+                 return *error;
+             options.timeout = std::get<std::chrono::milliseconds>(duration);
              return std::nullopt;
          }},
         {{QStringLiteral("format")},
@@ -245,13 +245,10 @@ QList<Flag> flags()
          QStringLiteral("0: as fast as possible (default); 1: the recorded pacing; 2: twice as fast."),
          {Import},
          [](const QString &value, ClientOptions &options) -> std::optional<QString> {
-             bool ok = false;
-             const double speed = value.trimmed().toDouble(&ok);
-             if (!ok || speed < 0 || speed > 1e6)
-                 return QStringLiteral("'%1' is not a speed factor (0 for as fast as possible, 1 for the recorded "
-                                       "pacing)")
-                     .arg(value);
-             options.speed = speed;
+             const auto speed = checkSpeedFactor(value);
+             if (const auto *error = std::get_if<QString>(&speed))
+                 return *error;
+             options.speed = std::get<double>(speed);
              return std::nullopt;
          }},
         {{QStringLiteral("token-file")},

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "protocol/FieldFilter.h"
-#include "protocol/ServerAddress.h"
+#include "inspect/FieldFilter.h"
+#include "client/ServerAddress.h"
 
 #include <QByteArray>
 #include <QList>

@@ -1,5 +1,7 @@
 #include "ClientTransport.h"
 
+#include "client/HttpErrorText.h"
+
 #include <QEventLoop>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -31,12 +33,7 @@ QString HttpResult::describeFailure() const
 {
     if (!transportError.isEmpty())
         return transportError;
-    const QJsonObject answer = QJsonDocument::fromJson(body).object();
-    const QString code = answer.value(QStringLiteral("error")).toString();
-    const QString message = answer.value(QStringLiteral("message")).toString();
-    if (code.isEmpty())
-        return QStringLiteral("HTTP %1: %2").arg(status).arg(QString::fromUtf8(body.left(500)).trimmed());
-    return QStringLiteral("HTTP %1 %2: %3").arg(status).arg(code, message);
+    return describeHttpError(status, body);
 }
 
 HttpResult httpExchange(QNetworkAccessManager &network, const ClientOptions &options, const QByteArray &method,

@@ -23,7 +23,8 @@ struct HttpResult
     QByteArray body; // empty when the answer went to a sink
 
     bool succeeded() const { return transportError.isEmpty() && status >= 200 && status < 300; }
-    // "HTTP 403 forbidden: …" from the server's JSON error body, or the transport error.
+    // The transport error, or the server's refusal as every client of ours says it
+    // (describeHttpError: "HTTP 403 forbidden: … (hint)").
     QString describeFailure() const;
 };
 

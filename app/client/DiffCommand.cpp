@@ -1,5 +1,5 @@
 #include "ClientCommands.h"
-#include "store/CaptureDiff.h"
+#include "inspect/CaptureDiff.h"
 
 #include <QCommandLineParser>
 

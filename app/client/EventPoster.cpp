@@ -1,12 +1,8 @@
 #include "EventPoster.h"
 
 #include "ClientTransport.h"
+#include "client/PublishBody.h"
 #include "protocol/JsonText.h"
-#include "protocol/JsonWriter.h"
-
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 namespace cdc::client {
 
@@ -26,32 +22,22 @@ EventPoster::EventPoster(const ClientOptions &options)
 
 std::variant<QList<PublishedEvent>, QString> EventPoster::post(const QList<OutgoingEvent> &batch)
 {
-    QByteArray body = "[";
-    for (const OutgoingEvent &event : batch) {
-        if (body.size() > 1)
-            body += ',';
-        body += "{\"organization_id\":";
-        JsonWriter::appendQuoted(body, event.channel);
-        body += ",\"data\":" + event.payload + '}';
-    }
-    body += ']';
-    const HttpResult result =
-        httpExchange(m_network, m_options, "POST", m_options.server.httpEndpoint(QStringLiteral("/events")), body);
-    if (!result.succeeded())
-        return result.describeFailure();
-    const QJsonArray assigned = QJsonDocument::fromJson(result.body).object().value(QStringLiteral("events")).toArray();
-    if (assigned.size() != batch.size())
-        return QStringLiteral("the server answered %1 events for a batch of %2: %3")
-            .arg(assigned.size())
-            .arg(batch.size())
-            .arg(QString::fromUtf8(result.body.left(200)));
+    QList<OutgoingPayload> payloads;
+    payloads.reserve(batch.size());
+    for (const OutgoingEvent &event : batch)
+        payloads.append({event.channel, event.payload});
+    const HttpResult result = httpExchange(m_network, m_options, "POST",
+                                           m_options.server.httpEndpoint(QStringLiteral("/events")), publishBody(payloads));
+    if (!result.transportError.isEmpty())
+        return result.transportError;
+    const auto answer = readPublishAnswer(result.status, result.body, batch.size());
+    if (const auto *refusal = std::get_if<QString>(&answer))
+        return *refusal;
+    const QList<AppendReceipt> &receipts = std::get<QList<AppendReceipt>>(answer);
     QList<PublishedEvent> published;
     published.reserve(batch.size());
-    for (qsizetype i = 0; i < batch.size(); ++i) {
-        const QJsonObject event = assigned.at(i).toObject();
-        published.append({batch.at(i).line, batch.at(i).channel, event.value(QStringLiteral("seq")).toInteger(),
-                          event.value(QStringLiteral("ts_ms")).toInteger()});
-    }
+    for (qsizetype i = 0; i < batch.size(); ++i)
+        published.append({batch.at(i).line, batch.at(i).channel, receipts.at(i).seq, receipts.at(i).tsMs});
     return published;
 }
 

@@ -1,5 +1,7 @@
 #include "HistoryCommand.h"
 
+#include "client/TravelPaging.h"
+
 #include "protocol/JsonWriter.h"
 
 #include <QDateTime>
@@ -11,8 +13,7 @@ namespace cdc::client {
 
 namespace {
 
-constexpr qint64 pageLimit = 50'000;   // the protocol's largest travel
-constexpr int rateLimitRetryMs = 1100; // the travel rate bucket refills within a second
+using travel_paging::pageLimit;
 
 QString utc(qint64 tsMs)
 {
@@ -56,8 +57,8 @@ void HistoryCommand::onFrame(const QByteArray &frame, const QJsonObject &object)
     }
     const QString status = object.value(QStringLiteral("status")).toString();
     if (status == u"error") {
-        if (object.value(QStringLiteral("error")).toString() == u"rate_limited" && m_travelling) {
-            QTimer::singleShot(rateLimitRetryMs, this, &HistoryCommand::requestPage);
+        if (travel_paging::isRateLimited(object) && m_travelling) {
+            QTimer::singleShot(travel_paging::rateLimitRetryMs, this, &HistoryCommand::requestPage);
             return;
         }
         finish(ClientExit::failure, describeErrorFrame(object));

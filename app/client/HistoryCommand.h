@@ -1,7 +1,7 @@
 #pragma once
 
 #include "SocketCommand.h"
-#include "protocol/RowHistory.h"
+#include "inspect/RowHistory.h"
 
 namespace cdc::client {
 

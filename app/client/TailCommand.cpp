@@ -1,5 +1,7 @@
 #include "TailCommand.h"
 
+#include "client/TravelPaging.h"
+
 #include <QTimer>
 
 #include <algorithm>
@@ -7,12 +9,7 @@
 
 namespace cdc::client {
 
-namespace {
-
-constexpr qint64 pageLimit = 50'000;   // the protocol's largest travel
-constexpr int rateLimitRetryMs = 1100; // the travel rate bucket refills within a second
-
-} // namespace
+using travel_paging::pageLimit;
 
 TailCommand::TailCommand(const ClientOptions &options, QObject *parent)
     : SocketCommand(options, parent)
@@ -54,8 +51,8 @@ void TailCommand::onFrame(const QByteArray &frame, const QJsonObject &object)
     }
     const QString status = object.value(QStringLiteral("status")).toString();
     if (status == u"error") {
-        if (object.value(QStringLiteral("error")).toString() == u"rate_limited" && !m_replayQueue.isEmpty()) {
-            QTimer::singleShot(rateLimitRetryMs, this, &TailCommand::requestPage);
+        if (travel_paging::isRateLimited(object) && !m_replayQueue.isEmpty()) {
+            QTimer::singleShot(travel_paging::rateLimitRetryMs, this, &TailCommand::requestPage);
             return;
         }
         finish(ClientExit::failure, describeErrorFrame(object));

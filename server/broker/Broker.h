@@ -20,6 +20,10 @@ class JsonWriter;
 struct SourceMark
 {
     QString key;
+    // Where the events come from upstream (PostgreSQL: their transaction's commit LSN). A store whose
+    // position for this source is already past it holds them: they are answered as replayed, even
+    // when their idempotency answer has been forgotten since. 0: not known.
+    qint64 origin = 0;
     // The position the events complete; none for a part of a larger run (a large transaction).
     std::optional<qint64> position;
     // A part of a larger run: who is writing it, for the refusal other publishers get while it lasts

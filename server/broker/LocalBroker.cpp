@@ -50,6 +50,9 @@ std::optional<PublishRefusal> LocalBroker::admission(const PublishBatch &batch, 
 void LocalBroker::publish(const PublishBatch &batch, const PublishOptions &options, PublishDone done)
 {
     // A retry is answered even while new publishes are refused: its events are stored already.
+    const SourceMark *source = options.source ? &*options.source : nullptr;
+    if (source && source->origin > 0 && source->origin < m_store.sourcePosition(source->key))
+        return done({{}, true, std::nullopt}); // committed with a later position in the same journal
     const QByteArray &key = options.idempotencyKey;
     if (!key.isEmpty())
         if (const IdempotentAnswer *answered = m_store.idempotentAnswer(key)) {
@@ -60,7 +63,6 @@ void LocalBroker::publish(const PublishBatch &batch, const PublishOptions &optio
     if (auto refusal = admission(batch, options))
         return done({{}, false, std::move(refusal)});
 
-    const SourceMark *source = options.source ? &*options.source : nullptr;
     if (source && !source->partOf.isEmpty())
         m_store.holdChannels(batch, source->partOf);
     QList<AppendReceipt> receipts;

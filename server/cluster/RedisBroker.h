@@ -24,7 +24,8 @@ struct ServerMetrics;
 //   travel    from the window when it covers the request, else from the stream (travelFromStream).
 //   members   RedisMembership announces this instance.
 //
-// A source's position is its idempotency keys here: the PostgreSQL source resumes from its slot.
+// A source's position is its idempotency keys here (SourceMark's origin and position are not kept):
+// the PostgreSQL source resumes from its slot, and what it sends again is answered by key.
 class RedisBroker : public Broker
 {
     Q_OBJECT

@@ -2,6 +2,7 @@
 
 #include "cluster/ClusterMember.h"
 #include "latency/LatencyBook.h"
+#include "net/SessionStats.h"
 #include "sources/SourceStatus.h"
 #include "store/StoredEvent.h"
 
@@ -32,36 +33,6 @@ struct ChannelStats
     double eventsPerSecond = 0;
     LatencyFigures commitToStored; // from the source's commit time to ts_ms
     LatencyFigures storedToSent;   // from ts_ms to the write to a client, over its clients
-};
-
-struct ClientStats
-{
-    quint64 sessionId = 0;
-    QString clientId;
-    QString peer;
-    QDateTime connectedAt;
-    QStringList subscriptions;
-    qint64 eventsSent = 0;
-    qint64 queuedBytes = 0;
-    LatencyFigures storedToSent;
-    qint64 waitingMs = 0; // how long its oldest queued event has waited
-    bool fallingBehind() const { return waitingMs >= LatencyBook::fallingBehindMs; }
-};
-
-// One recent event's times: committed at the source (when its payload says), stored (ts_ms), and
-// written to each client that got it live (docs/latency.md).
-struct EventTiming
-{
-    struct Sent
-    {
-        quint64 sessionId = 0;
-        QString clientId;
-        qint64 sentUs = 0; // µs since the epoch
-    };
-    qint64 seq = 0;
-    std::optional<qint64> commitMs;
-    qint64 tsMs = 0;
-    QList<Sent> sent;
 };
 
 struct EngineSnapshot

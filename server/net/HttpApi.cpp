@@ -1,5 +1,6 @@
 #include "HttpApi.h"
 
+#include "PrometheusMetrics.h"
 #include "ServerMetrics.h"
 #include "SessionHub.h"
 #include "broker/Broker.h"
@@ -471,7 +472,7 @@ HttpResponse HttpApi::cluster() const
 HttpResponse HttpApi::metrics(const Access &access) const
 {
     HttpResponse response =
-        HttpResponse::json(200, m_metrics.renderPrometheus(m_store, m_hub, m_config.metricsChannels, access));
+        HttpResponse::json(200, renderPrometheus(m_metrics, m_store, m_hub, m_config.metricsChannels, access));
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
     return response;
 }

@@ -2,8 +2,8 @@
 
 #include "DeliveryLane.h"
 #include "ServerConfig.h"
+#include "SessionStats.h"
 #include "WsSession.h"
-#include "host/MonitorTypes.h"
 #include "latency/LatencyBook.h"
 
 #include <QHash>

@@ -12,6 +12,7 @@
 #include "LiveEventsView.h"
 #include "MainWindow.h"
 #include "OfferedView.h"
+#include "SharedRefusal.h"
 #include "TestCertificate.h"
 #include "TestHttp.h"
 #include "TravelPanel.h"
@@ -28,6 +29,7 @@
 #include <QNetworkReply>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -372,6 +374,29 @@ private Q_SLOTS:
         node.waitForFinished();
     }
 
+    // The same refusal reads the same in the window and in the command line (tst_clientcommands).
+    void aRefusedPublishReadsAsTheCommandLineSaysIt()
+    {
+        auto small = startHeadless({QStringLiteral("--max-channels"), QStringLiteral("1")});
+        QVERIFY2(small->port != 0, small->log.constData());
+        QCOMPARE(publish(small->port, QStringLiteral("first"), QJsonObject{}).status, 200);
+        RemoteProfile profile;
+        profile.name = QStringLiteral("small");
+        profile.url = QStringLiteral("127.0.0.1:%1").arg(small->port);
+        profile.clientName = QStringLiteral("first");
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        window.show();
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        QSignalSpy published(source.get(), &MonitorSource::published);
+        source->publish({{QStringLiteral("second"), QByteArrayLiteral("{}")}});
+        QTRY_COMPARE_WITH_TIMEOUT(published.size(), 1, 5000);
+        QCOMPARE(published.at(0).at(1).toString(), tooManyChannelsRefusal());
+        QTRY_COMPARE(window.statusBar()->currentMessage(), QStringLiteral("Not published: ") + tooManyChannelsRefusal());
+    }
+
     void refusalsAreShownWithTheirReason_data()
     {
         QTest::addColumn<QString>("scheme");
@@ -454,6 +479,42 @@ private Q_SLOTS:
         QVERIFY2(notice.contains(u"seq 4 to 23 of orders"_s) && notice.contains(u"no longer has them"_s),
                  qPrintable(notice));
         QCOMPARE(source->sequencer().eventsMissed(), 20);
+    }
+
+    // A catch-up of many pages on a server that allows one travel a second: each rate_limited page
+    // is asked again once the bucket refills, as the command line does; nothing is shown missing.
+    void aRateLimitedCatchUpWaitsAndGoesOn()
+    {
+        const QString data = m_dir.filePath(QStringLiteral("slow-data"));
+        const QStringList args{QStringLiteral("--travel-limit-max"), QStringLiteral("5"),
+                               QStringLiteral("--max-travels-per-second"), QStringLiteral("1"),
+                               QStringLiteral("--data-dir"), data};
+        auto server = startHeadless(args, journalEnvironment());
+        QVERIFY(server && server->port != 0);
+        const quint16 port = server->port;
+        RemoteProfile profile;
+        profile.name = QStringLiteral("strict");
+        profile.url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+        profile.clientName = QStringLiteral("orders");
+        profile.followAllChannels = false;
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 0}});
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 1), 5000);
+
+        QVERIFY(server->stop());
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting"_s), 10000);
+        server =
+            startHeadless(args + QStringList{QStringLiteral("--port"), QString::number(port)}, journalEnvironment());
+        QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
+        for (int i = 1; i <= 20; ++i) // four pages of 5 to catch up
+            publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), i}});
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 21), 20000);
+        QCOMPARE(source->sequencer().eventsMissed(), 0);
     }
 
     void aRefusedSubscribeIsSaidAndTravelsStillWork()

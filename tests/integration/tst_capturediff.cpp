@@ -1,7 +1,7 @@
 // `cdcscope diff a.jsonl b.jsonl`: the real binary on capture files, each kind of difference with
 // its exit code (0 equal, 1 different, 2 trouble) and the line that says it.
 #include "HeadlessProcess.h"
-#include "store/CaptureDiff.h"
+#include "inspect/CaptureDiff.h"
 
 #include <QProcess>
 #include <QTemporaryDir>

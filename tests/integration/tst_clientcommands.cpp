@@ -2,6 +2,7 @@
 // real binary against a real headless server on an OS-chosen port, asserting what they print and
 // the exit codes a pipeline branches on.
 #include "HeadlessProcess.h"
+#include "SharedRefusal.h"
 #include "TestHttp.h"
 
 #include <QJsonArray>
@@ -211,6 +212,24 @@ private Q_SLOTS:
         QCOMPARE(noServer.exitCode, 2);
         QVERIFY2(noServer.err.contains("nothing listens on 127.0.0.1:1"), noServer.err.constData());
         QVERIFY2(noServer.err.contains("lines 1 to 1 not published"), noServer.err.constData());
+    }
+
+    // The same refusal reads the same in the command line and in the window (tst_remotewindow).
+    void aRefusalReadsAsTheWindowSaysIt()
+    {
+        auto small = startHeadless({QStringLiteral("--max-channels"), QStringLiteral("1")});
+        QVERIFY2(small->port != 0, small->log.constData());
+        QCOMPARE(runClient({QStringLiteral("publish"), url(small->port), QStringLiteral("--channel"),
+                            QStringLiteral("first")},
+                           "{}\n")
+                     .exitCode,
+                 0);
+        const ClientRun refused = runClient(
+            {QStringLiteral("publish"), url(small->port), QStringLiteral("--channel"), QStringLiteral("second")},
+            "{}\n");
+        QVERIFY(refused.exitCode != 0);
+        QVERIFY2(refused.err.contains(QByteArray("lines 1 to 1 not published: " + tooManyChannelsRefusal().toUtf8() + '\n')),
+                 refused.err.constData());
     }
 
     void init() { QVERIFY(waitForConnections(m_server->port, 0)); }

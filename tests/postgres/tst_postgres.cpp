@@ -7,7 +7,7 @@
 #include "RedisServer.h"
 #include "TestHttp.h"
 #include "TestWsClient.h"
-#include "protocol/ChangeReading.h"
+#include "inspect/ChangeReading.h"
 #include "store/Capture.h"
 
 #include <QElapsedTimer>

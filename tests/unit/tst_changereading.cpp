@@ -1,7 +1,7 @@
 // Payloads read as row changes: the PostgreSQL source's shape (DEFAULT and FULL replica identity,
 // an unchanged TOAST value), Debezium's (with and without the schema envelope) and Supabase's;
 // the one-line summary the live view shows; values kept as written.
-#include "protocol/ChangeReading.h"
+#include "inspect/ChangeReading.h"
 
 #include <QTest>
 

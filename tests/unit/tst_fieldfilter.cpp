@@ -1,6 +1,6 @@
 // The field filter language of the live view, replays and `cdcscope tail --filter`: every operator
 // against real payload shapes, and errors that point at the column.
-#include "protocol/FieldFilter.h"
+#include "inspect/FieldFilter.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 // One row's timeline from change events of the shapes ChangeReading understands: matching by
 // table and key, the server's order, each event once, and the row as it stood after each change.
-#include "protocol/RowHistory.h"
+#include "inspect/RowHistory.h"
 
 #include <QTest>
 

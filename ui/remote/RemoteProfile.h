@@ -1,6 +1,6 @@
 #pragma once
 
-#include "protocol/ServerAddress.h"
+#include "client/ServerAddress.h"
 
 #include <QSslCertificate>
 #include <QStringList>

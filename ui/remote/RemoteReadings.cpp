@@ -201,42 +201,4 @@ QList<ClusterMember> parseClusterMembers(const QByteArray &body)
     return members;
 }
 
-std::variant<QList<AppendReceipt>, QString> parsePublishAnswer(int status, const QByteArray &body)
-{
-    if (status < 200 || status >= 300)
-        return describeHttpError(status, body);
-    const QJsonObject answer = QJsonDocument::fromJson(body).object();
-    // A batch answers {"events":[…]}, a single event its own seq at the top level.
-    QJsonArray events = answer.value(QStringLiteral("events")).toArray();
-    if (events.isEmpty() && answer.contains(QStringLiteral("seq")))
-        events.append(answer);
-    QList<AppendReceipt> receipts;
-    for (const QJsonValue &value : std::as_const(events)) {
-        const QJsonObject event = value.toObject();
-        receipts.append({event.value(QStringLiteral("organization_id")).toString(),
-                         event.value(QStringLiteral("seq")).toInteger(),
-                         event.value(QStringLiteral("ts_ms")).toInteger()});
-    }
-    return receipts;
-}
-
-QString describeHttpError(int status, const QByteArray &body)
-{
-    const QJsonObject answer = QJsonDocument::fromJson(body).object();
-    // CDC Scope names the error in "code" (its "error" is the status' title); athena in "error".
-    const QString code =
-        answer.value(answer.contains(QStringLiteral("code")) ? QStringLiteral("code") : QStringLiteral("error"))
-            .toString();
-    const QString message = answer.value(QStringLiteral("message")).toString();
-    const QString hint = answer.value(QStringLiteral("hint")).toString();
-    QString text = QStringLiteral("HTTP %1").arg(status);
-    if (!code.isEmpty())
-        text += u' ' + code;
-    if (!message.isEmpty())
-        text += QStringLiteral(": ") + message;
-    if (!hint.isEmpty())
-        text += QStringLiteral(" (") + hint + u')';
-    return text;
-}
-
 } // namespace cdc::remote

@@ -32,9 +32,5 @@ QList<ClientStats> parseClients(const QByteArray &body);          // GET /client
 QList<EventTiming> parseEventTimes(const QByteArray &body);       // GET /channels/{id}/latency
 QList<SourceStatus> parseHealthSources(const QByteArray &body);   // GET /health
 QList<ClusterMember> parseClusterMembers(const QByteArray &body); // GET /cluster
-// POST /events: the assigned seq of each event, or the answer's error in words.
-std::variant<QList<AppendReceipt>, QString> parsePublishAnswer(int status, const QByteArray &body);
-// "HTTP 403 forbidden: the token … (hint)" from a JSON error body.
-QString describeHttpError(int status, const QByteArray &body);
 
 } // namespace cdc::remote

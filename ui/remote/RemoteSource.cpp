@@ -1,6 +1,9 @@
 #include "RemoteSource.h"
 
 #include "RemoteReadings.h"
+#include "client/HttpErrorText.h"
+#include "client/PublishBody.h"
+#include "client/TravelPaging.h"
 #include "protocol/JsonWriter.h"
 
 #include <QDateTime>
@@ -277,6 +280,13 @@ void RemoteSource::onTravelAck(const QJsonObject &ack)
 
 void RemoteSource::onErrorFrame(const QJsonObject &error)
 {
+    if (m_inFlight && client::travel_paging::isRateLimited(error)) {
+        // Asked too often (a long catch-up is many pages): the same travel again once the server's
+        // per-connection bucket has refilled, as the command line does.
+        m_travelQueue.push_front(*std::exchange(m_inFlight, std::nullopt));
+        QTimer::singleShot(client::travel_paging::rateLimitRetryMs, this, &RemoteSource::sendNextTravel);
+        return;
+    }
     const QString text =
         tr("the server answered %1: %2")
             .arg(error.value(QStringLiteral("error")).toString(), error.value(QStringLiteral("message")).toString());
@@ -363,27 +373,20 @@ void RemoteSource::subscribe(const QString &channel)
 
 void RemoteSource::publish(const PublishBatch &batch)
 {
-    // The payloads go out as the user wrote them (compacted): never through a JSON value.
-    QByteArray body;
-    for (const NewEvent &event : batch) {
-        body += body.isEmpty() ? "" : ",";
-        body += "{\"organization_id\":";
-        JsonWriter::appendQuoted(body, event.channel);
-        body += ",\"data\":" + event.payload + '}';
-    }
-    if (batch.size() != 1)
-        body = '[' + body + ']';
+    QList<client::OutgoingPayload> events;
+    for (const NewEvent &event : batch)
+        events.append({event.channel, event.payload});
     QNetworkRequest post = request(QStringLiteral("/events"));
     post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    QNetworkReply *reply = m_network.post(post, body);
-    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    QNetworkReply *reply = m_network.post(post, client::publishBody(events));
+    connect(reply, &QNetworkReply::finished, this, [this, reply, sent = events.size()] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status == 0) {
             Q_EMIT published({}, describeConnectionError(reply->url(), reply->errorString(), client::Remedy::Window));
             return;
         }
-        auto answer = remote::parsePublishAnswer(status, reply->readAll());
+        auto answer = client::readPublishAnswer(status, reply->readAll(), sent);
         if (const auto *error = std::get_if<QString>(&answer))
             Q_EMIT published({}, *error);
         else
@@ -400,7 +403,7 @@ void RemoteSource::disconnectClient(quint64 sessionId)
         if (status < 200 || status >= 300)
             Q_EMIT noticed(
                 tr("Not disconnected: %1")
-                    .arg(status == 0 ? reply->errorString() : remote::describeHttpError(status, reply->readAll())));
+                    .arg(status == 0 ? reply->errorString() : client::describeHttpError(status, reply->readAll())));
         else
             poll();
     });
@@ -485,14 +488,14 @@ void RemoteSource::onPollAnswer(const QString &path, QNetworkReply *reply)
                           .arg(m_profile.address.http.authority())};
         } else if (status != 0) {
             offers.bufferDepth = false;
-            offers.missingReason = remote::describeHttpError(status, body);
+            offers.missingReason = client::describeHttpError(status, body);
         }
     } else if (path == u"/clients") {
         offers.clients = status == 200;
         m_snapshot.clients = status == 200 ? remote::parseClients(body) : QList<ClientStats>{};
         if (status == 403)
             offers.missingReason = tr("the client list needs a token with the monitor right (%1)")
-                                       .arg(remote::describeHttpError(status, body));
+                                       .arg(client::describeHttpError(status, body));
     } else if (path == u"/health") {
         offers.sources = status == 200;
         if (status == 200) {

@@ -88,7 +88,7 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     PublishOptions options;
     options.idempotencyKey = key;
     options.fingerprint = fingerprintOf(transaction.events);
-    SourceMark mark{sourceKey, std::nullopt, QString()};
+    SourceMark mark{sourceKey, qint64(transaction.commitLsn), std::nullopt, QString()};
     if (transaction.complete)
         mark.position = qint64(transaction.endLsn);
     else

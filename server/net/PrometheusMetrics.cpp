@@ -1,6 +1,7 @@
-#include "ServerMetrics.h"
+#include "PrometheusMetrics.h"
 
-#include "net/SessionHub.h"
+#include "ServerMetrics.h"
+#include "SessionHub.h"
 #include "store/EventStore.h"
 
 #include <algorithm>
@@ -85,16 +86,16 @@ void renderClientLatency(PrometheusText &text, const SessionHub &hub, int series
 
 } // namespace
 
-QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const SessionHub &hub, int channelSeries,
-                                           const Access &viewer) const
+QByteArray renderPrometheus(const ServerMetrics &metrics, const EventStore &store, const SessionHub &hub,
+                            int channelSeries, const Access &viewer)
 {
     PrometheusText text;
     text.family("cdcscope_connections", "gauge", "Open WebSocket connections.");
     text.sample("cdcscope_connections", hub.sessionCount());
     text.family("cdcscope_connections_total", "counter", "WebSocket connections accepted since start.");
-    text.sample("cdcscope_connections_total", connectionsAccepted);
+    text.sample("cdcscope_connections_total", metrics.connectionsAccepted);
     text.family("cdcscope_rejected_upgrades_total", "counter", "WebSocket upgrades refused with an HTTP error.");
-    text.sample("cdcscope_rejected_upgrades_total", rejectedUpgrades);
+    text.sample("cdcscope_rejected_upgrades_total", metrics.rejectedUpgrades);
 
     text.family("cdcscope_journal_writable", "gauge",
                 "1 while the journal takes writes; 0 after one failed (a full disk).");
@@ -107,7 +108,7 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
     text.sample("cdcscope_events_out_total", hub.deliveredLive(), "kind=\"live\"");
     text.sample("cdcscope_events_out_total", hub.deliveredReplay(), "kind=\"replay\"");
     text.family("cdcscope_travels_total", "counter", "Travel (replay) requests served.");
-    text.sample("cdcscope_travels_total", travels);
+    text.sample("cdcscope_travels_total", metrics.travels);
 
     text.family("cdcscope_store_events", "gauge", "Events retained in the buffer.");
     text.sample("cdcscope_store_events", store.totalEvents());
@@ -190,74 +191,74 @@ QByteArray ServerMetrics::renderPrometheus(const EventStore &store, const Sessio
 
     text.family("cdcscope_slow_consumer_disconnects_total", "counter",
                 "Connections closed (1008) because their outbound queue passed the bound.");
-    text.sample("cdcscope_slow_consumer_disconnects_total", slowConsumerDisconnects);
+    text.sample("cdcscope_slow_consumer_disconnects_total", metrics.slowConsumerDisconnects);
     text.family("cdcscope_idle_disconnects_total", "counter", "Connections closed for silence past the idle timeout.");
-    text.sample("cdcscope_idle_disconnects_total", idleDisconnects);
+    text.sample("cdcscope_idle_disconnects_total", metrics.idleDisconnects);
     text.family("cdcscope_inbound_pauses_total", "counter",
                 "Times a WebSocket connection was not read because its messages waiting for the engine reached "
                 "--max-unprocessed.");
-    text.sample("cdcscope_inbound_pauses_total", inboundPauses);
+    text.sample("cdcscope_inbound_pauses_total", metrics.inboundPauses);
 
     text.family("cdcscope_http_responses_total", "counter", "HTTP responses by status code.");
-    for (auto it = httpResponses.cbegin(); it != httpResponses.cend(); ++it)
+    for (auto it = metrics.httpResponses.cbegin(); it != metrics.httpResponses.cend(); ++it)
         text.sample("cdcscope_http_responses_total", it.value(), "status=\"" + QByteArray::number(it.key()) + '"');
     text.family("cdcscope_limit_rejections_total", "counter",
                 "Connections, requests and messages refused for passing a configured limit, by limit.");
-    for (auto it = limitRejections.cbegin(); it != limitRejections.cend(); ++it)
+    for (auto it = metrics.limitRejections.cbegin(); it != metrics.limitRejections.cend(); ++it)
         text.sample("cdcscope_limit_rejections_total", it.value(), "limit=\"" + labelValue(it.key()) + '"');
-    if (cluster.enabled) {
+    if (metrics.cluster.enabled) {
         text.family("cdcscope_redis_up", "gauge", "1 while the Redis of cluster mode answers.");
-        text.sample("cdcscope_redis_up", cluster.redisUp ? 1 : 0);
+        text.sample("cdcscope_redis_up", metrics.cluster.redisUp ? 1 : 0);
         text.family("cdcscope_redis_script_calls_total", "counter", "Publish scripts run in Redis.");
-        text.sample("cdcscope_redis_script_calls_total", cluster.scriptCalls);
+        text.sample("cdcscope_redis_script_calls_total", metrics.cluster.scriptCalls);
         text.family("cdcscope_redis_script_roundtrip_microseconds_total", "counter",
                     "Publish script round trips, summed (divide by the calls for the mean).");
-        text.sample("cdcscope_redis_script_roundtrip_microseconds_total", cluster.scriptMicrosTotal);
+        text.sample("cdcscope_redis_script_roundtrip_microseconds_total", metrics.cluster.scriptMicrosTotal);
         text.family("cdcscope_redis_gap_fills_total", "counter",
                     "Holes in live delivery filled from the Redis stream.");
-        text.sample("cdcscope_redis_gap_fills_total", cluster.gapFills);
+        text.sample("cdcscope_redis_gap_fills_total", metrics.cluster.gapFills);
         text.family("cdcscope_redis_events_filled_total", "counter", "Events delivered by gap fills.");
-        text.sample("cdcscope_redis_events_filled_total", cluster.eventsFilled);
+        text.sample("cdcscope_redis_events_filled_total", metrics.cluster.eventsFilled);
         text.family("cdcscope_redis_events_lost_total", "counter",
                     "Seqs Redis no longer held when this instance needed them.");
-        text.sample("cdcscope_redis_events_lost_total", cluster.eventsLost);
+        text.sample("cdcscope_redis_events_lost_total", metrics.cluster.eventsLost);
         text.family("cdcscope_redis_epoch_changes_total", "counter", "Channels whose Redis history was lost.");
-        text.sample("cdcscope_redis_epoch_changes_total", cluster.epochChanges);
+        text.sample("cdcscope_redis_epoch_changes_total", metrics.cluster.epochChanges);
         text.family("cdcscope_redis_publish_failures_total", "counter", "Publishes Redis did not confirm.");
-        text.sample("cdcscope_redis_publish_failures_total", cluster.publishFailures);
+        text.sample("cdcscope_redis_publish_failures_total", metrics.cluster.publishFailures);
         text.family("cdcscope_redis_travels_total", "counter", "Travels answered from the Redis stream.");
-        text.sample("cdcscope_redis_travels_total", cluster.redisTravels);
+        text.sample("cdcscope_redis_travels_total", metrics.cluster.redisTravels);
     }
     text.family("cdcscope_errors_total", "counter", "Requests refused, by error code (WebSocket and HTTP).");
-    for (auto it = errors.cbegin(); it != errors.cend(); ++it)
+    for (auto it = metrics.errors.cbegin(); it != metrics.errors.cend(); ++it)
         text.sample("cdcscope_errors_total", it.value(), "kind=\"" + labelValue(it.key()) + '"');
 
     text.family("cdcscope_source_up", "gauge", "1 while the source streams from upstream, 0 otherwise.");
-    for (const SourceStatus &source : sources)
+    for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_up", source.state == SourceStatus::State::Streaming ? 1 : 0,
                     "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_lag_bytes", "gauge", "Upstream WAL not yet durable here, in bytes.");
-    for (const SourceStatus &source : sources)
+    for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_lag_bytes", source.lagBytes, "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_events_total", "counter", "Events a source appended since start.");
-    for (const SourceStatus &source : sources)
+    for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_events_total", source.events, "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_transactions_total", "counter", "Upstream transactions applied since start.");
-    for (const SourceStatus &source : sources)
+    for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_transactions_total", source.transactions,
                     "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_duplicates_total", "counter",
                 "Upstream transactions re-sent after a restart and dropped because they were already journaled.");
-    for (const SourceStatus &source : sources)
+    for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_duplicates_total", source.duplicatesSkipped,
                     "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_transaction_rows", "gauge",
                 "Rows so far of a large transaction being stored in parts; 0 when none is in progress.");
-    for (const SourceStatus &source : sources)
+    for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_transaction_rows", source.openTransactionRows,
                     "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_reconnects_total", "counter", "Times a streaming source lost its connection.");
-    for (const SourceStatus &source : sources)
+    for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_reconnects_total", source.reconnects, "source=\"" + labelValue(source.name) + '"');
     return text.take();
 }

@@ -1,6 +1,6 @@
 #include "ChangeReading.h"
 
-#include "JsonText.h"
+#include "protocol/JsonText.h"
 
 #include <QHash>
 

@@ -1,6 +1,6 @@
 #include "RowHistory.h"
 
-#include "JsonWriter.h"
+#include "protocol/JsonWriter.h"
 
 #include <QStringList>
 

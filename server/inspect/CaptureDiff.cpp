@@ -1,6 +1,6 @@
 #include "CaptureDiff.h"
 
-#include "Capture.h"
+#include "store/Capture.h"
 #include "protocol/JsonText.h"
 
 #include <QFile>

@@ -1,6 +1,6 @@
 #include "FieldFilter.h"
 
-#include "JsonText.h"
+#include "protocol/JsonText.h"
 
 #include <QList>
 
