@@ -100,7 +100,7 @@ int HeadlessFront::run()
 
     if (!m_options.importPath.isEmpty()) {
         auto *import =
-            new CaptureImport(*m_server, m_options.importPath,
+            new CaptureImport(m_server->broker(), m_options.importPath,
                               m_options.importChannel.isEmpty() ? std::nullopt : std::optional(m_options.importChannel),
                               m_options.importSpeed, m_server.get());
         if (!import->start(&error)) {
@@ -109,7 +109,7 @@ int HeadlessFront::run()
         }
     }
     if (m_options.ingestStdin) {
-        m_ingest = std::make_unique<NdjsonIngest>(*m_server, STDIN_FILENO, QStringLiteral("stdin"),
+        m_ingest = std::make_unique<NdjsonIngest>(m_server->broker(), STDIN_FILENO, QStringLiteral("stdin"),
                                                   m_options.server.maxBodyBytes);
         m_ingest->start();
     }

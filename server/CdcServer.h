@@ -54,10 +54,9 @@ public:
     QUrl httpUrl() const;
     quint16 port() const;
 
-    // The one append path of the sources other than POST /events (stdin, captures, the window's
-    // publish): `done` runs once the events are durable — committed to the journal, or confirmed
-    // by Redis in cluster mode — with their receipts, or with the reason they were not stored.
-    // Without `done`, a refusal is logged.
+    // Broker::publish with the outcome in words (tests, tools): `done` runs once the events are
+    // durable — committed to the journal, or confirmed by Redis in cluster mode — with their
+    // receipts, or with the reason they were not stored. Without `done`, a refusal is logged.
     using PublishDone = std::function<void(const QList<AppendReceipt> &receipts, const QString &error)>;
     void publish(const PublishBatch &batch, PublishDone done = {});
     // The store of record (LocalBroker, or RedisBroker in cluster mode): chosen once, here.

@@ -1,5 +1,21 @@
 #include "Broker.h"
 
+namespace cdc {
+
+QString PublishRefusal::describe() const
+{
+    QString text = QStringLiteral("HTTP %1").arg(httpStatus);
+    if (!code.isEmpty())
+        text += u' ' + code;
+    if (!message.isEmpty())
+        text += QStringLiteral(": ") + message;
+    if (!hint.isEmpty())
+        text += QStringLiteral(" (") + hint + u')';
+    return text;
+}
+
+} // namespace cdc
+
 namespace cdc::refusals {
 
 PublishRefusal tooManyChannels(const QString &why)

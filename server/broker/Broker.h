@@ -50,6 +50,11 @@ struct PublishRefusal
     QString message;
     QString hint;
     int retryAfterSeconds = 0; // 0: no Retry-After
+
+    // "HTTP 429 too_many_channels: … (publish to existing channels, …)": how every client of ours
+    // says a refusal — the command line, the window on its own engine and on a remote one
+    // (client/HttpErrorText reads a server's JSON answer into this).
+    QString describe() const;
 };
 
 struct PublishOutcome

@@ -66,9 +66,10 @@ public:
 
     void publish(const PublishBatch &batch)
     {
+        // Refused, it says what the command line and a remote window say (PublishRefusal::describe).
         if (m_server)
-            m_server->publish(batch, [this](const QList<AppendReceipt> &receipts, const QString &error) {
-                Q_EMIT published(receipts, error);
+            m_server->broker().publish(batch, {}, [this](const PublishOutcome &outcome) {
+                Q_EMIT published(outcome.receipts, outcome.refusal ? outcome.refusal->describe() : QString());
             });
     }
 
@@ -126,7 +127,7 @@ public:
         if (!m_server)
             return;
         auto *import = new CaptureImport(
-            *m_server, path, channelOverride.isEmpty() ? std::nullopt : std::optional(channelOverride), speed, this);
+            m_server->broker(), path, channelOverride.isEmpty() ? std::nullopt : std::optional(channelOverride), speed, this);
         connect(import, &CaptureImport::finished, this, [this, import, path](qint64 events, qint64 skipped) {
             Q_EMIT imported(path, events, skipped, QString());
             import->deleteLater();

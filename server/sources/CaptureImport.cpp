@@ -1,6 +1,6 @@
 #include "CaptureImport.h"
 
-#include "CdcServer.h"
+#include "broker/Broker.h"
 #include "Logging.h"
 #include "store/Capture.h"
 
@@ -11,10 +11,10 @@ constexpr int batchSize = 1000;
 constexpr int pacingTickMs = 2;
 } // namespace
 
-CaptureImport::CaptureImport(CdcServer &server, QString path, std::optional<QString> channelOverride, double speed,
+CaptureImport::CaptureImport(Broker &broker, QString path, std::optional<QString> channelOverride, double speed,
                              QObject *parent)
     : QObject(parent)
-    , m_server(server)
+    , m_broker(broker)
     , m_path(std::move(path))
     , m_channelOverride(std::move(channelOverride))
     , m_speed(speed)
@@ -91,9 +91,9 @@ void CaptureImport::publishBatch(QList<CapturedEvent> batch)
         events.append({std::move(event.channel), std::move(event.payload)});
     m_waitingForCommit = true;
     // The next batch waits until this one is durable: the file is read no faster than stored.
-    m_server.publish(events, [this, count = events.size()](const QList<AppendReceipt> &, const QString &error) {
+    m_broker.publish(events, {}, [this, count = events.size()](const PublishOutcome &outcome) {
         m_waitingForCommit = false;
-        if (error.isEmpty())
+        if (!outcome.refusal)
             m_imported += count;
         else
             m_rejected += count;

@@ -11,7 +11,7 @@
 
 namespace cdc {
 
-class CdcServer;
+class Broker;
 
 // Replays a JSONL capture into the running server through the one append path: as fast as
 // possible (speed 0, in durable batches of 1 000) or at the recorded pacing divided by `speed`.
@@ -22,7 +22,7 @@ class CaptureImport : public QObject
     Q_OBJECT
 
 public:
-    CaptureImport(CdcServer &server, QString path, std::optional<QString> channelOverride, double speed,
+    CaptureImport(Broker &broker, QString path, std::optional<QString> channelOverride, double speed,
                   QObject *parent = nullptr);
 
     bool start(QString *error);
@@ -35,7 +35,7 @@ private:
     bool readNext(); // fills m_next from the file; false at the end
     void publishBatch(QList<CapturedEvent> batch);
 
-    CdcServer &m_server;
+    Broker &m_broker;
     QString m_path;
     std::optional<QString> m_channelOverride;
     double m_speed;

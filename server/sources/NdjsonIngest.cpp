@@ -1,6 +1,6 @@
 #include "NdjsonIngest.h"
 
-#include "CdcServer.h"
+#include "broker/Broker.h"
 #include "Logging.h"
 #include "protocol/PublishRequest.h"
 
@@ -18,9 +18,9 @@ constexpr qsizetype readChunkBytes = 256 * 1024;
 constexpr int acquireSliceMs = 100;
 } // namespace
 
-NdjsonIngest::NdjsonIngest(CdcServer &server, int fd, QString sourceName, qint64 maxLineBytes, QObject *parent)
+NdjsonIngest::NdjsonIngest(Broker &broker, int fd, QString sourceName, qint64 maxLineBytes, QObject *parent)
     : QObject(parent)
-    , m_server(server)
+    , m_broker(broker)
     , m_fd(fd)
     , m_sourceName(std::move(sourceName))
     , m_maxLineBytes(maxLineBytes)
@@ -71,11 +71,12 @@ void NdjsonIngest::readLoop()
                 return;
         m_inbox.post([this, batch = std::move(batch)] {
             // Counted as accepted only once durable, like a publisher's 2xx.
-            m_server.publish(batch, [this, count = batch.size()](const QList<AppendReceipt> &, const QString &error) {
-                if (error.isEmpty())
+            m_broker.publish(batch, {}, [this, count = batch.size()](const PublishOutcome &outcome) {
+                if (!outcome.refusal)
                     m_accepted += count;
                 else
-                    qCCritical(lcIngest).noquote() << m_sourceName << "batch of" << count << "lost:" << error;
+                    qCCritical(lcIngest).noquote()
+                        << m_sourceName << "batch of" << count << "lost:" << outcome.refusal->message;
                 m_inFlight.release();
             });
         });

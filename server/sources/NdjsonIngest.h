@@ -11,7 +11,7 @@
 
 namespace cdc {
 
-class CdcServer;
+class Broker;
 
 // Publishes NDJSON events read from a file descriptor (stdin for --ingest-stdin). Reading and
 // parsing run on a worker thread; each chunk of complete lines becomes one batch published on the
@@ -22,7 +22,7 @@ class NdjsonIngest : public QObject
     Q_OBJECT
 
 public:
-    NdjsonIngest(CdcServer &server, int fd, QString sourceName, qint64 maxLineBytes, QObject *parent = nullptr);
+    NdjsonIngest(Broker &broker, int fd, QString sourceName, qint64 maxLineBytes, QObject *parent = nullptr);
     ~NdjsonIngest() override;
 
     void start();
@@ -39,7 +39,7 @@ Q_SIGNALS:
 private:
     void readLoop();
 
-    CdcServer &m_server;
+    Broker &m_broker;
     int m_fd;
     QString m_sourceName;
     qint64 m_maxLineBytes;

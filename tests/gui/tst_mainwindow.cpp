@@ -17,6 +17,7 @@
 #include "RowHistoryView.h"
 #include "SavedFilters.h"
 #include "SettingsDialog.h"
+#include "SharedRefusal.h"
 #include "SourcesPanel.h"
 #include "TestHttp.h"
 #include "TestServer.h"
@@ -106,12 +107,12 @@ class TestMainWindow : public QObject
     std::unique_ptr<MainWindow> m_window;
     quint16 m_port = 0;
 
-    void startWindow(quint16 port = 0, bool waitForListening = true, std::optional<ClusterConfig> cluster = {})
+    void startWindow(quint16 port = 0, bool waitForListening = true, std::optional<ClusterConfig> cluster = {},
+                     ServerConfig config = {})
     {
         m_engine = std::make_unique<EngineHost>(1000);
         m_window = std::make_unique<MainWindow>(*m_engine, 1000);
         m_window->show();
-        ServerConfig config;
         config.port = port;
         config.cluster = cluster;
         m_engine->start(config);
@@ -200,6 +201,17 @@ private Q_SLOTS:
         QVERIFY(result);
         QCOMPARE(seqColumn(result->model()), (QList<qint64>{21, 22, 23, 24, 25, 26, 27, 28, 29, 30}));
         QVERIFY2(result->summary().contains(QStringLiteral("no gap")), qPrintable(result->summary()));
+    }
+
+    // The window on its own engine says a refusal as the command line and a remote window do.
+    void aRefusedPublishReadsAsEveryClientSaysIt()
+    {
+        ServerConfig config;
+        config.maxChannels = 1;
+        startWindow(0, true, {}, config);
+        publishBatch(m_port, QStringLiteral("first"), 1);
+        m_engine->publish({{QStringLiteral("second"), QByteArrayLiteral("{}")}});
+        QTRY_COMPARE(m_window->statusBar()->currentMessage(), QStringLiteral("Not published: ") + tooManyChannelsRefusal());
     }
 
     void publishedEventsAppearAsRowsInOrder()
