@@ -81,7 +81,8 @@ void HistoryCommand::pageCompleted(const QJsonObject &ack)
                          "row are no longer on the server\n",
                          qPrintable(m_channel), static_cast<long long>(*m_oldestSeq));
     }
-    if (m_pageEvents >= pageLimit)
+    // The server may cap a page below the limit asked (--travel-limit-max): its ack says truncated.
+    if (travel_paging::nextPageAfter(ack, m_pageEvents, pageLimit, m_afterSeq))
         return requestPage();
     print();
     if (m_timeline.versions().isEmpty())

@@ -111,8 +111,8 @@ void TailCommand::pageCompleted(const QJsonObject &ack)
     // A travel's events and its ack arrive as one block, so the event just before the ack is the
     // page's last: the next page starts after it.
     const qint64 count = ack.value(QStringLiteral("count")).toInteger();
-    if (ack.value(QStringLiteral("truncated")).toBool() && count > 0) {
-        m_pageAfterSeq = m_lastReceivedSeq;
+    if (const auto next = travel_paging::nextPageAfter(ack, count, pageLimit, m_lastReceivedSeq)) {
+        m_pageAfterSeq = *next;
         requestPage();
         return;
     }

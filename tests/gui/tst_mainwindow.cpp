@@ -68,6 +68,21 @@ QList<qint64> seqColumn(const QAbstractItemModel *model)
     return seqs;
 }
 
+// A headless instance sharing `redis` with the window's engine (no password).
+std::unique_ptr<HeadlessProcess> startClusterPeer(const RedisServer &redis)
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QString());
+    return startHeadless({QStringLiteral("--redis"), redis.url()}, environment);
+}
+
+ClusterConfig clusterOn(const RedisServer &redis)
+{
+    ClusterConfig cluster;
+    cluster.redis = std::get<RedisEndpoint>(parseRedisUrl(redis.url()));
+    return cluster;
+}
+
 void publishBatch(quint16 port, const QString &channel, int count, int firstValue = 1)
 {
     QJsonArray batch;
@@ -139,13 +154,9 @@ private Q_SLOTS:
     {
         RedisServer redis;
         QVERIFY(redis.start());
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QString());
-        auto headless = startHeadless({QStringLiteral("--redis"), redis.url()}, environment);
+        auto headless = startClusterPeer(redis);
         QVERIFY2(headless->port, headless->log.constData());
-        ClusterConfig cluster;
-        cluster.redis = std::get<RedisEndpoint>(parseRedisUrl(redis.url()));
-        startWindow(0, true, cluster);
+        startWindow(0, true, clusterOn(redis));
         // Not a cluster view until there is a cluster to show.
         QVERIFY(m_window->clusterDock()->isHidden());
         // The window's engine announces itself and reads the others: the dock appears with both.
@@ -182,14 +193,10 @@ private Q_SLOTS:
     {
         RedisServer redis;
         QVERIFY(redis.start());
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("CDCSCOPE_REDIS_PASSWORD"), QString());
-        auto headless = startHeadless({QStringLiteral("--redis"), redis.url()}, environment);
+        auto headless = startClusterPeer(redis);
         QVERIFY2(headless->port, headless->log.constData());
         publishBatch(headless->port, QStringLiteral("elsewhere"), 30);
-        ClusterConfig cluster;
-        cluster.redis = std::get<RedisEndpoint>(parseRedisUrl(redis.url()));
-        startWindow(0, true, cluster);
+        startWindow(0, true, clusterOn(redis));
 
         TravelPanel *panel = m_window->travelPanel();
         panel->channelBox()->setCurrentText(QStringLiteral("elsewhere"));

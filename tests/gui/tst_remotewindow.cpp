@@ -67,6 +67,17 @@ QStringList expectedRows(const QString &channel, qint64 first, qint64 last)
     return rows;
 }
 
+// A plain ws:// connection that follows the channel "orders" only.
+RemoteProfile followingOrders(const QString &name, quint16 port)
+{
+    RemoteProfile profile;
+    profile.name = name;
+    profile.url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
+    profile.clientName = QStringLiteral("orders");
+    profile.followAllChannels = false;
+    return profile;
+}
+
 std::unique_ptr<RemoteSource> remoteSource(const RemoteProfile &profile)
 {
     auto resolved = resolveProfile(profile);
@@ -450,11 +461,7 @@ private Q_SLOTS:
         auto server = startHeadless(args, journalEnvironment());
         QVERIFY(server && server->port != 0);
         const quint16 port = server->port;
-        RemoteProfile profile;
-        profile.name = QStringLiteral("short memory");
-        profile.url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
-        profile.clientName = QStringLiteral("orders");
-        profile.followAllChannels = false;
+        const RemoteProfile profile = followingOrders(QStringLiteral("short memory"), port);
         EngineHost engine(1000);
         auto source = remoteSource(profile);
         MainWindow window(*source, engine, 1000);
@@ -492,11 +499,7 @@ private Q_SLOTS:
         auto server = startHeadless(args, journalEnvironment());
         QVERIFY(server && server->port != 0);
         const quint16 port = server->port;
-        RemoteProfile profile;
-        profile.name = QStringLiteral("strict");
-        profile.url = QStringLiteral("ws://127.0.0.1:%1").arg(port);
-        profile.clientName = QStringLiteral("orders");
-        profile.followAllChannels = false;
+        const RemoteProfile profile = followingOrders(QStringLiteral("strict"), port);
         EngineHost engine(1000);
         auto source = remoteSource(profile);
         MainWindow window(*source, engine, 1000);

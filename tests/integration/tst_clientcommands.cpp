@@ -335,6 +335,35 @@ private Q_SLOTS:
                  wrong.err.constData());
     }
 
+    // The server caps each travel at 100 (--travel-limit-max here): history reads every page, as
+    // tail does, and finds the row's change 250 events later.
+    void historyReadsPastOneCappedPage()
+    {
+        QJsonArray batch;
+        const auto change = [](int id, int amount) {
+            return QJsonObject{{QStringLiteral("organization_id"), QStringLiteral("paged")},
+                               {QStringLiteral("data"),
+                                QJsonObject{{QStringLiteral("op"), QStringLiteral("insert")},
+                                            {QStringLiteral("schema"), QStringLiteral("public")},
+                                            {QStringLiteral("table"), QStringLiteral("orders")},
+                                            {QStringLiteral("new"), QJsonObject{{QStringLiteral("id"), id},
+                                                                                {QStringLiteral("amount"), amount}}}}}};
+        };
+        batch.append(change(42, 1));
+        for (int i = 0; i < 248; ++i)
+            batch.append(change(1000 + i, i));
+        batch.append(change(42, 2));
+        QCOMPARE(httpPost(m_server->port, "/events", QJsonDocument(batch).toJson(QJsonDocument::Compact)).status, 200);
+        const ClientRun run = runClient({QStringLiteral("history"), url(m_server->port), QStringLiteral("--channel"),
+                                         QStringLiteral("paged"), QStringLiteral("--table"), QStringLiteral("orders"),
+                                         QStringLiteral("--key"), QStringLiteral("id=42"), QStringLiteral("--format"),
+                                         QStringLiteral("ndjson")});
+        QCOMPARE(run.exitCode, 0);
+        const QList<QByteArray> records = run.out.trimmed().split('\n');
+        QCOMPARE(records.size(), 2);
+        QVERIFY2(records[1].startsWith("{\"organization_id\":\"paged\",\"seq\":250,"), records[1].constData());
+    }
+
     // One row's timeline from the server's history: insert, update, delete and insert again of
     // public.orders id=42 among other rows, for people and as NDJSON; exit 1 for a row never seen.
     void historyPrintsOneRowsTimeline()

@@ -247,11 +247,10 @@ void RemoteSource::onTravelAck(const QJsonObject &ack)
     const TravelJob job = *std::exchange(m_inFlight, std::nullopt);
     const remote::TravelAck parsed = remote::parseTravelAck(ack);
     if (job.requestId == 0) {
-        const qint64 count = parsed.count.value_or(job.received);
-        if (parsed.truncated || count >= job.window.limit.value_or(catchUpPage)) {
+        if (const auto next = client::travel_paging::nextPageAfter(
+                ack, job.received, job.window.limit.value_or(catchUpPage), m_sequencer.lastSeq(job.channel))) {
             // More than a page was missed: the next page starts where this one ended.
-            m_travelQueue.push_front(
-                {0, job.channel, {m_sequencer.lastSeq(job.channel), std::nullopt, catchUpPage}, 0});
+            m_travelQueue.push_front({0, job.channel, {*next, std::nullopt, catchUpPage}, 0});
         } else {
             QString reason = tr("the server did not send them");
             for (const TravelChannelRange &range : parsed.channels)
