@@ -1,5 +1,6 @@
 #include "HistoryCommand.h"
 
+#include "client/ControlFrames.h"
 #include "client/TravelPaging.h"
 
 #include "protocol/JsonWriter.h"
@@ -31,8 +32,7 @@ HistoryCommand::HistoryCommand(const ClientOptions &options, QObject *parent)
 void HistoryCommand::onOpened()
 {
     // Only replayed events: the connection's live subscription would mix in frames of its own.
-    m_socket.send({{QStringLiteral("type"), QStringLiteral("unsubscribe")},
-                   {QStringLiteral("organization_id"), m_options.clientName}});
+    m_socket.send(subscriptionRequest(m_options.clientName, false));
 }
 
 void HistoryCommand::requestPage()

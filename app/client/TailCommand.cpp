@@ -1,5 +1,6 @@
 #include "TailCommand.h"
 
+#include "client/ControlFrames.h"
 #include "client/TravelPaging.h"
 
 #include <QTimer>
@@ -25,13 +26,11 @@ void TailCommand::onOpened()
     for (const QString &channel : std::as_const(m_channels)) {
         if (channel == m_options.clientName)
             continue;
-        m_socket.send(
-            {{QStringLiteral("type"), QStringLiteral("subscribe")}, {QStringLiteral("organization_id"), channel}});
+        m_socket.send(subscriptionRequest(channel, true));
         ++m_awaitedSubscriptionReplies;
     }
     if (!m_channels.contains(m_options.clientName)) {
-        m_socket.send({{QStringLiteral("type"), QStringLiteral("unsubscribe")},
-                       {QStringLiteral("organization_id"), m_options.clientName}});
+        m_socket.send(subscriptionRequest(m_options.clientName, false));
         ++m_awaitedSubscriptionReplies;
     }
     m_holding = m_options.sinceSeq || m_options.sinceTsMs;
@@ -56,8 +55,7 @@ void TailCommand::onFrame(const QByteArray &frame, const QJsonObject &object)
             return;
         }
         finish(ClientExit::failure, describeErrorFrame(object));
-    } else if ((status == u"subscribed" || status == u"unsubscribed") &&
-               object.contains(QStringLiteral("organization_id")) && m_awaitedSubscriptionReplies > 0) {
+    } else if (isSubscriptionAnswer(object) && m_awaitedSubscriptionReplies > 0) {
         if (--m_awaitedSubscriptionReplies == 0)
             subscriptionsSettled();
     } else if (status == u"travel_complete" && !m_replayQueue.isEmpty()) {

@@ -1,6 +1,7 @@
 #include "RemoteSource.h"
 
 #include "RemoteReadings.h"
+#include "client/ControlFrames.h"
 #include "client/HttpErrorText.h"
 #include "client/PublishBody.h"
 #include "client/TravelPaging.h"
@@ -163,8 +164,7 @@ void RemoteSource::onTextMessage(const QString &message)
     }
     const QJsonObject object = QJsonDocument::fromJson(frame).object();
     const QString status = object.value(QStringLiteral("status")).toString();
-    const bool subscribeAnswer =
-        (status == u"subscribed" || status == u"unsubscribed") && object.contains(QStringLiteral("organization_id"));
+    const bool subscribeAnswer = client::isSubscriptionAnswer(object);
     if (subscribeAnswer || (status == u"error" && m_subscribesUnanswered > 0)) {
         // Answers come in request order and travels wait for the subscribes: this one answers a
         // subscribe, and an error here is a refused subscribe, not a failed travel.
@@ -211,9 +211,8 @@ void RemoteSource::startCatchUp(const QString &channel, qint64 afterSeq)
 
 void RemoteSource::sendSubscribe(const QString &channel)
 {
-    JsonWriter writer;
-    writer.beginObject().field("type", "subscribe").field("organization_id", QStringView(channel)).endObject();
-    m_socket.sendTextMessage(QString::fromUtf8(writer.take()));
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(client::subscriptionRequest(channel, true)).toJson(QJsonDocument::Compact)));
     ++m_subscribesUnanswered;
     // A server that does not answer subscribes (the spec does not require it) holds travels this long.
     m_subscribeWait.start(subscribeAnswerWaitMs);
