@@ -55,9 +55,9 @@ private Q_SLOTS:
         saved.deliveryThreads = 3;
         saved.headTimeout = std::chrono::milliseconds(2500);
         saved.idleTimeout = std::chrono::milliseconds(61'000);
-        saved.postgres = pg::PostgresConfig{};
-        saved.postgres->dsn = QStringLiteral("host=db dbname=app user=cdc");
-        saved.postgres->tables = {QStringLiteral("public.a"), QStringLiteral("public.b")};
+        pg::PostgresConfig &postgres = saved.postgres.emplace();
+        postgres.dsn = QStringLiteral("host=db dbname=app user=cdc");
+        postgres.tables = {QStringLiteral("public.a"), QStringLiteral("public.b")};
         saveServerConfig(file, saved);
         file.setValue(QStringLiteral("view/live_rows"), 5000);
         file.sync();
