@@ -28,7 +28,7 @@ struct ServerMetrics
 
     QMap<QString, qint64> limitRejections; // by limit: connections, subscriptions, travel_rate, ...
 
-    // Cluster mode (RedisBroker keeps these; docs/cluster.md).
+    // Cluster mode (RedisBroker and its pieces keep these; docs/cluster.md).
     struct Cluster
     {
         bool enabled = false;

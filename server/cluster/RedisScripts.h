@@ -5,7 +5,7 @@
 namespace cdc::redis_scripts {
 
 // The Lua scripts of cluster mode (docs/cluster.md has their keys and replies). Each runs
-// atomically inside Redis; RedisBroker loads them with SCRIPT LOAD and runs them by EVALSHA.
+// atomically inside Redis; RedisLink loads them with SCRIPT LOAD and runs them by EVALSHA.
 
 // One channel's batch: the next seqs, a non-decreasing ts_ms from Redis' clock, the capped stream
 // (entry id "<seq>-0"), the Pub/Sub message, and the idempotency record — all or nothing.
