@@ -2,7 +2,7 @@
 # The PostgreSQL source end to end: pgbench inserts rows into a private PostgreSQL 15 cluster,
 # CDC Scope streams them by logical replication (journal on, default sync) to WebSocket
 # subscribers, and cdcscope-bench sink measures changes/s and insert->client latency. Not a test.
-#   bench/postgres.sh [rounds]
+#   bench/postgres.sh [rounds]        (another build: CDCSCOPE_BENCH_BINARY=path/to/cdcscope)
 # Three loads per round: one-row transactions (4 clients x 5 000) to 10 subscribers, and 100-row
 # transactions (2 clients x 1 000) to 1 and to 10 subscribers. Latency is from the row's clock_timestamp() (taken by PostgreSQL as it
 # inserts, microseconds) to the subscriber reading the frame; both clocks are this machine's.
@@ -41,7 +41,7 @@ echo "INSERT INTO bench (organization_id, t, pad) SELECT 'bench', $stamp, repeat
 
 start_server() { # slot [extra cdcscope flags]
   local log="$work/cdcscope.log" dir="$work/cdcscope-$1" slot=$1; shift
-  build/app/cdcscope --headless --port 0 --data-dir "$dir" --pg-dsn "host=$work port=$pgport user=postgres dbname=postgres" \
+  "${CDCSCOPE_BENCH_BINARY:-build/app/cdcscope}" --headless --port 0 --data-dir "$dir" --pg-dsn "host=$work port=$pgport user=postgres dbname=postgres" \
     --pg-slot "$slot" --retain-events 1000000 "$@" 2>"$log" & server=$!
   for _ in $(seq 600); do
     port=$(sed -n 's#.*ws://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
