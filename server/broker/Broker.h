@@ -115,6 +115,9 @@ public:
 
     // Keeps this instance's window of `channel` current from now on (a client subscribed).
     virtual void track(const QString &channel) = 0;
+    // The epoch of `channel`'s seq history (docs/protocol.md, "History epochs"): a new one means
+    // seqs began again. Empty while unknown (a channel Redis has not answered for yet).
+    virtual QByteArray epoch(const QString &channel) const = 0;
 
     // The source `sourceKey` stopped in the middle of a run (SourceMark::partOf): whatever it held
     // is free again.

@@ -97,7 +97,15 @@ void LocalBroker::publish(const PublishBatch &batch, const PublishOptions &optio
 void LocalBroker::travel(const QStringList &channels, const TravelWindow &window, const TravelLimits &limits,
                          TravelDone done)
 {
-    done(runTravel(m_store, channels, window, limits));
+    TravelResult result = runTravel(m_store, channels, window, limits);
+    for (TravelChannelRange &range : result.channels)
+        range.epoch = m_store.historyEpoch();
+    done(result);
+}
+
+QByteArray LocalBroker::epoch(const QString &) const
+{
+    return m_store.historyEpoch();
 }
 
 void LocalBroker::endRun(const QString &)

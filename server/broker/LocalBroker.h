@@ -26,6 +26,8 @@ public:
     void travel(const QStringList &channels, const TravelWindow &window, const TravelLimits &limits,
                 TravelDone done) override;
     void track(const QString &) override {} // every channel is here already
+    // One history for every channel: the journal's, or this run's without one.
+    QByteArray epoch(const QString &) const override;
     void endRun(const QString &sourceKey) override;
     qint64 sourcePosition(const QString &key) const override;
     QHash<QString, qint64> sourcePositions() const override;

@@ -79,6 +79,11 @@ void RedisBroker::track(const QString &channel)
     m_follower->track(channel);
 }
 
+QByteArray RedisBroker::epoch(const QString &channel) const
+{
+    return m_follower->knownEpoch(channel); // Redis' epoch of the channel, as this instance follows it
+}
+
 QString RedisBroker::problem() const
 {
     return m_link->problem();
@@ -199,8 +204,12 @@ void RedisBroker::publishPart(const Part &part, const PublishOptions &options,
 void RedisBroker::travel(const QStringList &channels, const TravelWindow &window, const TravelLimits &limits,
                          TravelDone done)
 {
-    if (m_follower->windowCovers(channels, window, limits))
-        return done(runTravel(m_window, channels, window, limits));
+    if (m_follower->windowCovers(channels, window, limits)) {
+        TravelResult result = runTravel(m_window, channels, window, limits);
+        for (TravelChannelRange &range : result.channels)
+            range.epoch = m_follower->knownEpoch(range.channel);
+        return done(result);
+    }
     // Older than this instance's window, or a channel it does not track: the stream has it.
     ++m_metrics.cluster.redisTravels;
     travelFromStream(*m_link, *m_follower, m_window, channels, window, limits, std::move(done));

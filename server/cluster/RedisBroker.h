@@ -42,6 +42,7 @@ public:
     void travel(const QStringList &channels, const TravelWindow &window, const TravelLimits &limits,
                 TravelDone done) override;
     void track(const QString &channel) override;
+    QByteArray epoch(const QString &channel) const override;
     void endRun(const QString &) override {} // nothing is held across instances
     qint64 sourcePosition(const QString &) const override { return 0; }
     QHash<QString, qint64> sourcePositions() const override { return {}; }

@@ -18,7 +18,7 @@ TravelChannelRange readReply(const RedisReply &reply, const QString &channel, co
                              const QByteArray &knownEpoch, const EventStore &window, EventStore &into,
                              qint64 &matched)
 {
-    TravelChannelRange range{channel, std::nullopt, std::nullopt, false};
+    TravelChannelRange range{channel, std::nullopt, std::nullopt, false, {}};
     if (!reply.isArray() || reply.elements.size() < 4) {
         qCWarning(lcServer).noquote() << "redis: travel of" << channel << "failed:" << QString::fromUtf8(reply.text);
         range.gap = true; // nothing could be read: the client must not think it has all
@@ -43,6 +43,7 @@ TravelChannelRange readReply(const RedisReply &reply, const QString &channel, co
     const ChannelLog *local = window.channel(channel);
     const bool lostHere = local && local->historyLost() && (query.sinceSeq || query.sinceTsMs);
     range.gap = trimmedBefore || lostHere || (!knownEpoch.isEmpty() && !epoch.isEmpty() && epoch != knownEpoch);
+    range.epoch = epoch;
     if (!entries.empty()) {
         into.restartChannelAt(channel, entries.front().seq - 1, 0);
         // A hole inside the stream (entries deleted by hand) is a gap too.

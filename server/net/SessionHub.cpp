@@ -318,7 +318,8 @@ void SessionHub::handleSubscription(WsSession *session, const SubscriptionComman
         subscribe(session, command.channel);
     else
         unsubscribe(session, command.channel);
-    session->sendControl(ServerFrames::subscriptionChanged(command, session->subscriptionCount()));
+    session->sendControl(
+        ServerFrames::subscriptionChanged(command, session->subscriptionCount(), m_broker.epoch(command.channel)));
 }
 
 void SessionHub::subscribe(WsSession *session, const QString &channel)

@@ -16,14 +16,17 @@ QByteArray subscribed(const QString &clientId)
     return writer.take();
 }
 
-QByteArray subscriptionChanged(const SubscriptionCommand &command, qsizetype subscriptionCount)
+QByteArray subscriptionChanged(const SubscriptionCommand &command, qsizetype subscriptionCount,
+                               const QByteArray &epoch)
 {
     JsonWriter writer;
     writer.beginObject()
         .field("status", command.subscribe ? "subscribed" : "unsubscribed")
         .field("organization_id", QStringView(command.channel))
-        .field("subscription_count", qint64(subscriptionCount))
-        .endObject();
+        .field("subscription_count", qint64(subscriptionCount));
+    if (!epoch.isEmpty())
+        writer.field("epoch", std::string_view(epoch.constData(), size_t(epoch.size())));
+    writer.endObject();
     return writer.take();
 }
 
@@ -59,7 +62,10 @@ QByteArray travelComplete(const TravelCommand &request, const TravelResult &resu
         writer.key(QStringView(range.channel)).beginObject();
         writer.optionalField("oldest_seq", range.oldestSeq);
         writer.optionalField("newest_seq", range.newestSeq);
-        writer.field("gap", range.gap).endObject();
+        writer.field("gap", range.gap);
+        if (!range.epoch.isEmpty())
+            writer.field("epoch", std::string_view(range.epoch.constData(), size_t(range.epoch.size())));
+        writer.endObject();
     }
     writer.endObject().endObject();
     return writer.take();

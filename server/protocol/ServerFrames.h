@@ -18,9 +18,12 @@ QByteArray subscribed(const QString &clientId);
 // Reply to subscribe/unsubscribe: {"status":"subscribed"|"unsubscribed","organization_id":C,
 // "subscription_count":N}. The count, not the list: a reply's size must not grow with the number
 // of subscriptions (1 000 subscribes would otherwise cost 1 000 lists; GET /clients has them).
-QByteArray subscriptionChanged(const SubscriptionCommand &command, qsizetype subscriptionCount);
+// With the channel's history `epoch` when known (additive, docs/protocol.md "History epochs").
+QByteArray subscriptionChanged(const SubscriptionCommand &command, qsizetype subscriptionCount,
+                               const QByteArray &epoch = {});
 QByteArray error(const ProtocolError &error);
-// {"status":"travel_complete", echoed request fields, then count, truncated, gap, channels}
+// {"status":"travel_complete", echoed request fields, then count, truncated, gap, channels (each
+// with its history epoch when known)}
 QByteArray travelComplete(const TravelCommand &request, const TravelResult &result);
 
 } // namespace ServerFrames

@@ -1,5 +1,6 @@
 #include "EventStore.h"
 
+#include "HistoryEpoch.h"
 #include "Journal.h"
 #include "Logging.h"
 
@@ -16,6 +17,7 @@ EventStore::EventStore(RetentionLimits limits, QObject *parent)
     : QObject(parent)
     , m_limits(limits)
     , m_clock([] { return QDateTime::currentMSecsSinceEpoch(); })
+    , m_epoch(newHistoryEpoch())
 {
     m_idempotency.setMaxBytes(limits.maxIdempotencyBytes);
     connect(&m_ageTimer, &QTimer::timeout, this, &EventStore::enforceAge);
@@ -261,6 +263,7 @@ std::optional<QString> EventStore::attachJournal(Journal *journal, bool acceptLo
             return QStringLiteral("cannot record the accepted loss in the journal %1: %2").arg(journal->path(), error);
     }
     m_journal = journal;
+    m_epoch = journal->epoch();
     m_sourcePositions = m_journal->loadSourcePositions();
     m_committedSourcePositions = m_sourcePositions;
     for (IdempotentAnswer &answer : m_journal->loadAnswers(m_clock() - m_idempotency.windowMs()))

@@ -61,6 +61,8 @@ public:
     // go on, unless `acceptLoss`: then what is intact is served, the loss logged.
     std::optional<QString> attachJournal(Journal *journal, bool acceptLoss = false);
     bool hasJournal() const { return m_journal != nullptr; }
+    // The epoch of this store's seq history: the journal's, or made at start without one.
+    const QByteArray &historyEpoch() const { return m_epoch; }
     // Empty while accepting; why not once a journal write failed (a full disk, say). Appends are
     // then refused, what was appended since the last commit is taken back, and the journal is
     // tried again every second: the store accepts again by itself once it can write.
@@ -167,6 +169,7 @@ private:
     qint64 m_appendedEvents = 0;
 
     Journal *m_journal = nullptr;
+    QByteArray m_epoch;
     QString m_failure;
     qint64 m_journalFailures = 0;
     QTimer m_probeTimer; // while failed: is the journal writable again?

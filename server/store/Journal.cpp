@@ -1,5 +1,6 @@
 #include "Journal.h"
 
+#include "HistoryEpoch.h"
 #include "Logging.h"
 
 #include <QDateTime>
@@ -45,6 +46,8 @@ const char *const migrations[] = {
     "CREATE INDEX IF NOT EXISTS idempotency_at ON idempotency (at_ms);",
     // 3 -> 4: a CRC-32 of each payload, checked when it is read back (NULL: stored before).
     "ALTER TABLE events ADD COLUMN crc INTEGER;",
+    // 4 -> 5: the epoch of the seq history (a new journal is a new history; clients compare it).
+    "CREATE TABLE IF NOT EXISTS history (epoch TEXT NOT NULL);",
 };
 
 qint64 checksumOf(const void *data, qsizetype size)
@@ -196,6 +199,16 @@ std::optional<QString> Journal::prepare(SyncLevel sync)
         }
         run(QStringLiteral("PRAGMA user_version=%1").arg(version + 1));
         db.commit();
+    }
+    // A journal older than epochs gets its epoch now, once: from here on it is the history's.
+    if (run(QStringLiteral("SELECT epoch FROM history LIMIT 1")) && query.next()) {
+        m_epoch = query.value(0).toString().toLatin1();
+    } else {
+        m_epoch = newHistoryEpoch();
+        query.prepare(QStringLiteral("INSERT INTO history (epoch) VALUES (?)"));
+        query.addBindValue(QString::fromLatin1(m_epoch));
+        if (!query.exec())
+            return QStringLiteral("cannot write the journal %1: %2").arg(m_path, query.lastError().text());
     }
     return std::nullopt;
 }

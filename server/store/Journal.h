@@ -84,7 +84,7 @@ struct JournalCommit
 class Journal
 {
 public:
-    static constexpr int schemaVersion = 4;
+    static constexpr int schemaVersion = 5;
 
     // Opens (creating if needed) and checks the file; the error names the file and what to do.
     static std::variant<std::unique_ptr<Journal>, QString> open(const JournalOptions &options);
@@ -94,6 +94,8 @@ public:
     ~Journal();
 
     const QString &path() const { return m_path; }
+    // The epoch of the history this journal holds: made when the journal was, kept for its life.
+    const QByteArray &epoch() const { return m_epoch; }
     // Every channel with at most `maxEventsPerChannel` of its newest events, each checked against
     // its checksum, and each channel's end against its mark; what does not match is in `damage`.
     std::vector<JournaledChannel> load(qsizetype maxEventsPerChannel, JournalDamage *damage);
@@ -130,6 +132,7 @@ private:
     sqlite3_stmt *m_insert = nullptr;
     QHash<QString, qint64> m_channelIds;
     JournalMarks m_marks;
+    QByteArray m_epoch;
     QHash<QString, qint64> m_lastSeqs; // each channel's committed last seq: what the marks say
     bool m_marksDirty = false;
 };

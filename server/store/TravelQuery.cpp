@@ -85,7 +85,7 @@ TravelResult runTravel(const EventStore &store, const QStringList &channels, con
     std::vector<LogSlice> cursors;
     cursors.reserve(size_t(channels.size()));
     for (const QString &id : channels) {
-        TravelChannelRange range{id, std::nullopt, std::nullopt, false};
+        TravelChannelRange range{id, std::nullopt, std::nullopt, false, {}};
         if (const ChannelLog *log = store.channel(id)) {
             // Only committed events: a staged one could still be lost to a crash.
             const qsizetype end = log->committedEnd();

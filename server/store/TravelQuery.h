@@ -36,6 +36,8 @@ struct TravelChannelRange
     std::optional<qint64> oldestSeq;
     std::optional<qint64> newestSeq;
     bool gap = false;
+    // The epoch of the channel's seq history, when the broker knows it (Broker::epoch).
+    QByteArray epoch;
 };
 
 struct TravelResult

@@ -488,6 +488,41 @@ private Q_SLOTS:
         QCOMPARE(source->sequencer().eventsMissed(), 20);
     }
 
+    // An in-memory server restarted on the same port begins its seqs again: the window says so in a
+    // marker row, keeps what it showed, and shows every event of the new history — also those
+    // published while it was away, and more of them than the old history had (issue 30, item 1).
+    void aServerRestartedWithANewHistoryIsMarkedAndShownWhole()
+    {
+        auto server = startHeadless({}); // in memory: the test environment's CDCSCOPE_IN_MEMORY
+        QVERIFY(server && server->port != 0);
+        const quint16 port = server->port;
+        const RemoteProfile profile = followingOrders(QStringLiteral("restarting"), port);
+        EngineHost engine(1000);
+        auto source = remoteSource(profile);
+        MainWindow window(*source, engine, 1000);
+        source->open();
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
+        for (int i = 0; i < 3; ++i)
+            publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("old"), i}});
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 3), 5000);
+
+        QVERIFY(server->stop());
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting"_s), 10000);
+        server = startHeadless({QStringLiteral("--port"), QString::number(port)});
+        QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
+        for (int i = 0; i < 5; ++i) // while the window is away: seq 1 to 5 of the new history
+            publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("new"), i}});
+        QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window).size(), 3 + 1 + 5, 10000);
+        publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("new"), 5}}); // live
+        const QStringList expected = expectedRows(QStringLiteral("orders"), 1, 3) + QStringList{u"GAP"_s} +
+                                     expectedRows(QStringLiteral("orders"), 1, 6);
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expected, 10000);
+        const QString notice = gapNotice(window.liveView()->model()->eventAt(3));
+        QVERIFY2(notice.startsWith(u"RESTART: the server began a new history of orders"_s), qPrintable(notice));
+        QCOMPARE(source->sequencer().eventsMissed(), 0);
+    }
+
     // A catch-up of many pages on a server that allows one travel a second: each rate_limited page
     // is asked again once the bucket refills, as the command line does; nothing is shown missing.
     void aRateLimitedCatchUpWaitsAndGoesOn()

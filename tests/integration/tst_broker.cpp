@@ -53,6 +53,7 @@ public:
         });
     }
     void track(const QString &channel) override { tracked.append(channel); }
+    QByteArray epoch(const QString &) const override { return QByteArrayLiteral("fake-epoch"); }
     void endRun(const QString &) override {}
     qint64 sourcePosition(const QString &) const override { return 0; }
     QHash<QString, qint64> sourcePositions() const override { return {}; }

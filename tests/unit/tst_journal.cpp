@@ -91,6 +91,22 @@ private Q_SLOTS:
         QCOMPARE(receipts[0].tsMs, 2'000);
     }
 
+    // The history's epoch is the journal's for its life; a store without one makes its own, and a new
+    // journal is a new history.
+    void theHistoryEpochLivesWithTheJournal()
+    {
+        QByteArray first;
+        {
+            auto journal = openJournal(path());
+            first = journal->epoch();
+            QCOMPARE(first.size(), 16);
+            QCOMPARE(storeOn(*journal)->historyEpoch(), first);
+        }
+        QCOMPARE(openJournal(path())->epoch(), first);
+        QVERIFY(openJournal(m_dir.filePath(QStringLiteral("other.sqlite")))->epoch() != first);
+        QVERIFY(EventStore({}).historyEpoch() != EventStore({}).historyEpoch()); // in memory: one per run
+    }
+
     void stagedEventsAreInvisibleUntilCommitted()
     {
         auto journal = openJournal(path());

@@ -36,6 +36,25 @@ class TestLiveSequencer : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // A server that began a new history: what was shown stays, a marker follows, and seq 1 of the
+    // new history shows again instead of passing for a duplicate.
+    void aNewHistoryStartsAgainAfterAMarker()
+    {
+        LiveSequencer sequencer;
+        QList<LiveEvent> out;
+        for (qint64 seq = 1; seq <= 3; ++seq)
+            sequencer.accept(numbered(u"a"_s, seq), out);
+        sequencer.beginCatchUp(u"a"_s);
+        sequencer.restartHistory(u"a"_s, u"RESTART"_s, out);
+        sequencer.accept(numbered(u"a"_s, 2), out); // live, ahead of the new history's catch-up: held
+        sequencer.accept(numbered(u"a"_s, 1), out); // the catch-up from the start
+        sequencer.endCatchUp(u"a"_s, u"unused"_s, out);
+        QCOMPARE(shown(out), (QStringList{u"a#1"_s, u"a#2"_s, u"a#3"_s, u"GAP"_s, u"a#1"_s, u"a#2"_s}));
+        QCOMPARE(gapNotice(out[3]), u"RESTART"_s);
+        QCOMPARE(sequencer.lastSeq(u"a"_s), 2);
+        QCOMPARE(sequencer.eventsMissed(), 0);
+    }
+
     void inOrderEventsShowAndDuplicatesDoNot()
     {
         LiveSequencer sequencer;

@@ -86,6 +86,10 @@ private Q_SLOTS:
                  QByteArray(R"({"status":"subscribed","organization_id":"b","subscription_count":2})"));
         QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), false}, 1),
                  QByteArray(R"({"status":"unsubscribed","organization_id":"b","subscription_count":1})"));
+        // The history epoch, when known, is one more field at the end (additive).
+        QCOMPARE(ServerFrames::subscriptionChanged({QStringLiteral("b"), true}, 2, "00c0ffee00c0ffee"),
+                 QByteArray(R"({"status":"subscribed","organization_id":"b","subscription_count":2,)"
+                            R"("epoch":"00c0ffee00c0ffee"})"));
     }
 
     void travelAckEchoesWithNullsAndAddsSummary()
@@ -95,12 +99,12 @@ private Q_SLOTS:
         TravelResult result;
         result.effectiveLimit = 10000;
         result.truncated = false;
-        result.channels.append({QStringLiteral("a"), 2, 9, true});
-        result.channels.append({QStringLiteral("b"), std::nullopt, std::nullopt, false});
+        result.channels.append({QStringLiteral("a"), 2, 9, true, "00c0ffee00c0ffee"});
+        result.channels.append({QStringLiteral("b"), std::nullopt, std::nullopt, false, {}});
         QCOMPARE(
             ServerFrames::travelComplete(request, result),
             QByteArray(
-                R"({"status":"travel_complete","organization_id":null,"since_seq":3,"since_ts_ms":null,"limit":10000,"count":0,"truncated":false,"gap":true,"channels":{"a":{"oldest_seq":2,"newest_seq":9,"gap":true},"b":{"oldest_seq":null,"newest_seq":null,"gap":false}}})"));
+                R"({"status":"travel_complete","organization_id":null,"since_seq":3,"since_ts_ms":null,"limit":10000,"count":0,"truncated":false,"gap":true,"channels":{"a":{"oldest_seq":2,"newest_seq":9,"gap":true,"epoch":"00c0ffee00c0ffee"},"b":{"oldest_seq":null,"newest_seq":null,"gap":false}}})"));
     }
 
     void controlCharactersAreEscaped()

@@ -2,6 +2,8 @@
 
 #include "GapMarker.h"
 
+#include <QDateTime>
+
 namespace cdc {
 
 void LiveSequencer::accept(const LiveEvent &event, QList<LiveEvent> &out)
@@ -47,6 +49,14 @@ void LiveSequencer::endCatchUp(const QString &name, const QString &reason, QList
         else
             showAfterGap(channel, event, reason, out);
     }
+}
+
+void LiveSequencer::restartHistory(const QString &name, const QString &notice, QList<LiveEvent> &out)
+{
+    Channel &channel = m_channels[name];
+    channel.lastSeq = 0;
+    channel.held.clear(); // seqs of the old history, or of the new one that the catch-up brings again
+    out.append(makeGapMarker(name, QDateTime::currentMSecsSinceEpoch(), notice));
 }
 
 bool LiveSequencer::isCatchingUp(const QString &channel) const

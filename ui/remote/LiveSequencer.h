@@ -25,6 +25,9 @@ public:
     // Shows what waited, with a gap marker where seqs are missing (`reason`: why they are).
     void endCatchUp(const QString &channel, const QString &reason, QList<LiveEvent> &out);
     bool isCatchingUp(const QString &channel) const;
+    // The server began a new history for `channel` (a restart in memory, a new journal): what was
+    // shown stays, a marker row with `notice` follows it, and seqs are taken from the start again.
+    void restartHistory(const QString &channel, const QString &notice, QList<LiveEvent> &out);
 
     // The last seq shown for `channel`, 0 when none was.
     qint64 lastSeq(const QString &channel) const;

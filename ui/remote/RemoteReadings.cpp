@@ -83,7 +83,8 @@ TravelAck parseTravelAck(const QJsonObject &ack)
         const QJsonObject range = it.value().toObject();
         parsed.channels.append({it.key(), optionalInteger(range.value(QStringLiteral("oldest_seq"))),
                                 optionalInteger(range.value(QStringLiteral("newest_seq"))),
-                                range.value(QStringLiteral("gap")).toBool()});
+                                range.value(QStringLiteral("gap")).toBool(),
+                                range.value(QStringLiteral("epoch")).toString().toLatin1()});
     }
     return parsed;
 }

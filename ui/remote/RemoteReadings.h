@@ -18,7 +18,7 @@ namespace cdc::remote {
 std::optional<LiveEvent> parseEventFrame(QByteArrayView frame);
 
 // The travel ack: count and truncated (CDC Scope's, absent from plain servers), and per channel the
-// retained range and gap flag.
+// retained range, gap flag and history epoch.
 struct TravelAck
 {
     std::optional<qint64> count;

@@ -8,6 +8,7 @@
 #include "protocol/JsonWriter.h"
 
 #include <QDateTime>
+#include <QTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
@@ -100,13 +101,19 @@ void RemoteSource::open()
 
 void RemoteSource::onConnected()
 {
+    const bool reconnected = m_wasOpen;
     m_wasOpen = true;
     m_backoffMs = 0;
     setStatus(ConnectionStatus::State::Connected, tr("connected"));
     m_subscribesUnanswered = 0;
-    // The client name's channel is subscribed by the upgrade itself; the rest by message.
-    for (const QString &channel : std::as_const(m_subscriptions).mid(1))
+    // The client name's channel is subscribed by the upgrade itself and the rest by message; it is
+    // asked once more too, because the answers name each channel's history epoch (the greeting does
+    // not) and arrive before any catch-up travel goes out (travels wait for them): a server that
+    // restarted with a new history is noticed before its seqs could pass for the old ones.
+    for (const QString &channel : std::as_const(m_subscriptions))
         sendSubscribe(channel);
+    if (reconnected)
+        m_firstAfterReconnect = QSet<QString>(m_subscriptions.cbegin(), m_subscriptions.cend());
     // Back after a drop: each channel continues from the last seq the view showed.
     const QHash<QString, qint64> shown = m_sequencer.lastSeqs();
     for (auto it = shown.cbegin(); it != shown.cend(); ++it)
@@ -172,6 +179,9 @@ void RemoteSource::onTextMessage(const QString &message)
             Q_EMIT noticed(tr("the server refused a subscribe: %1 %2")
                                .arg(object.value(QStringLiteral("error")).toString(),
                                     object.value(QStringLiteral("message")).toString()));
+        else
+            noteEpoch(object.value(QStringLiteral("organization_id")).toString(),
+                      object.value(QStringLiteral("epoch")).toString().toLatin1());
         answerSubscribe();
         return;
     }
@@ -199,8 +209,36 @@ void RemoteSource::routeEvent(const LiveEvent &event)
     }
     if (!m_subscriptions.contains(event.channel))
         return;
+    if (m_firstAfterReconnect.remove(event.channel) && !m_epochs.contains(event.channel) &&
+        event.event.seq <= m_sequencer.lastSeq(event.channel))
+        restartHistory(event.channel, tr("its seqs went back to %1 after the reconnect").arg(event.event.seq));
     m_sequencer.accept(event, out);
     show(std::move(out));
+}
+
+void RemoteSource::noteEpoch(const QString &channel, const QByteArray &epoch)
+{
+    if (epoch.isEmpty() || channel.isEmpty())
+        return;
+    const QByteArray known = std::exchange(m_epochs[channel], epoch);
+    if (!known.isEmpty() && known != epoch)
+        restartHistory(channel, tr("its history epoch changed"));
+}
+
+void RemoteSource::restartHistory(const QString &channel, const QString &why)
+{
+    QList<LiveEvent> out;
+    m_sequencer.restartHistory(
+        channel,
+        tr("RESTART: the server began a new history of %1 at %2 (%3); seqs start again below, the rows above are "
+           "from before")
+            .arg(channel, QTime::currentTime().toString(QStringLiteral("HH:mm:ss")), why),
+        out);
+    show(std::move(out));
+    // The catch-up not sent yet reads the new history from its start, not after the old last seq.
+    for (TravelJob &job : m_travelQueue)
+        if (job.requestId == 0 && job.channel == channel)
+            job.window.sinceSeq = 0;
 }
 
 void RemoteSource::startCatchUp(const QString &channel, qint64 afterSeq)
@@ -245,6 +283,8 @@ void RemoteSource::onTravelAck(const QJsonObject &ack)
         return;
     const TravelJob job = *std::exchange(m_inFlight, std::nullopt);
     const remote::TravelAck parsed = remote::parseTravelAck(ack);
+    for (const TravelChannelRange &range : parsed.channels)
+        noteEpoch(range.channel, range.epoch);
     if (job.requestId == 0) {
         if (const auto next = client::travel_paging::nextPageAfter(
                 ack, job.received, job.window.limit.value_or(catchUpPage), m_sequencer.lastSeq(job.channel))) {
@@ -270,7 +310,7 @@ void RemoteSource::onTravelAck(const QJsonObject &ack)
                 ranged = true;
             }
         if (!ranged) // a plain server says nothing of what it retains
-            replay.result.channels.append({job.channel, std::nullopt, std::nullopt, false});
+            replay.result.channels.append({job.channel, std::nullopt, std::nullopt, false, {}});
         finishReplayJob(job, QString());
     }
     sendNextTravel();

@@ -82,6 +82,10 @@ private:
     void onErrorFrame(const QJsonObject &error);
     void routeEvent(const LiveEvent &event);
     void startCatchUp(const QString &channel, qint64 afterSeq);
+    // A subscribe answer or a travel ack named the channel's history epoch: a new one means the
+    // server began its seqs again (restartHistory).
+    void noteEpoch(const QString &channel, const QByteArray &epoch);
+    void restartHistory(const QString &channel, const QString &why);
     void sendSubscribe(const QString &channel);
     void answerSubscribe();
     void sendNextTravel();
@@ -111,6 +115,10 @@ private:
     int m_backoffMs = 0;
     QTimer m_reconnect;
 
+    QHash<QString, QByteArray> m_epochs; // by channel, as the server last named them
+    // Channels whose first live event since a reconnect is still to come: from a server that names
+    // no epoch (athena), a seq not past what was shown means it began again.
+    QSet<QString> m_firstAfterReconnect;
     std::deque<TravelJob> m_travelQueue;
     std::optional<TravelJob> m_inFlight;
     QHash<int, PendingReplay> m_replays;
