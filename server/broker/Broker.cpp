@@ -1,5 +1,7 @@
 #include "Broker.h"
 
+#include <QCryptographicHash>
+
 namespace cdc {
 
 QString PublishRefusal::describe() const
@@ -12,6 +14,16 @@ QString PublishRefusal::describe() const
     if (!hint.isEmpty())
         text += QStringLiteral(" (") + hint + u')';
     return text;
+}
+
+QByteArray publishFingerprint(const PublishBatch &batch)
+{
+    QCryptographicHash fingerprint(QCryptographicHash::Sha256);
+    for (const NewEvent &event : batch) {
+        fingerprint.addData(event.channel.toUtf8());
+        fingerprint.addData(event.payload);
+    }
+    return fingerprint.result();
 }
 
 } // namespace cdc

@@ -54,9 +54,12 @@ void LocalBroker::publish(const PublishBatch &batch, const PublishOptions &optio
     if (source && source->origin > 0 && source->origin < m_store.sourcePosition(source->key))
         return done({{}, true, std::nullopt}); // committed with a later position in the same journal
     const QByteArray &key = options.idempotencyKey;
+    const auto fingerprint = [&] {
+        return options.fingerprint.isEmpty() ? publishFingerprint(batch) : options.fingerprint;
+    };
     if (!key.isEmpty())
         if (const IdempotentAnswer *answered = m_store.idempotentAnswer(key)) {
-            if (answered->fingerprint != options.fingerprint)
+            if (answered->fingerprint != fingerprint())
                 return done({{}, false, refusals::idempotencyKeyReused()});
             return done({answered->receipts.expand(), true, std::nullopt});
         }
@@ -81,7 +84,7 @@ void LocalBroker::publish(const PublishBatch &batch, const PublishOptions &optio
     // transaction — needs its answer kept. A journal row per PostgreSQL transaction cost the source
     // about a fifth of its one-row transactions (docs/performance.md).
     if (!key.isEmpty() && !batch.isEmpty() && !(source && source->position))
-        m_store.rememberAnswer(key, options.fingerprint, CompactReceipts(receipts, options.isBatch));
+        m_store.rememberAnswer(key, fingerprint(), CompactReceipts(receipts, options.isBatch));
     // The answer waits until the journal holds the events: done means durable.
     m_store.whenCommitted([receipts, done = std::move(done)](const QString &error) {
         if (!error.isEmpty())

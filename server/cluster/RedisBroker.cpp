@@ -139,8 +139,12 @@ void RedisBroker::publish(const PublishBatch &batch, const PublishOptions &optio
     progress->remaining = parts.size();
     progress->done = std::move(done);
     progress->clock.start();
+    // Redis keeps the fingerprint with every keyed answer.
+    PublishOptions fingerprinted = options;
+    if (!options.idempotencyKey.isEmpty() && options.fingerprint.isEmpty())
+        fingerprinted.fingerprint = publishFingerprint(batch);
     for (const Part &part : std::as_const(parts))
-        publishPart(part, options, progress);
+        publishPart(part, fingerprinted, progress);
 }
 
 void RedisBroker::publishPart(const Part &part, const PublishOptions &options,
@@ -149,6 +153,7 @@ void RedisBroker::publishPart(const Part &part, const PublishOptions &options,
     using redis_stream::keyOf;
     m_follower->track(part.channel);
     const bool keyed = !options.idempotencyKey.isEmpty();
+    const QByteArray &fingerprint = options.fingerprint;
     const QByteArray meta = keyOf(part.channel, "meta");
     RedisConnection::Args args{
         QByteArrayLiteral("3"),
@@ -159,7 +164,7 @@ void RedisBroker::publishPart(const Part &part, const PublishOptions &options,
         keyOf(part.channel, "live"),
         QByteArray::number(m_window.limits().maxEventsPerChannel),
         QByteArray::number(m_window.limits().maxAgeMs),
-        keyed ? options.fingerprint.toHex() : QByteArray(),
+        keyed ? fingerprint.toHex() : QByteArray(),
         QByteArray::number(m_link->config().idempotencyWindowS),
         m_metrics.cluster.instanceId.toUtf8()};
     args.append(part.payloads);

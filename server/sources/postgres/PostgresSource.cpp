@@ -3,8 +3,6 @@
 #include "Logging.h"
 #include "broker/Broker.h"
 
-#include <QCryptographicHash>
-
 #include <QDateTime>
 #include <QPointer>
 
@@ -66,16 +64,6 @@ QByteArray idempotencyKeyOf(const QString &sourceKey, const ChangeStream::Transa
     return key + formatLsn(transaction.commitLsn).toUtf8() + '#' + QByteArray::number(transaction.firstChange);
 }
 
-QByteArray fingerprintOf(const PublishBatch &events)
-{
-    QCryptographicHash fingerprint(QCryptographicHash::Sha256);
-    for (const NewEvent &event : events) {
-        fingerprint.addData(event.channel.toUtf8());
-        fingerprint.addData(event.payload);
-    }
-    return fingerprint.result();
-}
-
 } // namespace
 
 void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transaction &transaction)
@@ -86,8 +74,7 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     noteProgress(transaction);
     const QByteArray key = idempotencyKeyOf(sourceKey, transaction);
     PublishOptions options;
-    options.idempotencyKey = key;
-    options.fingerprint = fingerprintOf(transaction.events);
+    options.idempotencyKey = key; // the fingerprint is the broker's to take, if it needs one
     SourceMark mark{sourceKey, qint64(transaction.commitLsn), std::nullopt, QString()};
     if (transaction.complete)
         mark.position = qint64(transaction.endLsn);
