@@ -129,6 +129,8 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
                         tr("Published to %1 as seq %2").arg(receipts.front().channel).arg(receipts.front().seq), 5000);
             });
     connect(m_travel, &TravelPanel::replayRequested, this, &MainWindow::replay);
+    connect(m_travel, &TravelPanel::refused, this, [this](const QString &why) { statusBar()->showMessage(why, 10000); });
+    m_travel->showTimesInUtc(TimeDisplay::isUtc());
     connect(m_live, &LiveEventsView::republishRequested, this, [this](const LiveEvent &event) {
         openPublishDialog()->prefill(event.channel, event.event.payload().toByteArray());
     });
@@ -540,6 +542,7 @@ void MainWindow::importCaptureFrom(const QString &path, double speed)
 void MainWindow::showTimesInUtc(bool utc)
 {
     TimeDisplay::setUtc(utc);
+    m_travel->showTimesInUtc(utc);
     m_live->model()->refreshTimes();
     for (auto *replay : m_tabs->findChildren<TravelResultView *>())
         replay->model()->refreshTimes();

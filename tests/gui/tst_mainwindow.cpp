@@ -22,6 +22,7 @@
 #include "TestHttp.h"
 #include "TestServer.h"
 #include "TestWsClient.h"
+#include "TimeDisplay.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
 #include "host/EngineHost.h"
@@ -816,12 +817,69 @@ private Q_SLOTS:
         publishBatch(m_port, QStringLiteral("y"), 2);
         TravelPanel *panel = m_window->travelPanel();
         panel->sinceTimeToggle()->setChecked(true);
-        panel->sinceTimeEdit()->setDateTime(QDateTime::currentDateTime().addSecs(-60));
+        const QDateTime since = QDateTime::currentDateTimeUtc().addSecs(-60);
+        panel->sinceTimeEdit()->setText(
+            (TimeDisplay::isUtc() ? since : since.toLocalTime()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
         QCOMPARE(panel->channels(), QStringList{}); // "All channels"
         panel->requestReplay();
         QTRY_COMPARE(m_window->tabs()->count(), 3);
         auto *result = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
         QCOMPARE(result->model()->rowCount(), 5);
+    }
+
+    // Replay by time reads the instant typed in the zone the window shows, to the millisecond, and
+    // says which zone that is: in UTC and in a zone 5:30 from it, exactly the events at or after it.
+    void aReplayByTimeReadsTheZoneTheWindowShows()
+    {
+        const QByteArray zone = qgetenv("TZ");
+        qputenv("TZ", "IST-5:30"); // POSIX form: no tzdata needed
+        tzset();
+        const auto restoreZone = qScopeGuard([zone] {
+            if (zone.isNull())
+                qunsetenv("TZ");
+            else
+                qputenv("TZ", zone);
+            tzset();
+        });
+        startWindow();
+        publishBatch(m_port, QStringLiteral("when"), 3);
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        QTRY_VERIFY(QDateTime::currentMSecsSinceEpoch() > before + 1); // the next batch is stored later
+        const HttpReply later =
+            httpPost(m_port, "/events",
+                     R"([{"organization_id":"when","data":{"n":4}},{"organization_id":"when","data":{"n":5}}])");
+        QCOMPARE(later.status, 200);
+        const qint64 instant =
+            later.json().value(QStringLiteral("events")).toArray().at(0).toObject().value(QStringLiteral("ts_ms")).toInteger();
+
+        TravelPanel *panel = m_window->travelPanel();
+        panel->channelBox()->setCurrentText(QStringLiteral("when"));
+        panel->sinceTimeToggle()->setChecked(true);
+        auto *utc = m_window->findChild<QAction *>(QStringLiteral("utcAction"));
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(instant, Qt::UTC);
+        for (const bool inUtc : {true, false}) {
+            utc->setChecked(inUtc);
+            QCOMPARE(panel->sinceTimeZone()->text(), inUtc ? QStringLiteral("UTC") : QStringLiteral("local, UTC+05:30"));
+            panel->sinceTimeEdit()->setText(
+                (inUtc ? at : at.toLocalTime()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
+            const int tabs = m_window->tabs()->count();
+            panel->requestReplay();
+            QTRY_COMPARE(m_window->tabs()->count(), tabs + 1);
+            auto *result = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+            QVERIFY(result);
+            QCOMPARE(seqColumn(result->model()), (QList<qint64>{4, 5}));
+        }
+        // Switching zones keeps the instant typed, shown in the other zone.
+        utc->setChecked(true);
+        QCOMPARE(panel->sinceTimeEdit()->text(), at.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
+        utc->setChecked(false);
+        // What does not read as a time is said, not replayed from somewhere else.
+        panel->sinceTimeEdit()->setText(QStringLiteral("yesterday at five"));
+        const int tabs = m_window->tabs()->count();
+        panel->requestReplay();
+        QVERIFY2(m_window->statusBar()->currentMessage().contains(QStringLiteral("is not a time")),
+                 qPrintable(m_window->statusBar()->currentMessage()));
+        QCOMPARE(m_window->tabs()->count(), tabs);
     }
 
     void publishDialogRefusesInvalidJsonAndDeliversValidJson()
