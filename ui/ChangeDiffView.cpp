@@ -21,8 +21,11 @@ QString explanation(const ColumnChange &column, const ChangeReading &change)
     case ColumnChange::Kind::Unchanged:
         return ChangeDiffView::tr("unchanged");
     case ColumnChange::Kind::Set:
-        return change.operation == u"insert" ? ChangeDiffView::tr("inserted")
-                                             : ChangeDiffView::tr("new value; the old one was not sent");
+        if (change.operation == u"insert")
+            return ChangeDiffView::tr("inserted");
+        if (change.operation == u"read")
+            return ChangeDiffView::tr("read by a snapshot: the row as it was when capture began");
+        return ChangeDiffView::tr("new value; the old one was not sent");
     case ColumnChange::Kind::Removed:
         return ChangeDiffView::tr("deleted");
     case ColumnChange::Kind::ToastUnchanged:

@@ -4,6 +4,8 @@
 
 #include <QHash>
 
+#include <algorithm>
+
 namespace cdc {
 
 namespace {
@@ -87,10 +89,13 @@ void compare(ChangeReading &change, const QList<std::pair<QString, QByteArray>> 
     change.newRow = newRow;
     for (const auto &[name, value] : newRow) {
         const std::optional<QByteArray> before = valueOf(oldRow, name);
+        const bool created = change.operation == u"insert" || change.operation == u"read";
         if (isToastMarker(value))
             rest.append({name, before, std::nullopt, ColumnChange::Kind::ToastUnchanged});
+        else if (!oldSent && before && *before == value) // a key sent as the old row, and the same
+            rest.append({name, before, value, ColumnChange::Kind::Unchanged});
         else if (!before || !oldSent)
-            (change.operation == u"insert" ? rest : changed).append({name, before, value, ColumnChange::Kind::Set});
+            (created ? rest : changed).append({name, before, value, ColumnChange::Kind::Set});
         else if (*before != value)
             changed.append({name, before, value, ColumnChange::Kind::Changed});
         else
@@ -122,7 +127,12 @@ std::optional<ChangeReading> readPostgres(const JsonOutline &outline)
             QStringLiteral("old values not sent: the table's replica identity is DEFAULT (only the key, "
                            "and only when it changes); REPLICA IDENTITY FULL sends the whole old row");
     else if (op == u"update" && !oldIsWhole)
-        change.oldRowNote = QStringLiteral("only the old key was sent (the key changed; replica identity DEFAULT)");
+        change.oldRowNote =
+            std::all_of(oldRow.cbegin(), oldRow.cend(),
+                        [&newRow](const auto &column) { return valueOf(newRow, column.first) == column.second; })
+                ? QStringLiteral("only the key was sent as the old row, and it did not change: other old values "
+                                 "are not sent (REPLICA IDENTITY FULL sends the whole old row)")
+                : QStringLiteral("only the old key was sent (the key changed; replica identity DEFAULT)");
     else if (op == u"delete" && oldRow.size() < 2)
         change.oldRowNote = QStringLiteral("only the key of the deleted row was sent (replica identity DEFAULT)");
     compare(change, oldRow, op == u"update" ? oldIsWhole : true, newRow, isObject(outline, newAt));
@@ -136,8 +146,9 @@ std::optional<ChangeReading> readPostgres(const JsonOutline &outline)
 std::optional<ChangeReading> readDebezium(const JsonOutline &outline, qsizetype envelope)
 {
     const QString op = stringAt(outline, outline.member(envelope, "op"));
+    // "r" is a row read by a snapshot, not an insert: the row was there before capture began.
     static const QHash<QString, QString> operations{{QStringLiteral("c"), QStringLiteral("insert")},
-                                                    {QStringLiteral("r"), QStringLiteral("insert")},
+                                                    {QStringLiteral("r"), QStringLiteral("read")},
                                                     {QStringLiteral("u"), QStringLiteral("update")},
                                                     {QStringLiteral("d"), QStringLiteral("delete")},
                                                     {QStringLiteral("t"), QStringLiteral("truncate")}};

@@ -9,7 +9,8 @@
 namespace cdc {
 
 // A payload read as a row change, when it is one: the PostgreSQL source's own shape
-// (op/schema/table/new/old), Debezium's (op c/u/d/r, before/after, source) and Supabase's
+// (op/schema/table/new/old), Debezium's (op c/u/d/t, and r for a snapshot read; before/after,
+// source) and Supabase's
 // (type, record/old_record). Values stay the tokens as published; nothing is re-serialized.
 
 struct ColumnChange
@@ -29,7 +30,7 @@ struct ColumnChange
 
 struct ChangeReading
 {
-    QString operation; // insert, update, delete, truncate
+    QString operation; // insert, update, delete, truncate, read (a snapshot's row, Debezium's "r")
     QString table;     // schema.table, or the table alone when no schema is given
     QString key;       // "id=42", empty when the payload does not say
     // Changed columns first, then the rest, each group in the row's order.
