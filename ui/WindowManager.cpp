@@ -39,13 +39,14 @@ MainWindow *WindowManager::openConnection(RemoteProfile profile, bool forgetToke
             *error = *problem;
         return nullptr;
     }
-    QString keychainProblem;
+    QString keychainProblem; // storing or forgetting the token typed: said at once
+    QString unreadToken;     // looking for a stored one: said only if the server then wants one
     if (!profile.token.isEmpty() && m_tokens.write)
         keychainProblem = m_tokens.write(profile.keychainKey(), profile.token);
     else if (forgetToken && m_tokens.remove)
         keychainProblem = m_tokens.remove(profile.keychainKey());
     else if (profile.token.isEmpty() && m_tokens.read)
-        keychainProblem = m_tokens.read(profile.keychainKey(), &profile.token);
+        unreadToken = m_tokens.read(profile.keychainKey(), &profile.token);
     QSettings settings;
     saveProfile(settings, profile); // never the token: RemoteProfile's fields but that one
     ResolvedProfile ready = std::get<ResolvedProfile>(resolved);
@@ -61,6 +62,16 @@ MainWindow *WindowManager::openConnection(RemoteProfile profile, bool forgetToke
             tr("The keychain did not answer for %1 (%2): the token, if any, is used for this window only")
                 .arg(profile.name, keychainProblem),
             15000);
+    // A window that needs no token has nothing to say about a keychain it could not read; one the
+    // server refuses may have lost its stored token there.
+    if (!unreadToken.isEmpty())
+        connect(source, &MonitorSource::statusChanged, window, [window, unreadToken](const ConnectionStatus &status) {
+            if (status.state == ConnectionStatus::State::Refused)
+                window->statusBar()->showMessage(
+                    tr("%1 — a token stored for this connection could not be read from the keychain (%2)")
+                        .arg(status.text, unreadToken),
+                    15000);
+        });
     return window;
 }
 

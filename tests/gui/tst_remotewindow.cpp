@@ -16,6 +16,7 @@
 #include "TestCertificate.h"
 #include "TestHttp.h"
 #include "TravelPanel.h"
+#include "WindowManager.h"
 #include "host/EngineHost.h"
 #include "remote/RemoteSource.h"
 
@@ -486,6 +487,38 @@ private Q_SLOTS:
         QVERIFY2(notice.contains(u"seq 4 to 23 of orders"_s) && notice.contains(u"no longer has them"_s),
                  qPrintable(notice));
         QCOMPARE(source->sequencer().eventsMissed(), 20);
+    }
+
+    // A window that uses no token has nothing to say about a keychain it could not read; one that
+    // the server refuses for want of a token says the stored one could not be read (issue 30, item 7).
+    void aKeychainThatCannotBeReadIsSaidOnlyWhenATokenIsWanted()
+    {
+        EngineHost engine(1000);
+        TokenStore tokens;
+        tokens.read = [](const QString &, QByteArray *) {
+            return QStringLiteral("Failed to execute child process \"dbus-launch\"");
+        };
+        WindowManager windows(engine, ServerConfig{}, 1000, tokens);
+        const auto closeAll = qScopeGuard([&windows] { qDeleteAll(windows.windows()); });
+
+        auto open = startHeadless({});
+        QVERIFY(open && open->port != 0);
+        MainWindow *plain = windows.openConnection(followingOrders(QStringLiteral("open"), open->port), false);
+        QVERIFY(plain);
+        publish(open->port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 1}});
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(*plain), expectedRows(QStringLiteral("orders"), 1, 1), 10000);
+        QVERIFY2(!plain->statusBar()->currentMessage().contains(u"keychain"_s),
+                 qPrintable(plain->statusBar()->currentMessage()));
+
+        auto secured = startSecured(0);
+        QVERIFY(secured && secured->port != 0);
+        RemoteProfile wantsToken = securedProfile(secured->port);
+        wantsToken.token.clear();
+        MainWindow *refused = windows.openConnection(wantsToken, false);
+        QVERIFY(refused);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            refused->statusBar()->currentMessage().contains(u"could not be read from the keychain"_s), 10000);
+        QVERIFY(refused->statusBar()->currentMessage().contains(u"dbus-launch"_s));
     }
 
     // An in-memory server restarted on the same port begins its seqs again: the window says so in a
