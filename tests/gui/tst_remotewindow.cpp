@@ -450,6 +450,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(source->status().state == ConnectionStatus::State::Refused, 10000);
         QVERIFY2(source->status().text.contains(expected), qPrintable(source->status().text));
         QVERIFY(window.urlLabel()->text().contains(expected));
+        // The Clients dock says why it stays empty, not that an answer is coming.
+        QTRY_VERIFY2(window.clientsView()->notice()->text().contains(u"the connection was refused"_s),
+                     qPrintable(window.clientsView()->notice()->text()));
+        QVERIFY(window.clientsView()->notice()->text().contains(expected));
     }
 
     void historyGoneWhileAwayIsMarkedAsAGap()

@@ -608,6 +608,13 @@ void RemoteSource::setStatus(ConnectionStatus::State state, const QString &text)
     m_status.state = state;
     m_status.text = text;
     Q_EMIT statusChanged(m_status);
+    // Refused before the server ever answered: the views it would fill say why they stay empty,
+    // not that an answer is on its way.
+    if (state == ConnectionStatus::State::Refused && !m_isCdcScope) {
+        SourceOffers refused = m_offers;
+        refused.missingReason = tr("the connection was refused (%1)").arg(text);
+        setOffers(refused);
+    }
 }
 
 void RemoteSource::show(QList<LiveEvent> events)
