@@ -39,6 +39,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QShortcut>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -87,6 +88,17 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
         if (index > 1)
             delete m_tabs->widget(index);
     });
+    // The keys every tabbed program has: Ctrl+Tab / Ctrl+Shift+Tab go round, Ctrl+W closes a
+    // result tab (the live view and the chart stay).
+    const auto stepTabs = [this](int step) {
+        m_tabs->setCurrentIndex((m_tabs->currentIndex() + step + m_tabs->count()) % m_tabs->count());
+    };
+    connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Tab), this), &QShortcut::activated, this,
+            [stepTabs] { stepTabs(1); });
+    connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab), this), &QShortcut::activated, this,
+            [stepTabs] { stepTabs(-1); });
+    connect(new QShortcut(QKeySequence::Close, this), &QShortcut::activated, this,
+            [this] { Q_EMIT m_tabs->tabCloseRequested(m_tabs->currentIndex()); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);

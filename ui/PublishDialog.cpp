@@ -7,6 +7,7 @@
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -35,6 +36,10 @@ PublishDialog::PublishDialog(const QStringList &knownChannels, QWidget *parent)
     form->addRow(tr("Payload (data), any JSON"), m_editor);
     form->addRow(m_status);
     form->addRow(m_buttons);
+    // Tab moves on (a JSON payload needs no tab characters); Ctrl+Enter publishes from the editor,
+    // where Enter is a new line.
+    m_editor->setTabChangesFocus(true);
+    m_editor->installEventFilter(this);
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(m_editor, &QPlainTextEdit::textChanged, this, &PublishDialog::validate);
@@ -49,6 +54,19 @@ void PublishDialog::prefill(const QString &channel, const QByteArray &payload)
     m_channel->setCurrentText(channel);
     // The payload as it was published, compact; edits are validated like any other.
     m_editor->setPlainText(QString::fromUtf8(payload));
+}
+
+bool PublishDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_editor && event->type() == QEvent::KeyPress) {
+        const auto *key = static_cast<QKeyEvent *>(event);
+        if ((key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter) && key->modifiers() & Qt::ControlModifier) {
+            if (m_buttons->button(QDialogButtonBox::Ok)->isEnabled())
+                accept();
+            return true;
+        }
+    }
+    return QDialog::eventFilter(watched, event);
 }
 
 void PublishDialog::validate()

@@ -32,6 +32,10 @@ public:
     QLabel *status() const { return m_status; }
     QDialogButtonBox *buttons() const { return m_buttons; }
 
+protected:
+    // Ctrl+Enter in the editor publishes (the editor takes the key before any shortcut would).
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void validate();
 

@@ -811,6 +811,17 @@ private Q_SLOTS:
         QVERIFY(result->summary().contains(QStringLiteral("truncated")));
         QCOMPARE(ack.value(QStringLiteral("truncated")).toBool(), true);
         QVERIFY(result->summary().contains(QStringLiteral("no gap")));
+
+        // The tab keys: Ctrl+Tab goes round to the live view, Ctrl+W leaves it (and the chart) be
+        // and closes the result tab.
+        QTest::keyClick(m_window.get(), Qt::Key_Tab, Qt::ControlModifier);
+        QCOMPARE(m_window->tabs()->currentIndex(), 0);
+        QTest::keyClick(m_window.get(), Qt::Key_W, Qt::ControlModifier);
+        QCOMPARE(m_window->tabs()->count(), 3);
+        QTest::keyClick(m_window.get(), Qt::Key_Backtab, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(m_window->tabs()->currentIndex(), 2);
+        QTest::keyClick(m_window.get(), Qt::Key_W, Qt::ControlModifier);
+        QCOMPARE(m_window->tabs()->count(), 2);
     }
 
     void travelPanelSinceTimeAndAllChannels()
@@ -903,7 +914,13 @@ private Q_SLOTS:
 
         dialog->editor()->setPlainText(QStringLiteral("{\"id\": 1, \"name\": \"Ada\"}"));
         QVERIFY(publish->isEnabled());
-        publish->click();
+        // Tab leaves the editor instead of typing a tab; Ctrl+Enter in it publishes.
+        dialog->editor()->setFocus();
+        QTest::keyClick(dialog->editor(), Qt::Key_Tab);
+        QVERIFY(!dialog->editor()->toPlainText().contains(u'\t'));
+        dialog->editor()->setFocus();
+        QTest::keyClick(dialog->editor(), Qt::Key_Return, Qt::ControlModifier);
+        QTRY_VERIFY(!dialog->isVisible());
         QVERIFY(subscriber.waitForMessages(2));
         const QJsonObject event = subscriber.events().constFirst();
         QCOMPARE(event.value(QStringLiteral("organization_id")).toString(), QStringLiteral("pub"));
