@@ -8,10 +8,10 @@
 #include "protocol/JsonWriter.h"
 
 #include <QDateTime>
-#include <QTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
+#include <QTime>
 
 #include <algorithm>
 
