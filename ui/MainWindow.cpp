@@ -29,6 +29,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDialog>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -44,6 +45,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 namespace cdc {
@@ -93,12 +95,15 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
     const auto stepTabs = [this](int step) {
         m_tabs->setCurrentIndex((m_tabs->currentIndex() + step + m_tabs->count()) % m_tabs->count());
     };
-    connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Tab), this), &QShortcut::activated, this,
-            [stepTabs] { stepTabs(1); });
-    connect(new QShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab), this), &QShortcut::activated, this,
-            [stepTabs] { stepTabs(-1); });
-    connect(new QShortcut(QKeySequence::Close, this), &QShortcut::activated, this,
-            [this] { Q_EMIT m_tabs->tabCloseRequested(m_tabs->currentIndex()); });
+    const auto tabKey = [this](const QKeySequence &keys, const QString &what, auto run) {
+        auto *shortcut = new QShortcut(keys, this);
+        shortcut->setWhatsThis(what); // Help > Keyboard shortcuts lists it
+        connect(shortcut, &QShortcut::activated, this, run);
+    };
+    tabKey(QKeySequence(Qt::CTRL | Qt::Key_Tab), tr("Next tab"), [stepTabs] { stepTabs(1); });
+    tabKey(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Backtab), tr("Previous tab"), [stepTabs] { stepTabs(-1); });
+    tabKey(QKeySequence(Qt::CTRL | Qt::Key_W), tr("Close the result tab"),
+           [this] { Q_EMIT m_tabs->tabCloseRequested(m_tabs->currentIndex()); });
 
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
@@ -343,6 +348,8 @@ void MainWindow::buildActions()
         view->addAction(dock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *keys = help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
     help->addAction(tr("&About CDC Scope"), this, &MainWindow::showAbout);
 }
 
@@ -517,6 +524,47 @@ SettingsDialog *MainWindow::openSettingsDialog()
         m_engine.start(config);
     });
     dialog->open();
+    return dialog;
+}
+
+QDialog *MainWindow::showShortcuts()
+{
+    // Read from the menus and shortcuts themselves, so the list is never out of date.
+    QList<std::pair<QString, QString>> rows;
+    const std::function<void(const QMenu *, const QString &)> collect = [&](const QMenu *menu, const QString &path) {
+        for (const QAction *action : menu->actions()) {
+            const QString name = path + QString(action->text()).remove(u'&');
+            if (action->menu())
+                collect(action->menu(), name + QStringLiteral(" › "));
+            else if (!action->shortcut().isEmpty())
+                rows.append({name, action->shortcut().toString(QKeySequence::NativeText)});
+        }
+    };
+    for (const QAction *top : menuBar()->actions())
+        if (top->menu())
+            collect(top->menu(), QString(top->text()).remove(u'&') + QStringLiteral(" › "));
+    for (const QShortcut *shortcut : findChildren<QShortcut *>(Qt::FindDirectChildrenOnly))
+        rows.append({shortcut->whatsThis(), shortcut->key().toString(QKeySequence::NativeText)});
+    rows.append({tr("Publish dialog › Publish"), tr("Ctrl+Enter")});
+
+    auto *dialog = new QDialog(this);
+    dialog->setObjectName(QStringLiteral("shortcutsDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Keyboard shortcuts"));
+    auto *table = new QTableWidget(int(rows.size()), 2, dialog);
+    table->setHorizontalHeaderLabels({tr("What"), tr("Keys")});
+    table->verticalHeader()->hide();
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    for (int row = 0; row < rows.size(); ++row) {
+        table->setItem(row, 0, new QTableWidgetItem(rows[row].first));
+        table->setItem(row, 1, new QTableWidgetItem(rows[row].second));
+    }
+    table->resizeColumnsToContents();
+    table->horizontalHeader()->setStretchLastSection(true);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(table);
+    dialog->resize(520, 480);
+    dialog->show();
     return dialog;
 }
 

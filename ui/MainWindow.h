@@ -11,6 +11,7 @@
 
 #include <functional>
 
+class QDialog;
 class QLabel;
 class QMenu;
 class QSortFilterProxyModel;
@@ -74,6 +75,8 @@ public Q_SLOTS:
     PublishDialog *openPublishDialog();
     SettingsDialog *openSettingsDialog();
     void showAbout();
+    // Help > Keyboard shortcuts: every key of the menus and tabs, read from them.
+    QDialog *showShortcuts();
     void exportCaptureTo(const QString &path);
     void importCaptureFrom(const QString &path, double speed);
     // File > Record: empty path stops. Returns why it could not start, or empty.

@@ -822,6 +822,18 @@ private Q_SLOTS:
         QCOMPARE(m_window->tabs()->currentIndex(), 2);
         QTest::keyClick(m_window.get(), Qt::Key_W, Qt::ControlModifier);
         QCOMPARE(m_window->tabs()->count(), 2);
+
+        // Help > Keyboard shortcuts lists them, read from the menus and the tab keys.
+        m_window->findChild<QAction *>(QStringLiteral("shortcutsAction"))->trigger();
+        auto *shortcuts = m_window->findChild<QDialog *>(QStringLiteral("shortcutsDialog"));
+        QVERIFY(shortcuts);
+        auto *table = shortcuts->findChild<QTableWidget *>();
+        QStringList listed;
+        for (int row = 0; row < table->rowCount(); ++row)
+            listed.append(table->item(row, 0)->text() + u'=' + table->item(row, 1)->text());
+        QVERIFY2(listed.contains(QStringLiteral("View › Replay=Ctrl+R")), qPrintable(listed.join(u'|')));
+        QVERIFY2(listed.contains(QStringLiteral("Next tab=Ctrl+Tab")), qPrintable(listed.join(u'|')));
+        shortcuts->close();
     }
 
     void travelPanelSinceTimeAndAllChannels()
