@@ -84,6 +84,22 @@ ClusterConfig clusterOn(const RedisServer &redis)
     return cluster;
 }
 
+// For one test, a zone 5.5 hours from UTC, so local time and UTC differ whatever this machine's
+// zone is; the guard puts the machine's back.
+[[nodiscard]] auto inZoneFiveThirtyFromUtc()
+{
+    const QByteArray zone = qgetenv("TZ");
+    qputenv("TZ", "IST-5:30"); // POSIX form: no tzdata needed
+    tzset();
+    return qScopeGuard([zone] {
+        if (zone.isNull())
+            qunsetenv("TZ");
+        else
+            qputenv("TZ", zone);
+        tzset();
+    });
+}
+
 void publishBatch(quint16 port, const QString &channel, int count, int firstValue = 1)
 {
     QJsonArray batch;
@@ -306,17 +322,7 @@ private Q_SLOTS:
 
     void timesSwitchBetweenLocalAndUtcInOneClick()
     {
-        // A zone 5.5 hours from UTC, so local and UTC differ whatever this machine's zone is.
-        const QByteArray zone = qgetenv("TZ");
-        qputenv("TZ", "IST-5:30"); // POSIX form: no tzdata needed
-        tzset();
-        const auto restoreZone = qScopeGuard([zone] {
-            if (zone.isNull())
-                qunsetenv("TZ");
-            else
-                qputenv("TZ", zone);
-            tzset();
-        });
+        const auto restoreZone = inZoneFiveThirtyFromUtc();
         startWindow();
         QCOMPARE(httpPost(m_port, "/events", R"({"organization_id":"t","data":{}})").status, 200);
         EventRingModel *model = m_window->liveView()->model();
@@ -857,16 +863,7 @@ private Q_SLOTS:
     // says which zone that is: in UTC and in a zone 5:30 from it, exactly the events at or after it.
     void aReplayByTimeReadsTheZoneTheWindowShows()
     {
-        const QByteArray zone = qgetenv("TZ");
-        qputenv("TZ", "IST-5:30"); // POSIX form: no tzdata needed
-        tzset();
-        const auto restoreZone = qScopeGuard([zone] {
-            if (zone.isNull())
-                qunsetenv("TZ");
-            else
-                qputenv("TZ", zone);
-            tzset();
-        });
+        const auto restoreZone = inZoneFiveThirtyFromUtc();
         startWindow();
         publishBatch(m_port, QStringLiteral("when"), 3);
         const qint64 before = QDateTime::currentMSecsSinceEpoch();

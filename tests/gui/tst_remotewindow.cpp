@@ -87,6 +87,21 @@ std::unique_ptr<RemoteSource> remoteSource(const RemoteProfile &profile)
     return std::make_unique<RemoteSource>(std::get<ResolvedProfile>(resolved));
 }
 
+// A window following "orders" on the plain server at `port`, opened.
+struct OrdersWindow
+{
+    OrdersWindow(const QString &name, quint16 port)
+        : source(remoteSource(followingOrders(name, port)))
+        , window(*source, engine, 1000)
+    {
+        source->open();
+    }
+
+    EngineHost engine{1000};
+    std::unique_ptr<RemoteSource> source;
+    MainWindow window;
+};
+
 } // namespace
 
 class TestRemoteWindow : public QObject
@@ -105,6 +120,20 @@ private:
         QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
         environment.remove(QStringLiteral("CDCSCOPE_IN_MEMORY"));
         return environment;
+    }
+
+    // Stops `server` and, once `watching` says `reconnectingStatus`, starts it again on its port
+    // with `args`: what is published next, the window misses until it is back.
+    std::unique_ptr<HeadlessProcess> restartOnSamePort(std::unique_ptr<HeadlessProcess> server,
+                                                       const QStringList &args, const QProcessEnvironment &environment,
+                                                       const RemoteSource &watching, const QString &reconnectingStatus)
+    {
+        const quint16 port = server->port;
+        if (!server->stop() ||
+            !QTest::qWaitFor([&] { return watching.status().text.startsWith(reconnectingStatus); }, 10000))
+            return nullptr;
+        server = startHeadless(args + QStringList{QStringLiteral("--port"), QString::number(port)}, environment);
+        return server && server->port == port ? std::move(server) : nullptr;
     }
 
     std::unique_ptr<HeadlessProcess> startSecured(quint16 port)
@@ -466,21 +495,17 @@ private Q_SLOTS:
         auto server = startHeadless(args, journalEnvironment());
         QVERIFY(server && server->port != 0);
         const quint16 port = server->port;
-        const RemoteProfile profile = followingOrders(QStringLiteral("short memory"), port);
-        EngineHost engine(1000);
-        auto source = remoteSource(profile);
-        MainWindow window(*source, engine, 1000);
-        source->open();
+        OrdersWindow watching(QStringLiteral("short memory"), port);
+        const auto &source = watching.source;
+        MainWindow &window = watching.window;
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
         for (int i = 0; i < 3; ++i)
             publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), i}});
         QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 3), 5000);
 
-        QVERIFY(server->stop());
-        QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting in 2.0 s"_s), 10000);
-        server =
-            startHeadless(args + QStringList{QStringLiteral("--port"), QString::number(port)}, journalEnvironment());
-        QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
+        // Down long enough for the backoff to reach 2 s, so the next 30 are published while away.
+        server = restartOnSamePort(std::move(server), args, journalEnvironment(), *source, u"reconnecting in 2.0 s"_s);
+        QVERIFY2(server, "the restarted server did not get its port back");
         for (int i = 3; i < 33; ++i)
             publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), i}});
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
@@ -536,20 +561,17 @@ private Q_SLOTS:
         auto server = startHeadless({}); // in memory: the test environment's CDCSCOPE_IN_MEMORY
         QVERIFY(server && server->port != 0);
         const quint16 port = server->port;
-        const RemoteProfile profile = followingOrders(QStringLiteral("restarting"), port);
-        EngineHost engine(1000);
-        auto source = remoteSource(profile);
-        MainWindow window(*source, engine, 1000);
-        source->open();
+        OrdersWindow watching(QStringLiteral("restarting"), port);
+        const auto &source = watching.source;
+        MainWindow &window = watching.window;
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
         for (int i = 0; i < 3; ++i)
             publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("old"), i}});
         QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 3), 5000);
 
-        QVERIFY(server->stop());
-        QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting"_s), 10000);
-        server = startHeadless({QStringLiteral("--port"), QString::number(port)});
-        QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
+        server = restartOnSamePort(std::move(server), {}, QProcessEnvironment::systemEnvironment(), *source,
+                                   u"reconnecting"_s);
+        QVERIFY2(server, "the restarted server did not get its port back");
         for (int i = 0; i < 5; ++i) // while the window is away: seq 1 to 5 of the new history
             publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("new"), i}});
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
@@ -574,20 +596,15 @@ private Q_SLOTS:
         auto server = startHeadless(args, journalEnvironment());
         QVERIFY(server && server->port != 0);
         const quint16 port = server->port;
-        const RemoteProfile profile = followingOrders(QStringLiteral("strict"), port);
-        EngineHost engine(1000);
-        auto source = remoteSource(profile);
-        MainWindow window(*source, engine, 1000);
-        source->open();
+        OrdersWindow watching(QStringLiteral("strict"), port);
+        const auto &source = watching.source;
+        MainWindow &window = watching.window;
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 10000);
         publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), 0}});
         QTRY_COMPARE_WITH_TIMEOUT(liveRows(window), expectedRows(QStringLiteral("orders"), 1, 1), 5000);
 
-        QVERIFY(server->stop());
-        QTRY_VERIFY_WITH_TIMEOUT(source->status().text.startsWith(u"reconnecting"_s), 10000);
-        server =
-            startHeadless(args + QStringList{QStringLiteral("--port"), QString::number(port)}, journalEnvironment());
-        QVERIFY2(server && server->port == port, "the restarted server did not get its port back");
+        server = restartOnSamePort(std::move(server), args, journalEnvironment(), *source, u"reconnecting"_s);
+        QVERIFY2(server, "the restarted server did not get its port back");
         for (int i = 1; i <= 20; ++i) // four pages of 5 to catch up
             publish(port, QStringLiteral("orders"), QJsonObject{{QStringLiteral("n"), i}});
         QTRY_VERIFY_WITH_TIMEOUT(source->status().isUp(), 15000);
