@@ -1,5 +1,6 @@
 #include "ChangeDiffView.h"
 
+#include "detail/JsonTree.h"
 #include "inspect/ChangeReading.h"
 
 #include <QHeaderView>
@@ -62,9 +63,10 @@ void ChangeDiffView::showChange(const ChangeReading &change)
     m_note->setVisible(!change.oldRowNote.isEmpty());
     for (const ColumnChange &column : change.columns) {
         // A value that was not sent is said to be missing, never shown as empty.
-        const QString before = column.before ? QString::fromUtf8(*column.before) : tr("(not sent)");
+        // A long value shows its beginning; the Payload tab has all of it.
+        const QString before = column.before ? elidedValueText(*column.before) : tr("(not sent)");
         const QString after = column.after
-                                  ? QString::fromUtf8(*column.after)
+                                  ? elidedValueText(*column.after)
                                   : (column.kind == ColumnChange::Kind::Removed ? QString() : tr("(not sent)"));
         auto *item = new QTreeWidgetItem(m_table, {column.name, before, after, explanation(column, change)});
         if (column.kind == ColumnChange::Kind::Changed) {

@@ -4,45 +4,112 @@
 #include "EventTimingView.h"
 #include "GapMarker.h"
 #include "MaskSettings.h"
-#include "inspect/ChangeReading.h"
+#include "detail/PagedTextView.h"
+#include "detail/PayloadReading.h"
 
-#include "host/MonitorTypes.h"
-#include "protocol/JsonText.h"
-
+#include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
-#include <QFontDatabase>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QElapsedTimer>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPromise>
 #include <QPushButton>
 #include <QTabWidget>
-#include <QTreeWidget>
+#include <QThreadPool>
+#include <QTimer>
+#include <QTreeView>
 #include <QVBoxLayout>
 
 namespace cdc {
 
+namespace {
+
+// A container with more children than this stays closed when an event opens: expanding 100 000
+// array items would lay out 100 000 rows before the first is drawn.
+constexpr qsizetype openedChildren = 200;
+// How long one slice of a search may hold the GUI thread.
+constexpr qint64 searchSliceMs = 15;
+
+} // namespace
+
 EventDetailPane::EventDetailPane(QWidget *parent)
     : QWidget(parent)
     , m_title(new QLabel(this))
-    , m_tree(new QTreeWidget(this))
-    , m_raw(new QPlainTextEdit(this))
+    , m_find(new QLineEdit(this))
+    , m_findResult(new QLabel(this))
+    , m_tree(new QTreeView(this))
+    , m_treeModel(new JsonTreeModel(this))
+    , m_pretty(new QCheckBox(tr("Pretty"), this))
+    , m_raw(new PagedTextView(this))
     , m_change(new ChangeDiffView(this))
     , m_tabs(new QTabWidget(this))
+    , m_reading(new QFutureWatcher<PayloadReading>(this))
 {
-    m_tree->setColumnCount(2);
-    m_tree->setHeaderLabels({tr("Key"), tr("Value")});
-    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-    m_raw->setReadOnly(true);
-    m_raw->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_raw->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_tree->setModel(m_treeModel);
+    m_tree->setUniformRowHeights(true);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_tree->header()->resizeSection(0, 220);
+    m_tree->setContextMenuPolicy(Qt::ActionsContextMenu);
+    const auto addTreeAction = [this](const QString &text, const QString &name, auto act) {
+        auto *action = new QAction(text, m_tree);
+        action->setObjectName(name);
+        connect(action, &QAction::triggered, this, [this, act] {
+            if (const QModelIndex current = m_tree->currentIndex(); current.isValid())
+                act(current.siblingAtColumn(0));
+        });
+        m_tree->addAction(action);
+    };
+    addTreeAction(tr("Copy value"), QStringLiteral("copyValueAction"), [](const QModelIndex &index) {
+        QApplication::clipboard()->setText(index.data(JsonTreeModel::WholeValueRole).toString());
+    });
+    addTreeAction(tr("Copy path"), QStringLiteral("copyPathAction"), [](const QModelIndex &index) {
+        QApplication::clipboard()->setText(index.data(JsonTreeModel::PathRole).toString());
+    });
+    addTreeAction(tr("Show whole value"), QStringLiteral("showWholeValueAction"),
+                  [this](const QModelIndex &index) { showWholeValue(index); });
+
+    m_find->setObjectName(QStringLiteral("findInPayload"));
+    m_find->setPlaceholderText(tr("Find in payload (Enter: next)"));
+    m_find->setClearButtonEnabled(true);
+    connect(m_find, &QLineEdit::returnPressed, this, [this] { findNext(m_find->text()); });
+    auto *payloadPage = new QWidget(this);
+    auto *findRow = new QHBoxLayout;
+    findRow->addWidget(m_find, 1);
+    findRow->addWidget(m_findResult);
+    auto *payloadLayout = new QVBoxLayout(payloadPage);
+    payloadLayout->setContentsMargins(0, 0, 0, 0);
+    payloadLayout->addLayout(findRow);
+    payloadLayout->addWidget(m_tree);
+
+    m_pretty->setObjectName(QStringLiteral("prettyRawToggle"));
+    m_pretty->setToolTip(tr("Indent the frame, one member a line; every token stays as sent"));
+    connect(m_pretty, &QCheckBox::toggled, this, [this] {
+        if (m_event)
+            read(*m_event);
+    });
+    auto *rawPage = new QWidget(this);
+    auto *rawLayout = new QVBoxLayout(rawPage);
+    rawLayout->setContentsMargins(0, 0, 0, 0);
+    rawLayout->addWidget(m_pretty);
+    rawLayout->addWidget(m_raw);
 
     m_change->hide(); // a tab only while a row change is shown
-    m_tabs->addTab(m_tree, tr("Payload"));
-    m_tabs->addTab(m_raw, tr("Raw frame"));
+    m_tabs->addTab(payloadPage, tr("Payload"));
+    m_tabs->addTab(rawPage, tr("Raw frame"));
     auto *copy = new QPushButton(tr("Copy raw"), this);
     copy->setObjectName(QStringLiteral("copyRawButton"));
     connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(rawText()); });
+    connect(m_reading, &QFutureWatcher<PayloadReading>::finished, this, [this] {
+        if (!m_reading->isCanceled() && m_reading->future().resultCount() > 0)
+            present(m_reading->result());
+    });
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -52,6 +119,11 @@ EventDetailPane::EventDetailPane(QWidget *parent)
     layout->addLayout(header);
     layout->addWidget(m_tabs);
     showNothing();
+}
+
+EventDetailPane::~EventDetailPane()
+{
+    m_reading->cancel(); // a reading still queued is not started
 }
 
 void EventDetailPane::enableTiming()
@@ -65,11 +137,15 @@ void EventDetailPane::enableTiming()
 
 void EventDetailPane::showNothing()
 {
+    m_reading->cancel();
+    m_event.reset();
+    ++m_search;
     if (m_timing)
         m_timing->clearEvent();
     m_title->setText(tr("Select an event to see it in full."));
-    m_tree->clear();
-    m_raw->clear();
+    m_treeModel->setTree(nullptr);
+    m_raw->setText({});
+    m_findResult->clear();
     showChangeTab(false);
 }
 
@@ -88,60 +164,137 @@ void EventDetailPane::showChangeTab(bool shown)
 
 QString EventDetailPane::rawText() const
 {
-    return m_raw->toPlainText();
+    return m_raw->text();
 }
 
 void EventDetailPane::showEvent(const LiveEvent &live)
 {
     if (isGapMarker(live)) {
+        showNothing();
         m_title->setText(tr("%1 · missing events").arg(live.channel));
-        m_raw->setPlainText(gapNotice(live));
-        m_tree->clear();
-        showChangeTab(false);
-        if (m_timing)
-            m_timing->clearEvent();
+        m_raw->setText(gapNotice(live));
+        Q_EMIT shown();
         return;
     }
-    const PayloadMask &mask = MaskSettings::current();
-    const QByteArray payload = mask.apply(live.event.payload());
-    if (const auto change = readChange(payload)) {
-        m_change->showChange(*change);
+    m_title->setText(tr("%1 · seq %2 · %3 bytes · reading…")
+                         .arg(live.channel)
+                         .arg(live.event.seq)
+                         .arg(live.event.payload().size()));
+    read(live);
+    if (m_timing)
+        m_timing->ask(live.channel, live.event.seq);
+}
+
+void EventDetailPane::read(const LiveEvent &event)
+{
+    m_reading->cancel();
+    m_event = event;
+    // The worker gets its own copies: the event's bytes are shared read-only, and its own mask
+    // (built from the patterns' text, so no compiled expression is shared between threads).
+    auto promise = std::make_shared<QPromise<PayloadReading>>();
+    m_reading->setFuture(promise->future());
+    promise->start();
+    QThreadPool::globalInstance()->start(
+        [promise, event, patterns = MaskSettings::current().patterns(), pretty = m_pretty->isChecked()] {
+            if (!promise->isCanceled())
+                promise->addResult(readPayload(event, PayloadMask(patterns), pretty));
+            promise->finish();
+        });
+}
+
+void EventDetailPane::present(const PayloadReading &reading)
+{
+    if (!m_event)
+        return;
+    const LiveEvent &live = *m_event;
+    ++m_search;
+    m_findResult->clear();
+    if (reading.change) {
+        m_change->showChange(*reading.change);
         showChangeTab(true);
     } else {
         showChangeTab(false);
     }
     m_title->setText(
         tr("%1 · seq %2 · %3 bytes").arg(live.channel).arg(live.event.seq).arg(live.event.payload().size()));
-    m_raw->setPlainText(QString::fromUtf8(mask.applyToEventJson(live.event.json())));
-    m_tree->clear();
-    // The tree shows the payload as published: members in their order, duplicates included, and
-    // every value's text as written (a 40-digit number stays 40 digits).
-    auto read = JsonOutline::read(payload, maxJsonDepth);
-    if (const auto *outline = std::get_if<JsonOutline>(&read))
-        addJson(m_tree->invisibleRootItem(), QStringLiteral("payload"), *outline, 0);
-    m_tree->expandToDepth(1);
-    if (m_timing)
-        m_timing->ask(live.channel, live.event.seq);
+    m_raw->setText(reading.raw);
+    m_treeModel->setTree(reading.tree);
+    expandOpening();
+    Q_EMIT shown();
 }
 
-void EventDetailPane::addJson(QTreeWidgetItem *parent, const QString &key, const JsonOutline &outline, qsizetype index)
+void EventDetailPane::expandOpening()
 {
-    const JsonOutline::Node &node = outline.node(index);
-    auto *item = new QTreeWidgetItem(parent, {key});
-    if (node.kind == JsonKind::Object)
-        item->setText(1, tr("{%n key(s)}", nullptr, int(node.childCount)));
-    else if (node.kind == JsonKind::Array)
-        item->setText(1, tr("[%n item(s)]", nullptr, int(node.childCount)));
-    else
-        item->setText(1, QString::fromUtf8(node.text));
-    qsizetype position = 0;
-    for (qsizetype child = outline.firstChild(index); child >= 0; child = outline.node(child).next, ++position) {
-        const std::string &name = outline.node(child).key;
-        addJson(item,
-                node.kind == JsonKind::Object ? QString::fromUtf8(name.data(), qsizetype(name.size()))
-                                              : QString::number(position),
-                outline, child);
+    const JsonTree *tree = m_treeModel->tree();
+    if (!tree)
+        return;
+    // The top and, as before, its members, unless one holds so many that laying it out would stall.
+    const QModelIndex top = m_treeModel->index(0, 0);
+    m_tree->expand(top);
+    const JsonOutline &outline = tree->outline();
+    for (qsizetype child = outline.firstChild(0); child >= 0; child = outline.node(child).next)
+        if (outline.node(child).isContainer() && outline.node(child).childCount <= openedChildren)
+            m_tree->expand(m_treeModel->indexOf(child));
+}
+
+void EventDetailPane::findNext(const QString &text)
+{
+    const JsonTree *tree = m_treeModel->tree();
+    if (!tree || text.isEmpty())
+        return;
+    const QModelIndex current = m_tree->currentIndex();
+    const qsizetype from = current.isValid() ? qsizetype(current.internalId()) + 1 : 0;
+    m_findResult->setText(tr("searching…"));
+    searchSlice(text, from, 0, ++m_search);
+}
+
+void EventDetailPane::searchSlice(const QString &text, qsizetype from, qsizetype scanned, quint64 search)
+{
+    const JsonTree *tree = m_treeModel->tree();
+    if (search != m_search || !tree)
+        return;
+    const JsonOutline &outline = tree->outline();
+    const qsizetype count = outline.size();
+    QElapsedTimer slice;
+    slice.start();
+    for (; scanned < count; ++scanned) {
+        const qsizetype node = (from + scanned) % count;
+        const JsonOutline::Node &at = outline.node(node);
+        const bool hit = QString::fromUtf8(at.key.data(), qsizetype(at.key.size())).contains(text, Qt::CaseInsensitive)
+                         || (!at.isContainer() && QString::fromUtf8(at.text).contains(text, Qt::CaseInsensitive));
+        if (hit) {
+            const QModelIndex found = m_treeModel->indexOf(node);
+            m_tree->setCurrentIndex(found); // expands nothing by itself: open the way to it
+            for (QModelIndex up = found.parent(); up.isValid(); up = up.parent())
+                m_tree->expand(up);
+            m_tree->scrollTo(found);
+            m_findResult->setText(tr("found at %1").arg(tree->path(node)));
+            Q_EMIT searched(true);
+            return;
+        }
+        if ((scanned & 255) == 0 && slice.elapsed() > searchSliceMs) {
+            QTimer::singleShot(0, this, [=, this] { searchSlice(text, from, scanned + 1, search); });
+            return;
+        }
     }
+    m_findResult->setText(tr("not found"));
+    Q_EMIT searched(false);
+}
+
+void EventDetailPane::showWholeValue(const QModelIndex &index)
+{
+    auto *dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(index.data(JsonTreeModel::PathRole).toString());
+    auto *text = new PagedTextView(dialog);
+    text->setText(index.data(JsonTreeModel::WholeValueRole).toString());
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::reject);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(text);
+    layout->addWidget(buttons);
+    dialog->resize(720, 480);
+    dialog->show();
 }
 
 } // namespace cdc

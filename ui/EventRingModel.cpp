@@ -2,17 +2,44 @@
 
 #include "GapMarker.h"
 #include "MaskSettings.h"
+#include "RowColours.h"
 #include "TimeDisplay.h"
+#include "host/FairShare.h"
 #include "inspect/ChangeReading.h"
 
 #include <QColor>
 #include <QDateTime>
+#include <QIcon>
+#include <QLocale>
+#include <QPainter>
+#include <QPixmap>
+
+#include <algorithm>
 
 namespace cdc {
 
 namespace {
+
 constexpr qsizetype summaryChars = 240;
+
+QIcon pinIcon()
+{
+    static const QIcon icon = [] {
+        QPixmap pixmap(12, 12);
+        pixmap.fill(Qt::transparent);
+        QPainter painter(&pixmap);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setPen(Qt::NoPen);
+        painter.setBrush(QColor(0xd9, 0x48, 0x3b));
+        painter.drawEllipse(QRectF(1.5, 0.5, 9, 9));
+        painter.setBrush(QColor(0x6b, 0x6b, 0x6b));
+        painter.drawRect(QRectF(5.25, 8, 1.5, 4));
+        return QIcon(pixmap);
+    }();
+    return icon;
 }
+
+} // namespace
 
 EventRingModel::EventRingModel(qsizetype capacity, QObject *parent)
     : QAbstractTableModel(parent)
@@ -26,52 +53,109 @@ void EventRingModel::append(const QList<LiveEvent> &events)
     // Of a batch larger than the ring only its newest rows would survive: skip the rest.
     const qsizetype skip = std::max<qsizetype>(0, events.size() - m_capacity);
     const qsizetype incoming = events.size() - skip;
-    dropOldest(qsizetype(m_events.size()) + incoming - m_capacity);
-    const int first = int(m_events.size());
+    const int first = int(m_rows.size());
     beginInsertRows({}, first, first + int(incoming) - 1);
-    m_events.insert(m_events.end(), events.cbegin() + skip, events.cend());
+    for (auto event = events.cbegin() + skip; event != events.cend(); ++event) {
+        m_rows.push_back({*event, m_nextSerial++});
+        ++m_perChannel[event->channel];
+    }
     endInsertRows();
+    // Then the room, from old and new rows alike: a batch of one busy channel as large as the
+    // view still leaves a quiet channel its rows.
+    makeRoom(qsizetype(m_rows.size()) - m_capacity);
 }
 
-void EventRingModel::dropOldest(qsizetype count)
+void EventRingModel::makeRoom(qsizetype rows)
 {
-    count = std::min<qsizetype>(count, qsizetype(m_events.size()));
-    if (count <= 0)
+    removeRows(fairDrop(
+        int(m_rows.size()), rows, m_perChannel, [this](int row) -> const QString & { return m_rows[size_t(row)].live.channel; },
+        [this](int row) { return isHeld(m_rows[size_t(row)]); }));
+}
+
+void EventRingModel::removeRows(const std::vector<int> &ascending)
+{
+    // From the last run back, so the rows before each run keep their numbers.
+    for (size_t end = ascending.size(); end > 0;) {
+        size_t start = end - 1;
+        while (start > 0 && ascending[start - 1] == ascending[start] - 1)
+            --start;
+        const int first = ascending[start], last = ascending[end - 1];
+        beginRemoveRows({}, first, last);
+        m_rows.erase(m_rows.begin() + first, m_rows.begin() + last + 1);
+        endRemoveRows();
+        end = start;
+    }
+}
+
+int EventRingModel::rowOfSerial(quint64 serial) const
+{
+    const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), serial,
+                                     [](const Row &row, quint64 wanted) { return row.serial < wanted; });
+    return at != m_rows.cend() && at->serial == serial ? int(at - m_rows.cbegin()) : -1;
+}
+
+void EventRingModel::redrawRow(int row)
+{
+    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void EventRingModel::setPinned(quint64 serial, bool pinned)
+{
+    if (pinned)
+        m_pinned.insert(serial);
+    else
+        m_pinned.remove(serial);
+    if (const int row = rowOfSerial(serial); row >= 0)
+        Q_EMIT dataChanged(index(row, SeqColumn), index(row, SeqColumn), {Qt::DecorationRole});
+}
+
+void EventRingModel::removeSerial(quint64 serial)
+{
+    const int row = rowOfSerial(serial);
+    if (row < 0)
         return;
-    beginRemoveRows({}, 0, int(count) - 1);
-    m_events.erase(m_events.begin(), m_events.begin() + count);
-    endRemoveRows();
+    const QString channel = m_rows[size_t(row)].live.channel;
+    if (--m_perChannel[channel] <= 0)
+        m_perChannel.remove(channel);
+    m_pinned.remove(serial);
+    removeRows({row});
 }
 
 void EventRingModel::refreshTimes()
 {
     Q_EMIT headerDataChanged(Qt::Horizontal, TimeColumn, TimeColumn);
-    if (!m_events.empty())
+    if (!m_rows.empty())
         Q_EMIT dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
 }
 
 void EventRingModel::refreshPayloads()
 {
-    if (!m_events.empty())
-        Q_EMIT dataChanged(index(0, PayloadColumn), index(rowCount() - 1, PayloadColumn));
+    m_readings.clear();
+    if (!m_rows.empty())
+        Q_EMIT dataChanged(index(0, TableColumn), index(rowCount() - 1, PayloadColumn));
+    Q_EMIT payloadsRedrawn();
 }
 
 void EventRingModel::clear()
 {
     beginResetModel();
-    m_events.clear();
+    m_rows.clear();
+    m_perChannel.clear();
+    m_pinned.clear();
+    m_held = 0;
+    m_readings.clear();
     endResetModel();
 }
 
 void EventRingModel::setCapacity(qsizetype capacity)
 {
     m_capacity = std::max<qsizetype>(1, capacity);
-    dropOldest(qsizetype(m_events.size()) - m_capacity);
+    makeRoom(qsizetype(m_rows.size()) - m_capacity);
 }
 
 int EventRingModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_events.size());
+    return parent.isValid() ? 0 : int(m_rows.size());
 }
 
 int EventRingModel::columnCount(const QModelIndex &parent) const
@@ -81,23 +165,39 @@ int EventRingModel::columnCount(const QModelIndex &parent) const
 
 QVariant EventRingModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= int(m_events.size()))
+    if (!index.isValid() || index.row() >= int(m_rows.size()))
         return {};
-    const LiveEvent &live = m_events[size_t(index.row())];
+    const LiveEvent &live = m_rows[size_t(index.row())].live;
     if (isGapMarker(live))
         return gapMarkerData(live, index.column(), role);
-    if (role == PayloadRole) // what filters match: masked values cannot be searched for either
-        return MaskSettings::current().apply(live.event.payload());
-    if (role == ChannelRole)
-        return live.channel;
-    if (role == Qt::TextAlignmentRole && (index.column() == SeqColumn || index.column() == SizeColumn))
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole && index.column() == TimeColumn)
-        return QStringLiteral("%1 · ts_ms %2")
-            .arg(TimeDisplay::format(live.event.tsMs, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
-                 QString::number(live.event.tsMs));
-    if (role != Qt::DisplayRole)
+    switch (role) {
+    case Qt::TextAlignmentRole:
+        if (index.column() == SeqColumn || index.column() == SizeColumn)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
+    case Qt::ToolTipRole:
+        if (index.column() == TimeColumn)
+            return QStringLiteral("%1 · ts_ms %2")
+                .arg(TimeDisplay::format(live.event.tsMs, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
+                     QString::number(live.event.tsMs));
+        if (index.column() == SeqColumn && isPinned(index.row()))
+            return tr("Pinned: kept until unpinned (the Pinned tab lists it)");
+        return {};
+    case Qt::DecorationRole:
+        if (index.column() == SeqColumn && isPinned(index.row()))
+            return pinIcon();
+        return {};
+    case Qt::BackgroundRole:
+        if (const QColor colour = RowColours::instance().background(reading(index.row()).operation); colour.isValid())
+            return colour;
+        return {};
+    case OperationRole:
+        return reading(index.row()).operation;
+    case Qt::DisplayRole:
+        break;
+    default:
+        return {};
+    }
     switch (index.column()) {
     case TimeColumn:
         return TimeDisplay::format(live.event.tsMs, QStringLiteral("HH:mm:ss.zzz"));
@@ -105,22 +205,48 @@ QVariant EventRingModel::data(const QModelIndex &index, int role) const
         return live.channel;
     case SeqColumn:
         return live.event.seq;
+    case TableColumn:
+        return reading(index.row()).table;
+    case KeyColumn:
+        return reading(index.row()).key;
     case SizeColumn:
         return live.event.payload().size();
-    case PayloadColumn: {
-        const QByteArray masked = MaskSettings::current().apply(live.event.payload());
-        const QByteArrayView payload = masked;
-        // A row change reads as one ("update public.orders id=42: amount 1 → 2"); the rest as text.
-        if (const auto change = readChange(payload))
-            return change->summary();
-        QString summary = QString::fromUtf8(payload.first(std::min(payload.size(), summaryChars)));
-        if (payload.size() > summaryChars)
-            summary += u'…';
-        return summary;
-    }
+    case PayloadColumn:
+        return reading(index.row()).summary;
     default:
         return {};
     }
+}
+
+const EventRingModel::RowReading &EventRingModel::reading(int row) const
+{
+    const quint64 serial = m_rows[size_t(row)].serial;
+    if (const RowReading *known = m_readings.object(serial))
+        return *known;
+    auto *made = new RowReading(read(m_rows[size_t(row)].live));
+    m_readings.insert(serial, made);
+    return *made;
+}
+
+EventRingModel::RowReading EventRingModel::read(const LiveEvent &live)
+{
+    const PayloadMask &mask = MaskSettings::current();
+    QByteArrayView payload = live.event.payload();
+    if (payload.size() > readSummaryBytes && !mask.isEmpty())
+        return {tr("(%1 payload: select it to read it, masked)").arg(QLocale().formattedDataSize(payload.size())),
+                {}, {}, {}};
+    QByteArray masked;
+    if (payload.size() <= readSummaryBytes) {
+        masked = mask.apply(payload);
+        payload = masked;
+        // A row change reads as one ("update public.orders id=42: amount 1 → 2"); the rest as text.
+        if (const auto change = readChange(payload))
+            return {change->summary(), change->table, change->key, change->operation};
+    }
+    QString summary = QString::fromUtf8(payload.first(std::min(payload.size(), summaryChars)));
+    if (payload.size() > summaryChars)
+        summary += u'…';
+    return {summary, {}, {}, {}};
 }
 
 QVariant EventRingModel::gapMarkerData(const LiveEvent &marker, int column, int role) const
@@ -130,10 +256,6 @@ QVariant EventRingModel::gapMarkerData(const LiveEvent &marker, int column, int 
         return QColor(0xfd, 0xec, 0xc8);
     if (role == Qt::ForegroundRole)
         return QColor(0x8a, 0x4b, 0x00);
-    if (role == PayloadRole)
-        return gapNotice(marker).toUtf8();
-    if (role == ChannelRole)
-        return marker.channel;
     if (role != Qt::DisplayRole)
         return {};
     switch (column) {
@@ -161,6 +283,10 @@ QVariant EventRingModel::headerData(int section, Qt::Orientation orientation, in
         return tr("Channel");
     case SeqColumn:
         return tr("Seq");
+    case TableColumn:
+        return tr("Table");
+    case KeyColumn:
+        return tr("Key");
     case SizeColumn:
         return tr("Size");
     case PayloadColumn:

@@ -2,6 +2,7 @@
 
 #include "EventFilterProxy.h"
 #include "SavedFilters.h"
+#include "Theme.h"
 
 #include <QActionGroup>
 #include <QCheckBox>
@@ -23,6 +24,7 @@ FilterBar::FilterBar(EventFilterProxy *proxy, QWidget *parent)
     , m_fields(new QCheckBox(tr("Fields"), this))
     , m_saved(new QToolButton(this))
     , m_error(new QLabel(this))
+    , m_busy(new QLabel(tr("filtering…"), this))
 {
     m_text->setObjectName(QStringLiteral("textFilter"));
     m_text->setPlaceholderText(tr("Filter payloads (Ctrl+F)"));
@@ -38,10 +40,16 @@ FilterBar::FilterBar(EventFilterProxy *proxy, QWidget *parent)
     m_error->setStyleSheet(QStringLiteral("color: #c0392b;"));
     m_error->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_error->hide();
+    m_busy->setObjectName(QStringLiteral("filterBusy"));
+    m_busy->setToolTip(tr("The new filter is being applied to the rows shown; the view keeps the last one until then"));
+    m_busy->hide();
+    connect(m_proxy, &EventFilterProxy::filtering, m_busy, &QLabel::setVisible);
+    connect(&Theme::instance(), &Theme::changed, this, &FilterBar::apply);
 
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(m_text, 1);
+    row->addWidget(m_busy);
     row->addWidget(m_regex);
     row->addWidget(m_fields);
     row->addWidget(m_saved);
@@ -107,13 +115,27 @@ void FilterBar::apply()
             m_proxy->setFieldFilter(std::get<FieldFilter>(std::move(parsed)));
         }
     } else {
-        m_proxy->setFieldFilter(std::nullopt);
-        // Fields mode with an empty box shows everything.
+        // Text or regex in place of any field filter; fields mode with an empty box shows everything.
         if (!m_proxy->setPattern(m_fields->isChecked() ? QString() : text, m_regex->isChecked()))
             error = tr("Invalid regular expression: %1").arg(m_proxy->patternError());
     }
-    // A wrong filter leaves the last good one applied, and says why under the box.
-    m_text->setStyleSheet(error.isEmpty() ? QString() : QStringLiteral("QLineEdit { border: 1px solid #c0392b; }"));
+    // As Wireshark's display filter: green while what is typed applies, red while it does not (the
+    // last good filter stays applied, and why is said under the box); plain when empty.
+    m_state = text.trimmed().isEmpty() ? State::Empty : error.isEmpty() ? State::Applied : State::Wrong;
+    const bool dark = Theme::instance().isDark();
+    switch (m_state) {
+    case State::Empty:
+        m_text->setStyleSheet(QString());
+        break;
+    case State::Applied:
+        m_text->setStyleSheet(dark ? QStringLiteral("QLineEdit { background: #1e3a26; color: #e6f4ea; }")
+                                   : QStringLiteral("QLineEdit { background: #d4f5dc; color: #0b3d1a; }"));
+        break;
+    case State::Wrong:
+        m_text->setStyleSheet(dark ? QStringLiteral("QLineEdit { background: #4a2323; color: #fde8e8; }")
+                                   : QStringLiteral("QLineEdit { background: #ffd7d5; color: #5c0b07; }"));
+        break;
+    }
     m_text->setToolTip(pointer.isEmpty()
                            ? error
                            : QStringLiteral("<pre>%1</pre>%2").arg(pointer.toHtmlEscaped(), error.toHtmlEscaped()));

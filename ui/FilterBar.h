@@ -29,6 +29,9 @@ public:
     void saveCurrentAs(const QString &name);
     // What is wrong with the text, as shown under the box; empty when it applies.
     QString error() const;
+    // How the box is coloured: nothing typed, a filter that applies (green), one that does not (red).
+    enum class State { Empty, Applied, Wrong };
+    State state() const { return m_state; }
 
     QLineEdit *textFilter() const { return m_text; }
     QCheckBox *regexToggle() const { return m_regex; }
@@ -45,6 +48,8 @@ private:
     QCheckBox *m_fields;
     QToolButton *m_saved;
     QLabel *m_error;
+    QLabel *m_busy;
+    State m_state = State::Empty;
 };
 
 } // namespace cdc

@@ -2,6 +2,7 @@
 
 #include "GapMarker.h"
 
+#include "ColourLegend.h"
 #include "EventDetailPane.h"
 #include "EventFilterProxy.h"
 #include "EventRingModel.h"
@@ -35,10 +36,6 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
 {
     m_proxy->setSourceModel(m_model);
     m_table->setModel(m_proxy);
-    m_table->horizontalHeader()->resizeSection(EventRingModel::TimeColumn, 110);
-    m_table->horizontalHeader()->resizeSection(EventRingModel::ChannelColumn, 140);
-    m_table->horizontalHeader()->resizeSection(EventRingModel::SeqColumn, 80);
-    m_table->horizontalHeader()->resizeSection(EventRingModel::SizeColumn, 70);
 
     m_channel->setObjectName(QStringLiteral("channelFilter"));
     m_channel->addItem(tr("All channels"), QString());
@@ -59,7 +56,13 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     bar->addWidget(clearButton);
 
     auto *splitter = new QSplitter(Qt::Vertical, this);
-    splitter->addWidget(m_table);
+    auto *rows = new QWidget(this); // the table with its colours' key under it
+    auto *rowsLayout = new QVBoxLayout(rows);
+    rowsLayout->setContentsMargins(0, 0, 0, 0);
+    rowsLayout->setSpacing(2);
+    rowsLayout->addWidget(m_table);
+    rowsLayout->addWidget(new ColourLegend(rows));
+    splitter->addWidget(rows);
     splitter->addWidget(m_detail);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
@@ -73,6 +76,11 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     connect(m_pause, &QPushButton::toggled, this, &LiveEventsView::setPaused);
     connect(clearButton, &QPushButton::clicked, this, &LiveEventsView::clear);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LiveEventsView::showCurrent);
+    // The row being read stays, whatever arrives (and through a pause and its resume).
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex &current) {
+        const QModelIndex row = m_proxy->mapToSource(current);
+        m_model->setHeld(row.isValid() ? m_model->serialAt(row.row()) : 0);
+    });
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto *republish = new QAction(tr("Republish…"), m_table);
     republish->setObjectName(QStringLiteral("republishAction"));
@@ -89,6 +97,21 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
             Q_EMIT followRowRequested(*event);
     });
     m_table->addAction(follow);
+    auto *pin = new QAction(tr("Pin / unpin"), m_table);
+    pin->setObjectName(QStringLiteral("pinAction"));
+    pin->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_M)); // Wireshark's Mark packet
+    pin->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    pin->setToolTip(tr("A pinned row stays in the view until unpinned, and is listed in the Pinned tab"));
+    connect(pin, &QAction::triggered, this, [this] {
+        const QModelIndex row = m_proxy->mapToSource(m_table->currentIndex());
+        if (!row.isValid() || isGapMarker(m_model->eventAt(row.row())))
+            return;
+        if (m_model->isPinned(row.row()))
+            Q_EMIT unpinRequested(m_model->serialAt(row.row()));
+        else
+            Q_EMIT pinRequested(m_model->eventAt(row.row()), m_model->serialAt(row.row()));
+    });
+    m_table->addAction(pin);
     updatePauseLabel();
 }
 
@@ -96,8 +119,10 @@ void LiveEventsView::append(const QList<LiveEvent> &events)
 {
     if (isPaused()) {
         m_backlog.insert(m_backlog.end(), events.cbegin(), events.cend());
-        while (qsizetype(m_backlog.size()) > m_model->capacity())
+        while (qsizetype(m_backlog.size()) > m_model->capacity()) {
             m_backlog.pop_front();
+            ++m_droppedWhilePaused;
+        }
         updatePauseLabel();
         return;
     }
@@ -108,6 +133,7 @@ void LiveEventsView::append(const QList<LiveEvent> &events)
 
 void LiveEventsView::setKnownChannels(const QStringList &channels)
 {
+    m_table->fitChannels(channels);
     for (const QString &channel : channels)
         if (m_channel->findData(channel) < 0)
             m_channel->addItem(channel, channel);
@@ -148,6 +174,7 @@ void LiveEventsView::setPaused(bool paused)
     if (!paused && !m_backlog.empty()) {
         const QList<LiveEvent> backlog(m_backlog.begin(), m_backlog.end());
         m_backlog.clear();
+        m_droppedWhilePaused = 0;
         append(backlog);
     }
     updatePauseLabel();
@@ -155,13 +182,20 @@ void LiveEventsView::setPaused(bool paused)
 
 void LiveEventsView::updatePauseLabel()
 {
-    m_pauseLabel->setText(isPaused() ? tr("%n new while paused", nullptr, int(m_backlog.size())) : QString());
+    QString text;
+    if (isPaused())
+        text = m_droppedWhilePaused > 0
+                   ? tr("%n new while paused (the oldest %1 will not be shown)", nullptr, int(m_backlog.size()))
+                         .arg(m_droppedWhilePaused)
+                   : tr("%n new while paused", nullptr, int(m_backlog.size()));
+    m_pauseLabel->setText(text);
 }
 
 void LiveEventsView::clear()
 {
     m_model->clear();
     m_backlog.clear();
+    m_droppedWhilePaused = 0;
     m_detail->showNothing();
     updatePauseLabel();
 }

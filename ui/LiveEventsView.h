@@ -51,6 +51,9 @@ Q_SIGNALS:
     void republishRequested(const cdc::LiveEvent &event);
     // Right-click > Follow this row on a row change.
     void followRowRequested(const cdc::LiveEvent &event);
+    // Right-click > Pin / unpin (Ctrl+M) on a row: `serial` is its row's in model().
+    void pinRequested(const cdc::LiveEvent &event, quint64 serial);
+    void unpinRequested(quint64 serial);
 
 public:
     EventRingModel *model() const { return m_model; }
@@ -61,6 +64,7 @@ public:
     FilterBar *filterBar() const { return m_filterBar; }
     QLineEdit *textFilter() const;
     QCheckBox *regexToggle() const;
+    QLabel *pauseLabel() const { return m_pauseLabel; }
 
 private:
     void updatePauseLabel();
@@ -76,6 +80,7 @@ private:
     QLabel *m_pauseLabel;
     QCheckBox *m_autoScroll;
     std::deque<LiveEvent> m_backlog;
+    qint64 m_droppedWhilePaused = 0; // arrived while paused past what the view holds
 };
 
 } // namespace cdc

@@ -12,6 +12,7 @@
 #include "LiveEventsView.h"
 #include "MaskSettings.h"
 #include "OfferedView.h"
+#include "PinnedEventsView.h"
 #include "PublishDialog.h"
 #include "RowHistoryView.h"
 #include "SettingsDialog.h"
@@ -152,6 +153,8 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
         openPublishDialog()->prefill(event.channel, event.event.payload().toByteArray());
     });
     connect(m_live, &LiveEventsView::followRowRequested, this, &MainWindow::followRow);
+    connect(m_live, &LiveEventsView::pinRequested, this, &MainWindow::pinRow);
+    connect(m_live, &LiveEventsView::unpinRequested, this, &MainWindow::unpinRow);
     connect(&m_engine, &EngineHost::exported, this, [this](const QString &path, qint64 events, const QString &error) {
         statusBar()->showMessage(
             error.isEmpty() ? tr("Exported %n event(s) to %1", nullptr, int(events)).arg(path) : error, 8000);
@@ -485,6 +488,32 @@ RowHistoryView *MainWindow::followRow(const LiveEvent &event)
     auto *view = new RowHistoryView(m_source, event.channel, {change->table, change->key}, seen, m_tabs);
     m_tabs->setCurrentIndex(m_tabs->addTab(view, tr("Row %1 %2").arg(change->table, change->key)));
     return view;
+}
+
+void MainWindow::pinRow(const LiveEvent &event, quint64 liveSerial)
+{
+    if (!m_pinned) {
+        m_pinned = new PinnedEventsView(m_tabs);
+        m_tabs->insertTab(1, m_pinned, tr("Pinned"));
+        connect(m_pinned, &PinnedEventsView::unpinned, this,
+                [this](quint64 serial) { m_live->model()->setPinned(serial, false); });
+        connect(m_pinned, &PinnedEventsView::countChanged, this, [this](qsizetype count) {
+            m_tabs->setTabText(m_tabs->indexOf(m_pinned), tr("Pinned (%1)").arg(count));
+        });
+    }
+    if (!m_pinned->pin(event, liveSerial)) {
+        statusBar()->showMessage(
+            tr("%1 rows are pinned already: unpin one first").arg(PinnedEventsView::maxPins), 8000);
+        return;
+    }
+    m_live->model()->setPinned(liveSerial, true);
+}
+
+void MainWindow::unpinRow(quint64 liveSerial)
+{
+    m_live->model()->setPinned(liveSerial, false);
+    if (m_pinned)
+        m_pinned->unpin(liveSerial);
 }
 
 void MainWindow::onTravelFinished(int requestId, const TravelResult &result)

@@ -26,6 +26,7 @@ class ListenBanner;
 class OfferedView;
 class LiveEventsView;
 class PublishDialog;
+class PinnedEventsView;
 class RowHistoryView;
 class CaptureCompareView;
 class SettingsDialog;
@@ -89,6 +90,10 @@ public Q_SLOTS:
     // Right-click > Follow this row: the row the event changes, in a Row history tab. Null when the
     // event is not a change of a row with a key.
     RowHistoryView *followRow(const cdc::LiveEvent &event);
+    // Keeps a live row until unpinned, listed in the Pinned tab (opened with the first pin).
+    void pinRow(const cdc::LiveEvent &event, quint64 liveSerial);
+    void unpinRow(quint64 liveSerial);
+    PinnedEventsView *pinnedView() const { return m_pinned; }
     // File > Compare two captures…: A and B side by side in a tab (the comparison of cdcscope diff).
     CaptureCompareView *compareCaptures(const QString &pathA, const QString &pathB);
 
@@ -123,6 +128,7 @@ private:
     LiveEventsView *m_live;
     ThroughputChart *m_chart;
     QTabWidget *m_tabs;
+    PinnedEventsView *m_pinned = nullptr;
     ListenBanner *m_banner;
     TravelPanel *m_travel;
     SourcesPanel *m_sources;

@@ -1,6 +1,7 @@
 #include "MonitorFeed.h"
 
 #include "CdcServer.h"
+#include "FairShare.h"
 #include "net/SessionHub.h"
 
 #include <algorithm>
@@ -25,15 +26,37 @@ MonitorFeed::MonitorFeed(CdcServer &server, qsizetype maxPendingEvents, QObject 
 void MonitorFeed::collect(const ChannelLog &channel, const StoredEvent &event)
 {
     m_pending.push_back({channel.id(), event});
-    while (qsizetype(m_pending.size()) > m_maxPending)
-        m_pending.pop_front();
+    ++m_pendingPerChannel[channel.id()];
+    // Trimmed to the bound by the view's own rule (FairShare) once it is twice over, so each event
+    // costs O(1) however many arrive between two flushes.
+    if (qsizetype(m_pending.size()) >= 2 * m_maxPending)
+        trimPending();
+}
+
+void MonitorFeed::trimPending()
+{
+    const std::vector<int> leaving = fairDrop(
+        int(m_pending.size()), qsizetype(m_pending.size()) - m_maxPending, m_pendingPerChannel,
+        [this](int row) -> const QString & { return m_pending[size_t(row)].channel; }, [](int) { return false; });
+    std::deque<LiveEvent> kept;
+    auto next = leaving.cbegin();
+    for (int row = 0; row < int(m_pending.size()); ++row) {
+        if (next != leaving.cend() && *next == row)
+            ++next;
+        else
+            kept.push_back(std::move(m_pending[size_t(row)]));
+    }
+    m_pending.swap(kept);
 }
 
 void MonitorFeed::tick()
 {
     if (!m_pending.empty()) {
+        if (qsizetype(m_pending.size()) > m_maxPending)
+            trimPending();
         QList<LiveEvent> batch(m_pending.begin(), m_pending.end());
         m_pending.clear();
+        m_pendingPerChannel.clear();
         Q_EMIT eventsArrived(batch);
     }
     if (++m_ticks % ticksPerSnapshot == 0)

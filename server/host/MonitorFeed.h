@@ -21,8 +21,8 @@ class MonitorFeed : public QObject
     Q_OBJECT
 
 public:
-    // `maxPendingEvents` bounds the batch between two flushes: an observer that keeps only that
-    // many rows loses nothing it would have kept.
+    // `maxPendingEvents` bounds the batch between two flushes, trimmed by the view's own rule
+    // (FairShare): an observer that keeps only that many rows loses nothing it would have kept.
     MonitorFeed(CdcServer &server, qsizetype maxPendingEvents, QObject *parent = nullptr);
 
     void setMaxPendingEvents(qsizetype maxPendingEvents) { m_maxPending = maxPendingEvents; }
@@ -35,10 +35,13 @@ Q_SIGNALS:
 private:
     void collect(const ChannelLog &channel, const StoredEvent &event);
     void tick();
+    // Drops pending events beyond the bound: the busiest channels' oldest first.
+    void trimPending();
 
     CdcServer &m_server;
     qsizetype m_maxPending;
     std::deque<LiveEvent> m_pending;
+    QHash<QString, qsizetype> m_pendingPerChannel;
     QTimer m_timer;
     int m_ticks = 0;
     QHash<QString, qint64> m_previousLastSeq;

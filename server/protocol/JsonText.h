@@ -54,6 +54,8 @@ public:
     static std::variant<JsonOutline, JsonTextError> read(QByteArrayView text, int depth);
 
     const Node &root() const { return m_nodes.front(); }
+    // Every outlined value, in document order: a container's children follow it.
+    qsizetype size() const { return qsizetype(m_nodes.size()); }
     const Node &node(qsizetype index) const { return m_nodes[std::size_t(index)]; }
     // Index of a container's first child, or -1; then Node::next.
     qsizetype firstChild(qsizetype index) const { return m_nodes[std::size_t(index)].childCount > 0 ? index + 1 : -1; }
