@@ -51,6 +51,8 @@ CdcServer::CdcServer(ServerConfig config, const BrokerFactory &makeBroker, QObje
     , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_threads))
 {
     m_threads->serve(m_api.get());
+    connect(m_threads.get(), &ConnectionThreads::noticed, this, &CdcServer::noticed);
+    connect(m_hub.get(), &SessionHub::noticed, this, &CdcServer::noticed);
     connect(m_hub.get(), &SessionHub::allClosed, this, [this] {
         if (m_stopping)
             Q_EMIT stopped();

@@ -2,6 +2,7 @@
 
 #include "ServerConfig.h"
 #include "ServerMetrics.h"
+#include "net/ServerNotice.h"
 #include "store/EventStore.h"
 #include "store/Journal.h"
 
@@ -71,6 +72,8 @@ Q_SIGNALS:
     void stopped();
     // A source (PostgreSQL) changed state or made progress.
     void sourceStatusChanged(const cdc::SourceStatus &status);
+    // A client cut or a connection refused, with why (the window's Notices).
+    void noticed(const cdc::ServerNotice &notice);
 
 private:
     bool openJournal(QString *errorMessage);

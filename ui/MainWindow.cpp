@@ -12,6 +12,7 @@
 #include "LiveEventsView.h"
 #include "MaskSettings.h"
 #include "OfferedView.h"
+#include "NoticesView.h"
 #include "PinnedEventsView.h"
 #include "PublishDialog.h"
 #include "RowHistoryView.h"
@@ -47,6 +48,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace cdc {
@@ -63,6 +65,7 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
     , m_engine(engine)
     , m_liveViewRows(liveViewRows)
     , m_live(new LiveEventsView(liveViewRows, this))
+    , m_notices(new NoticesView(this))
     , m_chart(new ThroughputChart(this))
     , m_tabs(new QTabWidget(this))
     , m_banner(new ListenBanner(this))
@@ -124,6 +127,9 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
     connect(&m_source, &MonitorSource::eventTimesArrived, m_live->detail()->timing(), &EventTimingView::answer);
     connect(&m_source, &MonitorSource::eventsArrived, m_recorder, &CaptureRecorder::record);
     connect(&m_source, &MonitorSource::snapshotTaken, this, &MainWindow::onSnapshot);
+    connect(&m_source, &MonitorSource::snapshotTaken, m_notices, &NoticesView::takeSnapshot);
+    connect(&m_source, &MonitorSource::eventsArrived, m_notices, &NoticesView::takeEvents);
+    connect(&m_source, &MonitorSource::statusChanged, m_notices, &NoticesView::takeStatus);
     connect(&m_source, &MonitorSource::statusChanged, this, &MainWindow::onStatus);
     connect(&m_source, &MonitorSource::offersChanged, this, &MainWindow::onOffers);
     connect(&m_source, &MonitorSource::travelFinished, this, &MainWindow::onTravelFinished);
@@ -232,6 +238,11 @@ void MainWindow::buildDocks()
     addDockWidget(Qt::LeftDockWidgetArea, m_clusterDock);
     tabifyDockWidget(clientsDock, m_clusterDock);
     m_clusterDock->hide();
+    m_noticesDock = new QDockWidget(tr("Notices"), this);
+    m_noticesDock->setObjectName(QStringLiteral("noticesDock"));
+    m_noticesDock->setWidget(m_notices);
+    addDockWidget(Qt::LeftDockWidgetArea, m_noticesDock);
+    tabifyDockWidget(clientsDock, m_noticesDock);
     clientsDock->raise();
     resizeDocks({channelsDock}, {460}, Qt::Horizontal);
 }
@@ -374,6 +385,11 @@ void MainWindow::buildStatusBar()
     statusBar()->addPermanentWidget(m_journal);
     m_recording->setObjectName(QStringLiteral("recordingLabel"));
     statusBar()->addPermanentWidget(m_recording);
+    statusBar()->addPermanentWidget(m_notices->badge());
+    connect(m_notices->badge(), &QToolButton::clicked, this, [this] {
+        m_noticesDock->show();
+        m_noticesDock->raise();
+    });
 }
 
 void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
@@ -633,6 +649,7 @@ void MainWindow::showTimesInUtc(bool utc)
     TimeDisplay::setUtc(utc);
     m_travel->showTimesInUtc(utc);
     m_live->model()->refreshTimes();
+    m_notices->model()->refreshTimes();
     for (auto *replay : m_tabs->findChildren<TravelResultView *>())
         replay->model()->refreshTimes();
     m_clientsTable->viewport()->update();

@@ -12,6 +12,7 @@
 #include <functional>
 
 class QDialog;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QSortFilterProxyModel;
@@ -26,6 +27,7 @@ class ListenBanner;
 class OfferedView;
 class LiveEventsView;
 class PublishDialog;
+class NoticesView;
 class PinnedEventsView;
 class RowHistoryView;
 class CaptureCompareView;
@@ -94,6 +96,7 @@ public Q_SLOTS:
     void pinRow(const cdc::LiveEvent &event, quint64 liveSerial);
     void unpinRow(quint64 liveSerial);
     PinnedEventsView *pinnedView() const { return m_pinned; }
+    NoticesView *notices() const { return m_notices; }
     // File > Compare two captures…: A and B side by side in a tab (the comparison of cdcscope diff).
     CaptureCompareView *compareCaptures(const QString &pathA, const QString &pathB);
 
@@ -126,6 +129,8 @@ private:
     EngineHost &m_engine;
     qsizetype m_liveViewRows;
     LiveEventsView *m_live;
+    NoticesView *m_notices;
+    QDockWidget *m_noticesDock = nullptr;
     ThroughputChart *m_chart;
     QTabWidget *m_tabs;
     PinnedEventsView *m_pinned = nullptr;

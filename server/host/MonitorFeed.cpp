@@ -11,6 +11,7 @@ namespace cdc {
 namespace {
 constexpr int eventFlushMs = 100;
 constexpr int ticksPerSnapshot = 5;
+constexpr qsizetype maxNoticesPerSnapshot = 100;
 } // namespace
 
 MonitorFeed::MonitorFeed(CdcServer &server, qsizetype maxPendingEvents, QObject *parent)
@@ -19,6 +20,12 @@ MonitorFeed::MonitorFeed(CdcServer &server, qsizetype maxPendingEvents, QObject 
     , m_maxPending(maxPendingEvents)
 {
     connect(&m_server.store(), &EventStore::appended, this, &MonitorFeed::collect);
+    connect(&m_server, &CdcServer::noticed, this, [this](const ServerNotice &notice) {
+        if (m_notices.size() < maxNoticesPerSnapshot)
+            m_notices.append(notice);
+        else
+            ++m_noticesNotShown;
+    });
     connect(&m_timer, &QTimer::timeout, this, &MonitorFeed::tick);
     m_timer.start(eventFlushMs);
 }
@@ -67,6 +74,8 @@ EngineSnapshot MonitorFeed::takeSnapshot()
 {
     EngineSnapshot snapshot;
     snapshot.takenAtMs = QDateTime::currentMSecsSinceEpoch();
+    snapshot.notices.swap(m_notices);
+    snapshot.noticesNotShown = std::exchange(m_noticesNotShown, 0);
     const double seconds = m_previousSnapshotMs ? double(snapshot.takenAtMs - m_previousSnapshotMs) / 1000.0 : 0.0;
     const EventStore &store = m_server.store();
     const SessionHub &hub = m_server.sessions();

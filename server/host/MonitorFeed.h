@@ -42,6 +42,8 @@ private:
     qsizetype m_maxPending;
     std::deque<LiveEvent> m_pending;
     QHash<QString, qsizetype> m_pendingPerChannel;
+    QList<ServerNotice> m_notices; // for the next snapshot
+    qint64 m_noticesNotShown = 0;
     QTimer m_timer;
     int m_ticks = 0;
     QHash<QString, qint64> m_previousLastSeq;

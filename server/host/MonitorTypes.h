@@ -2,6 +2,7 @@
 
 #include "cluster/ClusterMember.h"
 #include "latency/LatencyBook.h"
+#include "net/ServerNotice.h"
 #include "net/SessionStats.h"
 #include "sources/SourceStatus.h"
 #include "store/StoredEvent.h"
@@ -49,6 +50,8 @@ struct EngineSnapshot
     QString journalError;         // empty while the journal takes writes; why not (a full disk) otherwise
     QList<SourceStatus> sources;  // by name
     QList<ClusterMember> cluster; // cluster mode: the instances announced in Redis; empty otherwise
+    QList<ServerNotice> notices;  // since the last snapshot: clients cut, connections refused (the first 100)
+    qint64 noticesNotShown = 0;   // past those 100 (a flood of refused connections is counted, not listed)
 };
 
 } // namespace cdc

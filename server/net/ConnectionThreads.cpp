@@ -4,6 +4,7 @@
 #include "Logging.h"
 #include "ServerMetrics.h"
 
+#include <QDateTime>
 #include <QPointer>
 
 #include <algorithm>
@@ -102,6 +103,8 @@ void ConnectionThreads::accept(qintptr descriptor, std::shared_ptr<const Connect
     if (const auto *limit = std::get_if<ConnectionLimiter::Refusal>(&admitted)) {
         m_metrics.countLimit(limit->limit);
         qCWarning(lcNet).noquote() << "refused a connection from" << peer.toString() << ':' << limit->message;
+        Q_EMIT noticed({ServerNotice::Kind::ConnectionRefused, QDateTime::currentMSecsSinceEpoch(), peer.toString(),
+                        tr("connection refused: %1").arg(limit->message)});
         refusal = HttpResponse::error(limit->status, limit->code, limit->message);
     } else {
         m_slots.emplace(id, std::get<ConnectionSlot>(std::move(admitted)));

@@ -6,6 +6,7 @@
 #include "HttpResponse.h"
 #include "Mailbox.h"
 #include "ServerConfig.h"
+#include "ServerNotice.h"
 
 #include <QHash>
 #include <QObject>
@@ -52,6 +53,10 @@ public:
     // Runs `call` on `lane`'s thread, unless the threads have stopped.
     void postTo(DeliveryLane *lane, std::function<void()> call);
     int openConnections() const { return m_limiter.openConnections(); }
+
+Q_SIGNALS:
+    // A connection was refused at accept, with why.
+    void noticed(const cdc::ServerNotice &notice);
 
 private:
     void relay(DeliveryLane *lane);

@@ -10,6 +10,7 @@
 #include "ConnectionThreads.h"
 #include "protocol/WsWire.h"
 
+#include <QDateTime>
 #include <algorithm>
 
 namespace cdc {
@@ -52,9 +53,16 @@ SessionHub::SessionHub(EventStore &store, ServerMetrics &metrics, const ServerCo
             [this, relay](quint64 id, qint64 queued) {
                 relay([this, id, queued] {
                     ++m_metrics.slowConsumerDisconnects;
-                    if (const WsSession *slow = find(id))
+                    if (const WsSession *slow = find(id)) {
                         qCWarning(lcNet).noquote() << "closing slow consumer" << slow->clientId() << "from"
                                                    << slow->peerText() << "with" << queued << "bytes queued";
+                        Q_EMIT noticed({ServerNotice::Kind::SlowConsumerCut, QDateTime::currentMSecsSinceEpoch(),
+                                        QStringLiteral("%1 from %2").arg(slow->clientId(), slow->peerText()),
+                                        tr("closed as a slow consumer: %1 bytes queued, past the limit of %2 "
+                                           "(--max-queued-bytes); it read more slowly than events arrived")
+                                            .arg(queued)
+                                            .arg(m_config.maxQueuedBytesPerClient)});
+                    }
                 });
             },
             Qt::DirectConnection);

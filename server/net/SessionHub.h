@@ -2,6 +2,7 @@
 
 #include "DeliveryLane.h"
 #include "ServerConfig.h"
+#include "ServerNotice.h"
 #include "SessionStats.h"
 #include "WsSession.h"
 #include "latency/LatencyBook.h"
@@ -60,6 +61,8 @@ public:
 
 Q_SIGNALS:
     void allClosed();
+    // A client was cut (a slow consumer), with why.
+    void noticed(const cdc::ServerNotice &notice);
 
 private:
     struct Lane

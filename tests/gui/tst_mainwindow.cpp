@@ -12,6 +12,7 @@
 #include "ListenBanner.h"
 #include "LiveEventsView.h"
 #include "MainWindow.h"
+#include "NoticesView.h"
 #include "PgCluster.h"
 #include "PinnedEventsView.h"
 #include "PublishDialog.h"
@@ -56,6 +57,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -678,6 +680,49 @@ private Q_SLOTS:
         RowColours::instance().setEnabled(true);
         RowColours::instance().resetToDefaults();
         Theme::instance().setChoice(Theme::Choice::Light);
+    }
+
+    // The Notices dock says what the server did to clients and why: a slow consumer cut with its
+    // queued bytes and the limit, a connection refused over --max-connections; the status bar counts them.
+    void theNoticesDockListsASlowConsumerCutWithItsReason()
+    {
+        ServerConfig config;
+        config.maxQueuedBytesPerClient = 64 * 1024;
+        config.maxConnections = 2;
+        startWindow(0, true, {}, config);
+        // Asks and never reads the answers: every junk message earns an error frame.
+        auto greedy = rawWebSocket(m_port, "greedy");
+        QVERIFY(greedy);
+        greedy->setReadBufferSize(1);
+        greedy->write(maskedClientFrame(0x81, "x").repeated(150000));
+        NoticesView *notices = m_window->notices();
+        const auto find = [notices](Notice::Kind kind) -> const Notice * {
+            for (int row = 0; row < notices->model()->rowCount(); ++row)
+                if (notices->model()->noticeAt(row).kind == kind)
+                    return &notices->model()->noticeAt(row);
+            return nullptr;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(find(Notice::Kind::SlowConsumerCut), 30000);
+        const Notice *cut = find(Notice::Kind::SlowConsumerCut);
+        QVERIFY2(cut->where.startsWith(QStringLiteral("greedy")), qPrintable(cut->where));
+        QVERIFY2(cut->text.contains(QStringLiteral("slow consumer")) && cut->text.contains(QStringLiteral("past the limit of 65536")),
+                 qPrintable(cut->text));
+        QCOMPARE(cut->severity, Notice::Severity::Warning);
+
+        // Two connections held open, a third is refused: listed with the limit that refused it.
+        greedy.reset();
+        QTcpSocket first, second, third;
+        for (QTcpSocket *socket : {&first, &second, &third})
+            socket->connectToHost(QHostAddress::LocalHost, m_port);
+        QTRY_VERIFY_WITH_TIMEOUT(find(Notice::Kind::ConnectionRefused), 10000);
+        QVERIFY2(find(Notice::Kind::ConnectionRefused)->text.contains(QStringLiteral("connection refused")),
+                 qPrintable(find(Notice::Kind::ConnectionRefused)->text));
+        QCOMPARE(find(Notice::Kind::ConnectionRefused)->where, QStringLiteral("127.0.0.1"));
+
+        QVERIFY2(notices->badge()->text().contains(QStringLiteral("notice")), qPrintable(notices->badge()->text()));
+        notices->badge()->click();
+        QTRY_VERIFY(notices->isVisible());
+        QCOMPARE(notices->model()->index(0, NoticesModel::KindColumn).data().toString(), QStringLiteral("slow consumer cut"));
     }
 
     // Fields mode: the filter language on the live view and on a replay; a wrong expression is

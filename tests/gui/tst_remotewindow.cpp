@@ -5,6 +5,7 @@
 #include "CaptureRecorder.h"
 #include "ConnectDialog.h"
 #include "EventDetailPane.h"
+#include "NoticesView.h"
 #include "EventRingModel.h"
 #include "EventTableView.h"
 #include "GapMarker.h"
@@ -483,6 +484,12 @@ private Q_SLOTS:
         QTRY_VERIFY2(window.clientsView()->notice()->text().contains(u"the connection was refused"_s),
                      qPrintable(window.clientsView()->notice()->text()));
         QVERIFY(window.clientsView()->notice()->text().contains(expected));
+        // And in the Notices dock, once however often it is retried.
+        const NoticesModel *notices = window.notices()->model();
+        QCOMPARE(notices->rowCount(), 1);
+        QCOMPARE(notices->noticeAt(0).kind, Notice::Kind::ServerRefused);
+        QCOMPARE(notices->noticeAt(0).severity, Notice::Severity::Error);
+        QVERIFY(notices->noticeAt(0).text.contains(expected));
     }
 
     void historyGoneWhileAwayIsMarkedAsAGap()
@@ -515,6 +522,8 @@ private Q_SLOTS:
         const QString notice = gapNotice(window.liveView()->model()->eventAt(3));
         QVERIFY2(notice.contains(u"seq 4 to 23 of orders"_s) && notice.contains(u"no longer has them"_s),
                  qPrintable(notice));
+        QCOMPARE(window.notices()->model()->rowCount(), 1);
+        QCOMPARE(window.notices()->model()->noticeAt(0).kind, Notice::Kind::Gap);
         QCOMPARE(source->sequencer().eventsMissed(), 20);
     }
 
@@ -583,6 +592,12 @@ private Q_SLOTS:
         const QString notice = gapNotice(window.liveView()->model()->eventAt(3));
         QVERIFY2(notice.startsWith(u"RESTART: the server began a new history of orders"_s), qPrintable(notice));
         QCOMPARE(source->sequencer().eventsMissed(), 0);
+        // Listed among the notices too, with its channel.
+        const NoticesModel *notices = window.notices()->model();
+        QCOMPARE(notices->rowCount(), 1);
+        QCOMPARE(notices->noticeAt(0).kind, Notice::Kind::HistoryRestart);
+        QCOMPARE(notices->noticeAt(0).where, u"orders"_s);
+        QCOMPARE(notices->noticeAt(0).text, notice);
     }
 
     // A catch-up of many pages on a server that allows one travel a second: each rate_limited page
