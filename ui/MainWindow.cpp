@@ -41,6 +41,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QShortcut>
 #include <QSortFilterProxyModel>
@@ -182,7 +183,10 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
     onOffers(m_source.offers());
     onStatus(m_source.status());
 
-    resize(1200, 800);
+    // 1200×800, or less on a smaller screen: the status bar must be on screen before maximising.
+    const QRect screen = this->screen()->availableGeometry();
+    resize(std::min(1200, screen.width() * 95 / 100), std::min(800, screen.height() * 88 / 100));
+    connect(&Theme::instance(), &Theme::changed, this, [this] { onStatus(m_source.status()); });
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
@@ -418,8 +422,8 @@ void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
                                                          : tr("Events are kept in %1").arg(snapshot.journalPath));
     if (!snapshot.journalError.isEmpty()) {
         // Publishing is refused (507) until the disk has room again; everything else goes on.
-        m_journal->setText(QStringLiteral("<span style=\"color:#b00020\">%1</span>")
-                               .arg(tr("journal cannot write: publishing refused").toHtmlEscaped()));
+        m_journal->setText(QStringLiteral("<span style=\"color:%2\">%1</span>")
+                               .arg(tr("journal cannot write: publishing refused").toHtmlEscaped(), errorColour()));
         m_journal->setToolTip(snapshot.journalError);
     }
 }
@@ -443,19 +447,21 @@ void MainWindow::onStatus(const ConnectionStatus &status)
     }
     m_banner->hide();
     if (embedded) {
-        m_url->setText(status.isUp() ? QStringLiteral("<a href=\"%1\">%1</a>").arg(where.toHtmlEscaped())
+        m_url->setText(status.isUp() ? QStringLiteral("<a href=\"%1\" style=\"color:%2\">%1</a>")
+                                           .arg(where.toHtmlEscaped(), linkColour())
                                      : tr("starting…"));
         if (status.isUp())
             setWindowTitle(tr("CDC Scope — %1").arg(where));
         return;
     }
     // A remote server: which one, and how the connection stands, in words.
-    QString text = QStringLiteral("<a href=\"%1\">%2</a>: %3")
-                       .arg(where.toHtmlEscaped(), m_source.title().toHtmlEscaped(), status.text.toHtmlEscaped());
+    QString text = QStringLiteral("<a href=\"%1\" style=\"color:%4\">%2</a>: %3")
+                       .arg(where.toHtmlEscaped(), m_source.title().toHtmlEscaped(), status.text.toHtmlEscaped(),
+                            linkColour());
     if (status.state == ConnectionStatus::State::Refused)
-        text = QStringLiteral("<span style=\"color:#b00020\">%1</span>").arg(text);
+        text = QStringLiteral("<span style=\"color:%2\">%1</span>").arg(text, errorColour());
     else if (status.state == ConnectionStatus::State::Reconnecting)
-        text = QStringLiteral("<span style=\"color:#b9770e\">%1</span>").arg(text);
+        text = QStringLiteral("<span style=\"color:%2\">%1</span>").arg(text, warningColour());
     m_url->setText(text);
     m_url->setToolTip(status.text);
     setWindowTitle(tr("CDC Scope — %1 (%2)").arg(m_source.title(), where));

@@ -61,6 +61,9 @@ QTableView *makeSnapshotTable(QAbstractItemModel *model, QWidget *parent)
     table->setSelectionMode(QAbstractItemView::SingleSelection);
     table->verticalHeader()->setVisible(false);
     table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    table->setTextElideMode(Qt::ElideMiddle); // dbz.inventory.customers and …orders stay apart
+    table->setWordWrap(false);
     table->setAlternatingRowColors(true);
     return table;
 }
@@ -72,8 +75,15 @@ QString formatBytes(qint64 bytes)
 
 ChannelsModel *makeChannelsModel(QObject *parent)
 {
+    // What a glance needs first (rate and latency), so a narrow dock shows it; the counts after.
     QList<ChannelsModel::Column> columns{
         {tr("Channel"), [](const ChannelStats &c) { return QVariant(c.id); }, {}},
+        {tr("Events/s"), [](const ChannelStats &c) { return QVariant(QString::number(c.eventsPerSecond, 'f', 1)); },
+         [](const ChannelStats &c) { return QVariant(c.eventsPerSecond); }},
+        {tr("Commit → stored"), [](const ChannelStats &c) { return latencyText(c.commitToStored); },
+         [](const ChannelStats &c) { return latencySortValue(c.commitToStored); }},
+        {tr("Stored → sent"), [](const ChannelStats &c) { return latencyText(c.storedToSent); },
+         [](const ChannelStats &c) { return latencySortValue(c.storedToSent); }},
         {tr("Subscribers"), [](const ChannelStats &c) { return QVariant(c.subscribers); }, {}},
         {tr("Events"), [](const ChannelStats &c) { return QVariant(c.events); }, {}},
         {tr("Bytes"), [](const ChannelStats &c) { return QVariant(formatBytes(c.bytes)); },
@@ -81,12 +91,6 @@ ChannelsModel *makeChannelsModel(QObject *parent)
         {tr("First seq"), [](const ChannelStats &c) { return optionalSeq(c.oldestSeq); },
          [](const ChannelStats &c) { return QVariant(c.oldestSeq.value_or(0)); }},
         {tr("Last seq"), [](const ChannelStats &c) { return QVariant(c.lastSeq); }, {}},
-        {tr("Events/s"), [](const ChannelStats &c) { return QVariant(QString::number(c.eventsPerSecond, 'f', 1)); },
-         [](const ChannelStats &c) { return QVariant(c.eventsPerSecond); }},
-        {tr("Commit → stored"), [](const ChannelStats &c) { return latencyText(c.commitToStored); },
-         [](const ChannelStats &c) { return latencySortValue(c.commitToStored); }},
-        {tr("Stored → sent"), [](const ChannelStats &c) { return latencyText(c.storedToSent); },
-         [](const ChannelStats &c) { return latencySortValue(c.storedToSent); }},
     };
     return new ChannelsModel(
         std::move(columns), [](const ChannelStats &c) { return c.id; }, parent);

@@ -160,4 +160,19 @@ void Theme::apply()
     }
 }
 
+QString linkColour()
+{
+    return Theme::instance().isDark() ? QStringLiteral("#6ca8f0") : QStringLiteral("#0b57d0");
+}
+
+QString errorColour()
+{
+    return Theme::instance().isDark() ? QStringLiteral("#ff8a80") : QStringLiteral("#b00020");
+}
+
+QString warningColour()
+{
+    return Theme::instance().isDark() ? QStringLiteral("#ffc857") : QStringLiteral("#8a4b00");
+}
+
 } // namespace cdc

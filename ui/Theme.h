@@ -50,4 +50,10 @@ private:
 
 QString themeChoiceName(Theme::Choice choice);
 
+// Colours for rich text (links, an error or a warning in words) readable on the theme shown:
+// at least 4.5:1 against its window colour (WCAG AA).
+QString linkColour();
+QString errorColour();
+QString warningColour();
+
 } // namespace cdc

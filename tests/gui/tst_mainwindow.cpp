@@ -27,6 +27,7 @@
 #include "TestServer.h"
 #include "TestWsClient.h"
 #include "Theme.h"
+#include "ThroughputChart.h"
 #include "TimeDisplay.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
@@ -64,6 +65,8 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QTreeWidget>
+#include <QLineSeries>
+#include <QValueAxis>
 
 #include <ctime>
 
@@ -723,6 +726,49 @@ private Q_SLOTS:
         notices->badge()->click();
         QTRY_VERIFY(notices->isVisible());
         QCOMPARE(notices->model()->index(0, NoticesModel::KindColumn).data().toString(), QStringLiteral("slow consumer cut"));
+    }
+
+    // At 1280×800 everything is on screen and usable: the status bar, a filter box wide enough to
+    // type in, the Channels dock's rate and latency; the throughput chart has a line per busy
+    // channel, fits its highest point and follows the theme.
+    void atTwelveEightyByEightHundredEveryPartFitsAndTheChartIsPerChannel()
+    {
+        startWindow();
+        m_window->resize(1280, 800);
+        QVERIFY(m_window->minimumSizeHint().width() <= 1280 && m_window->minimumSizeHint().height() <= 800);
+        // After a first snapshot, so the engine has a rate to tell for each channel.
+        QSignalSpy snapshots(&m_window->source(), &MonitorSource::snapshotTaken);
+        QVERIFY(snapshots.wait());
+        publishBatch(m_port, QStringLiteral("dbz.inventory.customers"), 50);
+        publishBatch(m_port, QStringLiteral("dbz.inventory.orders"), 5);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->channelsModel()->rowCount(), 2, 5000);
+        QTRY_VERIFY2(m_window->liveView()->textFilter()->width() >= 200, // once laid out
+                     qPrintable(QString::number(m_window->liveView()->textFilter()->width())));
+        QVERIFY(m_window->statusBar()->isVisible());
+        QVERIFY(m_window->statusBar()->geometry().bottom() <= m_window->height());
+        QTableView *channels = m_window->channelsTable();
+        for (const char *title : {"Events/s", "Commit → stored"}) {
+            int column = -1;
+            for (int c = 0; c < channels->model()->columnCount(); ++c)
+                if (channels->model()->headerData(c, Qt::Horizontal).toString() == QString::fromUtf8(title))
+                    column = c;
+            QVERIFY(column > 0);
+            QVERIFY2(channels->columnViewportPosition(column) < channels->viewport()->width(), title);
+        }
+
+        ThroughputChart *chart = m_window->chart();
+        QTRY_VERIFY_WITH_TIMEOUT(chart->channelSeries(QStringLiteral("dbz.inventory.customers")) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(chart->channelSeries(QStringLiteral("dbz.inventory.orders")) != nullptr, 5000);
+        double highest = 0;
+        for (const QPointF &point : chart->eventsInSeries()->points())
+            highest = std::max(highest, point.y());
+        QVERIFY(highest > 0);
+        QVERIFY(chart->rateAxis()->max() >= highest); // the spike is not clipped
+        Theme::instance().setChoice(Theme::Choice::Dark);
+        QCOMPARE(chart->chart()->theme(), QChart::ChartThemeDark);
+        QVERIFY(m_window->urlLabel()->text().contains(linkColour()));
+        Theme::instance().setChoice(Theme::Choice::Light);
+        QCOMPARE(chart->chart()->theme(), QChart::ChartThemeLight);
     }
 
     // Fields mode: the filter language on the live view and on a replay; a wrong expression is
