@@ -8,6 +8,7 @@
 #include "EventRingModel.h"
 #include "EventTableView.h"
 #include "FilterBar.h"
+#include "WelcomePage.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -18,6 +19,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 namespace cdc {
@@ -33,6 +35,8 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     , m_pause(new QPushButton(tr("Pause"), this))
     , m_pauseLabel(new QLabel(this))
     , m_autoScroll(new QCheckBox(tr("Auto-scroll"), this))
+    , m_pages(new QStackedWidget(this))
+    , m_welcome(new WelcomePage(this))
 {
     m_proxy->setSourceModel(m_model);
     m_table->setModel(m_proxy);
@@ -67,9 +71,12 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 1);
 
+    // Until the first event, the welcome page in place of the rows (an empty table says nothing).
+    m_pages->addWidget(m_welcome);
+    m_pages->addWidget(splitter);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
-    layout->addWidget(splitter);
+    layout->addWidget(m_pages);
 
     connect(m_channel, &QComboBox::currentIndexChanged, this,
             [this] { m_proxy->setChannel(m_channel->currentData().toString()); });
@@ -117,6 +124,8 @@ LiveEventsView::LiveEventsView(qsizetype capacity, QWidget *parent)
 
 void LiveEventsView::append(const QList<LiveEvent> &events)
 {
+    if (!events.isEmpty() && m_pages->currentWidget() == m_welcome)
+        m_pages->setCurrentIndex(1);
     if (isPaused()) {
         m_backlog.insert(m_backlog.end(), events.cbegin(), events.cend());
         while (qsizetype(m_backlog.size()) > m_model->capacity()) {

@@ -12,6 +12,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QStackedWidget;
 
 namespace cdc {
 
@@ -20,6 +21,7 @@ class EventFilterProxy;
 class FilterBar;
 class EventRingModel;
 class EventTableView;
+class WelcomePage;
 
 // The live events tab: a bounded, virtualized table of every event as it arrives, with a channel
 // filter and the filter bar (text, regex or fields), pause (events keep being collected; the backlog count shows),
@@ -65,6 +67,8 @@ public:
     QLineEdit *textFilter() const;
     QCheckBox *regexToggle() const;
     QLabel *pauseLabel() const { return m_pauseLabel; }
+    // Shown until the first event arrives.
+    WelcomePage *welcome() const { return m_welcome; }
 
 private:
     void updatePauseLabel();
@@ -79,6 +83,8 @@ private:
     QPushButton *m_pause;
     QLabel *m_pauseLabel;
     QCheckBox *m_autoScroll;
+    QStackedWidget *m_pages;
+    WelcomePage *m_welcome;
     std::deque<LiveEvent> m_backlog;
     qint64 m_droppedWhilePaused = 0; // arrived while paused past what the view holds
 };

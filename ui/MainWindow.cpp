@@ -23,6 +23,7 @@
 #include "TimeDisplay.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
+#include "WelcomePage.h"
 #include "host/EngineHost.h"
 #include "inspect/ChangeReading.h"
 
@@ -446,6 +447,8 @@ void MainWindow::onStatus(const ConnectionStatus &status)
         return;
     }
     m_banner->hide();
+    if (status.url.isValid())
+        m_live->welcome()->setServer(status.url);
     if (embedded) {
         m_url->setText(status.isUp() ? QStringLiteral("<a href=\"%1\" style=\"color:%2\">%1</a>")
                                            .arg(where.toHtmlEscaped(), linkColour())

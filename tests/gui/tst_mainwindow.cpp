@@ -31,6 +31,7 @@
 #include "TimeDisplay.h"
 #include "TravelPanel.h"
 #include "TravelResultView.h"
+#include "WelcomePage.h"
 #include "detail/JsonTree.h"
 #include "detail/PagedTextView.h"
 #include "host/EngineHost.h"
@@ -48,6 +49,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QSettings>
@@ -769,6 +771,46 @@ private Q_SLOTS:
         QVERIFY(m_window->urlLabel()->text().contains(linkColour()));
         Theme::instance().setChoice(Theme::Choice::Light);
         QCOMPARE(chart->chart()->theme(), QChart::ChartThemeLight);
+    }
+
+    // An empty window says how to start: the address and commands written for this server. The
+    // Python watcher and the curl sender, run as shown, meet: the event reaches both, and the
+    // welcome page gives way to the rows.
+    void anEmptyWindowWelcomesWithCommandsThatWork()
+    {
+        startWindow();
+        LiveEventsView *live = m_window->liveView();
+        WelcomePage *welcome = live->welcome();
+        QTRY_VERIFY(welcome->isVisible());
+        QVERIFY(!live->table()->isVisible());
+        const QString url = QStringLiteral("ws://127.0.0.1:%1/ws").arg(m_port);
+        QTRY_VERIFY(welcome->findChild<QLabel *>(QStringLiteral("welcomeAddress"))->text().contains(url));
+        QVERIFY(welcome->command(WelcomePage::Command::WatchWithNode).contains(url));
+        QVERIFY(welcome->command(WelcomePage::Command::WatchWithCdcscope).contains(url));
+        welcome->findChild<QPushButton *>(QStringLiteral("copyCommand%1").arg(int(WelcomePage::Command::SendWithCurl)))->click();
+        QCOMPARE(QApplication::clipboard()->text(), welcome->command(WelcomePage::Command::SendWithCurl));
+
+        QProcess watcher;
+        // Debian's python3 and its python3-websockets (scripts/install-deps.sh), as the interop suite.
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("PATH"), QStringLiteral("/usr/bin:") + environment.value(QStringLiteral("PATH")));
+        watcher.setProcessEnvironment(environment);
+        watcher.start(QStringLiteral("sh"), {QStringLiteral("-c"), welcome->command(WelcomePage::Command::WatchWithPython)});
+        QVERIFY(watcher.waitForStarted());
+        const auto closeWatcher = qScopeGuard([&watcher] {
+            watcher.kill();
+            watcher.waitForFinished();
+        });
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->clientsModel()->rowCount(), 1, 10000); // subscribed
+        QProcess sender;
+        sender.start(QStringLiteral("sh"), {QStringLiteral("-c"), welcome->command(WelcomePage::Command::SendWithCurl)});
+        QVERIFY(sender.waitForFinished(10000));
+        QVERIFY2(sender.readAllStandardOutput().contains("\"seq\":1"), sender.readAllStandardError().constData());
+        QByteArray watched;
+        QTRY_VERIFY_WITH_TIMEOUT((watched += watcher.readAllStandardOutput()).contains("\"amount\":9.5"), 10000);
+        QTRY_COMPARE(live->model()->rowCount(), 1);
+        QVERIFY(!welcome->isVisible());
+        QVERIFY(live->table()->isVisible());
     }
 
     // Fields mode: the filter language on the live view and on a replay; a wrong expression is
