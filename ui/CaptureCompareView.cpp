@@ -1,5 +1,8 @@
 #include "CaptureCompareView.h"
 
+#include "detail/PagedTextView.h"
+#include "detail/PayloadReading.h"
+
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -7,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -49,12 +53,15 @@ CaptureCompareView::CaptureCompareView(const QString &pathA, const QString &path
     , m_keys(new QLineEdit(this))
     , m_ignored(new QLineEdit(this))
     , m_table(new QTableWidget(0, ColumnCount, this))
+    , m_pairA(new PagedTextView(this))
+    , m_pairB(new PagedTextView(this))
 {
     m_summary->setObjectName(QStringLiteral("compareSummary"));
     m_summary->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_keys->setObjectName(QStringLiteral("compareKeys"));
-    m_keys->setPlaceholderText(tr("id (pairs events by these fields; empty: by order)"));
+    m_keys->setPlaceholderText(
+        tr("id (pairs events by these fields; empty: by the key the row changes carry, else by order)"));
     m_ignored->setObjectName(QStringLiteral("compareIgnored"));
     m_ignored->setPlaceholderText(tr("commit_ts_ms, lsn (left out of the comparison)"));
     m_table->setObjectName(QStringLiteral("compareTable"));
@@ -77,7 +84,19 @@ CaptureCompareView::CaptureCompareView(const QString &pathA, const QString &path
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addLayout(top);
-    layout->addWidget(m_table);
+    // The pair selected, whole: A's payload beside B's, indented.
+    m_pairA->setObjectName(QStringLiteral("comparePairA"));
+    m_pairB->setObjectName(QStringLiteral("comparePairB"));
+    auto *pair = new QSplitter(Qt::Horizontal, this);
+    pair->addWidget(m_pairA);
+    pair->addWidget(m_pairB);
+    auto *split = new QSplitter(Qt::Vertical, this);
+    split->addWidget(m_table);
+    split->addWidget(pair);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split);
+    connect(m_table, &QTableWidget::currentCellChanged, this, [this](int row) { showPair(row); });
 
     connect(again, &QPushButton::clicked, this, &CaptureCompareView::compare);
     connect(m_keys, &QLineEdit::returnPressed, this, &CaptureCompareView::compare);
@@ -101,9 +120,20 @@ bool CaptureCompareView::compare()
             return false;
         }
     }
-    const auto &entriesA = std::get<QList<CaptureEntry>>(a);
-    const auto &entriesB = std::get<QList<CaptureEntry>>(b);
-    show(diffCaptures(entriesA, entriesB, {fieldsIn(m_keys), fieldsIn(m_ignored)}), entriesA, entriesB);
+    m_entriesA = std::get<QList<CaptureEntry>>(std::move(a));
+    m_entriesB = std::get<QList<CaptureEntry>>(std::move(b));
+    // No key typed: the key the row changes carry, when every one carries the same.
+    QStringList keys = fieldsIn(m_keys);
+    m_pairedBy = keys.isEmpty() ? keyFieldsFound(m_entriesA, m_entriesB) : keys;
+    show(diffCaptures(m_entriesA, m_entriesB, {m_pairedBy, fieldsIn(m_ignored)}), m_entriesA, m_entriesB);
+    if (keys.isEmpty())
+        m_summary->setText(m_summary->text() + u' '
+                           + (m_pairedBy.isEmpty()
+                                  ? tr("Paired by order within each channel and operation (the payloads carry no "
+                                       "common key; type key fields to pair by them).")
+                                  : tr("Paired by key <b>%1</b>, found in the payloads.")
+                                        .arg(m_pairedBy.join(QStringLiteral(", ")).toHtmlEscaped())));
+    showPair(m_table->currentRow());
     return true;
 }
 
@@ -119,6 +149,7 @@ void CaptureCompareView::show(const CaptureDiff &diff, const QList<CaptureEntry>
         QColor color;
     };
     QList<Row> rows;
+    m_rowLines.clear();
     for (const auto &missing : diff.missing)
         rows.append({tr("missing from B"), missing.identity, missing.line, 0, {}, QColor(0xc0, 0x39, 0x2b)});
     for (const auto &extra : diff.extra)
@@ -136,6 +167,7 @@ void CaptureCompareView::show(const CaptureDiff &diff, const QList<CaptureEntry>
     m_table->setRowCount(int(rows.size()));
     for (int index = 0; index < rows.size(); ++index) {
         const Row &row = rows[index];
+        m_rowLines.append({row.lineA, row.lineB});
         const QStringList cells{row.kind,
                                 row.identity.channel,
                                 (row.identity.operation.isEmpty() ? QString() : row.identity.operation + u' ') +
@@ -164,6 +196,25 @@ void CaptureCompareView::show(const CaptureDiff &diff, const QList<CaptureEntry>
                   .arg(diff.extra.size())
                   .arg(diff.changed.size())
                   .arg(diff.reordered.size()));
+}
+
+void CaptureCompareView::showPair(int row)
+{
+    const auto payloadAt = [](const QList<CaptureEntry> &entries, int line, const QString &side) -> QString {
+        if (line == 0)
+            return tr("(not in %1)").arg(side);
+        for (const CaptureEntry &entry : entries)
+            if (entry.line == line)
+                return tr("%1, line %2:\n").arg(side).arg(line) + QString::fromUtf8(prettyJson(entry.payload));
+        return QString();
+    };
+    if (row < 0 || row >= m_rowLines.size()) {
+        m_pairA->setText({});
+        m_pairB->setText({});
+        return;
+    }
+    m_pairA->setText(payloadAt(m_entriesA, m_rowLines[row].first, QStringLiteral("A")));
+    m_pairB->setText(payloadAt(m_entriesB, m_rowLines[row].second, QStringLiteral("B")));
 }
 
 } // namespace cdc

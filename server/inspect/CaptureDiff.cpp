@@ -1,5 +1,7 @@
 #include "CaptureDiff.h"
 
+#include "ChangeReading.h"
+
 #include "store/Capture.h"
 #include "protocol/JsonText.h"
 
@@ -221,6 +223,26 @@ CaptureDiff diffCaptures(const QList<CaptureEntry> &a, const QList<CaptureEntry>
     std::sort(diff.reordered.begin(), diff.reordered.end(),
               [](const CaptureDiff::Moved &x, const CaptureDiff::Moved &y) { return x.lineA < y.lineA; });
     return diff;
+}
+
+QStringList keyFieldsFound(const QList<CaptureEntry> &a, const QList<CaptureEntry> &b)
+{
+    std::optional<QStringList> found;
+    for (const QList<CaptureEntry> *entries : {&a, &b}) {
+        for (const CaptureEntry &entry : *entries) {
+            const auto change = readChange(entry.payload);
+            if (!change || change->key.isEmpty())
+                return {};
+            QStringList names; // "id=42" or "a=1,b=2": the names before each '='
+            for (const QString &part : change->key.split(u','))
+                if (const qsizetype equals = part.indexOf(u'='); equals > 0)
+                    names.append(part.first(equals));
+            if (found && *found != names)
+                return {};
+            found = names;
+        }
+    }
+    return found.value_or(QStringList());
 }
 
 } // namespace cdc

@@ -85,6 +85,11 @@ struct CaptureDiff
     bool isEqual() const { return missing.isEmpty() && extra.isEmpty() && changed.isEmpty() && reordered.isEmpty(); }
 };
 
+// The key fields every event of both captures names as a row change's key ("id", or the replica
+// identity's columns), so that a comparison can pair by key without being told; none when some
+// event is not a row change with a key, or the events disagree.
+QStringList keyFieldsFound(const QList<CaptureEntry> &a, const QList<CaptureEntry> &b);
+
 CaptureDiff diffCaptures(const QList<CaptureEntry> &a, const QList<CaptureEntry> &b, const CaptureDiffOptions &options);
 
 } // namespace cdc
