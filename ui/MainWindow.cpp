@@ -489,7 +489,7 @@ void MainWindow::onOffers(const SourceOffers &offers)
 
 void MainWindow::replay(const QStringList &channels, const TravelWindow &window)
 {
-    m_pendingTravels.insert(m_source.travel(channels, window), {channels, window});
+    m_pendingTravels.insert(m_source.travel(channels, window), {channels, window, nullptr});
 }
 
 CaptureCompareView *MainWindow::compareCaptures(const QString &pathA, const QString &pathB)
@@ -546,7 +546,14 @@ void MainWindow::onTravelFinished(int requestId, const TravelResult &result)
     if (!m_pendingTravels.contains(requestId))
         return; // a row history's travel
     const auto pending = m_pendingTravels.take(requestId);
+    if (pending.page) {
+        pending.page->showResult(pending.window, result);
+        return;
+    }
     auto *view = new TravelResultView(pending.channels, pending.window, result, m_tabs);
+    connect(view, &TravelResultView::pageRequested, this, [this, view](const QStringList &channels, const TravelWindow &window) {
+        m_pendingTravels.insert(m_source.travel(channels, window), {channels, window, view});
+    });
     const int index = m_tabs->addTab(view, tr("Replay %1").arg(++m_replayNumber));
     m_tabs->setCurrentIndex(index);
 }

@@ -7,6 +7,7 @@
 #include "store/TravelQuery.h"
 
 #include <QMainWindow>
+#include <QPointer>
 #include <QSet>
 
 #include <functional>
@@ -30,6 +31,7 @@ class PublishDialog;
 class NoticesView;
 class PinnedEventsView;
 class RowHistoryView;
+class TravelResultView;
 class CaptureCompareView;
 class SettingsDialog;
 class SourcesPanel;
@@ -162,6 +164,7 @@ private:
     {
         QStringList channels;
         TravelWindow window;
+        QPointer<TravelResultView> page; // a replay's tab asking for another page; none: a new tab
     };
     QHash<int, PendingTravel> m_pendingTravels;
     int m_replayNumber = 0;

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QLabel;
+class QPushButton;
 
 namespace cdc {
 
@@ -15,7 +16,8 @@ class FilterBar;
 class EventTableView;
 
 // One replay's outcome in its own tab: the ack summary (count, truncated, gap, retained ranges)
-// over the replayed events, which the filter bar narrows down.
+// over the replayed events, which the filter bar narrows down; ◀ Older and Newer ▶ replace them
+// with the page before or after (of one channel, by seq).
 class TravelResultView : public QWidget
 {
     Q_OBJECT
@@ -28,14 +30,29 @@ public:
     EventFilterProxy *proxy() const { return m_proxy; }
     FilterBar *filterBar() const { return m_filterBar; }
     QString summary() const;
+    // Shows the answer to `window` in place of what was shown (a page of the same replay).
+    void showResult(const TravelWindow &window, const TravelResult &result);
+    QPushButton *olderButton() const { return m_older; }
+    QPushButton *newerButton() const { return m_newer; }
+
+Q_SIGNALS:
+    // ◀ Older / Newer ▶: the page before the first event shown, or after the last.
+    void pageRequested(const QStringList &channels, const cdc::TravelWindow &window);
 
 private:
+    void pageAround(const TravelWindow &window, const TravelResult &result);
+
+    QStringList m_channels;
     EventRingModel *m_model;
     EventFilterProxy *m_proxy;
     EventTableView *m_table;
     FilterBar *m_filterBar;
     EventDetailPane *m_detail;
     QLabel *m_summary;
+    QPushButton *m_older;
+    QPushButton *m_newer;
+    TravelWindow m_olderPage;
+    TravelWindow m_newerPage;
 };
 
 } // namespace cdc

@@ -813,6 +813,53 @@ private Q_SLOTS:
         QVERIFY(live->table()->isVisible());
     }
 
+    // A replay pages: Newer ▶ after the last event shown, ◀ Older before the first, in the same
+    // tab, until the channel's retained history ends either way.
+    void aReplayPagesOlderAndNewer()
+    {
+        startWindow();
+        publishBatch(m_port, QStringLiteral("paged"), 25);
+        TravelPanel *panel = m_window->travelPanel();
+        panel->channelBox()->setCurrentText(QStringLiteral("paged"));
+        panel->sinceSeqEdit()->setText(QStringLiteral("0"));
+        panel->limitBox()->setValue(10);
+        const int tabs = m_window->tabs()->count();
+        panel->requestReplay();
+        QTRY_COMPARE(m_window->tabs()->count(), tabs + 1);
+        auto *replay = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+        QVERIFY(replay);
+        const auto range = [](qint64 first, qint64 last) {
+            QList<qint64> seqs;
+            for (qint64 seq = first; seq <= last; ++seq)
+                seqs.append(seq);
+            return seqs;
+        };
+        QCOMPARE(seqColumn(replay->model()), range(1, 10));
+        QVERIFY(!replay->olderButton()->isEnabled());
+        replay->newerButton()->click();
+        QTRY_COMPARE(seqColumn(replay->model()), range(11, 20));
+        replay->newerButton()->click();
+        QTRY_COMPARE(seqColumn(replay->model()), range(21, 25));
+        QVERIFY(!replay->newerButton()->isEnabled());
+        replay->olderButton()->click();
+        QTRY_COMPARE(seqColumn(replay->model()), range(11, 20));
+        replay->olderButton()->click();
+        QTRY_COMPARE(seqColumn(replay->model()), range(1, 10));
+        QVERIFY(!replay->olderButton()->isEnabled());
+        QCOMPARE(m_window->tabs()->count(), tabs + 1); // one tab throughout
+
+        // The newest 10 (no since): older pages go back from there.
+        panel->sinceSeqEdit()->clear();
+        panel->requestReplay();
+        QTRY_COMPARE(m_window->tabs()->count(), tabs + 2);
+        replay = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+        QCOMPARE(seqColumn(replay->model()), range(16, 25));
+        replay->olderButton()->click();
+        QTRY_COMPARE(seqColumn(replay->model()), range(6, 15));
+        replay->olderButton()->click();
+        QTRY_COMPARE(seqColumn(replay->model()), range(1, 5));
+    }
+
     // Fields mode: the filter language on the live view and on a replay; a wrong expression is
     // said under the box with its column and leaves the last good filter; a saved filter chosen
     // as the default is what the next view starts with.
