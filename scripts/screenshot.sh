@@ -3,7 +3,8 @@
 # main-window.png (the window's own --screenshot), then, driven by its shortcuts with xdotool,
 # travel-result.png (Ctrl+R: a replay in its tab) and publish-dialog.png (Ctrl+P); then the views
 # reached by clicks — latency.png (an event's Timing tab, the latency columns), row-history.png (a
-# followed row) and compare-captures.png — from the window tests that set them up, offscreen.
+# followed row), compare-captures.png and window-<size>-<theme>.png (1280×800 and 1600×1000, light
+# and dark) — from the window tests that set them up, offscreen.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,7 +57,7 @@ test_home=$(mktemp -d)
 CDCSCOPE_SCREENSHOT_DIR="$PWD/docs/screenshots" QT_QPA_PLATFORM=offscreen CDCSCOPE_IN_MEMORY=1 \
   XDG_CONFIG_HOME="$test_home/config" XDG_DATA_HOME="$test_home/data" CDCSCOPE_BINARY="$PWD/build/app/cdcscope" \
   build/tests/tst_mainwindow channelsAndClientsShowWhereTheTimeWent followARowAcrossTheServersBufferLiveAndACapture \
-  twoCapturesSideBySide >/dev/null
+  twoCapturesSideBySide theWindowReadsAtAGlanceAtBothSizesInBothThemes >/dev/null
 rm -rf "$test_home"
 echo "wrote docs/screenshots/main-window.png, travel-result.png, publish-dialog.png, latency.png," \
-  "row-history.png, compare-captures.png"
+  "row-history.png, compare-captures.png, window-{1280x800,1600x1000}-{light,dark}.png"

@@ -1,5 +1,6 @@
 #include "ChangeDiffView.h"
 
+#include "Theme.h"
 #include "detail/JsonTree.h"
 #include "inspect/ChangeReading.h"
 
@@ -44,7 +45,7 @@ ChangeDiffView::ChangeDiffView(QWidget *parent)
 {
     m_note->setObjectName(QStringLiteral("changeNote"));
     m_note->setWordWrap(true);
-    m_note->setStyleSheet(QStringLiteral("color: #8a4b00"));
+    m_note->setStyleSheet(QStringLiteral("color: %1").arg(warningColour()));
     m_table->setObjectName(QStringLiteral("changeTable"));
     m_table->setRootIsDecorated(false);
     m_table->setColumnCount(4);
@@ -54,10 +55,16 @@ ChangeDiffView::ChangeDiffView(QWidget *parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_note);
     layout->addWidget(m_table);
+    connect(&Theme::instance(), &Theme::changed, this, [this] {
+        m_note->setStyleSheet(QStringLiteral("color: %1").arg(warningColour()));
+        if (m_shown)
+            showChange(ChangeReading(*m_shown)); // drawn again in the theme's colours
+    });
 }
 
 void ChangeDiffView::showChange(const ChangeReading &change)
 {
+    m_shown = change;
     m_table->clear();
     m_note->setText(change.oldRowNote);
     m_note->setVisible(!change.oldRowNote.isEmpty());
@@ -73,7 +80,8 @@ void ChangeDiffView::showChange(const ChangeReading &change)
             QFont bold = item->font(NameColumn);
             bold.setBold(true);
             item->setFont(NameColumn, bold);
-            item->setForeground(NewColumn, QColor(0x0b, 0x6e, 0x2e));
+            item->setForeground(NewColumn, QColor(Theme::instance().isDark() ? QStringLiteral("#7ee787")
+                                                                              : QStringLiteral("#0b6e2e")));
         }
         if (!column.before)
             item->setForeground(OldColumn, Qt::gray);
@@ -82,6 +90,7 @@ void ChangeDiffView::showChange(const ChangeReading &change)
 
 void ChangeDiffView::clear()
 {
+    m_shown.reset();
     m_table->clear();
     m_note->clear();
     m_note->hide();

@@ -1,13 +1,15 @@
 #pragma once
 
+#include "inspect/ChangeReading.h"
+
 #include <QWidget>
+
+#include <optional>
 
 class QLabel;
 class QTreeWidget;
 
 namespace cdc {
-
-struct ChangeReading;
 
 // A row change column by column: old → new, changed columns first, and in words why a value is
 // missing (an old row the replica identity did not send, an unchanged TOAST value).
@@ -27,6 +29,7 @@ public:
 private:
     QLabel *m_note;
     QTreeWidget *m_table;
+    std::optional<ChangeReading> m_shown;
 };
 
 } // namespace cdc

@@ -4,8 +4,28 @@
 #include "RowColours.h"
 
 #include <QHeaderView>
+#include <QStyledItemDelegate>
 
 namespace cdc {
+
+namespace {
+
+// Names keep both ends when narrow (dbz.inventory.customers and …orders stay apart); the payload
+// column keeps its beginning, which is where a summary says what happened.
+class MiddleElidingDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        option->textElideMode = Qt::ElideMiddle;
+    }
+};
+
+} // namespace
 
 EventTableView::EventTableView(QWidget *parent)
     : QTableView(parent)
@@ -13,8 +33,9 @@ EventTableView::EventTableView(QWidget *parent)
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::SingleSelection);
     setWordWrap(false);
-    // dbz.inventory.customers and dbz.inventory.orders stay apart when the column is narrow.
-    setTextElideMode(Qt::ElideMiddle);
+    auto *names = new MiddleElidingDelegate(this);
+    for (const int column : {int(EventRingModel::ChannelColumn), int(EventRingModel::TableColumn), int(EventRingModel::KeyColumn)})
+        setItemDelegateForColumn(column, names);
     setAlternatingRowColors(true);
     verticalHeader()->setVisible(false);
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
@@ -33,12 +54,13 @@ void EventTableView::setModel(QAbstractItemModel *model)
     const auto fit = [this](int column, const QString &sample) {
         horizontalHeader()->resizeSection(column, fontMetrics().horizontalAdvance(sample) + 24);
     };
+    // Narrow enough that the payload, where a row says what happened, keeps most of the width.
     fit(EventRingModel::TimeColumn, QStringLiteral("00:00:00.000 (UTC)"));
-    fit(EventRingModel::ChannelColumn, QStringLiteral("inventory.customers"));
-    fit(EventRingModel::SeqColumn, QStringLiteral("99 9999 999"));
-    fit(EventRingModel::TableColumn, QStringLiteral("public.customers"));
-    fit(EventRingModel::KeyColumn, QStringLiteral("id=1234567"));
-    fit(EventRingModel::SizeColumn, QStringLiteral("16777216"));
+    fit(EventRingModel::ChannelColumn, QStringLiteral("inventory.orders"));
+    fit(EventRingModel::SeqColumn, QStringLiteral("●9999999"));
+    fit(EventRingModel::TableColumn, QStringLiteral("public.orders"));
+    fit(EventRingModel::KeyColumn, QStringLiteral("id=123456"));
+    fit(EventRingModel::SizeColumn, QStringLiteral("1048576"));
 }
 
 void EventTableView::fitChannels(const QStringList &channels)

@@ -6,7 +6,7 @@ namespace cdc {
 
 // A QTableView set up for event rows (EventRingModel's columns): uniform row heights (so 100 000
 // rows scroll without measuring each), whole-row selection, columns sized for what they hold and
-// resizable, long texts elided in the middle, rows coloured by operation (RowColours), a
+// resizable, names (channel, table, key) elided in the middle, rows coloured by operation (RowColours), a
 // stretching payload column.
 class EventTableView : public QTableView
 {

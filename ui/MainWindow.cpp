@@ -196,6 +196,7 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
 void MainWindow::buildDocks()
 {
     m_channelsTable = makeSnapshotTable(m_channels, this);
+    m_channelsTable->horizontalHeader()->resizeSection(0, m_channelsTable->fontMetrics().horizontalAdvance(QStringLiteral("dbz.inventory.customers")) + 16);
     m_channelsTable->setObjectName(QStringLiteral("channelsTable"));
     // A plain server of the protocol tells nothing about its channels: the table shows what was seen.
     auto *channelsPane = new QWidget(this);

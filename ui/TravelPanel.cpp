@@ -67,14 +67,16 @@ TravelPanel::TravelPanel(QWidget *parent)
     m_replay->setToolTip(tr("Replay (Ctrl+R)"));
     m_replay->setObjectName(QStringLiteral("replayButton"));
 
+    // The time whole (23 characters) with its zone under it: side by side, a narrow dock cut both.
+    m_sinceTime->setMinimumWidth(m_sinceTime->fontMetrics().horizontalAdvance(QStringLiteral("2026-12-07 05:09:23.500")) + 16);
     auto *sinceTime = new QHBoxLayout;
     sinceTime->addWidget(m_useSinceTime);
     sinceTime->addWidget(m_sinceTime, 1);
-    sinceTime->addWidget(m_zone);
     auto *form = new QFormLayout(this);
     form->addRow(tr("Channel"), m_channel);
     form->addRow(tr("Since seq (exclusive)"), m_sinceSeq);
     form->addRow(tr("Since time (inclusive)"), sinceTime);
+    form->addRow(QString(), m_zone);
     form->addRow(tr("Limit"), m_limit);
     form->addRow(m_replay);
     connect(m_replay, &QPushButton::clicked, this, &TravelPanel::requestReplay);

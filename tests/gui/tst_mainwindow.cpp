@@ -134,12 +134,12 @@ void publishBatch(quint16 port, const QString &channel, int count, int firstValu
 
 // scripts/screenshot.sh sets CDCSCOPE_SCREENSHOT_DIR: the views these tests set up are the pictures
 // in docs/window.md. Otherwise nothing is written.
-void saveScreenshot(QWidget *window, const QString &name)
+void saveScreenshot(QWidget *window, const QString &name, QSize size = {1280, 800})
 {
     const QString directory = qEnvironmentVariable("CDCSCOPE_SCREENSHOT_DIR");
     if (directory.isEmpty())
         return;
-    window->resize(1280, 800);
+    window->resize(size);
     QTest::qWait(100); // laid out and painted at that size
     QVERIFY(window->grab().save(directory + u'/' + name));
 }
@@ -868,6 +868,61 @@ private Q_SLOTS:
         QTRY_COMPARE(seqColumn(replay->model()), range(6, 15));
         replay->olderButton()->click();
         QTRY_COMPARE(seqColumn(replay->model()), range(1, 5));
+    }
+
+    // The window as users compare it with the web tools, at 1280×800 and 1600×1000, light and
+    // dark: coloured rows with their Table and Key on screen, the legend, a change open in the
+    // detail pane, the status bar with the notices' count. scripts/screenshot.sh keeps the pictures.
+    void theWindowReadsAtAGlanceAtBothSizesInBothThemes()
+    {
+        startWindow();
+        QByteArray rows = "[";
+        const auto add = [&rows](const char *channel, const QByteArray &payload) {
+            rows += (rows.size() > 1 ? "," : "") + QByteArray("{\"organization_id\":\"") + channel + "\",\"data\":" + payload + "}";
+        };
+        for (int i = 1; i <= 12; ++i) {
+            const QByteArray id = QByteArray::number(4800 + i);
+            add("inventory.orders", "{\"op\":\"" + QByteArray(i % 3 == 0 ? "delete" : i % 3 == 1 ? "insert" : "update")
+                                        + "\",\"schema\":\"public\",\"table\":\"orders\",\"new\":{\"id\":" + id
+                                        + ",\"status\":\"paid\",\"amount\":" + QByteArray::number(i * 7.5, 'f', 2)
+                                        + "},\"old\":{\"id\":" + id + ",\"status\":\"new\",\"amount\":10.00}}");
+            add("dbz.inventory.customers", "{\"op\":\"" + QByteArray(i % 4 == 0 ? "r" : i % 2 ? "c" : "u")
+                                               + "\",\"source\":{\"schema\":\"inventory\",\"table\":\"customers\"},"
+                                                 "\"before\":{\"id\":" + id + ",\"email\":\"old@example.com\"},"
+                                                 "\"after\":{\"id\":" + id + ",\"email\":\"zoë" + QByteArray::number(i)
+                                               + "@example.com\",\"first_name\":\"Zoë\"}}");
+        }
+        add("audit", "{\"event\":\"login\",\"user\":\"ada\"}");
+        QCOMPARE(httpPost(m_port, "/events", rows + "]").status, 200);
+        LiveEventsView *live = m_window->liveView();
+        QTRY_COMPARE(live->model()->rowCount(), 25);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->channelsModel()->rowCount(), 3, 5000);
+        live->table()->selectRow(2);
+        live->table()->findChild<QAction *>(QStringLiteral("pinAction"))->trigger();
+        live->table()->selectRow(3);
+        QTRY_COMPARE(live->detail()->tabs()->tabText(0), QStringLiteral("Change"));
+
+        for (const QSize size : {QSize(1280, 800), QSize(1600, 1000)}) {
+            for (const bool dark : {false, true}) {
+                Theme::instance().setChoice(dark ? Theme::Choice::Dark : Theme::Choice::Light);
+                m_window->resize(size);
+                EventTableView *table = live->table();
+                QTRY_VERIFY(table->viewport()->width() > 0 && m_window->width() == size.width());
+                for (const int column : {int(EventRingModel::TableColumn), int(EventRingModel::KeyColumn)})
+                    QTRY_VERIFY2(table->columnViewportPosition(column) + table->columnWidth(column) <= table->viewport()->width(),
+                                 qPrintable(QStringLiteral("column %1 at %2x%3").arg(column).arg(size.width()).arg(size.height())));
+                QVERIFY(live->findChild<ColourLegend *>()->isVisible());
+                QVERIFY(m_window->statusBar()->geometry().bottom() <= m_window->height());
+                QVERIFY(m_window->notices()->badge()->isVisible());
+                saveScreenshot(m_window.get(),
+                               QStringLiteral("window-%1x%2-%3.png")
+                                   .arg(size.width())
+                                   .arg(size.height())
+                                   .arg(dark ? QStringLiteral("dark") : QStringLiteral("light")),
+                               size);
+            }
+        }
+        Theme::instance().setChoice(Theme::Choice::Light);
     }
 
     // Fields mode: the filter language on the live view and on a replay; a wrong expression is
