@@ -225,4 +225,31 @@ bool EventFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &) cons
     return match;
 }
 
+bool EventFilterProxy::isSortable(int column)
+{
+    return column == EventRingModel::TimeColumn || column == EventRingModel::ChannelColumn ||
+           column == EventRingModel::SeqColumn || column == EventRingModel::SizeColumn;
+}
+
+bool EventFilterProxy::lessThan(const QModelIndex &left, const QModelIndex &right) const
+{
+    const LiveEvent &a = m_events->eventAt(left.row());
+    const LiveEvent &b = m_events->eventAt(right.row());
+    // Ties keep the order the rows arrived in.
+    const auto arrival = [&] { return m_events->serialAt(left.row()) < m_events->serialAt(right.row()); };
+    switch (left.column()) {
+    case EventRingModel::TimeColumn:
+        return a.event.tsMs != b.event.tsMs ? a.event.tsMs < b.event.tsMs : arrival();
+    case EventRingModel::ChannelColumn:
+        return a.channel != b.channel ? a.channel < b.channel : arrival();
+    case EventRingModel::SeqColumn:
+        return a.event.seq != b.event.seq ? a.event.seq < b.event.seq : arrival();
+    case EventRingModel::SizeColumn:
+        return a.event.payload().size() != b.event.payload().size() ? a.event.payload().size() < b.event.payload().size()
+                                                                    : arrival();
+    default:
+        return arrival();
+    }
+}
+
 } // namespace cdc

@@ -52,17 +52,21 @@ public:
     // A filter being worked out over the rows already shown.
     bool isFiltering() const { return m_pending != nullptr; }
 
+    // Time, Channel, Seq and Size sort (by the events' own fields, never by reading payloads);
+    // the other columns keep the order rows arrived in.
+    static bool isSortable(int column);
+
 Q_SIGNALS:
     void filtering(bool busy);
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+    bool lessThan(const QModelIndex &left, const QModelIndex &right) const override;
 
 private:
     enum class Verdict : quint8 { Unknown, Match, Miss, Pending };
 
     void setSpec(EventFilterSpec spec);
-    void restart();
     void matchInBackground(std::vector<LiveEvent> events, std::vector<quint64> serials, bool wholeView);
     void takeVerdicts(const FilterVerdicts &verdicts, bool wholeView);
     Verdict verdict(quint64 serial) const;

@@ -1,5 +1,6 @@
 #include "EventTableView.h"
 
+#include "EventFilterProxy.h"
 #include "EventRingModel.h"
 #include "RowColours.h"
 
@@ -45,6 +46,20 @@ EventTableView::EventTableView(QWidget *parent)
     horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     horizontalHeader()->setToolTip(tr("Drag a divider to resize a column; double-click it to fit the rows shown"));
     connect(&RowColours::instance(), &RowColours::changed, viewport(), qOverload<>(&QWidget::update));
+    // Sorted by a click on Time, Channel, Seq or Size (again: the other way); rows start in the
+    // order they arrived. The other columns would need every payload read to sort.
+    horizontalHeader()->setSectionsClickable(true);
+    connect(horizontalHeader(), &QHeaderView::sectionClicked, this, [this](int column) {
+        auto *proxy = qobject_cast<QSortFilterProxyModel *>(model());
+        if (!proxy || !EventFilterProxy::isSortable(column))
+            return;
+        const Qt::SortOrder order = proxy->sortColumn() == column && proxy->sortOrder() == Qt::AscendingOrder
+                                        ? Qt::DescendingOrder
+                                        : Qt::AscendingOrder;
+        horizontalHeader()->setSortIndicatorShown(true);
+        horizontalHeader()->setSortIndicator(column, order);
+        proxy->sort(column, order);
+    });
 }
 
 void EventTableView::setModel(QAbstractItemModel *model)

@@ -45,6 +45,7 @@
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
+#include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -545,6 +546,21 @@ private Q_SLOTS:
         live->channelFilter()->setCurrentIndex(0);
         QCOMPARE(live->filterBar()->state(), FilterBar::State::Empty);
         QCOMPARE(filtered(live->proxy()).size(), 8);
+
+        // A click on Seq sorts by it (ties in arrival order), a second click the other way; a click
+        // on Payload leaves the order as it is (sorting by it would read every payload).
+        QHeaderView *header = live->table()->horizontalHeader();
+        const auto click = [header](int column) {
+            QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
+                              QPoint(header->sectionViewportPosition(column) + 5, header->height() / 2));
+        };
+        click(EventRingModel::SeqColumn);
+        QCOMPARE(seqColumn(live->proxy()), (QList<qint64>{1, 1, 2, 2, 3, 3, 4, 4}));
+        QCOMPARE(live->proxy()->index(0, EventRingModel::ChannelColumn).data().toString(), QStringLiteral("alpha"));
+        click(EventRingModel::SeqColumn);
+        QCOMPARE(seqColumn(live->proxy()), (QList<qint64>{4, 4, 3, 3, 2, 2, 1, 1}));
+        click(EventRingModel::PayloadColumn);
+        QCOMPARE(seqColumn(live->proxy()), (QList<qint64>{4, 4, 3, 3, 2, 2, 1, 1}));
     }
 
     // 100 000 rows and a filter typed a key at a time: each key starts the filter over on a worker
