@@ -14,7 +14,7 @@ cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCDCSCOPE_BUILD_APP=OFF -DCDCSCOPE_BUILD_TESTS=OFF -DCDCSCOPE_BUILD_BENCH=OFF \
   "-DCMAKE_CXX_FLAGS=-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
   >/dev/null
-targets=(fuzz_http_head fuzz_client_message fuzz_publish_body fuzz_ws_frames fuzz_chunked_body)
+targets=(fuzz_http_head fuzz_client_message fuzz_publish_body fuzz_ws_frames fuzz_chunked_body fuzz_webhook_body)
 cmake --build "$build_dir" -j 2 --target "${targets[@]}"
 
 mkdir -p "$build_dir/artifacts"

@@ -194,6 +194,39 @@ std::optional<ChangeReading> readSupabase(const JsonOutline &outline)
     return change;
 }
 
+// Sequin's message: "action" (insert, update, delete, read), "record" (the row now; a delete's
+// row as it was), "changes" (an update's changed columns, their old values), "metadata".
+std::optional<ChangeReading> readSequin(const JsonOutline &outline)
+{
+    const QString action = stringAt(outline, outline.member(0, "action"));
+    if (action != u"insert" && action != u"update" && action != u"delete" && action != u"read")
+        return std::nullopt;
+    ChangeReading change;
+    change.operation = action;
+    const qsizetype metadata = outline.member(0, "metadata");
+    if (isObject(outline, metadata)) {
+        const QString schema = stringAt(outline, outline.member(metadata, "table_schema"));
+        change.table = (schema.isEmpty() ? QString() : schema + u'.') +
+                       stringAt(outline, outline.member(metadata, "table_name"));
+    }
+    const auto record = membersOf(outline, outline.member(0, "record"));
+    if (action == u"delete") {
+        compare(change, record, true, {}, false);
+        change.key = idKey({}, record);
+        return change;
+    }
+    // The old row is the record with the changed columns' old values: whole, as Sequin meant it.
+    auto oldRow = record;
+    const auto changes = membersOf(outline, outline.member(0, "changes"));
+    for (auto &[name, value] : oldRow)
+        for (const auto &[changedName, oldValue] : changes)
+            if (changedName == name)
+                value = oldValue;
+    compare(change, oldRow, action == u"update", record, true);
+    change.key = idKey(record, oldRow);
+    return change;
+}
+
 } // namespace
 
 QString ChangeReading::summary() const
@@ -240,6 +273,9 @@ std::optional<ChangeReading> readChange(QByteArrayView payload)
     if (isObject(*outline, envelope) &&
         (outline->member(envelope, "before") >= 0 || outline->member(envelope, "after") >= 0))
         return readDebezium(*outline, envelope);
+    if (outline->member(0, "action") >= 0 && outline->member(0, "record") >= 0)
+        if (auto change = readSequin(*outline))
+            return change;
     if (outline->member(0, "record") >= 0 || outline->member(0, "old_record") >= 0)
         return readSupabase(*outline);
     return std::nullopt;

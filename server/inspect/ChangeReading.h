@@ -10,8 +10,8 @@ namespace cdc {
 
 // A payload read as a row change, when it is one: the PostgreSQL source's own shape
 // (op/schema/table/new/old), Debezium's (op c/u/d/t, and r for a snapshot read; before/after,
-// source) and Supabase's
-// (type, record/old_record). Values stay the tokens as published; nothing is re-serialized.
+// source), Supabase's
+// (type, record/old_record) and Sequin's (action, record, changes, metadata). Values stay the tokens as published; nothing is re-serialized.
 
 struct ColumnChange
 {

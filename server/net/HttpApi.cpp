@@ -6,6 +6,7 @@
 #include "broker/Broker.h"
 #include "protocol/JsonWriter.h"
 #include "protocol/PublishRequest.h"
+#include "protocol/WebhookBody.h"
 #include "store/Capture.h"
 #include "store/EventStore.h"
 
@@ -29,6 +30,12 @@ constexpr Route routes[] = {
     {"/events", "POST"},  {"/health", "GET"},  {"/metrics", "GET"},
     {"/channels", "GET"}, {"/cluster", "GET"}, {"/clients", "GET"},
 };
+
+// /channels/{id}/events: a webhook of another CDC tool publishing into a channel.
+bool isWebhookPath(const QByteArray &path)
+{
+    return path.startsWith("/channels/") && path.endsWith("/events") && path.size() > 17;
+}
 
 bool isExportPath(const QByteArray &path)
 {
@@ -89,6 +96,8 @@ QByteArrayView routeMethod(const QByteArray &path)
         return "GET";
     if (isClientPath(path))
         return "DELETE";
+    if (isWebhookPath(path))
+        return "POST";
     for (const Route &route : routes)
         if (path == route.path)
             return route.method;
@@ -157,7 +166,14 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
     if (isLatencyPath(head.path))
         return reply(channelLatency(QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 8)), access));
     if (head.path == "/events")
-        return publish(head, body, access, std::move(reply));
+        return publish(head, body, access, [](QByteArrayView text) -> std::variant<ParsedPublish, PublishError> {
+            auto parsed = parsePublishBody(text);
+            if (auto *error = std::get_if<PublishError>(&parsed))
+                return std::move(*error);
+            return ParsedPublish{std::get<PublishBatch>(std::move(parsed)), text.trimmed().startsWith('['), {}};
+        }, std::move(reply));
+    if (isWebhookPath(head.path))
+        return publishWebhook(head, body, access, std::move(reply));
     if (head.path == "/health")
         return reply(health());
     if (head.path == "/metrics")
@@ -176,29 +192,73 @@ HttpResponse HttpApi::notFound(const HttpRequestHead &head)
     return HttpResponse::error(
         404, QStringLiteral("not_found"),
         QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
-        QStringLiteral("endpoints: POST /events, GET /health, GET /metrics, GET /channels, "
+        QStringLiteral("endpoints: POST /events, POST /channels/{id}/events, GET /health, GET /metrics, GET /channels, "
                        "GET /export, GET /channels/{id}/export, GET /channels/{id}/latency, and WebSocket "
                        "upgrades on /ws"));
 }
 
-void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
+void HttpApi::publishWebhook(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
+{
+    const QUrlQuery query(QString::fromUtf8(head.query));
+    const auto path = [&query](const char *name) {
+        const QString value = query.queryItemValue(QString::fromLatin1(name), QUrl::FullyDecoded);
+        return value.isEmpty() ? QStringList() : value.split(u'.');
+    };
+    WebhookOptions options;
+    options.channel = QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 7));
+    options.channelField = path("channel");
+    options.itemsField = path("items");
+    options.idempotencyField = path("idempotency_key");
+    publish(head, body, access, [options](QByteArrayView text) -> std::variant<ParsedPublish, PublishError> {
+        auto parsed = parseWebhookBody(text, options);
+        if (auto *error = std::get_if<PublishError>(&parsed))
+            return std::move(*error);
+        WebhookDelivery &delivery = std::get<WebhookDelivery>(parsed);
+        const bool isBatch = delivery.events.size() > 1;
+        return ParsedPublish{std::move(delivery.events), isBatch, std::move(delivery.idempotencyKey)};
+    }, std::move(reply));
+}
+
+void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const Access &access,
+                      const PublishParser &parse, Reply reply)
 {
     if (!access.everything && !access.publish)
         return reply(HttpResponse::error(403, QStringLiteral("forbidden"),
                                          QStringLiteral("the token \"%1\" may not publish").arg(access.tokenName)));
-    if (!head.hasHeader("idempotency-key"))
-        return store(body, access, {}, std::move(reply));
+    auto read = parse(body);
+    if (const auto *refused = std::get_if<PublishError>(&read))
+        return reply(HttpResponse::error(refused->httpStatus, refused->error.code, refused->error.message));
+    ParsedPublish parsed = std::get<ParsedPublish>(std::move(read));
+    // A batch is all or nothing, its rights included.
+    const PublishBatch &batch = parsed.batch;
+    for (qsizetype i = 0; i < batch.size(); ++i)
+        if (!access.mayPublishTo(batch[i].channel))
+            return reply(
+                HttpResponse::error(403, QStringLiteral("forbidden"),
+                                    QStringLiteral("%1the token \"%2\" may not publish to \"%3\"")
+                                        .arg(batch.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString(),
+                                             access.tokenName, batch[i].channel)));
+
+    QByteArray key;
+    if (head.hasHeader("idempotency-key")) {
+        key = head.header("idempotency-key");
+        if (key.size() >= 2 && key.startsWith('"') && key.endsWith('"'))
+            key = key.mid(1, key.size() - 2); // the draft's sf-string form
+        const bool printable = std::all_of(key.cbegin(), key.cend(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+        if (key.isEmpty() || key.size() > 255 || !printable)
+            return reply(
+                HttpResponse::error(400, QStringLiteral("invalid_idempotency_key"),
+                                    QStringLiteral("Idempotency-Key must be 1 to 255 printable ASCII characters")));
+    } else if (!parsed.payloadsKey.isEmpty()) {
+        // The payloads' own keys (Sequin's metadata.idempotency_key): a retried delivery of the
+        // same payloads is the same request.
+        key = "payloads:" + QCryptographicHash::hash(parsed.payloadsKey, QCryptographicHash::Sha256).toHex();
+    }
+    if (key.isEmpty())
+        return store(parsed, access, {}, std::move(reply));
 
     // A retry carries the key of its first attempt: it gets that attempt's answer, and nothing is
     // stored again (draft-ietf-httpapi-idempotency-key-header).
-    QByteArray key = head.header("idempotency-key");
-    if (key.size() >= 2 && key.startsWith('"') && key.endsWith('"'))
-        key = key.mid(1, key.size() - 2); // the draft's sf-string form
-    const bool printable = std::all_of(key.cbegin(), key.cend(), [](char c) { return c >= 0x20 && c <= 0x7e; });
-    if (key.isEmpty() || key.size() > 255 || !printable)
-        return reply(
-            HttpResponse::error(400, QStringLiteral("invalid_idempotency_key"),
-                                QStringLiteral("Idempotency-Key must be 1 to 255 printable ASCII characters")));
     const QByteArray fingerprint = QCryptographicHash::hash(body, QCryptographicHash::Sha256);
     // Keys are per token, as an API's keys are per account: one publisher cannot read another's
     // answers by guessing its keys.
@@ -213,7 +273,7 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
         return;
     }
     m_inFlight.insert(scoped, {fingerprint, {}});
-    store(body, access, {scoped, fingerprint}, [this, scoped, reply = std::move(reply)](const HttpResponse &response) {
+    store(parsed, access, {scoped, fingerprint}, [this, scoped, reply = std::move(reply)](const HttpResponse &response) {
         std::vector<Reply> waiters = m_inFlight.take(scoped).waiters;
         HttpResponse replayed = response;
         replayed.extraHeaders.append({QByteArrayLiteral("Idempotent-Replayed"), QByteArrayLiteral("true")});
@@ -223,26 +283,14 @@ void HttpApi::publish(const HttpRequestHead &head, const QByteArray &body, const
     });
 }
 
-void HttpApi::store(const QByteArray &body, const Access &access, const IdempotencyTag &tag, Reply reply)
+void HttpApi::store(const ParsedPublish &parsed, const Access &, const IdempotencyTag &tag, Reply reply)
 {
-    auto parsed = parsePublishBody(body);
-    if (const auto *refused = std::get_if<PublishError>(&parsed))
-        return reply(HttpResponse::error(refused->httpStatus, refused->error.code, refused->error.message));
-    // A batch is all or nothing, its rights included.
-    const PublishBatch &batch = std::get<PublishBatch>(parsed);
-    for (qsizetype i = 0; i < batch.size(); ++i)
-        if (!access.mayPublishTo(batch[i].channel))
-            return reply(
-                HttpResponse::error(403, QStringLiteral("forbidden"),
-                                    QStringLiteral("%1the token \"%2\" may not publish to \"%3\"")
-                                        .arg(batch.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString(),
-                                             access.tokenName, batch[i].channel)));
     PublishOptions options;
     options.idempotencyKey = tag.key;
     options.fingerprint = tag.fingerprint;
-    options.isBatch = QByteArrayView(body).trimmed().startsWith('[');
+    options.isBatch = parsed.isBatch;
     // The 2xx waits until the broker holds the events durably: every reader can then read them.
-    m_broker.publish(batch, options, [isBatch = options.isBatch, reply = std::move(reply)](const PublishOutcome &outcome) {
+    m_broker.publish(parsed.batch, options, [isBatch = options.isBatch, reply = std::move(reply)](const PublishOutcome &outcome) {
         if (outcome.refusal)
             return reply(refused(*outcome.refusal));
         HttpResponse answer = receiptsResponse(outcome.receipts, isBatch);

@@ -4,6 +4,7 @@
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
 #include "ServerConfig.h"
+#include "protocol/PublishRequest.h"
 #include "store/EventStore.h"
 
 #include <QElapsedTimer>
@@ -34,14 +35,26 @@ public:
 
 private:
     void route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
-    // POST /events: with an Idempotency-Key, a retry gets the first answer and stores nothing.
-    void publish(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
+    // What a publish body holds, read by its endpoint's parser.
+    struct ParsedPublish
+    {
+        PublishBatch batch;
+        bool isBatch = false;    // answered with a receipt per event
+        QByteArray payloadsKey;  // the payloads' own delivery keys (webhooks); empty: none
+    };
+    using PublishParser = std::function<std::variant<ParsedPublish, PublishError>(QByteArrayView body)>;
+    // POST /events and POST /channels/{id}/events: one publish path. With an Idempotency-Key (or
+    // payloads that carry their own keys), a retry gets the first answer and stores nothing.
+    void publish(const HttpRequestHead &head, const QByteArray &body, const Access &access,
+                 const PublishParser &parse, Reply reply);
     struct IdempotencyTag
     {
         QByteArray key; // empty: none
         QByteArray fingerprint;
     };
-    void store(const QByteArray &body, const Access &access, const IdempotencyTag &tag, Reply reply);
+    void store(const ParsedPublish &parsed, const Access &access, const IdempotencyTag &tag, Reply reply);
+    // POST /channels/{id}/events: the bodies other CDC tools send to a webhook (WebhookBody).
+    void publishWebhook(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
     // GET /export (every readable channel) and GET /channels/{id}/export: a JSONL capture.
     HttpResponse exportCapture(const HttpRequestHead &head, const std::optional<QString> &channel,
                                const Access &access) const;

@@ -37,12 +37,12 @@ std::optional<qint64> numberAt(QByteArrayView payload, std::initializer_list<std
     return qint64(fractional);
 }
 
-std::optional<qint64> isoTimeAt(QByteArrayView payload, std::string_view key)
+std::optional<qint64> isoTimeAt(QByteArrayView payload, std::initializer_list<std::string_view> path)
 {
-    const auto found = findJsonMember(payload, {key});
+    const auto found = findJsonMember(payload, path);
     if (!found || found->kind != JsonKind::String)
         return std::nullopt;
-    // Supabase writes "2024-05-22T14:03:24.123456+00:00" or "…Z"; Qt reads at most milliseconds.
+    // Supabase and Sequin write "2024-05-22T14:03:24.123456+00:00" or "…Z"; Qt reads at most milliseconds.
     QString text = QString::fromStdString(found->string);
     static const QRegularExpression subMilliseconds(QStringLiteral("(\\.\\d{3})\\d+"));
     text.replace(subMilliseconds, QStringLiteral("\\1"));
@@ -71,7 +71,9 @@ std::optional<qint64> readCommitTimeMs(QByteArrayView payload)
         return ms;
     if (auto ms = numberAt(payload, {"payload", "ts_ms"}))
         return ms;
-    return isoTimeAt(payload, "commit_timestamp");
+    if (auto ms = isoTimeAt(payload, {"commit_timestamp"}))
+        return ms;
+    return isoTimeAt(payload, {"metadata", "commit_timestamp"}); // Sequin's webhook sinks
 }
 
 } // namespace cdc

@@ -9,18 +9,6 @@ namespace cdc {
 
 namespace {
 
-// What is wrong with a channel name once normalized, if anything.
-std::optional<QString> channelProblem(const QString &channel)
-{
-    if (channel.isEmpty())
-        return QStringLiteral("organization_id must not be blank");
-    if (channel.size() > maxChannelNameLength)
-        return QStringLiteral("organization_id must be at most %1 characters long").arg(maxChannelNameLength);
-    if (const auto character = forbiddenNameCharacter(channel))
-        return QStringLiteral("organization_id contains %1").arg(*character);
-    return std::nullopt;
-}
-
 // One event object of the outline; in a batch (`position` >= 0) messages start "event N: ".
 std::variant<NewEvent, ProtocolError> readEvent(const JsonOutline &outline, qsizetype index, qsizetype position)
 {
@@ -42,7 +30,7 @@ std::variant<NewEvent, ProtocolError> readEvent(const JsonOutline &outline, qsiz
         return invalid(QStringLiteral("organization_id must be a string"));
     const std::string &name = outline.node(channelAt).string;
     const QString channel = normalizedChannel(QString::fromUtf8(name.data(), qsizetype(name.size())));
-    if (const std::optional<QString> problem = channelProblem(channel))
+    if (const std::optional<QString> problem = channelNameProblem(channel, QStringLiteral("organization_id")))
         return invalid(*problem);
 
     const qsizetype dataAt = outline.member(index, "data", &count);
@@ -54,6 +42,17 @@ std::variant<NewEvent, ProtocolError> readEvent(const JsonOutline &outline, qsiz
 }
 
 } // namespace
+
+std::optional<QString> channelNameProblem(const QString &channel, const QString &what)
+{
+    if (channel.isEmpty())
+        return QStringLiteral("%1 must not be blank").arg(what);
+    if (channel.size() > maxChannelNameLength)
+        return QStringLiteral("%1 must be at most %2 characters long").arg(what).arg(maxChannelNameLength);
+    if (const auto character = forbiddenNameCharacter(channel))
+        return QStringLiteral("%1 contains %2").arg(what, *character);
+    return std::nullopt;
+}
 
 std::variant<PublishBatch, PublishError> parsePublishBody(QByteArrayView body)
 {

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
 #include <variant>
 
 namespace cdc {
@@ -32,5 +33,9 @@ using PublishBatch = QList<NewEvent>;
 // accepted whole or not at all). The one parser of POST /events and every NDJSON source: all of
 // the body is validated (JsonOutline, simdjson), and each P is kept as written.
 std::variant<PublishBatch, PublishError> parsePublishBody(QByteArrayView body);
+
+// What is wrong with a channel name once normalized (blank, too long, a control or bidi
+// character), said of `what` ("organization_id", "the channel"); nothing when it is fine.
+std::optional<QString> channelNameProblem(const QString &channel, const QString &what);
 
 } // namespace cdc

@@ -98,3 +98,37 @@ test("fetch publishes, reads, and HEAD answers without a body", async () => {
   assert.equal(refused.status, 400);
   assert.match((await refused.json()).message, /line 2, column 11/);
 });
+
+// The webhooks of other CDC tools, as Node's fetch sends them (docs/webhooks.md): a Sequin batch
+// with its channel from metadata.table_name, a Supabase row change, and an NDJSON body refused at
+// its bad line with nothing stored.
+test("fetch posts Sequin and Supabase webhook bodies into channels", async () => {
+  const base = `http://127.0.0.1:${port}`;
+  const message = (id, key) =>
+    `{"record":{"id":${id},"price":199.99},"changes":null,"action":"insert","metadata":{"table_schema":"public",` +
+    `"table_name":"node_orders","idempotency_key":"${key}","commit_timestamp":"2024-10-28T21:37:01.127470Z"}}`;
+  const listener = nextEvent("node_orders");
+  await listener.subscribed;
+  const sequin = await fetch(`${base}/channels/unused/events?items=data&channel=metadata.table_name`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: `{"data":[${message(1, "n1")}]}`,
+  });
+  assert.equal(sequin.status, 200);
+  assert.equal((await sequin.json()).organization_id, "node_orders");
+  assert.equal(payloadOf(await listener.event), message(1, "n1"));
+
+  const supabase =
+    '{"type":"INSERT","table":"node_todos","schema":"public","record":{"id":1,"done":false},"old_record":null}';
+  const answer = await fetch(`${base}/channels/todos/events?channel=table`, { method: "POST", body: supabase });
+  assert.equal(answer.status, 200);
+  assert.equal((await answer.json()).organization_id, "node_todos");
+  const exported = await (await fetch(`${base}/channels/node_todos/export`)).text();
+  assert.equal(payloadOf(exported.trim()), supabase);
+
+  const bad = await fetch(`${base}/channels/node_bad/events`, { method: "POST", body: '{"a":1}\n{"a":}\n' });
+  assert.equal(bad.status, 400);
+  assert.match((await bad.json()).message, /NDJSON line 2, column 6/);
+  const channels = await (await fetch(`${base}/channels`)).json();
+  assert.ok(!channels.channels.some((channel) => channel.organization_id === "node_bad"));
+});

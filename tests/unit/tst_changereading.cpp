@@ -1,5 +1,5 @@
 // Payloads read as row changes: the PostgreSQL source's shape (DEFAULT and FULL replica identity,
-// an unchanged TOAST value), Debezium's (with and without the schema envelope) and Supabase's;
+// an unchanged TOAST value), Debezium's (with and without the schema envelope), Supabase's and Sequin's;
 // the one-line summary the live view shows; values kept as written.
 #include "inspect/ChangeReading.h"
 
@@ -25,6 +25,27 @@ class TestChangeReading : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Sequin's messages (its webhook sinks, docs/webhooks.md): "changes" holds an update's old
+    // values of the changed columns only, so the old row is the record with those put back.
+    void sequinMessagesReadAsChanges()
+    {
+        const auto update = readChange(
+            R"({"record":{"id":7,"status":"paid","total":12.5},"changes":{"status":"new"},"action":"update","metadata":{"table_schema":"public","table_name":"orders","idempotency_key":"k"}})");
+        QVERIFY(update);
+        QCOMPARE(update->table, u"public.orders"_s);
+        QCOMPARE(update->key, u"id=7"_s);
+        QCOMPARE(update->summary(), u"update public.orders id=7: status \"new\" → \"paid\""_s);
+        QCOMPARE(update->columns[1].kind, ColumnChange::Kind::Unchanged);
+        const auto removed = readChange(
+            R"({"record":{"id":8,"status":"paid"},"changes":null,"action":"delete","metadata":{"table_schema":"public","table_name":"orders"}})");
+        QVERIFY(removed);
+        QCOMPARE(removed->summary(), u"delete public.orders id=8"_s);
+        const auto backfilled = readChange(
+            R"({"record":{"id":9},"changes":null,"action":"read","metadata":{"table_schema":"public","table_name":"orders"}})");
+        QVERIFY(backfilled);
+        QCOMPARE(backfilled->operation, u"read"_s);
+    }
+
     void fullReplicaIdentityGivesARealDiffChangedColumnsFirst()
     {
         const auto change = readChange(
