@@ -406,6 +406,17 @@ inline std::string eventJson(const std::string &channel, int64_t t, int payloadB
            "\"}}";
 }
 
+// The payloads of batchJson() alone, as a webhook body: a JSON array of them.
+inline std::string payloadsJson(int count, int payloadBytes)
+{
+    std::string body = "[";
+    for (int i = 0; i < count; ++i) {
+        const std::string head = "{\"t\":" + std::to_string(i) + ",\"pad\":\"";
+        body += (i ? "," : "") + head + padding(payloadBytes, int(head.size()) + 2) + "\"}";
+    }
+    return body + "]";
+}
+
 inline std::string batchJson(const std::string &channel, int count, int payloadBytes)
 {
     std::string body = "[";
@@ -433,6 +444,7 @@ struct Options
     int serverPid = 0;        // soak, idle, retained: whose RSS to report
     bool tls = false;         // every connection over TLS (wss://, https://)
     bool upgrade = true;      // handshakes: a WebSocket upgrade (0: GET /health instead)
+    bool webhook = false;     // ingest: the same payloads POSTed to /channels/ingest/events (docs/webhooks.md)
 };
 
 inline Options parseOptions(int argc, char **argv)
@@ -470,6 +482,8 @@ inline Options parseOptions(int argc, char **argv)
             options.tls = value != 0;
         else if (flag == "--upgrade")
             options.upgrade = value != 0;
+        else if (flag == "--webhook")
+            options.webhook = value != 0;
         else
             fail("unknown flag " + flag);
     }

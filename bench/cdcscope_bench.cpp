@@ -5,7 +5,7 @@
 //   cdcscope-bench latency --port P [--publish-port Q] [--subscribers 100] [--rate 1000] [--seconds 10]
 //                          [--payload 200]   (subscribers on P; publishing to Q, another cluster member)
 //   cdcscope-bench travel  --port P [--events 50000] [--payload 200]
-//   cdcscope-bench ingest  --port P [--publish-port Q] [--events 500000] [--batch 1000] [--payload 200]
+//   cdcscope-bench ingest  --port P [--publish-port Q] [--events 500000] [--batch 1000] [--payload 200] [--webhook 1]
 //   cdcscope-bench steady  --port P [--subscribers 10] [--rate 20000] [--seconds 10] [--payload 200]
 //   cdcscope-bench soak    --port P [--subscribers 2000] [--channels 100] [--rate 2000] [--seconds 600]
 //                          [--server-pid PID] [--payload 200]   (soak.cpp)
@@ -247,16 +247,18 @@ int runTravel(const Options &options)
 int runIngest(const Options &options)
 {
     const int64_t events = options.events ? options.events : 500'000;
-    const std::string body = batchJson("ingest", options.batch, options.payload);
+    const std::string body = options.webhook ? payloadsJson(options.batch, options.payload)
+                                             : batchJson("ingest", options.batch, options.payload);
+    const std::string path = options.webhook ? "/channels/ingest/events" : "/events";
     HttpClient http(options.publishPort);
     const double cpuBefore = cpuSeconds();
     const auto start = Clock::now();
     int64_t published = 0;
     for (; published + options.batch <= events; published += options.batch)
-        http.post("/events", body);
+        http.post(path, body);
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("scenario=ingest events=%lld batch=%d seconds=%.3f events_per_s=%.0f bench_cpu=%.0f%%\n",
-                (long long)published, options.batch, seconds, double(published) / seconds,
+    std::printf("scenario=ingest path=%s events=%lld batch=%d seconds=%.3f events_per_s=%.0f bench_cpu=%.0f%%\n",
+                path.c_str(), (long long)published, options.batch, seconds, double(published) / seconds,
                 100.0 * (cpuSeconds() - cpuBefore) / seconds);
     return 0;
 }
