@@ -44,7 +44,7 @@ FilterBar::FilterBar(EventFilterProxy *proxy, QWidget *parent)
     m_busy->setToolTip(tr("The new filter is being applied to the rows shown; the view keeps the last one until then"));
     m_busy->hide();
     connect(m_proxy, &EventFilterProxy::filtering, m_busy, &QLabel::setVisible);
-    connect(&Theme::instance(), &Theme::changed, this, &FilterBar::apply);
+    connect(&Theme::instance(), &Theme::changed, this, &FilterBar::restyle);
 
     auto *row = new QHBoxLayout;
     row->setContentsMargins(0, 0, 0, 0);
@@ -119,9 +119,19 @@ void FilterBar::apply()
         if (!m_proxy->setPattern(m_fields->isChecked() ? QString() : text, m_regex->isChecked()))
             error = tr("Invalid regular expression: %1").arg(m_proxy->patternError());
     }
+    m_state = text.trimmed().isEmpty() ? State::Empty : error.isEmpty() ? State::Applied : State::Wrong;
+    restyle();
+    m_text->setToolTip(pointer.isEmpty()
+                           ? error
+                           : QStringLiteral("<pre>%1</pre>%2").arg(pointer.toHtmlEscaped(), error.toHtmlEscaped()));
+    m_error->setText(error);
+    m_error->setVisible(!error.isEmpty());
+}
+
+void FilterBar::restyle()
+{
     // As Wireshark's display filter: green while what is typed applies, red while it does not (the
     // last good filter stays applied, and why is said under the box); plain when empty.
-    m_state = text.trimmed().isEmpty() ? State::Empty : error.isEmpty() ? State::Applied : State::Wrong;
     const bool dark = Theme::instance().isDark();
     switch (m_state) {
     case State::Empty:
@@ -136,11 +146,6 @@ void FilterBar::apply()
                                    : QStringLiteral("QLineEdit { background: #ffd7d5; color: #5c0b07; }"));
         break;
     }
-    m_text->setToolTip(pointer.isEmpty()
-                           ? error
-                           : QStringLiteral("<pre>%1</pre>%2").arg(pointer.toHtmlEscaped(), error.toHtmlEscaped()));
-    m_error->setText(error);
-    m_error->setVisible(!error.isEmpty());
 }
 
 void FilterBar::fillSavedMenu()

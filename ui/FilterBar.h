@@ -40,6 +40,8 @@ public:
 
 private:
     void apply();
+    // The box's colours for its state, in the theme shown.
+    void restyle();
     void fillSavedMenu();
 
     EventFilterProxy *m_proxy;
