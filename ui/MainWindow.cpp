@@ -6,6 +6,7 @@
 #include "ConnectDialog.h"
 #include "EmbeddedSource.h"
 #include "EventDetailPane.h"
+#include "EventTableView.h"
 #include "EventRingModel.h"
 #include "EventTimingView.h"
 #include "ListenBanner.h"
@@ -607,6 +608,10 @@ QDialog *MainWindow::showShortcuts()
             collect(top->menu(), QString(top->text()).remove(u'&') + QStringLiteral(" › "));
     for (const QShortcut *shortcut : findChildren<QShortcut *>(Qt::FindDirectChildrenOnly))
         rows.append({shortcut->whatsThis(), shortcut->key().toString(QKeySequence::NativeText)});
+    // The live view's right-click menu (Pin / unpin).
+    for (const QAction *action : m_live->table()->actions())
+        if (!action->shortcut().isEmpty())
+            rows.append({tr("Live events › %1").arg(action->text()), action->shortcut().toString(QKeySequence::NativeText)});
     rows.append({tr("Publish dialog › Publish"), tr("Ctrl+Enter")});
 
     auto *dialog = new QDialog(this);

@@ -1338,6 +1338,7 @@ private Q_SLOTS:
             listed.append(table->item(row, 0)->text() + u'=' + table->item(row, 1)->text());
         QVERIFY2(listed.contains(QStringLiteral("View › Replay=Ctrl+R")), qPrintable(listed.join(u'|')));
         QVERIFY2(listed.contains(QStringLiteral("Next tab=Ctrl+Tab")), qPrintable(listed.join(u'|')));
+        QVERIFY2(listed.contains(QStringLiteral("Live events › Pin / unpin=Ctrl+M")), qPrintable(listed.join(u'|')));
         shortcuts->close();
     }
 
