@@ -507,6 +507,13 @@ QList<Setting> settings()
              postgresOf(options).routing.defaultChannel = value.trimmed();
              return std::nullopt;
          }},
+        {QStringLiteral("pg-schema-events"), QStringLiteral("CDCSCOPE_PG_SCHEMA_EVENTS"), QString(),
+         QStringLiteral("Also publish each table's schema change as an event (op \"schema\") before its next "
+                        "change; GET /channels/{id}/schema lists them either way."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             postgresOf(options).schemaEvents = parseSwitchValue(value);
+             return std::nullopt;
+         }},
         {QStringLiteral("pg-silence-limit"), QStringLiteral("CDCSCOPE_PG_SILENCE_LIMIT"), QStringLiteral("duration"),
          QStringLiteral("How long the replication stream may be silent (after a ping) before the connection is "
                         "presumed lost and made again (default 120s; at least 1s)."),
@@ -583,6 +590,7 @@ constexpr ConfigKey configKeys[] = {
     {"postgres/tables", "pg-tables"},
     {"postgres/channel_column", "pg-channel-column"},
     {"postgres/default_channel", "pg-default-channel"},
+    {"postgres/schema_events", "pg-schema-events"},
     {"cluster/redis", "redis"},
     {"cluster/accept_volatile", "redis-accept-volatile"},
     {"cluster/advertise_url", "redis-advertise-url"},

@@ -47,7 +47,7 @@ CdcServer::CdcServer(ServerConfig config, const BrokerFactory &makeBroker, QObje
     , m_broker(makeBroker(m_store, m_metrics, m_config))
     , m_threads(std::make_unique<ConnectionThreads>(m_config, m_metrics))
     , m_hub(std::make_unique<SessionHub>(m_store, m_metrics, m_config, *m_threads, *m_broker))
-    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config, *m_broker))
+    , m_api(std::make_unique<HttpApi>(m_store, *m_hub, m_metrics, m_config, *m_broker, m_schemas))
     , m_frontDoor(std::make_unique<FrontDoor>(m_config, *m_threads))
 {
     m_threads->serve(m_api.get());
@@ -160,7 +160,7 @@ void CdcServer::startSources()
         return;
     // The source resumes from the store's positions: make them the durable ones first.
     m_store.commitNow();
-    m_postgres = std::make_unique<pg::PostgresSource>(*m_config.postgres, *m_broker);
+    m_postgres = std::make_unique<pg::PostgresSource>(*m_config.postgres, *m_broker, m_schemas);
     connect(m_postgres.get(), &pg::PostgresSource::statusChanged, this, [this](const SourceStatus &status) {
         m_metrics.sources.insert(status.name, status);
         Q_EMIT sourceStatusChanged(status);

@@ -3,6 +3,7 @@
 #include "ServerConfig.h"
 #include "ServerMetrics.h"
 #include "net/ServerNotice.h"
+#include "sources/SchemaLog.h"
 #include "store/EventStore.h"
 #include "store/Journal.h"
 
@@ -66,6 +67,7 @@ public:
     const ServerConfig &config() const { return m_config; }
     EventStore &store() { return m_store; }
     SessionHub &sessions() { return *m_hub; }
+    SchemaLog &schemas() { return m_schemas; }
     const ServerMetrics &metrics() const { return m_metrics; }
 
 Q_SIGNALS:
@@ -84,6 +86,7 @@ private:
     ServerConfig m_config;
     ServerMetrics m_metrics;
     EventStore m_store;
+    SchemaLog m_schemas; // the sources' schema changes, by channel (GET /channels/{id}/schema)
     // Before the hub and the API, which use it; after the store, which it fills.
     std::unique_ptr<Broker> m_broker;
     // The threads that own every connection; stopped first on destruction, before the engine

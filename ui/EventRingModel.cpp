@@ -3,6 +3,7 @@
 #include "GapMarker.h"
 #include "MaskSettings.h"
 #include "RowColours.h"
+#include "Theme.h"
 #include "TimeDisplay.h"
 #include "host/FairShare.h"
 #include "inspect/ChangeReading.h"
@@ -56,7 +57,7 @@ void EventRingModel::append(const QList<LiveEvent> &events)
     const int first = int(m_rows.size());
     beginInsertRows({}, first, first + int(incoming) - 1);
     for (auto event = events.cbegin() + skip; event != events.cend(); ++event) {
-        m_rows.push_back({*event, m_nextSerial++});
+        m_rows.push_back({*event, std::exchange(m_nextSerial, m_nextSerial + 2)});
         ++m_perChannel[event->channel];
     }
     endInsertRows();
@@ -92,6 +93,32 @@ int EventRingModel::rowOfSerial(quint64 serial) const
     const auto at = std::lower_bound(m_rows.cbegin(), m_rows.cend(), serial,
                                      [](const Row &row, quint64 wanted) { return row.serial < wanted; });
     return at != m_rows.cend() && at->serial == serial ? int(at - m_rows.cbegin()) : -1;
+}
+
+bool EventRingModel::insertBefore(const QString &channel, qint64 seq, const LiveEvent &marker)
+{
+    int at = int(m_rows.size());
+    qint64 newest = 0; // the channel's newest seq here
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
+        const LiveEvent &live = m_rows[size_t(row)].live;
+        if (live.channel != channel || isGapMarker(live))
+            continue;
+        newest = std::max(newest, live.event.seq);
+        if (live.event.seq == seq)
+            at = row;
+        if (live.event.seq < seq)
+            break;
+    }
+    if (at == int(m_rows.size()) && newest >= seq)
+        return false; // the event it precedes scrolled away
+    const quint64 serial = at < int(m_rows.size()) ? m_rows[size_t(at)].serial - 1
+                                                   : std::exchange(m_nextSerial, m_nextSerial + 2);
+    beginInsertRows({}, at, at);
+    m_rows.insert(m_rows.begin() + at, {marker, serial});
+    ++m_perChannel[channel];
+    endInsertRows();
+    makeRoom(qsizetype(m_rows.size()) - m_capacity);
+    return true;
 }
 
 void EventRingModel::redrawRow(int row)
@@ -251,11 +278,17 @@ EventRingModel::RowReading EventRingModel::read(const LiveEvent &live)
 
 QVariant EventRingModel::gapMarkerData(const LiveEvent &marker, int column, int role) const
 {
-    // A row that stands out and says, in the payload column, which seqs are missing and why.
-    if (role == Qt::BackgroundRole)
+    // A row that stands out and says, in the payload column, which seqs are missing and why (or,
+    // in the schema colour, how a table's shape changed).
+    const bool schema = gapNotice(marker).startsWith(u"schema change:");
+    if (role == Qt::BackgroundRole) {
+        if (schema)
+            if (const QColor colour = RowColours::instance().background(QStringLiteral("schema")); colour.isValid())
+                return colour;
         return QColor(0xfd, 0xec, 0xc8);
+    }
     if (role == Qt::ForegroundRole)
-        return QColor(0x8a, 0x4b, 0x00);
+        return schema && Theme::instance().isDark() ? QColor(0xff, 0xe6, 0x99) : QColor(0x8a, 0x4b, 0x00);
     if (role != Qt::DisplayRole)
         return {};
     switch (column) {
@@ -264,7 +297,7 @@ QVariant EventRingModel::gapMarkerData(const LiveEvent &marker, int column, int 
     case ChannelColumn:
         return marker.channel;
     case SeqColumn:
-        return tr("gap");
+        return schema ? tr("schema") : tr("gap");
     case PayloadColumn:
         return gapNotice(marker);
     default:

@@ -51,6 +51,9 @@ public:
     int rowOfSerial(quint64 serial) const;
     // Draws one row again (its filter verdict came in).
     void redrawRow(int row);
+    // A marker row (GapMarker) right before `channel`'s event `seq`, if that row is here; after the
+    // channel's last row if the event has not come yet. False when it scrolled away (nothing shown).
+    bool insertBefore(const QString &channel, qint64 seq, const LiveEvent &marker);
     // The row kept whatever arrives (the selected one); 0: none.
     void setHeld(quint64 serial) { m_held = serial; }
     void setPinned(quint64 serial, bool pinned);
@@ -92,7 +95,7 @@ private:
 
     qsizetype m_capacity;
     std::deque<Row> m_rows;
-    quint64 m_nextSerial = 1;
+    quint64 m_nextSerial = 2; // even for arrivals, so a marker put before row s takes s - 1
     QHash<QString, qsizetype> m_perChannel;
     QSet<quint64> m_pinned;
     quint64 m_held = 0;

@@ -140,6 +140,22 @@ void LiveEventsView::append(const QList<LiveEvent> &events)
         m_table->scrollToBottom();
 }
 
+void LiveEventsView::noteSchemaChange(const SchemaNote &note)
+{
+    const LiveEvent marker =
+        makeGapMarker(note.channel, note.atMs, tr("%1 (before seq %2)").arg(note.describe()).arg(note.seq));
+    if (isPaused()) {
+        const auto at = std::find_if(m_backlog.begin(), m_backlog.end(), [&note](const LiveEvent &event) {
+            return event.channel == note.channel && event.event.seq == note.seq;
+        });
+        if (at != m_backlog.end()) {
+            m_backlog.insert(at, marker);
+            return;
+        }
+    }
+    m_model->insertBefore(note.channel, note.seq, marker);
+}
+
 void LiveEventsView::setKnownChannels(const QStringList &channels)
 {
     m_table->fitChannels(channels);

@@ -34,6 +34,8 @@ public:
     explicit LiveEventsView(qsizetype capacity, QWidget *parent = nullptr);
 
     void append(const QList<LiveEvent> &events);
+    // A marker row before the event the schema change precedes (held back with it while paused).
+    void noteSchemaChange(const cdc::SchemaNote &note);
     void setKnownChannels(const QStringList &channels);
     void setCapacity(qsizetype capacity);
 

@@ -401,6 +401,8 @@ void MainWindow::buildStatusBar()
 
 void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
 {
+    for (const SchemaNote &note : snapshot.schemaChanges)
+        m_live->noteSchemaChange(note);
     m_channels->setRows(snapshot.channels);
     m_clients->setRows(snapshot.clients);
     m_sources->setSources(snapshot.sources);

@@ -59,6 +59,9 @@ void NoticesView::takeSnapshot(const EngineSnapshot &snapshot)
         m_model->add({snapshot.takenAtMs, Notice::Severity::Warning, Notice::Kind::Other, QString(),
                       tr("%n more notice(s) in half a second not listed one by one (a flood of refused connections?)",
                          nullptr, int(snapshot.noticesNotShown))});
+    for (const SchemaNote &note : snapshot.schemaChanges)
+        m_model->add({note.atMs, Notice::Severity::Warning, Notice::Kind::SchemaChange, note.channel,
+                      tr("%1 (before seq %2)").arg(note.describe()).arg(note.seq)});
     // A source's warning is listed once, when it first appears.
     QSet<QString> current;
     for (const SourceStatus &source : snapshot.sources) {

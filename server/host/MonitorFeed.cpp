@@ -26,6 +26,10 @@ MonitorFeed::MonitorFeed(CdcServer &server, qsizetype maxPendingEvents, QObject 
         else
             ++m_noticesNotShown;
     });
+    connect(&m_server.schemas(), &SchemaLog::noted, this, [this](const SchemaNote &note) {
+        if (m_schemaChanges.size() < maxNoticesPerSnapshot)
+            m_schemaChanges.append(note);
+    });
     connect(&m_timer, &QTimer::timeout, this, &MonitorFeed::tick);
     m_timer.start(eventFlushMs);
 }
@@ -76,6 +80,7 @@ EngineSnapshot MonitorFeed::takeSnapshot()
     snapshot.takenAtMs = QDateTime::currentMSecsSinceEpoch();
     snapshot.notices.swap(m_notices);
     snapshot.noticesNotShown = std::exchange(m_noticesNotShown, 0);
+    snapshot.schemaChanges.swap(m_schemaChanges);
     const double seconds = m_previousSnapshotMs ? double(snapshot.takenAtMs - m_previousSnapshotMs) / 1000.0 : 0.0;
     const EventStore &store = m_server.store();
     const SessionHub &hub = m_server.sessions();

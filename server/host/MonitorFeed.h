@@ -44,6 +44,7 @@ private:
     QHash<QString, qsizetype> m_pendingPerChannel;
     QList<ServerNotice> m_notices; // for the next snapshot
     qint64 m_noticesNotShown = 0;
+    QList<SchemaNote> m_schemaChanges; // for the next snapshot
     QTimer m_timer;
     int m_ticks = 0;
     QHash<QString, qint64> m_previousLastSeq;

@@ -4,6 +4,7 @@
 #include "latency/LatencyBook.h"
 #include "net/ServerNotice.h"
 #include "net/SessionStats.h"
+#include "sources/SchemaLog.h"
 #include "sources/SourceStatus.h"
 #include "store/StoredEvent.h"
 
@@ -52,6 +53,7 @@ struct EngineSnapshot
     QList<ClusterMember> cluster; // cluster mode: the instances announced in Redis; empty otherwise
     QList<ServerNotice> notices;  // since the last snapshot: clients cut, connections refused (the first 100)
     qint64 noticesNotShown = 0;   // past those 100 (a flood of refused connections is counted, not listed)
+    QList<SchemaNote> schemaChanges; // since the last snapshot: tables whose shape changed, where
 };
 
 } // namespace cdc

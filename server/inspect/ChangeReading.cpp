@@ -232,6 +232,8 @@ std::optional<ChangeReading> readSequin(const JsonOutline &outline)
 QString ChangeReading::summary() const
 {
     QString line = operation + u' ' + table;
+    if (operation == u"schema")
+        return line + u": " + schemaChanges.join(QStringLiteral("; "));
     if (!key.isEmpty())
         line += u' ' + key;
     QStringList parts;
@@ -262,6 +264,15 @@ std::optional<ChangeReading> readChange(QByteArrayView payload)
     const auto *outline = std::get_if<JsonOutline>(&read);
     if (!outline || outline->root().kind != JsonKind::Object)
         return std::nullopt;
+    if (stringAt(*outline, outline->member(0, "op")) == u"schema") { // the PostgreSQL source's schema change
+        ChangeReading change;
+        change.operation = QStringLiteral("schema");
+        change.table = qualifiedTable(*outline, 0);
+        const qsizetype list = outline->member(0, "changes");
+        for (qsizetype item = list >= 0 ? outline->firstChild(list) : -1; item >= 0; item = outline->node(item).next)
+            change.schemaChanges.append(stringAt(*outline, item));
+        return change;
+    }
     if (outline->member(0, "new") >= 0 || outline->member(0, "old") >= 0 ||
         stringAt(*outline, outline->member(0, "op")) == u"truncate")
         if (auto change = readPostgres(*outline))

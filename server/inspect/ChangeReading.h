@@ -39,6 +39,8 @@ struct ChangeReading
     QList<std::pair<QString, QByteArray>> newRow;
     // Why old values are missing, in words; empty when the old row was sent whole (or is not needed).
     QString oldRowNote;
+    // A schema change (operation "schema", --pg-schema-events): what changed, in words.
+    QStringList schemaChanges;
 
     // One line for a table row: "update public.orders id=42: amount 1 → 2, status".
     QString summary() const;

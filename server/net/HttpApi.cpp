@@ -48,6 +48,12 @@ bool isLatencyPath(const QByteArray &path)
     return path.startsWith("/channels/") && path.endsWith("/latency") && path.size() > 18;
 }
 
+// /channels/{id}/schema: the schema changes of the channel's tables.
+bool isSchemaPath(const QByteArray &path)
+{
+    return path.startsWith("/channels/") && path.endsWith("/schema") && path.size() > 17;
+}
+
 // {"count":N,"p50":ms,"p99":ms}, or null without samples in the window.
 void writeLatency(JsonWriter &writer, std::string_view key, const LatencyFigures &figures)
 {
@@ -92,7 +98,7 @@ bool isClientPath(const QByteArray &path)
 // The method a path is served with, or empty for an unknown path.
 QByteArrayView routeMethod(const QByteArray &path)
 {
-    if (isExportPath(path) || isLatencyPath(path))
+    if (isExportPath(path) || isLatencyPath(path) || isSchemaPath(path))
         return "GET";
     if (isClientPath(path))
         return "DELETE";
@@ -115,9 +121,10 @@ QByteArrayView allowedMethods(QByteArrayView method)
 } // namespace
 
 HttpApi::HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config,
-                 Broker &broker)
+                 Broker &broker, const SchemaLog &schemas)
     : m_store(store)
     , m_hub(hub)
+    , m_schemas(schemas)
     , m_metrics(metrics)
     , m_config(config)
     , m_broker(broker)
@@ -165,6 +172,8 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
     }
     if (isLatencyPath(head.path))
         return reply(channelLatency(QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 8)), access));
+    if (isSchemaPath(head.path))
+        return reply(channelSchema(QUrl::fromPercentEncoding(head.path.mid(10, head.path.size() - 10 - 7)), access));
     if (head.path == "/events")
         return publish(head, body, access, [](QByteArrayView text) -> std::variant<ParsedPublish, PublishError> {
             auto parsed = parsePublishBody(text);
@@ -193,7 +202,7 @@ HttpResponse HttpApi::notFound(const HttpRequestHead &head)
         404, QStringLiteral("not_found"),
         QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
         QStringLiteral("endpoints: POST /events, POST /channels/{id}/events, GET /health, GET /metrics, GET /channels, "
-                       "GET /export, GET /channels/{id}/export, GET /channels/{id}/latency, and WebSocket "
+                       "GET /export, GET /channels/{id}/export, GET /channels/{id}/latency, GET /channels/{id}/schema, and WebSocket "
                        "upgrades on /ws"));
 }
 
@@ -545,6 +554,28 @@ HttpResponse HttpApi::channels(const Access &access) const
         writeLatency(writer, "commit_to_stored_ms", m_hub.latency().commitToStored(log->id()));
         writeLatency(writer, "stored_to_sent_ms", m_hub.latency().storedToSent(log->id()));
         writer.endObject();
+    }
+    writer.endArray().endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::channelSchema(const QString &channel, const Access &access) const
+{
+    if (!access.mayRead(channel))
+        return HttpResponse::error(403, QStringLiteral("forbidden"),
+                                   QStringLiteral("the token \"%1\" may not read %2").arg(access.tokenName, channel));
+    JsonWriter writer;
+    writer.beginObject().field("organization_id", QStringView(channel)).key("changes").beginArray();
+    for (const SchemaNote &note : m_schemas.of(channel)) {
+        writer.beginObject()
+            .field("before_seq", note.seq)
+            .field("table", QStringView(note.table))
+            .field("ts_ms", note.atMs)
+            .key("changes")
+            .beginArray();
+        for (const QString &said : note.changes)
+            writer.value(QStringView(said));
+        writer.endArray().field("description", QStringView(note.describe())).endObject();
     }
     writer.endArray().endObject();
     return HttpResponse::json(200, writer.take());

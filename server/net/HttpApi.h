@@ -4,6 +4,7 @@
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
 #include "ServerConfig.h"
+#include "sources/SchemaLog.h"
 #include "protocol/PublishRequest.h"
 #include "store/EventStore.h"
 
@@ -25,7 +26,8 @@ class HttpApi
 {
 public:
     // A publish goes to `broker`; the reads of what this instance holds come from `store`.
-    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config, Broker &broker);
+    HttpApi(EventStore &store, SessionHub &hub, ServerMetrics &metrics, const ServerConfig &config, Broker &broker,
+            const SchemaLog &schemas);
 
     // `reply` runs exactly once: at once for reads, and for a publish once its events are durable.
     using Reply = std::function<void(const HttpResponse &)>;
@@ -73,9 +75,12 @@ private:
     HttpResponse channels(const Access &access) const;
     // GET /channels/{id}/latency: where the time went for the channel and its last events.
     HttpResponse channelLatency(const QString &channel, const Access &access) const;
+    // GET /channels/{id}/schema: the schema changes its tables went through, with the seq each precedes.
+    HttpResponse channelSchema(const QString &channel, const Access &access) const;
 
     EventStore &m_store;
     SessionHub &m_hub;
+    const SchemaLog &m_schemas;
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
     Broker &m_broker;

@@ -1507,6 +1507,24 @@ private Q_SLOTS:
             panel->warnings()->text().contains(QStringLiteral("ALTER TABLE public.gui_rows REPLICA IDENTITY FULL")),
             qPrintable(panel->warnings()->text()));
 
+        // A schema change between two rows: a marker row right before the row it shaped, and a
+        // notice; the source's warning is a notice too (issue 31, item 3; issue 30, item 5).
+        QVERIFY(cluster.sql(QStringLiteral("ALTER TABLE gui_rows ADD COLUMN note text;"
+                                           "INSERT INTO gui_rows VALUES (2, 'gui-org', 'two')")));
+        EventRingModel *rows = m_window->liveView()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), 3, 10000);
+        QCOMPARE(rows->index(0, EventRingModel::SeqColumn).data().toLongLong(), 1);
+        QCOMPARE(rows->index(1, EventRingModel::SeqColumn).data().toString(), QStringLiteral("schema"));
+        QCOMPARE(rows->index(1, EventRingModel::PayloadColumn).data().toString(),
+                 QStringLiteral("schema change: public.gui_rows — column note text added (before seq 2)"));
+        QCOMPARE(rows->index(2, EventRingModel::SeqColumn).data().toLongLong(), 2);
+        const NoticesModel *notices = m_window->notices()->model();
+        QStringList kinds;
+        for (int row = 0; row < notices->rowCount(); ++row)
+            kinds.append(noticeKindName(notices->noticeAt(row).kind));
+        QVERIFY2(kinds.contains(QStringLiteral("schema change")) && kinds.contains(QStringLiteral("source warning")),
+                 qPrintable(kinds.join(u',')));
+
         QVERIFY2(cluster.stop(), qPrintable(cluster.error()));
         QTRY_COMPARE_WITH_TIMEOUT(cell(1), QStringLiteral("reconnecting"), 15000);
         QTRY_VERIFY_WITH_TIMEOUT(cell(9) != QStringLiteral("–"), 10000); // last error

@@ -20,6 +20,8 @@
 #include <csignal>
 #include <numeric>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 QProcessEnvironment sourceEnvironment(const QString &password = QLatin1String(PgCluster::password))
@@ -193,6 +195,58 @@ private Q_SLOTS:
         QCOMPARE(health.value(QStringLiteral("transactions")).toInt(), 7);
         QCOMPARE(health.value(QStringLiteral("events")).toInt(), 7);
         QVERIFY(health.value(QStringLiteral("last_error")).isNull());
+        QVERIFY(server->stop());
+    }
+
+    // pgoutput carries no DDL: each ALTER shows as a new description of the table before its next
+    // change. GET /channels/{id}/schema lists them with the seq they precede; --pg-schema-events
+    // puts them in the channel too, each right before that change.
+    void schemaChangesAreSaidBeforeTheChangesTheyShape()
+    {
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "CREATE TABLE shapes (id bigserial PRIMARY KEY, organization_id text, amount numeric(10,2));")),
+                 qPrintable(m_cluster.error()));
+        auto server = startSource(QStringLiteral("shapes"),
+                                  {QStringLiteral("--pg-publication"), QStringLiteral("shapes_pub"),
+                                   QStringLiteral("--pg-schema-events")},
+                                  sourceEnvironment(), QStringLiteral("public.shapes"));
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "INSERT INTO shapes (organization_id, amount) VALUES ('s', 1.50);"
+                     "ALTER TABLE shapes ADD COLUMN note text;"
+                     "INSERT INTO shapes (organization_id, amount, note) VALUES ('s', 2.50, 'two');"
+                     "ALTER TABLE shapes ALTER COLUMN amount TYPE numeric(12,2);"
+                     "UPDATE shapes SET amount = 3.50 WHERE id = 2;"
+                     "ALTER TABLE shapes DROP COLUMN note;"
+                     "INSERT INTO shapes (organization_id, amount) VALUES ('s', 4.50);")),
+                 qPrintable(m_cluster.error()));
+
+        QList<QJsonObject> events;
+        QVERIFY(QTest::qWaitFor([&] { return (events = channelPayloads(server->port, QStringLiteral("s"))).size() == 7; },
+                                10000));
+        QStringList ops;
+        for (const QJsonObject &event : events)
+            ops.append(event.value(QStringLiteral("op")).toString());
+        QCOMPARE(ops, (QStringList{u"insert"_s, u"schema"_s, u"insert"_s, u"schema"_s, u"update"_s, u"schema"_s,
+                                   u"insert"_s}));
+        QCOMPARE(events[1].value(QStringLiteral("changes")).toArray(), (QJsonArray{u"column note text added"_s}));
+        QCOMPARE(events[3].value(QStringLiteral("changes")).toArray(),
+                 (QJsonArray{u"amount numeric(10,2) → numeric(12,2)"_s}));
+        QCOMPARE(events[5].value(QStringLiteral("changes")).toArray(), (QJsonArray{u"column note dropped"_s}));
+        QCOMPARE(events[5].value(QStringLiteral("table")).toString(), u"shapes"_s);
+
+        // The list: each change with the seq of the change it precedes (3, 5, 7: after the events).
+        const HttpReply schema = httpGet(server->port, "/channels/s/schema");
+        QCOMPARE(schema.status, 200);
+        const QJsonArray changes = QJsonDocument::fromJson(schema.body).object().value(u"changes"_s).toArray();
+        QCOMPARE(changes.size(), 3);
+        QList<qint64> before;
+        for (const QJsonValue &change : changes)
+            before.append(change.toObject().value(u"before_seq"_s).toInteger());
+        QCOMPARE(before, (QList<qint64>{3, 5, 7}));
+        QCOMPARE(changes[1].toObject().value(u"description"_s).toString(),
+                 u"schema change: public.shapes — amount numeric(10,2) → numeric(12,2)"_s);
         QVERIFY(server->stop());
     }
 

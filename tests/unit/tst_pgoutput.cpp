@@ -44,7 +44,7 @@ private:
 };
 
 // public.orders (id int4 key, organization_id text, total numeric, paid bool, meta jsonb)
-QByteArray ordersRelation(char replicaIdentity = 'd')
+QByteArray ordersRelation(char replicaIdentity = 'd', qint32 totalTypmod = -1)
 {
     return Bytes()
         .tag('R')
@@ -64,7 +64,7 @@ QByteArray ordersRelation(char replicaIdentity = 'd')
         .u8(0)
         .str("total")
         .i32(1700)
-        .i32(-1)
+        .i32(totalTypmod)
         .u8(0)
         .str("paid")
         .i32(16)
@@ -317,12 +317,53 @@ private Q_SLOTS:
                     2);
         const auto committed = std::get<std::optional<ChangeStream::Transaction>>(
             stream.feed(std::get<Message>(decode(Bytes().tag('C').u8(0).i64(3).i64(4).i64(commitMicros).take())), 3));
+        QVERIFY(committed);
         QCOMPARE(committed->events.size(), 1);
         QCOMPARE(committed->events[0].channel, QStringLiteral("fallback"));
         const QJsonObject payload = QJsonDocument::fromJson(committed->events[0].payload).object();
         QCOMPARE(payload.value(QStringLiteral("op")).toString(), QStringLiteral("delete"));
         QCOMPARE(payload.value(QStringLiteral("old")).toObject(), (QJsonObject{{QStringLiteral("id"), 5}}));
         QVERIFY(!payload.contains(QStringLiteral("new")));
+    }
+
+    // pgoutput carries no DDL: a table described again, unlike before, is a schema change, said in
+    // words and placed before the table's next change.
+    void aNewDescriptionOfATableIsASchemaChangeBeforeItsNextChange()
+    {
+        ChangeStream stream({QStringLiteral("organization_id"), QStringLiteral("fallback")});
+        stream.feed(std::get<Message>(decode(ordersRelation('d', (10 << 16 | 2) + 4))), 1);
+        stream.feed(std::get<Message>(decode(Bytes().tag('B').i64(1).i64(commitMicros).i32(9).take())), 1);
+        stream.feed(std::get<Message>(decode(insertRow(1, "acme"))), 2);
+        stream.feed(std::get<Message>(decode(ordersRelation('f', (12 << 16 | 2) + 4))), 3);
+        stream.feed(std::get<Message>(decode(insertRow(2, "acme"))), 4);
+        const auto committed = std::get<std::optional<ChangeStream::Transaction>>(
+            stream.feed(std::get<Message>(decode(Bytes().tag('C').u8(0).i64(5).i64(6).i64(commitMicros).take())), 5));
+        QVERIFY(committed);
+        QCOMPARE(committed->schemaChanges.size(), 1);
+        const auto &change = committed->schemaChanges.front();
+        QCOMPARE(change.beforeEvent, 1); // before the second insert, the first after it
+        QCOMPARE(change.changes, (QStringList{QStringLiteral("total numeric(10,2) → numeric(12,2)"),
+                                              QStringLiteral("replica identity default → full")}));
+        QCOMPARE(change.describe(), QStringLiteral("public.orders — total numeric(10,2) → numeric(12,2); "
+                                                   "replica identity default → full"));
+
+        // Columns added, dropped and renamed, as a reader of the rows meets them.
+        Relation before;
+        before.schema = QStringLiteral("public");
+        before.table = QStringLiteral("orders");
+        before.columns = {{QStringLiteral("id"), 23, -1, true}, {QStringLiteral("memo"), 25, -1, false},
+                          {QStringLiteral("qty"), 23, -1, false}};
+        Relation after = before;
+        after.columns = {{QStringLiteral("id"), 23, -1, true}, {QStringLiteral("note"), 25, -1, false},
+                         {QStringLiteral("qty"), 20, -1, false}, {QStringLiteral("sku"), 1043, 84, false}};
+        QCOMPARE(ChangeStream::schemaDifferences(before, after),
+                 (QStringList{QStringLiteral("column note text added"),
+                              QStringLiteral("column sku character varying(80) added"),
+                              QStringLiteral("column memo dropped"), QStringLiteral("qty integer → bigint")}));
+        after.columns.pop_back();
+        QCOMPARE(ChangeStream::schemaDifferences(before, after),
+                 (QStringList{QStringLiteral("column memo renamed to note"), QStringLiteral("qty integer → bigint")}));
+        QVERIFY(ChangeStream::schemaDifferences(before, before).isEmpty());
     }
 
     void aChangeBeforeItsRelationIsAnError()

@@ -14,9 +14,76 @@ std::optional<ChangeStream::Transaction> ChangeStream::takePartIfFull()
 {
     if (m_pending.size() < m_partSize)
         return std::nullopt;
-    Transaction part{std::exchange(m_pending, {}), m_begin.finalLsn, 0, m_changesBefore, m_begin.xid, false};
+    Transaction part = take(m_begin.finalLsn, 0, false);
     m_changesBefore += part.events.size();
     return part;
+}
+
+ChangeStream::Transaction ChangeStream::take(Lsn commitLsn, Lsn endLsn, bool complete)
+{
+    Transaction taken{std::exchange(m_pending, {}), commitLsn, endLsn, m_changesBefore, m_begin.xid, complete, {}};
+    taken.schemaChanges = std::exchange(m_pendingSchemaChanges, {});
+    return taken;
+}
+
+QString ChangeStream::Transaction::SchemaChange::describe() const
+{
+    return QStringLiteral("%1.%2 — %3").arg(schema, table, changes.join(QStringLiteral("; ")));
+}
+
+QStringList ChangeStream::schemaDifferences(const Relation &before, const Relation &after)
+{
+    QStringList said;
+    if (before.schema != after.schema || before.table != after.table)
+        said.append(QStringLiteral("renamed from %1.%2").arg(before.schema, before.table));
+    const auto find = [](const Relation &relation, const QString &name) -> const Column * {
+        for (const Column &column : relation.columns)
+            if (column.name == name)
+                return &column;
+        return nullptr;
+    };
+    QList<const Column *> dropped, added;
+    for (const Column &old : before.columns)
+        if (!find(after, old.name))
+            dropped.append(&old);
+    for (const Column &now : after.columns)
+        if (!find(before, now.name))
+            added.append(&now);
+    // One column gone and one come, of one type: a rename (pgoutput does not number columns).
+    if (dropped.size() == 1 && added.size() == 1 && dropped[0]->typeOid == added[0]->typeOid &&
+        dropped[0]->typmod == added[0]->typmod) {
+        said.append(QStringLiteral("column %1 renamed to %2").arg(dropped[0]->name, added[0]->name));
+        dropped.clear();
+        added.clear();
+    }
+    for (const Column *column : std::as_const(added))
+        said.append(QStringLiteral("column %1 %2 added").arg(column->name, typeText(column->typeOid, column->typmod)));
+    for (const Column *column : std::as_const(dropped))
+        said.append(QStringLiteral("column %1 dropped").arg(column->name));
+    for (const Column &now : after.columns) {
+        const Column *old = find(before, now.name);
+        if (!old)
+            continue;
+        if (old->typeOid != now.typeOid || old->typmod != now.typmod)
+            said.append(QStringLiteral("%1 %2 → %3")
+                            .arg(now.name, typeText(old->typeOid, old->typmod), typeText(now.typeOid, now.typmod)));
+        if (old->isKey != now.isKey)
+            said.append(now.isKey ? QStringLiteral("%1 is now part of the replica identity").arg(now.name)
+                                  : QStringLiteral("%1 is no longer part of the replica identity").arg(now.name));
+    }
+    if (before.replicaIdentity != after.replicaIdentity) {
+        const auto identity = [](char code) {
+            switch (code) {
+            case 'f': return QStringLiteral("full");
+            case 'n': return QStringLiteral("nothing");
+            case 'i': return QStringLiteral("index");
+            default: return QStringLiteral("default");
+            }
+        };
+        said.append(QStringLiteral("replica identity %1 → %2")
+                        .arg(identity(before.replicaIdentity), identity(after.replicaIdentity)));
+    }
+    return said;
 }
 
 std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::feed(const Message &message, Lsn walStart)
@@ -24,8 +91,14 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
     if (const auto *begin = std::get_if<Begin>(&message)) {
         m_begin = *begin;
         m_pending.clear();
+        m_pendingSchemaChanges.clear();
         m_changesBefore = 0;
     } else if (const auto *relation = std::get_if<Relation>(&message)) {
+        // PostgreSQL describes a table again in each session and after its shape changed: a
+        // description unlike the last one seen is a schema change, before the table's next change.
+        if (const auto known = m_relations.constFind(relation->oid); known != m_relations.cend())
+            if (QStringList changes = schemaDifferences(*known, *relation); !changes.isEmpty())
+                m_pendingSchemaChanges.append({relation->schema, relation->table, std::move(changes), m_pending.size()});
         m_relations.insert(relation->oid, *relation);
         checkIdentity(*relation);
     } else if (const auto *change = std::get_if<Change>(&message)) {
@@ -55,8 +128,7 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
         }
         return takePartIfFull(); // a truncate of many tables may overshoot a part: it stays whole
     } else if (const auto *commit = std::get_if<Commit>(&message)) {
-        Transaction done{
-            std::exchange(m_pending, {}), commit->commitLsn, commit->endLsn, m_changesBefore, m_begin.xid, true};
+        Transaction done = take(commit->commitLsn, commit->endLsn, true);
         m_changesBefore = 0;
         return std::optional<Transaction>(std::move(done));
     }

@@ -33,7 +33,24 @@ public:
         qint64 firstChange = 0; // how many of the transaction's changes came in earlier parts
         quint32 xid = 0;
         bool complete = true; // ends with the Commit; false: more parts follow
+        // A table whose description changed since the last one seen (pgoutput carries no DDL: a
+        // new Relation message is all there is), before events[beforeEvent], its first change since.
+        struct SchemaChange
+        {
+            QString schema;
+            QString table;
+            QStringList changes; // "column note text added", "amount numeric(10,2) → numeric(12,2)"
+            qsizetype beforeEvent = 0;
+
+            // "public.orders — column note text added; amount numeric(10,2) → numeric(12,2)"
+            QString describe() const;
+        };
+        QList<SchemaChange> schemaChanges;
     };
+
+    // What changed between two descriptions of one table, in words; empty when nothing a reader
+    // of its rows would notice did.
+    static QStringList schemaDifferences(const Relation &before, const Relation &after);
 
     // `walStart` is the WAL position of the XLogData that carried the message. Returns a finished
     // transaction at each Commit and a part each time a large one fills one; an error for a change
@@ -58,12 +75,14 @@ private:
     static QByteArray rowJson(const Relation &relation, const Tuple &tuple, bool keyOnly);
 
     std::optional<Transaction> takePartIfFull();
+    Transaction take(Lsn commitLsn, Lsn endLsn, bool complete);
 
     RoutingRules m_rules;
     qsizetype m_partSize;
     QHash<quint32, Relation> m_relations;
     Begin m_begin;
     PublishBatch m_pending;
+    QList<Transaction::SchemaChange> m_pendingSchemaChanges; // positions in m_pending
     qint64 m_changesBefore = 0;                 // this transaction's changes handed out in earlier parts
     QHash<QString, QString> m_identityWarnings; // table -> the warning in force
     QList<IdentityNote> m_identityNotes;

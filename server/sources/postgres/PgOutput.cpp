@@ -138,7 +138,7 @@ std::variant<Message, QString> decode(const QByteArray &data)
             column.isKey = (reader.byte() & 1) != 0;
             column.name = reader.string();
             column.typeOid = reader.read<quint32>();
-            reader.read<qint32>(); // typmod
+            column.typmod = reader.read<qint32>();
             relation.columns.push_back(std::move(column));
         }
         message = relation;
@@ -230,6 +230,39 @@ QByteArray valueToJson(const Value &value, quint32 typeOid)
     QByteArray quoted;
     JsonWriter::appendQuoted(quoted, QString::fromUtf8(text));
     return quoted;
+}
+
+QString typeText(quint32 typeOid, qint32 typmod)
+{
+    // typmod carries VARHDRSZ (4): numeric packs (precision << 16 | scale), varchar the length.
+    const qint32 modifier = typmod >= 4 ? typmod - 4 : -1;
+    switch (typeOid) {
+    case 16: return QStringLiteral("boolean");
+    case 17: return QStringLiteral("bytea");
+    case 20: return QStringLiteral("bigint");
+    case 21: return QStringLiteral("smallint");
+    case 23: return QStringLiteral("integer");
+    case 25: return QStringLiteral("text");
+    case 114: return QStringLiteral("json");
+    case 700: return QStringLiteral("real");
+    case 701: return QStringLiteral("double precision");
+    case 1082: return QStringLiteral("date");
+    case 1083: return QStringLiteral("time without time zone");
+    case 1114: return QStringLiteral("timestamp without time zone");
+    case 1184: return QStringLiteral("timestamp with time zone");
+    case 2950: return QStringLiteral("uuid");
+    case 3802: return QStringLiteral("jsonb");
+    case 1042:
+        return modifier >= 0 ? QStringLiteral("character(%1)").arg(modifier) : QStringLiteral("character");
+    case 1043:
+        return modifier >= 0 ? QStringLiteral("character varying(%1)").arg(modifier)
+                             : QStringLiteral("character varying");
+    case 1700:
+        return modifier >= 0 ? QStringLiteral("numeric(%1,%2)").arg(modifier >> 16).arg(modifier & 0xffff)
+                             : QStringLiteral("numeric");
+    default:
+        return QStringLiteral("type %1").arg(typeOid);
+    }
 }
 
 } // namespace cdc::pg

@@ -26,8 +26,13 @@ struct Column
 {
     QString name;
     quint32 typeOid = 0;
+    qint32 typmod = -1; // numeric(12,2), varchar(80): the precision, length; -1 none
     bool isKey = false;
 };
+
+// A column's type as PostgreSQL writes it (format_type), for the built-in types; "type 16394"
+// for others (an enum, a domain).
+QString typeText(quint32 typeOid, qint32 typmod);
 
 struct Relation
 {

@@ -22,6 +22,8 @@ struct PostgresConfig
     QString publication = QStringLiteral("cdcscope");
     QStringList tables; // for a publication this source creates; empty: FOR ALL TABLES
     RoutingRules routing;
+    // Schema changes also published as events ({"op":"schema",…}) before the table's next change.
+    bool schemaEvents = false;
     // How long the replication stream may stay silent before the connection is presumed lost (a
     // frozen server, a half-open connection). A quarter of the way in, the source asks PostgreSQL
     // for an immediate reply, so an idle but healthy server never reaches it.

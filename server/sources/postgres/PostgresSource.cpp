@@ -1,5 +1,8 @@
 #include "PostgresSource.h"
 
+#include "protocol/JsonWriter.h"
+#include "sources/SchemaLog.h"
+
 #include "Logging.h"
 #include "broker/Broker.h"
 
@@ -8,10 +11,11 @@
 
 namespace cdc::pg {
 
-PostgresSource::PostgresSource(PostgresConfig config, Broker &broker, QObject *parent)
+PostgresSource::PostgresSource(PostgresConfig config, Broker &broker, SchemaLog &schemas, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_broker(broker)
+    , m_schemas(schemas)
 {
     m_status.name = QStringLiteral("postgres");
     const PostgresTarget target = parseTarget(m_config.dsn);
@@ -85,11 +89,48 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     options.source = mark;
     // A part confirms nothing by itself: only its transaction's end may be confirmed upstream.
     m_inFlight.push_back({transaction.complete ? transaction.endLsn : 0, false, key});
-    const qsizetype count = transaction.events.size();
+    // Each schema change goes before the table's next change (in this part; one whose change is in
+    // the next part has none here); with --pg-schema-events as an event of its own there too.
+    PublishBatch events = transaction.events;
+    QList<SchemaNote> notes;
+    QList<qsizetype> before; // each note's change: its index in what is published
+    const auto &changes = transaction.schemaChanges;
+    for (const auto &change : changes) {
+        if (change.beforeEvent >= transaction.events.size())
+            continue;
+        qsizetype shift = 0; // schema events put before the change, its own included
+        if (m_config.schemaEvents)
+            for (const auto &other : changes)
+                shift += other.beforeEvent <= change.beforeEvent ? 1 : 0;
+        notes.append({{}, 0, change.schema + u'.' + change.table, change.changes, 0});
+        before.append(change.beforeEvent + shift);
+    }
+    if (m_config.schemaEvents && !notes.isEmpty()) {
+        // Sent again after a crash, this transaction comes without its schema events (the stream
+        // starts with no description to compare): it must still be the same request.
+        options.fingerprint = publishFingerprint(transaction.events);
+        for (qsizetype i = changes.size() - 1; i >= 0; --i) { // from the last, so positions hold
+            const auto &change = changes[i];
+            if (change.beforeEvent >= transaction.events.size())
+                continue;
+            JsonWriter writer;
+            writer.beginObject()
+                .field("op", "schema")
+                .field("schema", QStringView(change.schema))
+                .field("table", QStringView(change.table))
+                .key("changes")
+                .beginArray();
+            for (const QString &said : change.changes)
+                writer.value(QStringView(said));
+            writer.endArray().endObject();
+            events.insert(change.beforeEvent, {events[change.beforeEvent].channel, writer.take()});
+        }
+    }
+    const qsizetype count = events.size();
     const bool complete = transaction.complete;
     m_broker.publish(
-        transaction.events, options,
-        [self = QPointer<PostgresSource>(this), key, count, complete](const PublishOutcome &outcome) {
+        events, options,
+        [self = QPointer<PostgresSource>(this), key, count, complete, notes, before](const PublishOutcome &outcome) {
             if (!self || !self->m_worker || self->m_resending)
                 return;
             if (outcome.refusal)
@@ -99,6 +140,15 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
             } else {
                 self->m_status.transactions += complete ? 1 : 0;
                 self->m_status.events += count;
+            }
+            for (qsizetype i = 0; i < notes.size() && i < before.size(); ++i) {
+                if (before[i] >= outcome.receipts.size())
+                    continue;
+                SchemaNote note = notes[i];
+                note.channel = outcome.receipts[before[i]].channel;
+                note.seq = outcome.receipts[before[i]].seq;
+                note.atMs = outcome.receipts[before[i]].tsMs;
+                self->m_schemas.add(note);
             }
             for (InFlight &sent : self->m_inFlight)
                 if (sent.idempotencyKey == key)

@@ -13,6 +13,7 @@
 
 namespace cdc {
 class Broker;
+class SchemaLog;
 } // namespace cdc
 
 namespace cdc::pg {
@@ -28,7 +29,8 @@ class PostgresSource : public QObject
     Q_OBJECT
 
 public:
-    PostgresSource(PostgresConfig config, Broker &broker, QObject *parent = nullptr);
+    // `schemas`: where each table's schema change goes, with the seq of the event it precedes.
+    PostgresSource(PostgresConfig config, Broker &broker, SchemaLog &schemas, QObject *parent = nullptr);
     ~PostgresSource() override;
 
     void start();
@@ -51,6 +53,7 @@ private:
 
     PostgresConfig m_config;
     Broker &m_broker;
+    SchemaLog &m_schemas;
     QString m_sourceKey; // this database and slot, once the worker identified them
     // Transactions (and parts) sent to the broker, oldest first; confirmed upstream in this order
     // once stored, so a later one never confirms past an earlier one still on its way.
