@@ -401,8 +401,12 @@ void MainWindow::buildStatusBar()
 
 void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
 {
-    for (const SchemaNote &note : snapshot.schemaChanges)
+    for (const SchemaNote &note : snapshot.schemaChanges) {
         m_live->noteSchemaChange(note);
+        m_schemaNotes.append(note); // for replays
+        if (m_schemaNotes.size() > SchemaLog::perChannel)
+            m_schemaNotes.removeFirst();
+    }
     m_channels->setRows(snapshot.channels);
     m_clients->setRows(snapshot.clients);
     m_sources->setSources(snapshot.sources);
@@ -555,6 +559,7 @@ void MainWindow::onTravelFinished(int requestId, const TravelResult &result)
         return;
     }
     auto *view = new TravelResultView(pending.channels, pending.window, result, m_tabs);
+    view->markSchemaChanges(m_schemaNotes);
     connect(view, &TravelResultView::pageRequested, this, [this, view](const QStringList &channels, const TravelWindow &window) {
         m_pendingTravels.insert(m_source.travel(channels, window), {channels, window, view});
     });

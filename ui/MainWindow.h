@@ -136,6 +136,7 @@ private:
     ThroughputChart *m_chart;
     QTabWidget *m_tabs;
     PinnedEventsView *m_pinned = nullptr;
+    QList<SchemaNote> m_schemaNotes; // the schema changes seen, newest last, marked in replays
     ListenBanner *m_banner;
     TravelPanel *m_travel;
     SourcesPanel *m_sources;

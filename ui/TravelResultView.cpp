@@ -1,5 +1,6 @@
 #include "TravelResultView.h"
 
+#include "GapMarker.h"
 #include "TimeDisplay.h"
 
 #include "EventDetailPane.h"
@@ -87,6 +88,7 @@ void TravelResultView::showResult(const TravelWindow &window, const TravelResult
     m_model->setCapacity(std::max<qsizetype>(1, result.events.size()));
     m_model->append(result.events);
     m_detail->showNothing();
+    markSchemaChanges(m_schemaNotes);
 
     QStringList ranges;
     for (const TravelChannelRange &range : result.channels)
@@ -104,6 +106,26 @@ void TravelResultView::showResult(const TravelWindow &window, const TravelResult
                                                 : tr("no gap"),
                                 ranges.join(QStringLiteral("; ")).toHtmlEscaped()));
     pageAround(window, result);
+}
+
+void TravelResultView::markSchemaChanges(const QList<SchemaNote> &notes)
+{
+    m_schemaNotes = notes;
+    for (const SchemaNote &note : notes) {
+        if (!m_channels.isEmpty() && !m_channels.contains(note.channel))
+            continue;
+        // Only before a change this page shows: a replay never grows a row of its own.
+        for (int row = 0; row < m_model->rowCount(); ++row) {
+            const LiveEvent &event = m_model->eventAt(row);
+            if (event.channel == note.channel && event.event.seq == note.seq) {
+                m_model->setCapacity(m_model->capacity() + 1);
+                m_model->insertBefore(note.channel, note.seq,
+                                      makeGapMarker(note.channel, note.atMs,
+                                                    tr("%1 (before seq %2)").arg(note.describe()).arg(note.seq)));
+                break;
+            }
+        }
+    }
 }
 
 void TravelResultView::pageAround(const TravelWindow &window, const TravelResult &result)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sources/SchemaLog.h"
 #include "store/TravelQuery.h"
 
 #include <QWidget>
@@ -32,6 +33,8 @@ public:
     QString summary() const;
     // Shows the answer to `window` in place of what was shown (a page of the same replay).
     void showResult(const TravelWindow &window, const TravelResult &result);
+    // Marker rows for the schema changes among the rows shown, before the change each precedes.
+    void markSchemaChanges(const QList<cdc::SchemaNote> &notes);
     QPushButton *olderButton() const { return m_older; }
     QPushButton *newerButton() const { return m_newer; }
 
@@ -53,6 +56,7 @@ private:
     QPushButton *m_newer;
     TravelWindow m_olderPage;
     TravelWindow m_newerPage;
+    QList<SchemaNote> m_schemaNotes; // marked again on each page
 };
 
 } // namespace cdc

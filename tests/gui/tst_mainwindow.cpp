@@ -1524,6 +1524,18 @@ private Q_SLOTS:
             kinds.append(noticeKindName(notices->noticeAt(row).kind));
         QVERIFY2(kinds.contains(QStringLiteral("schema change")) && kinds.contains(QStringLiteral("source warning")),
                  qPrintable(kinds.join(u',')));
+        // A replay of the channel marks it in the same place.
+        TravelPanel *travel = m_window->travelPanel();
+        travel->channelBox()->setCurrentText(QStringLiteral("gui-org"));
+        travel->sinceSeqEdit()->setText(QStringLiteral("0"));
+        const int tabs = m_window->tabs()->count();
+        travel->requestReplay();
+        QTRY_COMPARE(m_window->tabs()->count(), tabs + 1);
+        auto *replay = qobject_cast<TravelResultView *>(m_window->tabs()->currentWidget());
+        QVERIFY(replay);
+        QCOMPARE(replay->model()->rowCount(), 3);
+        QCOMPARE(replay->model()->index(1, EventRingModel::SeqColumn).data().toString(), QStringLiteral("schema"));
+        QCOMPARE(replay->model()->index(2, EventRingModel::SeqColumn).data().toLongLong(), 2);
 
         QVERIFY2(cluster.stop(), qPrintable(cluster.error()));
         QTRY_COMPARE_WITH_TIMEOUT(cell(1), QStringLiteral("reconnecting"), 15000);
