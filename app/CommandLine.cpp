@@ -514,6 +514,25 @@ QList<Setting> settings()
              postgresOf(options).schemaEvents = parseSwitchValue(value);
              return std::nullopt;
          }},
+        {QStringLiteral("pg-heartbeat"), QStringLiteral("CDCSCOPE_PG_HEARTBEAT"), QStringLiteral("duration"),
+         QStringLiteral("Write a logical message into the watched database this often (e.g. 30s; default 0: none), "
+                        "so the slot advances on a quiet database while others write WAL."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto interval = parseDuration(value, 86'400'000.0);
+             if (!interval || (interval->count() != 0 && interval->count() < 100))
+                 return QStringLiteral("'%1' is not 0 or a duration of at least 100ms (examples: 30s, 1m)").arg(value);
+             postgresOf(options).heartbeat = *interval;
+             return std::nullopt;
+         }},
+        {QStringLiteral("pg-max-retained-wal"), QStringLiteral("CDCSCOPE_PG_MAX_RETAINED_WAL"), QStringLiteral("size"),
+         QStringLiteral("WAL the slot may hold on the server before it is warned about (default 1GiB)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const auto bytes = parseByteSize(value);
+             if (!bytes || *bytes < 1)
+                 return QStringLiteral("'%1' is not a size (examples: 512MiB, 2GiB)").arg(value);
+             postgresOf(options).maxRetainedWalBytes = *bytes;
+             return std::nullopt;
+         }},
         {QStringLiteral("pg-silence-limit"), QStringLiteral("CDCSCOPE_PG_SILENCE_LIMIT"), QStringLiteral("duration"),
          QStringLiteral("How long the replication stream may be silent (after a ping) before the connection is "
                         "presumed lost and made again (default 120s; at least 1s)."),
@@ -591,6 +610,8 @@ constexpr ConfigKey configKeys[] = {
     {"postgres/channel_column", "pg-channel-column"},
     {"postgres/default_channel", "pg-default-channel"},
     {"postgres/schema_events", "pg-schema-events"},
+    {"postgres/heartbeat_ms", "pg-heartbeat", true},
+    {"postgres/max_retained_wal", "pg-max-retained-wal"},
     {"cluster/redis", "redis"},
     {"cluster/accept_volatile", "redis-accept-volatile"},
     {"cluster/advertise_url", "redis-advertise-url"},

@@ -177,6 +177,31 @@ SourcesModel *makeSourcesModel(QObject *parent)
                  s.lastError, TimeDisplay::format(s.lastErrorAtMs, QStringLiteral("HH:mm:ss"))));
          },
          {}},
+        // The slot as PostgreSQL sees it (docs/postgres.md#slot-health).
+        {tr("Retained WAL"),
+         [](const SourceStatus &s) {
+             return QVariant(s.retainedWalBytes ? formatBytes(*s.retainedWalBytes) : QStringLiteral("–"));
+         },
+         [](const SourceStatus &s) { return QVariant(s.retainedWalBytes.value_or(-1)); }},
+        {tr("WAL status"),
+         [](const SourceStatus &s) {
+             if (s.walStatus.isEmpty())
+                 return QVariant(QStringLiteral("–"));
+             return QVariant(s.safeWalBytes ? tr("%1, %2 safe").arg(s.walStatus, formatBytes(*s.safeWalBytes))
+                                            : s.walStatus);
+         },
+         {}},
+        {tr("Confirmed lag"),
+         [](const SourceStatus &s) {
+             return QVariant(tr("%1 · %2 s").arg(formatBytes(s.confirmedLagBytes)).arg(s.confirmedLagSeconds, 0, 'f', 1));
+         },
+         [](const SourceStatus &s) { return QVariant(s.confirmedLagBytes); }},
+        {tr("Last change"),
+         [](const SourceStatus &s) {
+             return QVariant(s.lastChangeAtMs ? TimeDisplay::format(s.lastChangeAtMs, QStringLiteral("HH:mm:ss"))
+                                              : QStringLiteral("–"));
+         },
+         [](const SourceStatus &s) { return QVariant(s.lastChangeAtMs); }},
     };
     return new SourcesModel(
         std::move(columns), [](const SourceStatus &s) { return s.name; }, parent);

@@ -419,6 +419,30 @@ HttpResponse HttpApi::health() const
             .field("transactions", source.transactions)
             .field("events", source.events)
             .field("reconnects", source.reconnects);
+        // The slot as PostgreSQL sees it (null until first read, or where PostgreSQL says null).
+        writer.key("slot").beginObject();
+        const auto optional = [&writer](std::string_view key, const std::optional<qint64> &value) {
+            if (value)
+                writer.field(key, *value);
+            else
+                writer.key(key).rawValue("null");
+        };
+        optional("retained_wal_bytes", source.retainedWalBytes);
+        if (source.walStatus.isEmpty())
+            writer.key("wal_status").rawValue("null");
+        else
+            writer.field("wal_status", QStringView(source.walStatus));
+        optional("safe_wal_size", source.safeWalBytes);
+        writer.field("confirmed_lag_bytes", source.confirmedLagBytes)
+            .key("confirmed_lag_s")
+            .rawValue(QByteArray::number(source.confirmedLagSeconds, 'f', 3));
+        optional("last_change_ts_ms", source.lastChangeAtMs ? std::optional<qint64>(source.lastChangeAtMs) : std::nullopt);
+        writer.field("heartbeats", source.heartbeats);
+        if (source.healthError.isEmpty())
+            writer.key("error").rawValue("null");
+        else
+            writer.field("error", QStringView(source.healthError));
+        writer.endObject();
         if (source.openTransactionRows == 0)
             writer.key("transaction_in_progress").rawValue("null");
         else

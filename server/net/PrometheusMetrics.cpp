@@ -257,6 +257,26 @@ QByteArray renderPrometheus(const ServerMetrics &metrics, const EventStore &stor
     for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_transaction_rows", source.openTransactionRows,
                     "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_retained_wal_bytes", "gauge",
+                "WAL the replication slot holds on the server (WAL end minus restart_lsn); absent until read.");
+    for (const SourceStatus &source : metrics.sources)
+        if (source.retainedWalBytes)
+            text.sample("cdcscope_source_retained_wal_bytes", *source.retainedWalBytes,
+                        "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_confirmed_lag_bytes", "gauge",
+                "WAL end minus the slot's confirmed_flush_lsn, in bytes.");
+    for (const SourceStatus &source : metrics.sources)
+        text.sample("cdcscope_source_confirmed_lag_bytes", source.confirmedLagBytes,
+                    "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_wal_at_risk", "gauge",
+                "1 while the slot's wal_status is unreserved or lost, or it retains more than --pg-max-retained-wal.");
+    for (const SourceStatus &source : metrics.sources)
+        text.sample("cdcscope_source_wal_at_risk",
+                    !source.warnings.isEmpty() && source.warnings.front().startsWith(u"the slot") ? 1 : 0,
+                    "source=\"" + labelValue(source.name) + '"');
+    text.family("cdcscope_source_heartbeats_total", "counter", "Heartbeat messages written (--pg-heartbeat).");
+    for (const SourceStatus &source : metrics.sources)
+        text.sample("cdcscope_source_heartbeats_total", source.heartbeats, "source=\"" + labelValue(source.name) + '"');
     text.family("cdcscope_source_reconnects_total", "counter", "Times a streaming source lost its connection.");
     for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_reconnects_total", source.reconnects, "source=\"" + labelValue(source.name) + '"');

@@ -4,6 +4,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace cdc {
 
 // What an upstream source (PostgreSQL logical replication) is doing, as /health, /metrics and the
@@ -32,6 +34,20 @@ struct SourceStatus
     // What the user should fix upstream, one sentence each (a table whose deletes cannot name their
     // channel); shown until fixed.
     QStringList warnings;
+
+    // The slot as PostgreSQL sees it, read every few seconds (the most reported CDC incident is a
+    // slot that holds WAL until the disk fills): what it retains (WAL end minus restart_lsn), its
+    // wal_status (reserved, extended, unreserved, lost) and safe_wal_size (null without
+    // max_slot_wal_keep_size), and how far confirmed_flush_lsn trails the WAL end, in bytes and in
+    // seconds (since the newest confirmed transaction's commit). Empty until first read.
+    std::optional<qint64> retainedWalBytes;
+    QString walStatus;
+    std::optional<qint64> safeWalBytes;
+    qint64 confirmedLagBytes = 0;
+    double confirmedLagSeconds = 0;
+    qint64 lastChangeAtMs = 0; // the newest change stored; 0: none since start
+    qint64 heartbeats = 0;     // --pg-heartbeat messages written
+    QString healthError;       // why the slot could not be read, if it could not
 };
 
 QString sourceStateName(SourceStatus::State state);

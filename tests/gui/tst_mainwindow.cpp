@@ -1507,6 +1507,11 @@ private Q_SLOTS:
             panel->warnings()->text().contains(QStringLiteral("ALTER TABLE public.gui_rows REPLICA IDENTITY FULL")),
             qPrintable(panel->warnings()->text()));
 
+        // The slot's health, read from PostgreSQL: retained WAL, wal_status, and the chart of it.
+        QTRY_VERIFY_WITH_TIMEOUT(cell(11) != QStringLiteral("–"), 15000); // Retained WAL
+        QVERIFY2(cell(12).startsWith(QStringLiteral("reserved")), qPrintable(cell(12)));
+        QVERIFY(panel->retainedWal()->count() > 0);
+
         // A schema change between two rows: a marker row right before the row it shaped, and a
         // notice; the source's warning is a notice too (issue 31, item 3; issue 30, item 5).
         QVERIFY(cluster.sql(QStringLiteral("ALTER TABLE gui_rows ADD COLUMN note text;"

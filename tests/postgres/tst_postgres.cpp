@@ -250,6 +250,59 @@ private Q_SLOTS:
         QVERIFY(server->stop());
     }
 
+    // Slot health: WAL the slot holds is read from PostgreSQL every few seconds. WAL written while
+    // CDC Scope was down (60 000 rows of 1 KB in a table it does not watch) is retained, past
+    // --pg-max-retained-wal: /health warns, with the fix; once it has caught up and PostgreSQL
+    // passed a checkpoint, the heartbeat's ping lets the slot advance and the warning goes.
+    void slotHealthWarnsOfRetainedWalAndTheHeartbeatLetsItGo()
+    {
+        QVERIFY2(m_cluster.sql(QStringLiteral("CREATE TABLE quiet (id integer PRIMARY KEY, v text);"
+                                              "CREATE TABLE junk (id integer, pad text);")),
+                 qPrintable(m_cluster.error()));
+        const QStringList flags{QStringLiteral("--pg-publication"), QStringLiteral("quiet_pub"),
+                                QStringLiteral("--pg-heartbeat"),   QStringLiteral("200ms"),
+                                QStringLiteral("--pg-max-retained-wal"), QStringLiteral("16MiB")};
+        const auto slot = [](quint16 port) { return sourceHealth(port).value(u"slot"_s).toObject(); };
+        auto server = startSource(QStringLiteral("quiet"), flags, sourceEnvironment(), QStringLiteral("public.quiet"));
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        QVERIFY(QTest::qWaitFor([&] { return slot(server->port).value(u"wal_status"_s).toString() == u"reserved"; }, 15000));
+        QVERIFY(server->stop());
+
+        // One transaction, so no restart point falls inside it.
+        QVERIFY2(m_cluster.sql(QStringLiteral(
+                     "INSERT INTO junk SELECT g, repeat(md5(g::text), 32) FROM generate_series(1, 60000) g;")),
+                 qPrintable(m_cluster.error()));
+        server = startSource(QStringLiteral("quiet"), flags, sourceEnvironment(), QStringLiteral("public.quiet"));
+        QVERIFY2(server->port, server->log.constData());
+        QVERIFY2(waitForSourceState(server->port, QStringLiteral("streaming")), server->readLog().constData());
+        QJsonObject health;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                health = sourceHealth(server->port);
+                return !health.value(u"warnings"_s).toArray().isEmpty();
+            },
+            15000));
+        const QString warning = health.value(u"warnings"_s).toArray().first().toString();
+        QVERIFY2(warning.startsWith(u"the slot quiet retains "_s) && warning.contains(u"over --pg-max-retained-wal 16 MiB"_s),
+                 qPrintable(warning));
+        QVERIFY(health.value(u"slot"_s).toObject().value(u"retained_wal_bytes"_s).toInteger() > 16 * 1024 * 1024);
+        QVERIFY(httpGet(server->port, "/metrics").body.contains("cdcscope_source_wal_at_risk{source=\"postgres\"} 1"));
+
+        // Caught up, and past a checkpoint (a restart point): the slot lets the WAL go.
+        QVERIFY2(m_cluster.superuserSql(QStringLiteral("CHECKPOINT")), qPrintable(m_cluster.error()));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                health = sourceHealth(server->port);
+                return health.value(u"warnings"_s).toArray().isEmpty() &&
+                       health.value(u"slot"_s).toObject().value(u"retained_wal_bytes"_s).toInteger() < 16 * 1024 * 1024;
+            },
+            30000));
+        QVERIFY(health.value(u"slot"_s).toObject().value(u"heartbeats"_s).toInteger() > 0);
+        QVERIFY(httpGet(server->port, "/metrics").body.contains("cdcscope_source_wal_at_risk{source=\"postgres\"} 0"));
+        QVERIFY(server->stop());
+    }
+
     // A delete on a table whose replica identity lacks the channel column cannot reach the
     // tenant's channel; the source says so once per table, with the fix, where users look.
     void replicaIdentityWithoutTheChannelColumnIsSaidOutLoud()

@@ -152,6 +152,11 @@ bool PgCluster::sql(const QString &statements)
     return runPsql(QLatin1String(role), statements, nullptr);
 }
 
+bool PgCluster::superuserSql(const QString &statements)
+{
+    return runPsql(QStringLiteral("postgres"), statements, nullptr);
+}
+
 QStringList PgCluster::query(const QString &select)
 {
     QString output;

@@ -37,6 +37,8 @@ public:
     // Runs SQL (several statements allowed) as the role over the socket; false with error() if
     // PostgreSQL refused it.
     bool sql(const QString &statements);
+    // As the cluster's superuser, for what the source's role may not do (CHECKPOINT).
+    bool superuserSql(const QString &statements);
     // The rows of a query, unaligned: one line per row, columns separated by '|'.
     QStringList query(const QString &select);
 

@@ -28,6 +28,13 @@ struct PostgresConfig
     // frozen server, a half-open connection). A quarter of the way in, the source asks PostgreSQL
     // for an immediate reply, so an idle but healthy server never reaches it.
     std::chrono::milliseconds silenceLimit{120'000};
+    // A logical message written into the watched database this often (0: none), so a slot on a
+    // quiet database still advances while others write WAL (pg_logical_emit_message).
+    std::chrono::milliseconds heartbeat{0};
+    // Retained WAL past which the slot is warned about (/health, the Sources dock, /metrics).
+    qint64 maxRetainedWalBytes = qint64(1) << 30;
+    // How often the slot's health is read on a second, ordinary connection.
+    std::chrono::milliseconds healthInterval{5'000};
     // Changes of one transaction held before they are handed on as a part (ChangeStream).
     qsizetype transactionPartSize = ChangeStream::defaultPartSize;
 };

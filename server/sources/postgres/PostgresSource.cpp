@@ -1,5 +1,6 @@
 #include "PostgresSource.h"
 
+#include "protocol/CommitTime.h"
 #include "protocol/JsonWriter.h"
 #include "sources/SchemaLog.h"
 
@@ -42,6 +43,7 @@ void PostgresSource::start()
     connect(m_worker.get(), &ReplicationWorker::stateChanged, this, &PostgresSource::setState);
     connect(m_worker.get(), &ReplicationWorker::progress, this, &PostgresSource::setProgress);
     connect(m_worker.get(), &ReplicationWorker::identityNoted, this, &PostgresSource::noteIdentity);
+    connect(m_worker.get(), &ReplicationWorker::slotHealthRead, this, &PostgresSource::noteSlotHealth);
     connect(m_worker.get(), &ReplicationWorker::identified, this, [this](const QString &sourceKey) {
         // Where this database and slot resume: what the broker holds from earlier runs.
         m_sourceKey = sourceKey;
@@ -128,9 +130,10 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     }
     const qsizetype count = events.size();
     const bool complete = transaction.complete;
+    const qint64 commitMs = transaction.events.isEmpty() ? 0 : readCommitTimeMs(transaction.events.front().payload).value_or(0);
     m_broker.publish(
         events, options,
-        [self = QPointer<PostgresSource>(this), key, count, complete, notes, before](const PublishOutcome &outcome) {
+        [self = QPointer<PostgresSource>(this), key, count, complete, notes, before, commitMs](const PublishOutcome &outcome) {
             if (!self || !self->m_worker || self->m_resending)
                 return;
             if (outcome.refusal)
@@ -150,9 +153,12 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
                 note.atMs = outcome.receipts[before[i]].tsMs;
                 self->m_schemas.add(note);
             }
+            self->m_status.lastChangeAtMs = QDateTime::currentMSecsSinceEpoch();
             for (InFlight &sent : self->m_inFlight)
-                if (sent.idempotencyKey == key)
+                if (sent.idempotencyKey == key) {
                     sent.stored = true;
+                    sent.commitMs = commitMs;
+                }
             self->confirmStoredInOrder();
         });
 }
@@ -172,6 +178,8 @@ void PostgresSource::confirmStoredInOrder()
     Lsn confirmed = 0;
     while (!m_inFlight.empty() && m_inFlight.front().stored) {
         confirmed = std::max(confirmed, m_inFlight.front().endLsn);
+        if (m_inFlight.front().commitMs > 0)
+            m_lastConfirmedCommitMs = m_inFlight.front().commitMs;
         m_inFlight.pop_front();
     }
     if (confirmed == 0)
@@ -240,7 +248,55 @@ void PostgresSource::noteIdentity(const QString &table, const QString &warning)
         m_identityWarnings.insert(table, warning);
         qCWarning(lcIngest).noquote() << "postgres:" << warning;
     }
+    updateWarnings();
+    Q_EMIT statusChanged(m_status);
+}
+
+void PostgresSource::updateWarnings()
+{
     m_status.warnings = m_identityWarnings.values();
+    if (!m_slotWarning.isEmpty())
+        m_status.warnings.prepend(m_slotWarning);
+}
+
+void PostgresSource::noteSlotHealth(qint64 retainedWal, const QString &walStatus, qint64 safeWal, qint64 confirmedLag,
+                                    qint64 heartbeats, const QString &error)
+{
+    m_status.healthError = error;
+    m_status.heartbeats = heartbeats;
+    if (error.isEmpty()) {
+        m_status.retainedWalBytes = retainedWal >= 0 ? std::optional<qint64>(retainedWal) : std::nullopt;
+        m_status.walStatus = walStatus;
+        m_status.safeWalBytes = safeWal >= 0 ? std::optional<qint64>(safeWal) : std::nullopt;
+        m_status.confirmedLagBytes = confirmedLag;
+        // Behind: since the newest confirmed transaction committed; caught up: nothing.
+        m_status.confirmedLagSeconds =
+            confirmedLag > 0 && m_lastConfirmedCommitMs > 0
+                ? double(QDateTime::currentMSecsSinceEpoch() - m_lastConfirmedCommitMs) / 1000.0
+                : 0.0;
+    }
+    const auto mib = [](qint64 bytes) -> QString {
+        return QString::number(double(bytes) / double(qint64(1) << 20), 'f', 0) + QStringLiteral(" MiB");
+    };
+    QString warning;
+    if (walStatus == u"lost")
+        warning = QStringLiteral("the slot %1 lost WAL it needed (wal_status lost): changes are missing; drop and "
+                                 "create the slot again, and look at max_slot_wal_keep_size")
+                      .arg(m_config.slot);
+    else if (m_status.retainedWalBytes && *m_status.retainedWalBytes > m_config.maxRetainedWalBytes)
+        warning = QStringLiteral("the slot %1 retains %2 of WAL on the server (over --pg-max-retained-wal %3)%4: "
+                                 "%5")
+                      .arg(m_config.slot, mib(*m_status.retainedWalBytes), mib(m_config.maxRetainedWalBytes),
+                           walStatus == u"unreserved" ? QStringLiteral(", wal_status unreserved") : QString(),
+                           m_config.heartbeat.count() > 0
+                               ? QStringLiteral("CDC Scope is behind, or the server keeps WAL for another reason")
+                               : QStringLiteral("on a quiet database set --pg-heartbeat 30s so the slot advances"));
+    else if (walStatus == u"unreserved")
+        warning = QStringLiteral("the slot %1 is about to lose WAL it needs (wal_status unreserved)").arg(m_config.slot);
+    if (warning != m_slotWarning) {
+        m_slotWarning = warning;
+        updateWarnings();
+    }
     Q_EMIT statusChanged(m_status);
 }
 

@@ -50,6 +50,9 @@ private:
     void setState(SourceStatus::State state, QString error);
     void setProgress(Lsn serverWalEnd, Lsn confirmed);
     void noteIdentity(const QString &table, const QString &warning);
+    void noteSlotHealth(qint64 retainedWal, const QString &walStatus, qint64 safeWal, qint64 confirmedLag,
+                        qint64 heartbeats, const QString &error);
+    void updateWarnings();
 
     PostgresConfig m_config;
     Broker &m_broker;
@@ -62,8 +65,11 @@ private:
         Lsn endLsn; // 0 for a part of a transaction: it confirms nothing by itself
         bool stored = false;
         QByteArray idempotencyKey;
+        qint64 commitMs = 0; // its commit time, from its first change
     };
     std::deque<InFlight> m_inFlight;
+    QString m_slotWarning;             // the slot's, first among the warnings; empty when fine
+    qint64 m_lastConfirmedCommitMs = 0; // the newest confirmed transaction's commit time
     bool m_resending = false; // the broker refused one: the rest of this session is dropped, then re-sent
     std::unique_ptr<ReplicationWorker> m_worker;
     SourceStatus m_status;

@@ -85,6 +85,8 @@ public:
     {
         if (m_conn)
             PQfinish(m_conn);
+        if (m_probe)
+            PQfinish(m_probe);
     }
 
     // Empty when stopped on request; the reason otherwise.
@@ -105,6 +107,10 @@ private:
     QString stream();
     QString handle(const char *data, int size);
     bool sendStatus(bool force, bool requestReply = false);
+    // On a second, ordinary connection: the slot's health every healthInterval, and the heartbeat
+    // message every --pg-heartbeat (then a ping, so the walsender's answer lets the slot advance).
+    void lookAfterSlot();
+    QString probeQuery(const QByteArray &sql, Result *answer);
     // PQescapeLiteral or PQescapeIdentifier, with the result freed the libpq way.
     using Escape = char *(*)(PGconn *, const char *, size_t);
     QByteArray quoted(const QString &text, Escape escape) const;
@@ -125,6 +131,10 @@ private:
     QElapsedTimer m_sinceStatus;
     QElapsedTimer m_sinceReceived;
     bool m_pinged = false; // a reply was requested since the last message from PostgreSQL
+    PGconn *m_probe = nullptr;
+    QElapsedTimer m_sinceHealth;
+    QElapsedTimer m_sinceHeartbeat;
+    qint64 m_heartbeats = 0;
 };
 
 bool ReplicationWorker::Session::waitForSocket(bool forWrite) const
@@ -360,6 +370,76 @@ bool ReplicationWorker::Session::sendStatus(bool force, bool requestReply)
     return true;
 }
 
+QString ReplicationWorker::Session::probeQuery(const QByteArray &sql, Result *answer)
+{
+    if (!m_probe) {
+        const QByteArray dsn = m_worker.m_config.dsn.toUtf8();
+        const QByteArray password = m_worker.m_config.password.toUtf8();
+        // An ordinary connection (no replication=): the slot's row and the heartbeat. A statement
+        // that hangs must not hold the stream: five seconds, then it is an error.
+        std::vector<const char *> keywords{"dbname", "application_name", "connect_timeout", "options"};
+        std::vector<const char *> values{dsn.constData(), "cdcscope-health", "5", "-c statement_timeout=5000"};
+        if (!password.isEmpty()) {
+            keywords.push_back("password");
+            values.push_back(password.constData());
+        }
+        keywords.push_back(nullptr);
+        values.push_back(nullptr);
+        m_probe = PQconnectdbParams(keywords.data(), values.data(), 1);
+    }
+    if (PQstatus(m_probe) != CONNECTION_OK) {
+        const QString error = explain(QString::fromUtf8(PQerrorMessage(m_probe)));
+        PQfinish(m_probe);
+        m_probe = nullptr; // made again next time
+        return error;
+    }
+    Result result(PQexec(m_probe, sql.constData()), &PQclear);
+    if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+        const QString error = explain(QString::fromUtf8(PQerrorMessage(m_probe)));
+        if (PQstatus(m_probe) != CONNECTION_OK) {
+            PQfinish(m_probe);
+            m_probe = nullptr;
+        }
+        return error;
+    }
+    *answer = std::move(result);
+    return {};
+}
+
+void ReplicationWorker::Session::lookAfterSlot()
+{
+    const PostgresConfig &config = m_worker.m_config;
+    if (config.heartbeat.count() > 0 && (!m_sinceHeartbeat.isValid() || elapsedOf(m_sinceHeartbeat) >= config.heartbeat)) {
+        m_sinceHeartbeat.start();
+        Result answer(nullptr, &PQclear);
+        // Not transactional: written at once, decoded by nobody (pgoutput sends no messages unless
+        // asked), but it moves this database's WAL on, and the ping makes the walsender say so.
+        if (probeQuery("SELECT pg_logical_emit_message(false, 'cdcscope_heartbeat', '')", &answer).isEmpty()) {
+            ++m_heartbeats;
+            sendStatus(true, true);
+        }
+    }
+    if (m_sinceHealth.isValid() && elapsedOf(m_sinceHealth) < config.healthInterval)
+        return;
+    m_sinceHealth.start();
+    Result answer(nullptr, &PQclear);
+    const QString error = probeQuery(
+        "SELECT (pg_current_wal_lsn() - restart_lsn)::bigint, wal_status, safe_wal_size, "
+        "(pg_current_wal_lsn() - confirmed_flush_lsn)::bigint FROM pg_replication_slots WHERE slot_name = " +
+            literal(config.slot),
+        &answer);
+    if (!error.isEmpty() || PQntuples(answer.get()) != 1) {
+        Q_EMIT m_worker.slotHealthRead(-1, {}, -1, 0, m_heartbeats,
+                                       error.isEmpty() ? QStringLiteral("the slot %1 is gone").arg(config.slot) : error);
+        return;
+    }
+    const auto number = [&answer](int column) {
+        return PQgetisnull(answer.get(), 0, column) ? qint64(-1) : QByteArray(PQgetvalue(answer.get(), 0, column)).toLongLong();
+    };
+    Q_EMIT m_worker.slotHealthRead(number(0), QString::fromUtf8(PQgetvalue(answer.get(), 0, 1)), number(2),
+                                   std::max<qint64>(0, number(3)), m_heartbeats, {});
+}
+
 QString ReplicationWorker::Session::handle(const char *data, int size)
 {
     if (size < 1)
@@ -422,6 +502,7 @@ QString ReplicationWorker::Session::stream()
             QThread::msleep(10);
             continue;
         }
+        lookAfterSlot(); // a timer's look unless one is due
         char *buffer = nullptr;
         const int size = PQgetCopyData(m_conn, &buffer, 1);
         if (size > 0) {

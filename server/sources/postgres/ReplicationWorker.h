@@ -51,6 +51,10 @@ Q_SIGNALS:
     void progress(quint64 serverWalEnd, quint64 confirmed);
     // A table's deletes cannot name their channel (ChangeStream::IdentityNote); empty: fixed.
     void identityNoted(const QString &table, const QString &warning);
+    // The slot as PostgreSQL reports it (bytes; -1: not known, or null), `heartbeats` written so
+    // far; `error` when it could not be read.
+    void slotHealthRead(qint64 retainedWal, const QString &walStatus, qint64 safeWal, qint64 confirmedLag,
+                        qint64 heartbeats, const QString &error);
 
 protected:
     void run() override;
