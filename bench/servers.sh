@@ -31,3 +31,16 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
+
+# The median events_per_s of the runs in RESULTS labelled "LABEL STORAGE …", for each label and
+# storage (memory, journal).   print_ingest_medians RESULTS LABEL...
+print_ingest_medians() {
+  local results=$1 label storage
+  shift
+  for label in "$@"; do
+    for storage in memory journal; do
+      grep "^$label $storage " "$results" | sed 's/.*events_per_s=\([0-9]*\).*/\1/' | sort -n |
+        awk -v l="$label" -v s="$storage" '{v[NR]=$1} END {print "  " l " " s " " v[int((NR+1)/2)]}'
+    done
+  done
+}

@@ -29,9 +29,4 @@ for _ in $(seq "$rounds"); do
   done
 done
 echo "medians of $rounds (events/s):"
-for label in events webhook; do
-  for storage in memory journal; do
-    grep "^$label $storage " "$results" | sed 's/.*events_per_s=\([0-9]*\).*/\1/' | sort -n |
-      awk -v l="$label" -v s="$storage" '{v[NR]=$1} END {print "  " l " " s " " v[int((NR+1)/2)]}'
-  done
-done
+print_ingest_medians "$results" events webhook
