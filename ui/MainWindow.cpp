@@ -401,6 +401,9 @@ void MainWindow::buildStatusBar()
 
 void MainWindow::onSnapshot(const EngineSnapshot &snapshot)
 {
+    if (!snapshot.schemaChanges.isEmpty())
+        for (RowHistoryView *history : m_tabs->findChildren<RowHistoryView *>())
+            history->noteSchemaChanges(snapshot.schemaChanges);
     for (const SchemaNote &note : snapshot.schemaChanges) {
         m_live->noteSchemaChange(note);
         m_schemaNotes.append(note); // for replays
@@ -519,6 +522,7 @@ RowHistoryView *MainWindow::followRow(const LiveEvent &event)
     for (int row = 0; row < m_live->model()->rowCount(); ++row)
         seen.append(m_live->model()->eventAt(row));
     auto *view = new RowHistoryView(m_source, event.channel, {change->table, change->key}, seen, m_tabs);
+    view->noteSchemaChanges(m_schemaNotes);
     m_tabs->setCurrentIndex(m_tabs->addTab(view, tr("Row %1 %2").arg(change->table, change->key)));
     return view;
 }

@@ -26,6 +26,7 @@ RowHistoryView::RowHistoryView(MonitorSource &source, const QString &channel, Ro
     : QWidget(parent)
     , m_source(source)
     , m_channel(channel)
+    , m_row(row)
     , m_timeline(std::move(row))
     , m_summary(new QLabel(this))
     , m_table(new QTableWidget(0, ColumnCount, this))
@@ -122,21 +123,43 @@ QString RowHistoryView::addCapture(const QString &path)
     return {};
 }
 
+void RowHistoryView::noteSchemaChanges(const QList<SchemaNote> &notes)
+{
+    for (const SchemaNote &note : notes)
+        if (note.channel == m_channel && note.table == m_row.table)
+            m_schemaNotes.append(note);
+    std::sort(m_schemaNotes.begin(), m_schemaNotes.end(),
+              [](const SchemaNote &a, const SchemaNote &b) { return a.seq < b.seq; });
+    refresh();
+}
+
 void RowHistoryView::refresh()
 {
     const QList<RowVersion> &versions = m_timeline.versions();
     m_summary->setText(tr("<b>%1</b> · %n change(s)", nullptr, int(versions.size())).arg(title().toHtmlEscaped()));
-    m_table->setRowCount(int(versions.size()));
-    for (int row = 0; row < versions.size(); ++row) {
-        const RowVersion &version = versions[row];
+    // The row's versions, each schema change of its table before the first version it shaped.
+    QList<QStringList> lines;
+    auto note = m_schemaNotes.cbegin();
+    const auto schemaLine = [](const SchemaNote &schema) {
+        return QStringList{tr("schema"), TimeDisplay::format(schema.atMs, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
+                           schema.describe(), QString(), tr("the source")};
+    };
+    for (const RowVersion &version : versions) {
+        for (; note != m_schemaNotes.cend() && note->seq <= version.seq; ++note)
+            lines.append(schemaLine(*note));
         const QByteArray after = version.rowAfterJson();
-        const QStringList cells{
-            QString::number(version.seq), TimeDisplay::format(version.tsMs, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
-            version.describe(), after.isEmpty() ? tr("(row deleted)") : QString::fromUtf8(after), version.origin};
+        lines.append({QString::number(version.seq),
+                      TimeDisplay::format(version.tsMs, QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")), version.describe(),
+                      after.isEmpty() ? tr("(row deleted)") : QString::fromUtf8(after), version.origin});
+    }
+    for (; note != m_schemaNotes.cend(); ++note) // since the row's last change
+        lines.append(schemaLine(*note));
+    m_table->setRowCount(int(lines.size()));
+    for (int row = 0; row < lines.size(); ++row) {
         for (int column = 0; column < ColumnCount; ++column) {
-            auto *item = new QTableWidgetItem(cells[column]);
+            auto *item = new QTableWidgetItem(lines[row][column]);
             if (column == RowColumn || column == ChangeColumn)
-                item->setToolTip(cells[column]);
+                item->setToolTip(lines[row][column]);
             m_table->setItem(row, column, item);
         }
     }

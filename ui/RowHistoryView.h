@@ -1,6 +1,7 @@
 #pragma once
 
 #include "host/MonitorTypes.h"
+#include "sources/SchemaLog.h"
 #include "inspect/RowHistory.h"
 #include "store/TravelQuery.h"
 
@@ -25,6 +26,8 @@ public:
     RowHistoryView(MonitorSource &source, const QString &channel, RowIdentity row, const QList<LiveEvent> &seen,
                    QWidget *parent = nullptr);
 
+    // The schema changes of the row's table in its channel: a line each, before the change it shaped.
+    void noteSchemaChanges(const QList<cdc::SchemaNote> &notes);
     // Reads a JSONL capture and adds its changes of the row; an error names the file and line.
     QString addCapture(const QString &path);
     const RowTimeline &timeline() const { return m_timeline; }
@@ -39,7 +42,9 @@ private:
 
     MonitorSource &m_source;
     QString m_channel;
+    RowIdentity m_row;
     RowTimeline m_timeline;
+    QList<SchemaNote> m_schemaNotes; // of this table and channel, by seq
     int m_travelId = -1;
     qint64 m_bufferAfterSeq = 0;
     QLabel *m_summary;

@@ -1541,6 +1541,14 @@ private Q_SLOTS:
         QCOMPARE(replay->model()->rowCount(), 3);
         QCOMPARE(replay->model()->index(1, EventRingModel::SeqColumn).data().toString(), QStringLiteral("schema"));
         QCOMPARE(replay->model()->index(2, EventRingModel::SeqColumn).data().toLongLong(), 2);
+        // And a followed row's history, before its first version since the change.
+        RowHistoryView *history = m_window->followRow(rows->eventAt(2));
+        QVERIFY(history);
+        QTRY_COMPARE(history->table()->rowCount(), 2);
+        QCOMPARE(history->table()->item(0, 0)->text(), QStringLiteral("schema"));
+        QCOMPARE(history->table()->item(0, 2)->text(),
+                 QStringLiteral("schema change: public.gui_rows — column note text added"));
+        QCOMPARE(history->table()->item(1, 0)->text(), QStringLiteral("2"));
 
         QVERIFY2(cluster.stop(), qPrintable(cluster.error()));
         QTRY_COMPARE_WITH_TIMEOUT(cell(1), QStringLiteral("reconnecting"), 15000);
