@@ -223,8 +223,9 @@ private Q_SLOTS:
                  qPrintable(m_cluster.error()));
 
         QList<QJsonObject> events;
-        QVERIFY(QTest::qWaitFor([&] { return (events = channelPayloads(server->port, QStringLiteral("s"))).size() == 7; },
-                                10000));
+        QVERIFY2(QTest::qWaitFor(
+                     [&] { return (events = channelPayloads(server->port, QStringLiteral("s"))).size() == 7; }, 10000),
+                 qPrintable(QStringLiteral("%1 events; %2").arg(events.size()).arg(QString::fromUtf8(server->readLog()))));
         QStringList ops;
         for (const QJsonObject &event : events)
             ops.append(event.value(QStringLiteral("op")).toString());

@@ -264,7 +264,7 @@ void PostgresSource::noteSlotHealth(qint64 retainedWal, const QString &walStatus
 {
     m_status.healthError = error;
     m_status.heartbeats = heartbeats;
-    if (error.isEmpty()) {
+    if (retainedWal >= 0 || !walStatus.isEmpty()) { // read, even if a heartbeat failed
         m_status.retainedWalBytes = retainedWal >= 0 ? std::optional<qint64>(retainedWal) : std::nullopt;
         m_status.walStatus = walStatus;
         m_status.safeWalBytes = safeWal >= 0 ? std::optional<qint64>(safeWal) : std::nullopt;

@@ -135,6 +135,7 @@ private:
     QElapsedTimer m_sinceHealth;
     QElapsedTimer m_sinceHeartbeat;
     qint64 m_heartbeats = 0;
+    QString m_heartbeatError; // why the last heartbeat could not be written
 };
 
 bool ReplicationWorker::Session::waitForSocket(bool forWrite) const
@@ -414,7 +415,8 @@ void ReplicationWorker::Session::lookAfterSlot()
         Result answer(nullptr, &PQclear);
         // Not transactional: written at once, decoded by nobody (pgoutput sends no messages unless
         // asked), but it moves this database's WAL on, and the ping makes the walsender say so.
-        if (probeQuery("SELECT pg_logical_emit_message(false, 'cdcscope_heartbeat', '')", &answer).isEmpty()) {
+        m_heartbeatError = probeQuery("SELECT pg_logical_emit_message(false, 'cdcscope_heartbeat', '')", &answer);
+        if (m_heartbeatError.isEmpty()) {
             ++m_heartbeats;
             sendStatus(true, true);
         }
@@ -436,8 +438,11 @@ void ReplicationWorker::Session::lookAfterSlot()
     const auto number = [&answer](int column) {
         return PQgetisnull(answer.get(), 0, column) ? qint64(-1) : QByteArray(PQgetvalue(answer.get(), 0, column)).toLongLong();
     };
+    // The slot was read; a heartbeat that could not be written is said all the same.
     Q_EMIT m_worker.slotHealthRead(number(0), QString::fromUtf8(PQgetvalue(answer.get(), 0, 1)), number(2),
-                                   std::max<qint64>(0, number(3)), m_heartbeats, {});
+                                   std::max<qint64>(0, number(3)), m_heartbeats,
+                                   m_heartbeatError.isEmpty() ? QString()
+                                                              : QStringLiteral("heartbeat: %1").arg(m_heartbeatError));
 }
 
 QString ReplicationWorker::Session::handle(const char *data, int size)
