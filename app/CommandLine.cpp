@@ -514,6 +514,27 @@ QList<Setting> settings()
              postgresOf(options).schemaEvents = parseSwitchValue(value);
              return std::nullopt;
          }},
+        {QStringLiteral("pg-backfill"), QStringLiteral("CDCSCOPE_PG_BACKFILL"), QStringLiteral("list"),
+         QStringLiteral("Backfill these tables (schema.table, comma-separated) while streaming: their rows as "
+                        "op \"read\" events, in primary-key chunks, once per slot (resumed after a restart)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             QStringList tables;
+             for (const QString &table : value.split(u',', Qt::SkipEmptyParts))
+                 if (!table.trimmed().isEmpty())
+                     tables.append(table.trimmed());
+             postgresOf(options).backfillTables = tables;
+             return std::nullopt;
+         }},
+        {QStringLiteral("pg-backfill-chunk"), QStringLiteral("CDCSCOPE_PG_BACKFILL_CHUNK"), QStringLiteral("rows"),
+         QStringLiteral("Rows per backfill chunk: one SELECT between one pair of watermarks (default 5000)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             bool ok = false;
+             const qint64 rows = value.trimmed().toLongLong(&ok);
+             if (!ok || rows < 1 || rows > 100'000)
+                 return QStringLiteral("'%1' is not a number of rows between 1 and 100000").arg(value);
+             postgresOf(options).backfillChunkSize = rows;
+             return std::nullopt;
+         }},
         {QStringLiteral("pg-heartbeat"), QStringLiteral("CDCSCOPE_PG_HEARTBEAT"), QStringLiteral("duration"),
          QStringLiteral("Write a logical message into the watched database this often (e.g. 30s; default 0: none), "
                         "so the slot advances on a quiet database while others write WAL."),
@@ -611,6 +632,8 @@ constexpr ConfigKey configKeys[] = {
     {"postgres/default_channel", "pg-default-channel"},
     {"postgres/schema_events", "pg-schema-events"},
     {"postgres/heartbeat_ms", "pg-heartbeat", true},
+    {"postgres/backfill", "pg-backfill"},
+    {"postgres/backfill_chunk", "pg-backfill-chunk"},
     {"postgres/max_retained_wal", "pg-max-retained-wal"},
     {"cluster/redis", "redis"},
     {"cluster/accept_volatile", "redis-accept-volatile"},

@@ -64,6 +64,7 @@ CdcServer::~CdcServer()
     // What was accepted in this last event-loop turn still goes into the journal, and the source
     // confirms it upstream before its thread ends.
     m_store.commitNow();
+    m_api->setBackfillControl(nullptr);
     m_postgres.reset();
     // The connections reach into the API and the hub: they end first, with their threads.
     m_frontDoor.reset();
@@ -166,6 +167,7 @@ void CdcServer::startSources()
         Q_EMIT sourceStatusChanged(status);
     });
     m_metrics.sources.insert(m_postgres->status().name, m_postgres->status());
+    m_api->setBackfillControl(m_postgres.get());
     m_postgres->start();
 }
 
@@ -174,6 +176,7 @@ void CdcServer::stop()
     m_stopping = true;
     if (m_postgres) {
         m_store.commitNow();
+        m_api->setBackfillControl(nullptr);
         m_postgres.reset(); // confirms what is durable and ends the replication connection
         m_metrics.sources.clear();
     }

@@ -29,6 +29,9 @@ struct SourceMark
     // A part of a larger run: who is writing it, for the refusal other publishers get while it lasts
     // (a store that can promise consecutive seqs holds the run's channels until its last part).
     QString partOf;
+    // Kept with the position (a backfill's next key and counts); read back with sourceDetail(). A
+    // mark with a detail is a record beside the source's stream: it ends no run.
+    QByteArray detail;
 };
 
 // What a publish asks beyond its events.
@@ -128,6 +131,8 @@ public:
     // Where a source stood after what it last stored (SourceMark); 0 if unknown.
     virtual qint64 sourcePosition(const QString &key) const = 0;
     virtual QHash<QString, qint64> sourcePositions() const = 0;
+    // What the source kept with its position (SourceMark::detail); empty if nothing.
+    virtual QByteArray sourceDetail(const QString &key) const = 0;
     // Whether other instances publish into the same channels (a replication slot held elsewhere is
     // then another instance's, not a stuck connection of ours).
     virtual bool isShared() const = 0;

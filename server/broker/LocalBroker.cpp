@@ -76,8 +76,9 @@ void LocalBroker::publish(const PublishBatch &batch, const PublishOptions &optio
     }
     // Committed together with the events: after a crash, all of them or none.
     if (source && source->position) {
-        m_store.setSourcePosition(source->key, *source->position);
-        m_store.releaseChannels();
+        m_store.setSourcePosition(source->key, *source->position, source->detail);
+        if (source->detail.isEmpty())
+            m_store.releaseChannels();
     }
     // A source's whole transaction is answered by the position journaled with it (the check at the
     // top); only what has no position of its own — a publisher's batch, a part of a large
@@ -119,6 +120,11 @@ void LocalBroker::endRun(const QString &)
 qint64 LocalBroker::sourcePosition(const QString &key) const
 {
     return m_store.sourcePosition(key);
+}
+
+QByteArray LocalBroker::sourceDetail(const QString &key) const
+{
+    return m_store.sourceDetail(key);
 }
 
 QHash<QString, qint64> LocalBroker::sourcePositions() const

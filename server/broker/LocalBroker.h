@@ -31,6 +31,7 @@ public:
     void endRun(const QString &sourceKey) override;
     qint64 sourcePosition(const QString &key) const override;
     QHash<QString, qint64> sourcePositions() const override;
+    QByteArray sourceDetail(const QString &key) const override;
     bool isShared() const override { return false; }
     QString problem() const override;
     void writeHealth(JsonWriter &writer) const override;

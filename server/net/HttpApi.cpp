@@ -11,6 +11,8 @@
 #include "store/EventStore.h"
 
 #include <QCryptographicHash>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -52,6 +54,29 @@ bool isLatencyPath(const QByteArray &path)
 bool isSchemaPath(const QByteArray &path)
 {
     return path.startsWith("/channels/") && path.endsWith("/schema") && path.size() > 17;
+}
+
+// /sources/postgres/backfills: the list (GET) and a new one (POST).
+constexpr QByteArrayView backfillsPath = "/sources/postgres/backfills";
+
+// /sources/postgres/backfills/{table}/pause, /resume or /cancel.
+std::optional<std::pair<QString, BackfillControl::Action>> backfillAction(const QByteArray &path)
+{
+    if (!path.startsWith(backfillsPath) || path.size() <= backfillsPath.size() || path[backfillsPath.size()] != '/')
+        return std::nullopt;
+    const QByteArray rest = path.mid(backfillsPath.size() + 1);
+    const qsizetype slash = rest.lastIndexOf('/');
+    if (slash <= 0)
+        return std::nullopt;
+    const QByteArray verb = rest.mid(slash + 1);
+    const QString table = QUrl::fromPercentEncoding(rest.left(slash));
+    if (verb == "pause")
+        return std::pair{table, BackfillControl::Action::Pause};
+    if (verb == "resume")
+        return std::pair{table, BackfillControl::Action::Resume};
+    if (verb == "cancel")
+        return std::pair{table, BackfillControl::Action::Cancel};
+    return std::nullopt;
 }
 
 // {"count":N,"p50":ms,"p99":ms}, or null without samples in the window.
@@ -102,6 +127,10 @@ QByteArrayView routeMethod(const QByteArray &path)
         return "GET";
     if (isClientPath(path))
         return "DELETE";
+    if (path == backfillsPath)
+        return "GET"; // and POST: route() takes both
+    if (backfillAction(path))
+        return "POST";
     if (isWebhookPath(path))
         return "POST";
     for (const Route &route : routes)
@@ -144,6 +173,8 @@ void HttpApi::handle(const HttpRequestHead &head, const QByteArray &body, const 
         const QByteArrayView method = routeMethod(head.path);
         if (method.isEmpty())
             return reply(notFound(head));
+        if (head.path == backfillsPath)
+            return reply(m_cors.preflight(head, "GET, HEAD, POST, OPTIONS"));
         return reply(m_cors.preflight(head, allowedMethods(method)));
     }
     route(head, body, access, std::move(reply));
@@ -154,6 +185,8 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
     const QByteArrayView method = routeMethod(head.path);
     if (method.isEmpty())
         return reply(notFound(head));
+    if (head.path == backfillsPath && head.method == "POST")
+        return reply(startBackfill(body, access));
     // HEAD is GET without the body; the connection leaves the body out.
     if (head.method != method && !(method == "GET" && head.method == "HEAD")) {
         HttpResponse response = HttpResponse::error(405, QStringLiteral("method_not_allowed"),
@@ -161,7 +194,8 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
                                                         .arg(QString::fromUtf8(head.path.left(200)),
                                                              QString::fromUtf8(head.method.left(20)),
                                                              QString::fromLatin1(method.data(), method.size())));
-        response.extraHeaders.append({"Allow", allowedMethods(method).toByteArray()});
+        response.extraHeaders.append({"Allow", head.path == backfillsPath ? QByteArray("GET, HEAD, POST, OPTIONS")
+                                                                          : allowedMethods(method).toByteArray()});
         return reply(response);
     }
     if (isExportPath(head.path)) {
@@ -193,6 +227,10 @@ void HttpApi::route(const HttpRequestHead &head, const QByteArray &body, const A
         return reply(clients(access));
     if (isClientPath(head.path))
         return reply(disconnectClient(head, access));
+    if (head.path == backfillsPath)
+        return reply(listBackfills());
+    if (const auto action = backfillAction(head.path))
+        return reply(controlBackfill(action->first, action->second, access));
     reply(channels(access));
 }
 
@@ -202,8 +240,9 @@ HttpResponse HttpApi::notFound(const HttpRequestHead &head)
         404, QStringLiteral("not_found"),
         QStringLiteral("no such endpoint: %1").arg(QString::fromUtf8(head.path.left(200))),
         QStringLiteral("endpoints: POST /events, POST /channels/{id}/events, GET /health, GET /metrics, GET /channels, "
-                       "GET /export, GET /channels/{id}/export, GET /channels/{id}/latency, GET /channels/{id}/schema, and WebSocket "
-                       "upgrades on /ws"));
+                       "GET /export, GET /channels/{id}/export, GET /channels/{id}/latency, GET /channels/{id}/schema, "
+                       "GET and POST /sources/postgres/backfills, POST /sources/postgres/backfills/{table}/pause|resume|"
+                       "cancel, and WebSocket upgrades on /ws"));
 }
 
 void HttpApi::publishWebhook(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply)
@@ -455,6 +494,10 @@ HttpResponse HttpApi::health() const
         for (const QString &warning : source.warnings)
             writer.value(QStringView(warning));
         writer.endArray();
+        writer.key("backfills").beginArray();
+        for (const BackfillStatus &backfill : source.backfills)
+            writeBackfill(writer, backfill);
+        writer.endArray();
         if (source.lastError.isEmpty())
             writer.key("last_error").rawValue("null");
         else
@@ -632,6 +675,71 @@ HttpResponse HttpApi::channelLatency(const QString &channel, const Access &acces
     }
     writer.endArray().endObject();
     return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::noPostgresSource()
+{
+    return HttpResponse::error(404, QStringLiteral("no_source"), QStringLiteral("this server has no PostgreSQL source"),
+                               QStringLiteral("start it with --pg-dsn (docs/postgres.md)"));
+}
+
+HttpResponse HttpApi::backfillAnswer(const BackfillControl::Answer &answer)
+{
+    if (!answer.backfill)
+        return HttpResponse::error(answer.httpStatus, answer.code, answer.message);
+    JsonWriter writer;
+    writer.beginObject().key("backfill");
+    writeBackfill(writer, *answer.backfill);
+    writer.endObject();
+    return HttpResponse::json(answer.httpStatus, writer.take());
+}
+
+HttpResponse HttpApi::listBackfills() const
+{
+    if (!m_backfills)
+        return noPostgresSource();
+    JsonWriter writer;
+    writer.beginObject().key("backfills").beginArray();
+    for (const BackfillStatus &backfill : m_backfills->backfills())
+        writeBackfill(writer, backfill);
+    writer.endArray().endObject();
+    return HttpResponse::json(200, writer.take());
+}
+
+HttpResponse HttpApi::startBackfill(const QByteArray &body, const Access &access)
+{
+    if (!access.mayMonitor())
+        return refuseMonitoring(access);
+    if (!m_backfills)
+        return noPostgresSource();
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    const auto invalid = [](const QString &message) {
+        return HttpResponse::error(400, QStringLiteral("invalid_body"), message,
+                                   QStringLiteral("send {\"table\":\"public.orders\"} (and \"chunk_size\": rows, if not the "
+                                                  "configured one)"));
+    };
+    if (parseError.error != QJsonParseError::NoError)
+        return invalid(QStringLiteral("the body is not JSON: %1 at offset %2")
+                           .arg(parseError.errorString())
+                           .arg(parseError.offset));
+    const QJsonObject request = document.object();
+    if (!document.isObject() || !request.value(QStringLiteral("table")).isString())
+        return invalid(QStringLiteral("the body names no table"));
+    const QJsonValue chunk = request.value(QStringLiteral("chunk_size"));
+    if (!chunk.isUndefined() && (!chunk.isDouble() || chunk.toDouble() != double(qint64(chunk.toDouble()))))
+        return invalid(QStringLiteral("chunk_size is not a whole number of rows"));
+    return backfillAnswer(m_backfills->startBackfill(request.value(QStringLiteral("table")).toString(),
+                                                     chunk.isUndefined() ? 0 : qint64(chunk.toDouble())));
+}
+
+HttpResponse HttpApi::controlBackfill(const QString &table, BackfillControl::Action action, const Access &access)
+{
+    if (!access.mayMonitor())
+        return refuseMonitoring(access);
+    if (!m_backfills)
+        return noPostgresSource();
+    return backfillAnswer(m_backfills->controlBackfill(table, action));
 }
 
 } // namespace cdc

@@ -4,6 +4,7 @@
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
 #include "ServerConfig.h"
+#include "sources/BackfillControl.h"
 #include "sources/SchemaLog.h"
 #include "protocol/PublishRequest.h"
 #include "store/EventStore.h"
@@ -34,6 +35,8 @@ public:
     // `access`: what the request's token allows, as its connection checked it on the head.
     void handle(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
     const CorsPolicy &cors() const { return m_cors; }
+    // The source whose backfills /sources/postgres/backfills controls; null: none.
+    void setBackfillControl(BackfillControl *control) { m_backfills = control; }
 
 private:
     void route(const HttpRequestHead &head, const QByteArray &body, const Access &access, Reply reply);
@@ -77,6 +80,12 @@ private:
     HttpResponse channelLatency(const QString &channel, const Access &access) const;
     // GET /channels/{id}/schema: the schema changes its tables went through, with the seq each precedes.
     HttpResponse channelSchema(const QString &channel, const Access &access) const;
+    // /sources/postgres/backfills: list, start (POST, a "monitor" token), pause, resume, cancel.
+    HttpResponse listBackfills() const;
+    HttpResponse startBackfill(const QByteArray &body, const Access &access);
+    HttpResponse controlBackfill(const QString &table, BackfillControl::Action action, const Access &access);
+    static HttpResponse backfillAnswer(const BackfillControl::Answer &answer);
+    static HttpResponse noPostgresSource();
 
     EventStore &m_store;
     SessionHub &m_hub;
@@ -84,6 +93,7 @@ private:
     ServerMetrics &m_metrics;
     const ServerConfig &m_config;
     Broker &m_broker;
+    BackfillControl *m_backfills = nullptr;
     CorsPolicy m_cors;
     // Idempotency keys whose first request is not answered yet, with the retries waiting for it.
     struct InFlight

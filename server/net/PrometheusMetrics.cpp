@@ -280,6 +280,26 @@ QByteArray renderPrometheus(const ServerMetrics &metrics, const EventStore &stor
     text.family("cdcscope_source_reconnects_total", "counter", "Times a streaming source lost its connection.");
     for (const SourceStatus &source : metrics.sources)
         text.sample("cdcscope_source_reconnects_total", source.reconnects, "source=\"" + labelValue(source.name) + '"');
+    // Backfills: one series per table (the newest backfill of each), so a dashboard draws progress.
+    const auto backfillSamples = [&](const char *name, const char *type, const char *help, auto value) {
+        text.family(name, type, help);
+        for (const SourceStatus &source : metrics.sources)
+            for (const BackfillStatus &backfill : source.backfills)
+                text.sample(name, value(backfill),
+                            "source=\"" + labelValue(source.name) + "\",table=\"" + labelValue(backfill.table) + '"');
+    };
+    backfillSamples("cdcscope_backfill_rows_read_total", "counter", "Rows a backfill read and stored.",
+                    [](const BackfillStatus &backfill) { return backfill.rowsRead; });
+    backfillSamples("cdcscope_backfill_rows_skipped_total", "counter",
+                    "Rows a backfill left to the live change that came between their chunk's watermarks.",
+                    [](const BackfillStatus &backfill) { return backfill.rowsSkipped; });
+    backfillSamples("cdcscope_backfill_rows_estimate", "gauge",
+                    "The table's rows as PostgreSQL estimated them when the backfill started (-1: unknown).",
+                    [](const BackfillStatus &backfill) { return backfill.estimate; });
+    backfillSamples("cdcscope_backfill_chunks_total", "counter", "Chunks a backfill stored.",
+                    [](const BackfillStatus &backfill) { return backfill.chunks; });
+    backfillSamples("cdcscope_backfill_running", "gauge", "1 while a backfill reads (not paused, done or failed).",
+                    [](const BackfillStatus &backfill) { return qint64(backfill.state == u"running" ? 1 : 0); });
     return text.take();
 }
 

@@ -8,6 +8,23 @@
 
 namespace cdc {
 
+// A backfill of one table (docs/postgres.md, "Backfill"), as the status shows it.
+struct BackfillStatus
+{
+    QString table;
+    QString state; // running, paused, done, cancelled, failed
+    QString error;
+    qint64 rowsRead = 0;    // rows read so far (stored)
+    qint64 rowsSkipped = 0; // of them, left to the live change that came between their watermarks
+    qint64 estimate = 0;    // the table's rows as PostgreSQL estimated them at the start; -1 unknown
+    qint64 chunks = 0;
+    double rowsPerSecond = 0; // over the last few seconds
+    qint64 etaSeconds = -1;   // -1: not known
+    qint64 startedAtMs = 0;
+    qint64 finishedAtMs = 0;
+    QString lastKey; // the primary key of the last row stored, for people ("(1042)")
+};
+
 // What an upstream source (PostgreSQL logical replication) is doing, as /health, /metrics and the
 // window's Sources panel show it.
 struct SourceStatus
@@ -48,9 +65,16 @@ struct SourceStatus
     qint64 lastChangeAtMs = 0; // the newest change stored; 0: none since start
     qint64 heartbeats = 0;     // --pg-heartbeat messages written
     QString healthError;       // why the slot could not be read, if it could not
+
+    // Backfills of this source, the newest of each table (running, paused or finished).
+    QList<BackfillStatus> backfills;
 };
 
 QString sourceStateName(SourceStatus::State state);
+
+class JsonWriter;
+// A backfill as /health and /sources/postgres/backfills say it (docs/protocol.md).
+void writeBackfill(JsonWriter &writer, const BackfillStatus &backfill);
 
 } // namespace cdc
 

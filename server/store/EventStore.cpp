@@ -203,12 +203,12 @@ void EventStore::probeJournal()
         commitNow();
 }
 
-void EventStore::setSourcePosition(const QString &source, qint64 position)
+void EventStore::setSourcePosition(const QString &source, qint64 position, const QByteArray &detail)
 {
-    m_sourcePositions.insert(source, position);
+    m_sourcePositions.insert(source, {position, detail});
     if (!m_journal)
         return;
-    m_stagedSourcePositions.insert(source, position);
+    m_stagedSourcePositions.insert(source, {position, detail});
     scheduleCommit();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "SourcePosition.h"
 #include "ChannelLog.h"
 #include "IdempotencyLedger.h"
 #include "protocol/PublishRequest.h"
@@ -89,9 +90,11 @@ public:
     // A source's position upstream (for PostgreSQL, the end LSN of its last transaction), made
     // durable in the same journal transaction as the events appended before it in this turn, so
     // events and position are never out of step after a crash.
-    void setSourcePosition(const QString &source, qint64 position);
+    // `detail`: what else the source keeps about where it is (a backfill's next key).
+    void setSourcePosition(const QString &source, qint64 position, const QByteArray &detail = {});
     // The latest position set (staged or committed), or the one restored from the journal; 0 if none.
-    qint64 sourcePosition(const QString &source) const { return m_sourcePositions.value(source); }
+    qint64 sourcePosition(const QString &source) const { return m_sourcePositions.value(source).position; }
+    QByteArray sourceDetail(const QString &source) const { return m_sourcePositions.value(source).detail; }
     QStringList sourceKeys() const { return m_sourcePositions.keys(); }
 
     // POST /events answers by Idempotency-Key, kept for IdempotencyLedger's window. An answer
@@ -177,9 +180,9 @@ private:
     // event announceable even when a batch larger than the retention evicts it again.
     std::vector<std::pair<ChannelLog *, StoredEvent>> m_staged;
     QHash<QString, qint64> m_evictedSinceCommit; // channel -> oldest retained seq, for the journal
-    QHash<QString, qint64> m_sourcePositions;
-    QHash<QString, qint64> m_stagedSourcePositions;
-    QHash<QString, qint64> m_committedSourcePositions;      // what a refused commit falls back to
+    QHash<QString, SourcePosition> m_sourcePositions;
+    QHash<QString, SourcePosition> m_stagedSourcePositions;
+    QHash<QString, SourcePosition> m_committedSourcePositions;      // what a refused commit falls back to
     std::function<bool(const QString &)> m_watched;         // set: idle channels are forgotten
     QHash<QString, std::pair<qint64, qint64>> m_tombstones; // without a journal: forgotten channels' last seq, ts_ms
     std::deque<QString> m_tombstoneOrder;                   // oldest first (may name ones that came back)

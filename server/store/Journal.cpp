@@ -48,6 +48,8 @@ const char *const migrations[] = {
     "ALTER TABLE events ADD COLUMN crc INTEGER;",
     // 4 -> 5: the epoch of the seq history (a new journal is a new history; clients compare it).
     "CREATE TABLE IF NOT EXISTS history (epoch TEXT NOT NULL);",
+    // 5 -> 6: what a source keeps beside its position (a backfill's next key), with the events.
+    "ALTER TABLE sources ADD COLUMN detail BLOB;",
 };
 
 qint64 checksumOf(const void *data, qsizetype size)
@@ -323,13 +325,13 @@ void Journal::writeMarks()
     m_marksDirty = false;
 }
 
-QHash<QString, qint64> Journal::loadSourcePositions()
+QHash<QString, SourcePosition> Journal::loadSourcePositions()
 {
-    QHash<QString, qint64> positions;
+    QHash<QString, SourcePosition> positions;
     QSqlQuery query(QSqlDatabase::database(m_connectionName));
-    query.exec(QStringLiteral("SELECT name, position FROM sources"));
+    query.exec(QStringLiteral("SELECT name, position, detail FROM sources"));
     while (query.next())
-        positions.insert(query.value(0).toString(), query.value(1).toLongLong());
+        positions.insert(query.value(0).toString(), {query.value(1).toLongLong(), query.value(2).toByteArray()});
     return positions;
 }
 
@@ -468,11 +470,13 @@ bool Journal::commit(const JournalCommit &commit, QString *error)
             return fail(drop);
     }
     QSqlQuery position(db);
-    position.prepare(QStringLiteral("INSERT INTO sources (name, position) VALUES (?, ?) "
-                                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position"));
+    position.prepare(QStringLiteral("INSERT INTO sources (name, position, detail) VALUES (?, ?, ?) "
+                                    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                                    "detail = excluded.detail"));
     for (auto it = sourcePositions.cbegin(); it != sourcePositions.cend(); ++it) {
         position.bindValue(0, it.key());
-        position.bindValue(1, it.value());
+        position.bindValue(1, it.value().position);
+        position.bindValue(2, it.value().detail.isEmpty() ? QVariant() : QVariant(it.value().detail));
         if (!position.exec())
             return fail(position);
     }

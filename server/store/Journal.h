@@ -1,5 +1,6 @@
 #pragma once
 
+#include "SourcePosition.h"
 #include "IdempotencyLedger.h"
 #include "JournalMarks.h"
 #include "StoredEvent.h"
@@ -73,7 +74,7 @@ struct JournalCommit
     std::vector<JournalRecord> records;                  // the events accepted since the last commit
     QHash<QString, std::pair<qint64, qint64>> lastSeqTs; // each touched channel's last seq and ts_ms
     QHash<QString, qint64> oldestRetained;               // events below these seqs are dropped
-    QHash<QString, qint64> sourcePositions;              // each source's position upstream
+    QHash<QString, SourcePosition> sourcePositions;      // each source's position upstream
     std::vector<IdempotentAnswer> answers;               // POST /events answers by Idempotency-Key
     qint64 answersExpireBeforeMs = 0;                    // older answers are dropped (with `answers`)
 };
@@ -84,7 +85,7 @@ struct JournalCommit
 class Journal
 {
 public:
-    static constexpr int schemaVersion = 5;
+    static constexpr int schemaVersion = 6;
 
     // Opens (creating if needed) and checks the file; the error names the file and what to do.
     static std::variant<std::unique_ptr<Journal>, QString> open(const JournalOptions &options);
@@ -106,7 +107,7 @@ public:
     std::optional<std::pair<qint64, qint64>> channelEnd(const QString &name);
     // Drops the name from the id cache (the store forgot the channel; the row stays).
     void forgetChannelId(const QString &name) { m_channelIds.remove(name); }
-    QHash<QString, qint64> loadSourcePositions();
+    QHash<QString, SourcePosition> loadSourcePositions();
     // The Idempotency-Key answers given at or after `sinceMs`, oldest first.
     std::vector<IdempotentAnswer> loadAnswers(qint64 sinceMs);
 

@@ -57,6 +57,7 @@ public:
     void endRun(const QString &) override {}
     qint64 sourcePosition(const QString &) const override { return 0; }
     QHash<QString, qint64> sourcePositions() const override { return {}; }
+    QByteArray sourceDetail(const QString &) const override { return {}; }
     bool isShared() const override { return true; }
     QString problem() const override { return currentProblem; }
     void writeHealth(JsonWriter &writer) const override

@@ -306,7 +306,7 @@ private Q_SLOTS:
         journal.reset();
         store.reset();
         auto reopened = openJournal(path());
-        QCOMPARE(reopened->loadSourcePositions().value(QStringLiteral("src")), 42);
+        QCOMPARE(reopened->loadSourcePositions().value(QStringLiteral("src")).position, 42);
     }
 
     void aJournalInUseIsRefused()

@@ -106,7 +106,7 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
         if (found == m_relations.cend())
             return QStringLiteral("change to relation %1 before its description").arg(change->relation);
         const std::optional<Tuple> &row = change->newTuple ? change->newTuple : change->oldTuple;
-        m_pending.append({channelFor(*found, row), payloadFor(*change, *found, walStart)});
+        m_pending.append({channelFor(m_rules, *found, row), payloadFor(*change, *found, walStart)});
         return takePartIfFull();
     } else if (const auto *truncate = std::get_if<Truncate>(&message)) {
         for (const quint32 oid : truncate->relations) {
@@ -124,7 +124,7 @@ std::variant<std::optional<ChangeStream::Transaction>, QString> ChangeStream::fe
                 .field("cascade", truncate->cascade)
                 .field("restart_identity", truncate->restartIdentity)
                 .endObject();
-            m_pending.append({channelFor(*found, std::nullopt), writer.take()});
+            m_pending.append({channelFor(m_rules, *found, std::nullopt), writer.take()});
         }
         return takePartIfFull(); // a truncate of many tables may overshoot a part: it stays whole
     } else if (const auto *commit = std::get_if<Commit>(&message)) {
@@ -166,19 +166,41 @@ void ChangeStream::checkIdentity(const Relation &relation)
     m_identityNotes.append({table, warning});
 }
 
-QString ChangeStream::channelFor(const Relation &relation, const std::optional<Tuple> &row) const
+const Relation *ChangeStream::relation(quint32 oid) const
+{
+    const auto found = m_relations.constFind(oid);
+    return found == m_relations.cend() ? nullptr : &found.value();
+}
+
+NewEvent ChangeStream::readEvent(const RoutingRules &rules, const Relation &relation, const Tuple &row, Lsn lsn,
+                                 qint64 readAtMs)
+{
+    JsonWriter writer;
+    writer.beginObject()
+        .field("op", "read")
+        .field("schema", QStringView(relation.schema))
+        .field("table", QStringView(relation.table))
+        .field("lsn", QStringView(formatLsn(lsn)))
+        .field("read_ts_ms", readAtMs)
+        .key("new")
+        .rawValue(rowJson(relation, row, false))
+        .endObject();
+    return {channelFor(rules, relation, row), writer.take()};
+}
+
+QString ChangeStream::channelFor(const RoutingRules &rules, const Relation &relation, const std::optional<Tuple> &row)
 {
     if (row) {
         for (size_t i = 0; i < relation.columns.size() && i < row->size(); ++i) {
-            if (relation.columns[i].name != m_rules.column || (*row)[i].kind != Value::Kind::Text)
+            if (relation.columns[i].name != rules.column || (*row)[i].kind != Value::Kind::Text)
                 continue;
             const QString channel = normalizedChannel(QString::fromUtf8((*row)[i].text));
             if (!channel.isEmpty() && channel.size() <= maxChannelNameLength)
                 return channel;
         }
     }
-    if (!m_rules.defaultChannel.isEmpty())
-        return m_rules.defaultChannel;
+    if (!rules.defaultChannel.isEmpty())
+        return rules.defaultChannel;
     return relation.schema + u'.' + relation.table;
 }
 

@@ -68,9 +68,17 @@ public:
     };
     QList<IdentityNote> takeIdentityNotes() { return std::exchange(m_identityNotes, {}); }
 
+    // The table a change names, as last described in this stream; null before its description.
+    const Relation *relation(quint32 oid) const;
+
+    // A row a backfill read (SELECT) at `lsn`, its chunk's high watermark: an `op: "read"` event in
+    // the channel its changes go to, the row in `new` as a change carries it.
+    static NewEvent readEvent(const RoutingRules &rules, const Relation &relation, const Tuple &row, Lsn lsn,
+                              qint64 readAtMs);
+
 private:
     void checkIdentity(const Relation &relation);
-    QString channelFor(const Relation &relation, const std::optional<Tuple> &row) const;
+    static QString channelFor(const RoutingRules &rules, const Relation &relation, const std::optional<Tuple> &row);
     QByteArray payloadFor(const Change &change, const Relation &relation, Lsn lsn) const;
     static QByteArray rowJson(const Relation &relation, const Tuple &tuple, bool keyOnly);
 

@@ -175,9 +175,17 @@ std::variant<Message, QString> decode(const QByteArray &data)
         message = truncate;
         break;
     }
+    case 'M': {
+        LogicalMessage logical;
+        logical.transactional = (reader.byte() & 1) != 0;
+        logical.lsn = reader.read<quint64>();
+        logical.prefix = reader.string();
+        logical.content = reader.bytes(reader.read<qint32>());
+        message = logical;
+        break;
+    }
     case 'O':
     case 'Y':
-    case 'M':
         message = Ignored{tag};
         break;
     default:

@@ -77,12 +77,21 @@ struct Truncate
     bool cascade = false;
     bool restartIdentity = false;
 };
+// pg_logical_emit_message's record, sent with the `messages` option (PostgreSQL 14+): a
+// transactional one inside its transaction, any other where it was written in the WAL.
+struct LogicalMessage
+{
+    bool transactional = false;
+    Lsn lsn = 0;
+    QString prefix;
+    QByteArray content;
+};
 struct Ignored
 {
-    char tag = 0; // Origin, Type, Message: nothing to publish
+    char tag = 0; // Origin, Type: nothing to publish
 };
 
-using Message = std::variant<Begin, Commit, Relation, Change, Truncate, Ignored>;
+using Message = std::variant<Begin, Commit, Relation, Change, Truncate, LogicalMessage, Ignored>;
 
 // Decodes one pgoutput message; the error says which message and what is wrong with it.
 std::variant<Message, QString> decode(const QByteArray &data);

@@ -35,6 +35,10 @@ struct PostgresConfig
     qint64 maxRetainedWalBytes = qint64(1) << 30;
     // How often the slot's health is read on a second, ordinary connection.
     std::chrono::milliseconds healthInterval{5'000};
+    // Tables to backfill (--pg-backfill): each once per slot, resumed where it stopped.
+    QStringList backfillTables;
+    // Rows per backfill chunk: per SELECT, between one pair of watermarks.
+    qint64 backfillChunkSize = 5'000;
     // Changes of one transaction held before they are handed on as a part (ChangeStream).
     qsizetype transactionPartSize = ChangeStream::defaultPartSize;
 };

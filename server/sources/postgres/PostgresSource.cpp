@@ -9,6 +9,7 @@
 
 #include <QDateTime>
 #include <QPointer>
+#include <QUuid>
 
 namespace cdc::pg {
 
@@ -44,6 +45,7 @@ void PostgresSource::start()
     connect(m_worker.get(), &ReplicationWorker::progress, this, &PostgresSource::setProgress);
     connect(m_worker.get(), &ReplicationWorker::identityNoted, this, &PostgresSource::noteIdentity);
     connect(m_worker.get(), &ReplicationWorker::slotHealthRead, this, &PostgresSource::noteSlotHealth);
+    connect(m_worker.get(), &ReplicationWorker::backfillChunkReady, this, &PostgresSource::applyChunk);
     connect(m_worker.get(), &ReplicationWorker::identified, this, [this](const QString &sourceKey) {
         // Where this database and slot resume: what the broker holds from earlier runs.
         m_sourceKey = sourceKey;
@@ -53,6 +55,7 @@ void PostgresSource::start()
             m_status.journaledLsn = formatLsn(resumeAt);
             Q_EMIT statusChanged(m_status);
         }
+        resumeBackfills();
     });
     m_worker->start();
 }
@@ -81,7 +84,7 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     const QByteArray key = idempotencyKeyOf(sourceKey, transaction);
     PublishOptions options;
     options.idempotencyKey = key; // the fingerprint is the broker's to take, if it needs one
-    SourceMark mark{sourceKey, qint64(transaction.commitLsn), std::nullopt, QString()};
+    SourceMark mark{sourceKey, qint64(transaction.commitLsn), std::nullopt, QString(), {}};
     if (transaction.complete)
         mark.position = qint64(transaction.endLsn);
     else
@@ -90,7 +93,8 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
                           .arg(m_status.openTransactionRows);
     options.source = mark;
     // A part confirms nothing by itself: only its transaction's end may be confirmed upstream.
-    m_inFlight.push_back({transaction.complete ? transaction.endLsn : 0, false, key});
+    const qint64 number = m_inFlightFirst + qint64(m_inFlight.size());
+    m_inFlight.push_back({transaction.complete ? transaction.endLsn : 0, false, 0});
     // Each schema change goes before the table's next change (in this part; one whose change is in
     // the next part has none here); with --pg-schema-events as an event of its own there too.
     PublishBatch events = transaction.events;
@@ -133,7 +137,7 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
     const qint64 commitMs = transaction.events.isEmpty() ? 0 : readCommitTimeMs(transaction.events.front().payload).value_or(0);
     m_broker.publish(
         events, options,
-        [self = QPointer<PostgresSource>(this), key, count, complete, notes, before, commitMs](const PublishOutcome &outcome) {
+        [self = QPointer<PostgresSource>(this), number, count, complete, notes, before, commitMs](const PublishOutcome &outcome) {
             if (!self || !self->m_worker || self->m_resending)
                 return;
             if (outcome.refusal)
@@ -154,11 +158,12 @@ void PostgresSource::apply(const QString &sourceKey, const ChangeStream::Transac
                 self->m_schemas.add(note);
             }
             self->m_status.lastChangeAtMs = QDateTime::currentMSecsSinceEpoch();
-            for (InFlight &sent : self->m_inFlight)
-                if (sent.idempotencyKey == key) {
-                    sent.stored = true;
-                    sent.commitMs = commitMs;
-                }
+            const qint64 index = number - self->m_inFlightFirst;
+            if (index >= 0 && index < qint64(self->m_inFlight.size())) {
+                InFlight &sent = self->m_inFlight[size_t(index)];
+                sent.stored = true;
+                sent.commitMs = commitMs;
+            }
             self->confirmStoredInOrder();
         });
 }
@@ -181,6 +186,7 @@ void PostgresSource::confirmStoredInOrder()
         if (m_inFlight.front().commitMs > 0)
             m_lastConfirmedCommitMs = m_inFlight.front().commitMs;
         m_inFlight.pop_front();
+        ++m_inFlightFirst;
     }
     if (confirmed == 0)
         return;
@@ -199,12 +205,22 @@ void PostgresSource::resendWhenAccepted(const QString &error)
     // the broker accepts again, then read it all again from there. Nothing is lost, and what was
     // stored meanwhile is answered by its key, not stored twice.
     m_resending = true;
+    m_inFlightFirst += qint64(m_inFlight.size()); // answers still to come find nothing
     m_inFlight.clear();
     setState(SourceStatus::State::Reconnecting, error);
     const auto resend = [this] {
         if (!m_broker.problem().isEmpty() || !m_worker)
             return false;
         disconnect(&m_broker, &Broker::stateChanged, this, nullptr);
+        // Backfills read again after what is stored: chunks refused with the rest are not lost.
+        for (BackfillView &view : m_backfills) {
+            if (!view.current.isActive())
+                continue;
+            const BackfillPosition::State state = view.current.state;
+            view.current = view.stored;
+            view.current.state = state;
+            m_worker->orderBackfill({BackfillOrder::Kind::Rewind, view.current});
+        }
         m_worker->requestResend();
         return true;
     };
@@ -306,6 +322,225 @@ void PostgresSource::setProgress(Lsn serverWalEnd, Lsn confirmed)
     m_status.confirmedLsn = formatLsn(confirmed);
     const Lsn durable = std::max(m_durable, confirmed);
     m_status.lagBytes = qint64(m_serverWalEnd > durable ? m_serverWalEnd - durable : 0);
+    Q_EMIT statusChanged(m_status);
+}
+
+namespace {
+
+// "orders" → "public.orders"; empty when it cannot name a table.
+QString qualifiedTable(const QString &given)
+{
+    const QString table = given.trimmed();
+    if (table.isEmpty() || table.size() > 200 || table.startsWith(u'.') || table.endsWith(u'.'))
+        return {};
+    return table.contains(u'.') ? table : QStringLiteral("public.") + table;
+}
+
+BackfillControl::Answer refusal(int status, const char *code, const QString &message)
+{
+    return {status, QString::fromLatin1(code), message, std::nullopt};
+}
+
+} // namespace
+
+BackfillControl::Answer PostgresSource::startBackfill(const QString &given, qint64 chunkSize)
+{
+    const QString table = qualifiedTable(given);
+    if (table.isEmpty())
+        return refusal(422, "invalid_table", QStringLiteral("name a table: \"schema.table\" or \"table\" (in public)"));
+    if (chunkSize < 0 || chunkSize > 100'000)
+        return refusal(422, "invalid_chunk_size", QStringLiteral("chunk_size is between 1 and 100000 rows"));
+    if (const auto found = m_backfills.constFind(table); found != m_backfills.cend() && found->current.isActive())
+        return refusal(409, "backfill_exists",
+                       QStringLiteral("a backfill of %1 is %2 (%3 rows read); resume or cancel it first")
+                           .arg(table, backfillStateName(found->current.state))
+                           .arg(found->stored.rowsRead));
+    BackfillPosition position;
+    position.table = table;
+    position.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    position.chunkSize = chunkSize > 0 ? chunkSize : m_config.backfillChunkSize;
+    position.startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_backfills.insert(table, {position, position, {}});
+    if (m_worker)
+        m_worker->orderBackfill({BackfillOrder::Kind::Start, position});
+    qCInfo(lcIngest).noquote() << "postgres: backfill of" << table << "started," << position.chunkSize << "rows a chunk";
+    storeBackfill(position);
+    showBackfills();
+    return {202, {}, {}, m_status.backfills.value(std::distance(m_backfills.begin(), m_backfills.find(table)))};
+}
+
+BackfillControl::Answer PostgresSource::controlBackfill(const QString &given, Action action)
+{
+    const QString table = qualifiedTable(given);
+    const auto found = m_backfills.find(table);
+    if (found == m_backfills.end())
+        return refusal(404, "no_backfill", QStringLiteral("there is no backfill of %1").arg(table.isEmpty() ? given : table));
+    BackfillPosition &current = found->current;
+    using State = BackfillPosition::State;
+    const auto wrongState = [&](const char *verb) {
+        return refusal(409, "backfill_state",
+                       QStringLiteral("the backfill of %1 is %2; it cannot be %3").arg(table, backfillStateName(current.state),
+                                                                                   QLatin1String(verb)));
+    };
+    BackfillOrder order{BackfillOrder::Kind::Pause, current};
+    switch (action) {
+    case Action::Pause:
+        if (current.state != State::Running)
+            return wrongState("paused");
+        current.state = State::Paused;
+        break;
+    case Action::Resume:
+        if (current.state != State::Paused && current.state != State::Failed)
+            return wrongState("resumed");
+        // A failed one goes on after what it stored, once what failed it is fixed.
+        order.kind = current.state == State::Failed ? BackfillOrder::Kind::Start : BackfillOrder::Kind::Resume;
+        if (current.state == State::Failed)
+            current = found->stored;
+        current.state = State::Running;
+        current.error.clear();
+        current.finishedAtMs = 0;
+        order.position = current;
+        break;
+    case Action::Cancel:
+        if (!current.isActive())
+            return wrongState("cancelled");
+        current.state = State::Cancelled;
+        current.finishedAtMs = QDateTime::currentMSecsSinceEpoch();
+        order.kind = BackfillOrder::Kind::Cancel;
+        break;
+    }
+    if (m_worker)
+        m_worker->orderBackfill(order);
+    // Journaled as what is stored, in its new state: a restart keeps it paused, or cancelled.
+    BackfillPosition journaled = found->stored;
+    journaled.state = current.state;
+    journaled.error = current.error;
+    journaled.finishedAtMs = current.finishedAtMs;
+    storeBackfill(journaled);
+    showBackfills();
+    return {200, {}, {}, m_status.backfills.value(std::distance(m_backfills.begin(), found))};
+}
+
+void PostgresSource::resumeBackfills()
+{
+    if (m_backfillsResumed)
+        return;
+    m_backfillsResumed = true;
+    const QString prefix = backfillSourceKey(m_sourceKey, {});
+    const QList<QString> keys = m_broker.sourcePositions().keys();
+    for (const QString &key : keys) {
+        if (!key.startsWith(prefix))
+            continue;
+        const auto position = BackfillPosition::fromJson(m_broker.sourceDetail(key));
+        if (!position || m_backfills.contains(position->table))
+            continue; // one ordered before the database answered is newer
+        m_backfills.insert(position->table, {*position, *position, {}});
+        if (position->isActive()) {
+            qCInfo(lcIngest).noquote() << "postgres: backfill of" << position->table << "goes on after"
+                                       << position->rowsRead << "rows," << backfillStateName(position->state);
+            m_worker->orderBackfill({BackfillOrder::Kind::Start, *position});
+        }
+    }
+    // --pg-backfill: once per slot. A finished or cancelled one is not done again; a failed one is.
+    for (const QString &given : std::as_const(m_config.backfillTables)) {
+        const auto found = m_backfills.constFind(qualifiedTable(given));
+        if (found != m_backfills.cend() && found->current.state != BackfillPosition::State::Failed)
+            continue;
+        const Answer answer = startBackfill(given, 0);
+        if (!answer.backfill)
+            qCWarning(lcIngest).noquote() << "postgres: --pg-backfill" << given << ":" << answer.message;
+    }
+    // Those ordered before the database answered are journaled now that it has.
+    for (const BackfillView &view : std::as_const(m_backfills))
+        if (view.stored.chunks == 0 && view.current.isActive())
+            storeBackfill(view.stored);
+    showBackfills();
+}
+
+void PostgresSource::applyChunk(const QString &sourceKey, const BackfillChunk &chunk)
+{
+    m_worker->markTaken(chunk.events.size());
+    if (m_failed || m_resending || sourceKey != m_sourceKey)
+        return; // read again after the rewind the resend orders
+    const auto found = m_backfills.find(chunk.after.table);
+    if (found == m_backfills.end() || found->current.id != chunk.after.id || !found->current.isActive())
+        return; // cancelled or replaced since the chunk was read
+    BackfillPosition position = chunk.after;
+    if (position.state == BackfillPosition::State::Running && found->current.state == BackfillPosition::State::Paused)
+        position.state = BackfillPosition::State::Paused; // read before the pause reached the thread
+    found->current = position;
+    if (position.state == BackfillPosition::State::Done)
+        qCInfo(lcIngest).noquote() << "postgres: backfill of" << position.table << "done:" << position.rowsRead
+                                   << "rows read," << position.rowsSkipped << "left to changes in their window";
+    storeBackfill(position, chunk.events);
+    showBackfills();
+}
+
+void PostgresSource::storeBackfill(const BackfillPosition &position, const PublishBatch &events)
+{
+    if (m_sourceKey.isEmpty())
+        return; // journaled once the database has answered (resumeBackfills)
+    PublishOptions options;
+    if (!events.isEmpty()) // the same chunk sent again (cluster mode keeps no position) is stored once
+        options.idempotencyKey = "backfill\n" + m_sourceKey.toUtf8() + '\n' + position.table.toUtf8() + '\n' +
+                                 position.id.toUtf8() + '#' + QByteArray::number(position.chunks);
+    SourceMark mark;
+    mark.key = backfillSourceKey(m_sourceKey, position.table);
+    mark.position = position.chunks;
+    mark.detail = position.toJson();
+    options.source = mark;
+    const qsizetype count = events.size();
+    m_broker.publish(events, options, [self = QPointer<PostgresSource>(this), position, count](const PublishOutcome &outcome) {
+        if (!self || !self->m_worker || self->m_resending)
+            return;
+        if (outcome.refusal)
+            return self->resendWhenAccepted(outcome.refusal->message);
+        if (!outcome.replayed)
+            self->m_status.events += count;
+        const auto found = self->m_backfills.find(position.table);
+        if (found == self->m_backfills.end() || found->current.id != position.id)
+            return;
+        found->stored = position;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        auto &samples = found->samples;
+        samples.emplace_back(now, position.rowsRead);
+        while (samples.size() > 2 && samples.front().first < now - 10'000)
+            samples.pop_front();
+        if (count > 0)
+            self->m_status.lastChangeAtMs = now;
+        self->showBackfills();
+    });
+}
+
+void PostgresSource::showBackfills()
+{
+    m_status.backfills.clear();
+    for (const BackfillView &view : std::as_const(m_backfills)) {
+        BackfillStatus shown;
+        const BackfillPosition &stored = view.stored;
+        shown.table = view.current.table;
+        shown.state = backfillStateName(view.current.state);
+        shown.error = view.current.error;
+        shown.rowsRead = stored.rowsRead;
+        shown.rowsSkipped = stored.rowsSkipped;
+        shown.estimate = std::max(view.current.estimate, stored.estimate);
+        shown.chunks = stored.chunks;
+        shown.startedAtMs = stored.startedAtMs;
+        shown.finishedAtMs = view.current.finishedAtMs;
+        QStringList key;
+        for (const QByteArray &value : stored.lastKey)
+            key.append(QString::fromUtf8(value));
+        shown.lastKey = key.isEmpty() ? QString() : u'(' + key.join(QStringLiteral(", ")) + u')';
+        if (view.current.state == BackfillPosition::State::Running && view.samples.size() >= 2) {
+            const auto &[firstMs, firstRows] = view.samples.front();
+            const auto &[lastMs, lastRows] = view.samples.back();
+            if (lastMs > firstMs)
+                shown.rowsPerSecond = double(lastRows - firstRows) * 1000.0 / double(lastMs - firstMs);
+            if (shown.rowsPerSecond > 0 && shown.estimate > shown.rowsRead)
+                shown.etaSeconds = qint64(double(shown.estimate - shown.rowsRead) / shown.rowsPerSecond);
+        }
+        m_status.backfills.append(shown);
+    }
     Q_EMIT statusChanged(m_status);
 }
 

@@ -2,6 +2,7 @@
 
 #include "PostgresConfig.h"
 #include "ReplicationWorker.h"
+#include "sources/BackfillControl.h"
 #include "sources/SourceStatus.h"
 
 #include <QMap>
@@ -24,7 +25,12 @@ namespace cdc::pg {
 // instance after a take-over — is stored once, in either mode), with its end LSN as the source's
 // position, and tells the worker to confirm a transaction's end once the broker made it durable,
 // in order. It keeps the status that /health, /metrics and the Sources panel show.
-class PostgresSource : public QObject
+//
+// Backfills (docs/postgres.md): the engine owns each one's state. It orders the replication
+// thread (BackfillRunner) to start, pause, resume, cancel or rewind one, publishes each chunk it
+// hands back with the backfill's position after it as the chunk's SourceMark detail, so the
+// journal holds rows and position together, and resumes journaled backfills when it starts.
+class PostgresSource : public QObject, public BackfillControl
 {
     Q_OBJECT
 
@@ -35,6 +41,10 @@ public:
 
     void start();
     const SourceStatus &status() const { return m_status; }
+
+    Answer startBackfill(const QString &table, qint64 chunkSize) override;
+    Answer controlBackfill(const QString &table, Action action) override;
+    QList<BackfillStatus> backfills() const override { return m_status.backfills; }
 
 Q_SIGNALS:
     void statusChanged(const cdc::SourceStatus &status);
@@ -53,6 +63,12 @@ private:
     void noteSlotHealth(qint64 retainedWal, const QString &walStatus, qint64 safeWal, qint64 confirmedLag,
                         qint64 heartbeats, const QString &error);
     void updateWarnings();
+    // Backfills: those the journal holds for this database and slot, and --pg-backfill's.
+    void resumeBackfills();
+    void applyChunk(const QString &sourceKey, const BackfillChunk &chunk);
+    // Publishes `events` with the backfill's position after them (none: the position alone).
+    void storeBackfill(const BackfillPosition &position, const PublishBatch &events = {});
+    void showBackfills();
 
     PostgresConfig m_config;
     Broker &m_broker;
@@ -64,10 +80,12 @@ private:
     {
         Lsn endLsn; // 0 for a part of a transaction: it confirms nothing by itself
         bool stored = false;
-        QByteArray idempotencyKey;
         qint64 commitMs = 0; // its commit time, from its first change
     };
     std::deque<InFlight> m_inFlight;
+    // The number of m_inFlight's front since start: each publish's answer finds its entry by its
+    // number at once (a search per answer made a burst of small transactions quadratic).
+    qint64 m_inFlightFirst = 0;
     QString m_slotWarning;             // the slot's, first among the warnings; empty when fine
     qint64 m_lastConfirmedCommitMs = 0; // the newest confirmed transaction's commit time
     bool m_resending = false; // the broker refused one: the rest of this session is dropped, then re-sent
@@ -77,6 +95,14 @@ private:
     Lsn m_serverWalEnd = 0;
     bool m_failed = false;
     QMap<QString, QString> m_identityWarnings; // by table, so they are listed in order
+    struct BackfillView
+    {
+        BackfillPosition current; // as ordered and handed back (ahead of what is stored)
+        BackfillPosition stored;  // as the broker made it durable
+        std::deque<std::pair<qint64, qint64>> samples; // (ms, rows stored): the rate
+    };
+    QMap<QString, BackfillView> m_backfills; // by table
+    bool m_backfillsResumed = false;
 };
 
 } // namespace cdc::pg

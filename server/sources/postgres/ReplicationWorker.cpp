@@ -1,5 +1,6 @@
 #include "ReplicationWorker.h"
 
+#include "BackfillRunner.h"
 #include "Logging.h"
 
 #include <QDateTime>
@@ -106,6 +107,8 @@ private:
     QString startStreaming();
     QString stream();
     QString handle(const char *data, int size);
+    // What the backfills waiting for their watermarks need to see of the stream.
+    void followBackfills(const Message &message);
     bool sendStatus(bool force, bool requestReply = false);
     // On a second, ordinary connection: the slot's health every healthInterval, and the heartbeat
     // message every --pg-heartbeat (then a ping, so the walsender's answer lets the slot advance).
@@ -127,6 +130,7 @@ private:
     Lsn m_reported = 0;     // flush position last sent to PostgreSQL
     Lsn m_keepaliveEnd = 0; // WAL end of the last keepalive
     bool m_inTransaction = false;
+    quint32 m_xid = 0; // the transaction being received
     bool m_streaming = false;
     QElapsedTimer m_sinceStatus;
     QElapsedTimer m_sinceReceived;
@@ -257,6 +261,7 @@ QString ReplicationWorker::Session::identify()
         m_serverWalEnd = (Lsn(high) << 32) | low;
     // Per cluster, database and slot: LSNs of another cluster or slot say nothing about this one.
     m_sourceKey = QStringLiteral("postgres:%1/%2/%3").arg(systemId, database, m_worker.m_config.slot);
+    m_worker.m_sourceKey = m_sourceKey;
     Q_EMIT m_worker.identified(m_sourceKey);
     return {};
 }
@@ -318,9 +323,11 @@ QString ReplicationWorker::Session::startStreaming()
     // confirmed position, and the engine drops anything it sends that is already journaled.
     const Lsn start = std::max<Lsn>(m_worker.m_durable.load(), Lsn(m_worker.m_journaled.value(m_sourceKey)));
     m_reported = start;
+    // Logical messages (PostgreSQL 14+) carry the backfills' watermarks.
+    const QByteArray messages = PQserverVersion(m_conn) >= 140000 ? ", messages 'true'" : "";
     const QByteArray sql = "START_REPLICATION SLOT " + identifier(m_worker.m_config.slot) + " LOGICAL " +
                            formatLsn(start).toLatin1() + " (proto_version '1', publication_names " +
-                           literal(m_worker.m_config.publication) + ")";
+                           literal(m_worker.m_config.publication) + messages + ")";
     auto started = exec(sql);
     if (auto *error = std::get_if<QString>(&started))
         return *error;
@@ -470,13 +477,16 @@ QString ReplicationWorker::Session::handle(const char *data, int size)
     if (auto *error = std::get_if<QString>(&decoded))
         return QStringLiteral("cannot decode the replication stream at %1: %2").arg(formatLsn(walStart), *error);
     const Message &message = std::get<Message>(decoded);
-    if (std::holds_alternative<Begin>(message))
+    if (const auto *begin = std::get_if<Begin>(&message)) {
         m_inTransaction = true;
+        m_xid = begin->xid;
+    }
     auto fed = m_stream.feed(message, walStart);
     for (const ChangeStream::IdentityNote &note : m_stream.takeIdentityNotes())
         Q_EMIT m_worker.identityNoted(note.table, note.warning);
     if (auto *error = std::get_if<QString>(&fed))
         return QStringLiteral("replication stream at %1: %2").arg(formatLsn(walStart), *error);
+    followBackfills(message);
     if (auto &ready = std::get<std::optional<ChangeStream::Transaction>>(fed)) {
         if (ready->complete) {
             m_inTransaction = false;
@@ -487,6 +497,22 @@ QString ReplicationWorker::Session::handle(const char *data, int size)
         Q_EMIT m_worker.transactionReady(m_sourceKey, *ready);
     }
     return {};
+}
+
+void ReplicationWorker::Session::followBackfills(const Message &message)
+{
+    BackfillRunner &backfills = *m_worker.m_backfills;
+    if (const auto *change = std::get_if<Change>(&message)) {
+        if (const Relation *relation = m_stream.relation(change->relation))
+            backfills.noteChange(*relation, *change);
+    } else if (std::holds_alternative<Commit>(message)) {
+        backfills.noteCommit(m_xid);
+    } else if (const auto *truncate = std::get_if<Truncate>(&message)) {
+        for (const quint32 oid : truncate->relations)
+            backfills.noteTruncate(oid);
+    } else if (const auto *logical = std::get_if<LogicalMessage>(&message)) {
+        backfills.noteMessage(*logical, logical->lsn);
+    }
 }
 
 QString ReplicationWorker::Session::stream()
@@ -508,6 +534,8 @@ QString ReplicationWorker::Session::stream()
             continue;
         }
         lookAfterSlot(); // a timer's look unless one is due
+        // A chunk read only while the engine keeps up: its rows join the same queue.
+        m_worker.m_backfills->work(m_worker.m_queuedEvents.load() < maxQueuedEvents / 2);
         char *buffer = nullptr;
         const int size = PQgetCopyData(m_conn, &buffer, 1);
         if (size > 0) {
@@ -555,12 +583,21 @@ ReplicationWorker::ReplicationWorker(PostgresConfig config, QHash<QString, qint6
     , m_journaled(std::move(journaled))
 {
     setObjectName(QStringLiteral("cdc-postgres"));
+    m_backfills = std::make_unique<BackfillRunner>(m_config, [this](const BackfillChunk &chunk) {
+        m_queuedEvents += chunk.events.size();
+        Q_EMIT backfillChunkReady(m_sourceKey, chunk);
+    });
 }
 
 ReplicationWorker::~ReplicationWorker()
 {
     requestStop();
     wait();
+}
+
+void ReplicationWorker::orderBackfill(const BackfillOrder &order)
+{
+    m_backfills->order(order);
 }
 
 void ReplicationWorker::markDurable(Lsn endLsn)
@@ -594,6 +631,7 @@ void ReplicationWorker::run()
             error = session.run();
             streamed = session.reachedStreaming();
         }
+        m_backfills->sessionEnded();
         if (m_stop)
             break;
         if (m_resend.exchange(false)) {

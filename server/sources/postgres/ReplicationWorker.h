@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Backfill.h"
 #include "ChangeStream.h"
 #include "PostgresConfig.h"
 #include "sources/SourceStatus.h"
@@ -11,6 +12,8 @@
 #include <atomic>
 
 namespace cdc::pg {
+
+class BackfillRunner;
 
 // The libpq side of the PostgreSQL source, on its own thread: connects in replication mode,
 // makes sure the publication and the slot exist, streams pgoutput, decodes each transaction and
@@ -35,6 +38,8 @@ public:
     void requestResend() { m_resend = true; }
     // Engine side: every transaction ending at or before `endLsn` is durable.
     void markDurable(Lsn endLsn);
+    // Engine side: what the backfills should do (BackfillRunner), taken up between messages.
+    void orderBackfill(const BackfillOrder &order);
     // Engine side: `events` handed over by transactionReady were taken off the queue.
     void markTaken(qint64 events) { m_queuedEvents -= events; }
 
@@ -44,6 +49,9 @@ public:
 Q_SIGNALS:
     // `sourceKey` names this database and slot ("postgres:<system id>/<db>/<slot>").
     void transactionReady(const QString &sourceKey, const cdc::pg::ChangeStream::Transaction &transaction);
+    // A backfill's chunk, at its high watermark's place in the stream (after what came before it,
+    // before what follows); or the end of a backfill, with no events.
+    void backfillChunkReady(const QString &sourceKey, const cdc::pg::BackfillChunk &chunk);
     void stateChanged(cdc::SourceStatus::State state, const QString &error);
     // Connected and identified: the key under which this database and slot's position is kept.
     void identified(const QString &sourceKey);
@@ -65,6 +73,8 @@ private:
 
     const PostgresConfig m_config;
     const QHash<QString, qint64> m_journaled;
+    QString m_sourceKey; // this thread's: the session's database and slot
+    std::unique_ptr<BackfillRunner> m_backfills;
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_resend{false};
     std::atomic<Lsn> m_durable{0};
