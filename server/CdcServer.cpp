@@ -155,6 +155,11 @@ bool CdcServer::start(QString *errorMessage)
     return true;
 }
 
+BackfillControl *CdcServer::backfills()
+{
+    return m_postgres.get();
+}
+
 void CdcServer::startSources()
 {
     if (!m_config.postgres || m_postgres)

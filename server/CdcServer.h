@@ -14,6 +14,7 @@
 
 namespace cdc {
 
+class BackfillControl;
 class Broker;
 class ConnectionThreads;
 class FrontDoor;
@@ -68,6 +69,8 @@ public:
     EventStore &store() { return m_store; }
     SessionHub &sessions() { return *m_hub; }
     SchemaLog &schemas() { return m_schemas; }
+    // The PostgreSQL source's backfills; null without a source.
+    BackfillControl *backfills();
     const ServerMetrics &metrics() const { return m_metrics; }
 
 Q_SIGNALS:

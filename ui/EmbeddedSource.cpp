@@ -13,6 +13,8 @@ EmbeddedSource::EmbeddedSource(EngineHost &engine, QObject *parent)
     connect(&m_engine, &EngineHost::published, this, &MonitorSource::published);
     connect(&m_engine, &EngineHost::travelFinished, this, &MonitorSource::travelFinished);
     connect(&m_engine, &EngineHost::eventTimesArrived, this, &MonitorSource::eventTimesArrived);
+    connect(&m_engine, &EngineHost::backfillRefused, this,
+            [this](const QString &reason) { Q_EMIT noticed(tr("Backfill refused: %1").arg(reason)); });
     connect(&m_engine, &EngineHost::listening, this,
             [this](const QUrl &url) { setStatus(ConnectionStatus::State::Connected, url, tr("listening")); });
     connect(&m_engine, &EngineHost::listenFailed, this,
@@ -49,6 +51,12 @@ int EmbeddedSource::travel(const QStringList &channels, const TravelWindow &wind
 void EmbeddedSource::disconnectClient(quint64 sessionId)
 {
     m_engine.disconnectClient(sessionId);
+}
+
+void EmbeddedSource::orderBackfill(const QString &table, BackfillCommand command)
+{
+    static_assert(int(EngineHost::BackfillCommand::Cancel) == int(BackfillCommand::Cancel), "the same commands");
+    m_engine.orderBackfill(table, EngineHost::BackfillCommand(int(command)));
 }
 
 void EmbeddedSource::requestEventTimes(const QString &channel)

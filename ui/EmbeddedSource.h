@@ -24,6 +24,7 @@ public:
     void subscribe(const QString &) override {} // every channel of the engine is shown already
     void disconnectClient(quint64 sessionId) override;
     void requestEventTimes(const QString &channel) override;
+    void orderBackfill(const QString &table, BackfillCommand command) override;
 
     EngineHost &engine() const { return m_engine; }
 

@@ -133,6 +133,14 @@ MainWindow::MainWindow(MonitorSource &source, EngineHost &engine, qsizetype live
     connect(&m_source, &MonitorSource::snapshotTaken, m_notices, &NoticesView::takeSnapshot);
     connect(&m_source, &MonitorSource::eventsArrived, m_notices, &NoticesView::takeEvents);
     connect(&m_source, &MonitorSource::statusChanged, m_notices, &NoticesView::takeStatus);
+    connect(m_sources, &SourcesPanel::backfillRequested, this,
+            [this](const QString &table) { m_source.orderBackfill(table, MonitorSource::BackfillCommand::Start); });
+    connect(m_sources, &SourcesPanel::backfillActionRequested, this,
+            [this](const QString &table, SourcesPanel::BackfillAction action) {
+                m_source.orderBackfill(table, action == SourcesPanel::BackfillAction::Pause    ? MonitorSource::BackfillCommand::Pause
+                                              : action == SourcesPanel::BackfillAction::Resume ? MonitorSource::BackfillCommand::Resume
+                                                                                               : MonitorSource::BackfillCommand::Cancel);
+            });
     connect(&m_source, &MonitorSource::statusChanged, this, &MainWindow::onStatus);
     connect(&m_source, &MonitorSource::offersChanged, this, &MainWindow::onOffers);
     connect(&m_source, &MonitorSource::travelFinished, this, &MainWindow::onTravelFinished);

@@ -207,4 +207,44 @@ SourcesModel *makeSourcesModel(QObject *parent)
         std::move(columns), [](const SourceStatus &s) { return s.name; }, parent);
 }
 
+BackfillsModel *makeBackfillsModel(QObject *parent)
+{
+    const auto dash = QStringLiteral("–");
+    QList<BackfillsModel::Column> columns{
+        {tr("Table"), [](const BackfillStatus &b) { return QVariant(b.table); }, {}},
+        {tr("State"),
+         [](const BackfillStatus &b) { return QVariant(b.error.isEmpty() ? b.state : tr("%1: %2").arg(b.state, b.error)); },
+         {}},
+        // Rows read of PostgreSQL's estimate: the estimate may be off, so past it the count goes on.
+        {tr("Rows"),
+         [](const BackfillStatus &b) {
+             if (b.estimate <= 0)
+                 return QVariant(tr("%L1").arg(b.rowsRead));
+             return QVariant(tr("%L1 of ~%L2 (%3%)")
+                                 .arg(b.rowsRead)
+                                 .arg(b.estimate)
+                                 .arg(std::min<qint64>(100, b.rowsRead * 100 / b.estimate)));
+         },
+         [](const BackfillStatus &b) { return QVariant(b.rowsRead); }},
+        {tr("Chunks"), [](const BackfillStatus &b) { return QVariant(b.chunks); }, {}},
+        {tr("Rate"),
+         [dash](const BackfillStatus &b) {
+             return QVariant(b.rowsPerSecond > 0 ? tr("%L1 rows/s").arg(qint64(b.rowsPerSecond)) : dash);
+         },
+         [](const BackfillStatus &b) { return QVariant(b.rowsPerSecond); }},
+        {tr("ETA"),
+         [dash](const BackfillStatus &b) {
+             if (b.etaSeconds < 0)
+                 return QVariant(dash);
+             return QVariant(b.etaSeconds < 120 ? tr("%1 s").arg(b.etaSeconds) : tr("%1 min").arg(b.etaSeconds / 60));
+         },
+         [](const BackfillStatus &b) { return QVariant(b.etaSeconds); }},
+        // Rows whose chunk a live change overtook: the change says them (docs/postgres.md#backfill).
+        {tr("Left to changes"), [](const BackfillStatus &b) { return QVariant(b.rowsSkipped); }, {}},
+        {tr("Last key"), [dash](const BackfillStatus &b) { return QVariant(b.lastKey.isEmpty() ? dash : b.lastKey); }, {}},
+    };
+    return new BackfillsModel(
+        std::move(columns), [](const BackfillStatus &b) { return b.table; }, parent);
+}
+
 } // namespace cdc

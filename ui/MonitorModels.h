@@ -12,6 +12,7 @@ namespace cdc {
 using ChannelsModel = SnapshotTableModel<ChannelStats>;
 using ClientsModel = SnapshotTableModel<ClientStats>;
 using SourcesModel = SnapshotTableModel<SourceStatus>;
+using BackfillsModel = SnapshotTableModel<BackfillStatus>;
 using ClusterModel = SnapshotTableModel<ClusterMember>;
 
 // Channel, subscribers, buffer depth (events, bytes), first/last seq, events/s.
@@ -21,6 +22,8 @@ ClientsModel *makeClientsModel(QObject *parent);
 
 // Source, state, target, journaled and confirmed LSN, lag, transactions, events, reconnects, last error.
 SourcesModel *makeSourcesModel(QObject *parent);
+// The sources' backfills: table, state, rows read of the estimate, rate, ETA (docs/postgres.md).
+BackfillsModel *makeBackfillsModel(QObject *parent);
 
 // Cluster mode: instance (this one marked), address, clients, channels, last announcement.
 ClusterModel *makeClusterModel(QObject *parent);

@@ -58,6 +58,10 @@ public:
     virtual void disconnectClient(quint64 sessionId) = 0;
     // Answered by eventTimesArrived(): the channel's last events' times (an athena server has none).
     virtual void requestEventTimes(const QString &channel) = 0;
+    // A backfill of the PostgreSQL source (docs/postgres.md): started for `table`, or the one of
+    // `table` paused, resumed or cancelled. A refusal comes as noticed(); progress with the sources.
+    enum class BackfillCommand { Start, Pause, Resume, Cancel };
+    virtual void orderBackfill(const QString &table, BackfillCommand command) = 0;
 
 Q_SIGNALS:
     void eventsArrived(const QList<cdc::LiveEvent> &events);

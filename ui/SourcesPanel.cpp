@@ -5,7 +5,11 @@
 #include <QChartView>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QItemSelectionModel>
 #include <QLabel>
+#include <QPushButton>
 #include <QLineSeries>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -21,6 +25,12 @@ SourcesPanel::SourcesPanel(QWidget *parent)
                            "File ▸ Settings; a headless server takes --pg-dsn (docs/postgres.md)."),
                         this))
     , m_warnings(new QLabel(this))
+    , m_backfillsModel(makeBackfillsModel(this))
+    , m_backfills(makeSnapshotTable(m_backfillsModel, this))
+    , m_backfillButton(new QPushButton(tr("Backfill table…"), this))
+    , m_pause(new QPushButton(tr("Pause"), this))
+    , m_resume(new QPushButton(tr("Resume"), this))
+    , m_cancel(new QPushButton(tr("Cancel"), this))
     , m_chart(new QChartView(new QChart, this))
     , m_retained(new QLineSeries)
     , m_time(new QDateTimeAxis)
@@ -40,6 +50,34 @@ SourcesPanel::SourcesPanel(QWidget *parent)
     m_warnings->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_warnings->setTextFormat(Qt::RichText);
     layout->addWidget(m_warnings);
+    // Backfills: the rows that were there before the slot, read while the stream goes on.
+    m_backfills->setObjectName(QStringLiteral("backfillsTable"));
+    m_backfills->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_backfills->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_backfills->setMaximumHeight(120);
+    layout->addWidget(m_backfills);
+    auto *buttons = new QHBoxLayout;
+    m_backfillButton->setObjectName(QStringLiteral("backfillTableButton"));
+    m_backfillButton->setToolTip(tr("Read a table's existing rows as op \"read\" events while changes stream on "
+                                    "(docs/postgres.md, Backfill)"));
+    m_pause->setObjectName(QStringLiteral("pauseBackfillButton"));
+    m_resume->setObjectName(QStringLiteral("resumeBackfillButton"));
+    m_cancel->setObjectName(QStringLiteral("cancelBackfillButton"));
+    buttons->addWidget(m_backfillButton);
+    buttons->addStretch();
+    for (QPushButton *button : {m_pause, m_resume, m_cancel})
+        buttons->addWidget(button);
+    layout->addLayout(buttons);
+    connect(m_backfillButton, &QPushButton::clicked, this, &SourcesPanel::askForBackfill);
+    const auto act = [this](BackfillAction action) {
+        if (const QString table = selectedBackfill(); !table.isEmpty())
+            Q_EMIT backfillActionRequested(table, action);
+    };
+    connect(m_pause, &QPushButton::clicked, this, [act] { act(BackfillAction::Pause); });
+    connect(m_resume, &QPushButton::clicked, this, [act] { act(BackfillAction::Resume); });
+    connect(m_cancel, &QPushButton::clicked, this, [act] { act(BackfillAction::Cancel); });
+    connect(m_backfills->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &SourcesPanel::updateBackfillButtons);
     // Retained WAL over the last hour: a slot that holds WAL climbs here long before a disk fills.
     m_chart->setObjectName(QStringLiteral("retainedWalChart"));
     m_retained->setName(tr("WAL retained by the slot (MiB), last hour"));
@@ -65,9 +103,45 @@ SourcesPanel::SourcesPanel(QWidget *parent)
     setSources({});
 }
 
+void SourcesPanel::askForBackfill()
+{
+    bool ok = false;
+    const QString table = QInputDialog::getText(this, tr("Backfill table"),
+                                                tr("Table to read (schema.table; it needs a primary key and must be in "
+                                                   "the publication):"),
+                                                QLineEdit::Normal, QStringLiteral("public."), &ok)
+                              .trimmed();
+    if (ok && !table.isEmpty())
+        Q_EMIT backfillRequested(table);
+}
+
+QString SourcesPanel::selectedBackfill() const
+{
+    const QModelIndexList rows = m_backfills->selectionModel()->selectedRows();
+    return rows.isEmpty() ? QString() : m_backfillsModel->rowAt(rows.first().row()).table;
+}
+
+void SourcesPanel::updateBackfillButtons()
+{
+    const QModelIndexList rows = m_backfills->selectionModel()->selectedRows();
+    const QString state = rows.isEmpty() ? QString() : m_backfillsModel->rowAt(rows.first().row()).state;
+    m_pause->setEnabled(state == u"running");
+    m_resume->setEnabled(state == u"paused" || state == u"failed");
+    m_cancel->setEnabled(state == u"running" || state == u"paused");
+}
+
 void SourcesPanel::setSources(const QList<SourceStatus> &sources)
 {
     m_model->setRows(sources);
+    QList<BackfillStatus> backfills;
+    for (const SourceStatus &source : sources)
+        backfills += source.backfills;
+    m_backfillsModel->setRows(backfills);
+    m_backfills->setVisible(!backfills.isEmpty());
+    m_backfillButton->setVisible(!sources.isEmpty());
+    for (QPushButton *button : {m_pause, m_resume, m_cancel})
+        button->setVisible(!backfills.isEmpty());
+    updateBackfillButtons();
     m_hint->setVisible(sources.isEmpty());
     m_table->setVisible(!sources.isEmpty());
     QStringList warnings;

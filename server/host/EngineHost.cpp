@@ -6,6 +6,7 @@
 #include "broker/Broker.h"
 #include "net/Mailbox.h"
 #include "net/SessionHub.h"
+#include "sources/BackfillControl.h"
 #include "sources/CaptureImport.h"
 #include "store/Capture.h"
 
@@ -97,6 +98,23 @@ public:
             Q_EMIT eventTimesArrived(channel, m_server->sessions().eventTimes(channel));
     }
 
+    void orderBackfill(const QString &table, EngineHost::BackfillCommand command)
+    {
+        BackfillControl *backfills = m_server ? m_server->backfills() : nullptr;
+        if (!backfills) {
+            Q_EMIT backfillRefused(QStringLiteral("this engine has no PostgreSQL source: add one in File ▸ Settings"));
+            return;
+        }
+        using Command = EngineHost::BackfillCommand;
+        const BackfillControl::Answer answer =
+            command == Command::Start ? backfills->startBackfill(table, 0)
+                                      : backfills->controlBackfill(table, command == Command::Pause    ? BackfillControl::Action::Pause
+                                                                          : command == Command::Resume ? BackfillControl::Action::Resume
+                                                                                                       : BackfillControl::Action::Cancel);
+        if (!answer.backfill)
+            Q_EMIT backfillRefused(answer.message);
+    }
+
     void disconnectClient(quint64 sessionId)
     {
         if (m_server)
@@ -155,6 +173,7 @@ Q_SIGNALS:
     void travelFinished(int requestId, const cdc::TravelResult &result);
     void eventTimesArrived(const QString &channel, const QList<cdc::EventTiming> &events);
     void exported(const QString &path, qint64 events, const QString &error);
+    void backfillRefused(const QString &reason);
     void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);
 
 private:
@@ -227,6 +246,7 @@ EngineHost::EngineHost(qsizetype liveEventCapacity, QObject *parent)
     connect(m_worker, &EngineWorker::travelFinished, this, &EngineHost::travelFinished);
     connect(m_worker, &EngineWorker::eventTimesArrived, this, &EngineHost::eventTimesArrived);
     connect(m_worker, &EngineWorker::exported, this, &EngineHost::exported);
+    connect(m_worker, &EngineWorker::backfillRefused, this, &EngineHost::backfillRefused);
     connect(m_worker, &EngineWorker::imported, this, &EngineHost::imported);
     m_thread.start();
 }
@@ -264,6 +284,11 @@ int EngineHost::travel(const QStringList &channels, const TravelWindow &window)
 void EngineHost::requestEventTimes(const QString &channel)
 {
     m_worker->inbox().post([worker = m_worker, channel] { worker->eventTimes(channel); });
+}
+
+void EngineHost::orderBackfill(const QString &table, BackfillCommand command)
+{
+    m_worker->inbox().post([worker = m_worker, table, command] { worker->orderBackfill(table, command); });
 }
 
 void EngineHost::disconnectClient(quint64 sessionId)

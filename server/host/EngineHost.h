@@ -44,6 +44,10 @@ public:
     // Replays a capture (speed 0: as fast as possible); imported() follows when it is done.
     void importCapture(const QString &path, const QString &channelOverride, double speed);
     void setLiveEventCapacity(qsizetype capacity);
+    // Starts (`table` and chunk size 0: the configured one), pauses, resumes or cancels a backfill of
+    // the PostgreSQL source; backfillRefused() says why when it could not (the status shows the rest).
+    enum class BackfillCommand { Start, Pause, Resume, Cancel };
+    void orderBackfill(const QString &table, BackfillCommand command);
 
     const ServerConfig &config() const { return m_config; }
     QUrl webSocketUrl() const { return m_webSocketUrl; }
@@ -62,6 +66,7 @@ Q_SIGNALS:
     void eventTimesArrived(const QString &channel, const QList<cdc::EventTiming> &events);
     void exported(const QString &path, qint64 events, const QString &error);
     void imported(const QString &path, qint64 events, qint64 skippedLines, const QString &error);
+    void backfillRefused(const QString &reason);
 
 private:
     ServerConfig m_config;

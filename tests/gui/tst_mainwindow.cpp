@@ -45,6 +45,7 @@
 #include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFile>
+#include <QInputDialog>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QLabel>
@@ -1549,6 +1550,47 @@ private Q_SLOTS:
         QCOMPARE(history->table()->item(0, 2)->text(),
                  QStringLiteral("schema change: public.gui_rows — column note text added"));
         QCOMPARE(history->table()->item(1, 0)->text(), QStringLiteral("2"));
+
+        // Backfill table… (issue 31, item 1): the rows that were there, as read events, with their
+        // progress in the dock; a table that cannot be read says why, and may be resumed.
+        const auto answerTableDialog = [](const QString &table) {
+            QTimer::singleShot(0, [table] {
+                auto *input = qobject_cast<QInputDialog *>(QApplication::activeModalWidget());
+                QVERIFY(input);
+                input->setTextValue(table);
+                input->accept();
+            });
+        };
+        QVERIFY(panel->findChild<QPushButton *>(QStringLiteral("backfillTableButton"))->isVisibleTo(m_window.get()));
+        answerTableDialog(QStringLiteral("public.gui_rows"));
+        panel->findChild<QPushButton *>(QStringLiteral("backfillTableButton"))->click();
+        // The dock's row of a table's backfill (listed by table name).
+        const auto backfillRow = [panel](const QString &table) {
+            for (int row = 0; row < panel->backfills()->rowCount(); ++row)
+                if (panel->backfills()->rowAt(row).table == table)
+                    return row;
+            return -1;
+        };
+        const auto backfillCell = [panel, backfillRow](const QString &table, int column) {
+            const int row = backfillRow(table);
+            return row < 0 ? QString() : panel->backfills()->data(panel->backfills()->index(row, column)).toString();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(backfillCell(QStringLiteral("public.gui_rows"), 1), QStringLiteral("done"), 15000);
+        QVERIFY2(backfillCell(QStringLiteral("public.gui_rows"), 2).startsWith(QStringLiteral("2")),
+                 qPrintable(backfillCell(QStringLiteral("public.gui_rows"), 2)));
+        QVERIFY(panel->backfillsTable()->isVisibleTo(m_window.get()));
+        QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), 5, 10000);
+        for (int row : {3, 4})
+            QVERIFY2(rows->eventAt(row).event.payload().toByteArray().contains("\"op\":\"read\""),
+                     rows->eventAt(row).event.payload().toByteArray().constData());
+        answerTableDialog(QStringLiteral("gui_nothing"));
+        panel->findChild<QPushButton *>(QStringLiteral("backfillTableButton"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(backfillCell(QStringLiteral("public.gui_nothing"), 1)
+                                     .startsWith(QStringLiteral("failed: there is no table public.gui_nothing")),
+                                 15000);
+        panel->backfillsTable()->selectRow(backfillRow(QStringLiteral("public.gui_nothing")));
+        QVERIFY(panel->findChild<QPushButton *>(QStringLiteral("resumeBackfillButton"))->isEnabled());
+        QVERIFY(!panel->findChild<QPushButton *>(QStringLiteral("pauseBackfillButton"))->isEnabled());
 
         QVERIFY2(cluster.stop(), qPrintable(cluster.error()));
         QTRY_COMPARE_WITH_TIMEOUT(cell(1), QStringLiteral("reconnecting"), 15000);

@@ -268,14 +268,19 @@ private Q_SLOTS:
             store->commitNow();
             store->setSourcePosition(QStringLiteral("other"), 7); // a position alone is committed too
             store->commitNow();
+            // What a source keeps beside its position (a backfill's next key) comes back with it.
+            store->setSourcePosition(QStringLiteral("backfill"), 3, R"({"last_key":["1042"]})");
+            store->commitNow();
         }
         auto journal = openJournal(path());
         auto store = storeOn(*journal);
         QCOMPARE(store->sourcePosition(QStringLiteral("src")), 200);
         QCOMPARE(store->sourcePosition(QStringLiteral("other")), 7);
         QCOMPARE(store->sourcePosition(QStringLiteral("unknown")), 0);
+        QCOMPARE(store->sourceDetail(QStringLiteral("backfill")), QByteArray(R"({"last_key":["1042"]})"));
+        QCOMPARE(store->sourceDetail(QStringLiteral("src")), QByteArray());
         QCOMPARE(store->channel(QStringLiteral("pg"))->lastSeq(), 3);
-        QCOMPARE(store->sourceKeys().size(), 2);
+        QCOMPARE(store->sourceKeys().size(), 3);
     }
 
     void aVersionOneJournalIsUpgradedAndKeepsItsEvents()

@@ -27,6 +27,11 @@ public:
     Bytes &null() { return tag('n'); }
     Bytes &toast() { return tag('u'); }
     QByteArray take() { return m_data; }
+    Bytes &raw(const char *data, qsizetype size)
+    {
+        m_data.append(data, size);
+        return *this;
+    }
 
 private:
     template <typename T> Bytes &be(T v)
@@ -34,11 +39,6 @@ private:
         char buffer[sizeof(T)];
         qToBigEndian(v, buffer);
         return raw(buffer, sizeof(T));
-    }
-    Bytes &raw(const char *data, qsizetype size)
-    {
-        m_data.append(data, size);
-        return *this;
     }
     QByteArray m_data;
 };
@@ -164,6 +164,22 @@ private Q_SLOTS:
         const auto unknown = decode(Bytes().tag('Z').take());
         QVERIFY(std::get<QString>(unknown).startsWith(QStringLiteral("unknown pgoutput message 'Z'")));
         QVERIFY(std::holds_alternative<Ignored>(std::get<Message>(decode(Bytes().tag('O').i64(1).str("x").take()))));
+        const auto cutMessage = decode(Bytes().tag('M').u8(0).i64(5).str("p").i32(10).raw("abc", 3).take());
+        QVERIFY(std::get<QString>(cutMessage).startsWith(QStringLiteral("truncated pgoutput 'M'")));
+    }
+
+    // pg_logical_emit_message's record (the backfill's watermarks), with the `messages` option.
+    void logicalMessagesAreDecoded()
+    {
+        const auto decoded = decode(Bytes().tag('M').u8(1).i64(0x16B3748).str("cdcscope_backfill").i32(6).raw("x high", 6).take());
+        const auto &message = std::get<LogicalMessage>(std::get<Message>(decoded));
+        QVERIFY(message.transactional);
+        QCOMPARE(message.lsn, Lsn(0x16B3748));
+        QCOMPARE(message.prefix, QStringLiteral("cdcscope_backfill"));
+        QCOMPARE(message.content, QByteArray("x high"));
+        ChangeStream stream;
+        const auto fed = stream.feed(std::get<Message>(decoded), 1);
+        QVERIFY(!std::get<std::optional<ChangeStream::Transaction>>(fed)); // nothing to publish
     }
 
     void valuesAreTypedJson_data()

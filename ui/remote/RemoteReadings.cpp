@@ -183,6 +183,34 @@ QList<SourceStatus> parseHealthSources(const QByteArray &body)
         source.lastError = object.value(QStringLiteral("last_error")).toString();
         for (const QJsonValue &warning : object.value(QStringLiteral("warnings")).toArray())
             source.warnings.append(warning.toString());
+        const QJsonObject slot = object.value(QStringLiteral("slot")).toObject();
+        if (slot.value(QStringLiteral("retained_wal_bytes")).isDouble())
+            source.retainedWalBytes = slot.value(QStringLiteral("retained_wal_bytes")).toInteger();
+        source.walStatus = slot.value(QStringLiteral("wal_status")).toString();
+        if (slot.value(QStringLiteral("safe_wal_size")).isDouble())
+            source.safeWalBytes = slot.value(QStringLiteral("safe_wal_size")).toInteger();
+        source.confirmedLagBytes = slot.value(QStringLiteral("confirmed_lag_bytes")).toInteger();
+        source.confirmedLagSeconds = slot.value(QStringLiteral("confirmed_lag_s")).toDouble();
+        source.lastChangeAtMs = slot.value(QStringLiteral("last_change_ts_ms")).toInteger();
+        source.heartbeats = slot.value(QStringLiteral("heartbeats")).toInteger();
+        source.healthError = slot.value(QStringLiteral("error")).toString();
+        for (const QJsonValue &entry : object.value(QStringLiteral("backfills")).toArray()) {
+            const QJsonObject read = entry.toObject();
+            BackfillStatus backfill;
+            backfill.table = read.value(QStringLiteral("table")).toString();
+            backfill.state = read.value(QStringLiteral("state")).toString();
+            backfill.error = read.value(QStringLiteral("error")).toString();
+            backfill.rowsRead = read.value(QStringLiteral("rows_read")).toInteger();
+            backfill.rowsSkipped = read.value(QStringLiteral("rows_skipped")).toInteger();
+            backfill.estimate = read.value(QStringLiteral("rows_estimate")).toInteger(-1);
+            backfill.chunks = read.value(QStringLiteral("chunks")).toInteger();
+            backfill.rowsPerSecond = read.value(QStringLiteral("rows_per_s")).toDouble();
+            backfill.etaSeconds = read.value(QStringLiteral("eta_s")).toInteger(-1);
+            backfill.startedAtMs = read.value(QStringLiteral("started_at_ms")).toInteger();
+            backfill.finishedAtMs = read.value(QStringLiteral("finished_at_ms")).toInteger();
+            backfill.lastKey = read.value(QStringLiteral("last_key")).toString();
+            source.backfills.append(backfill);
+        }
         sources.append(source);
     }
     return sources;

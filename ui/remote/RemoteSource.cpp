@@ -447,6 +447,35 @@ void RemoteSource::disconnectClient(quint64 sessionId)
     });
 }
 
+void RemoteSource::orderBackfill(const QString &table, BackfillCommand command)
+{
+    // The server's own endpoints (docs/protocol.md): a "monitor" token may order them.
+    const QString base = QStringLiteral("/sources/postgres/backfills");
+    const QString escaped = QString::fromLatin1(QUrl::toPercentEncoding(table));
+    QString path = base;
+    QByteArray body;
+    switch (command) {
+    case BackfillCommand::Start:
+        body = QJsonDocument(QJsonObject{{QStringLiteral("table"), table}}).toJson(QJsonDocument::Compact);
+        break;
+    case BackfillCommand::Pause: path = base + u'/' + escaped + QStringLiteral("/pause"); break;
+    case BackfillCommand::Resume: path = base + u'/' + escaped + QStringLiteral("/resume"); break;
+    case BackfillCommand::Cancel: path = base + u'/' + escaped + QStringLiteral("/cancel"); break;
+    }
+    QNetworkRequest post = request(path);
+    post.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+    QNetworkReply *reply = m_network.post(post, body);
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status < 200 || status >= 300)
+            Q_EMIT noticed(tr("Backfill refused: %1")
+                               .arg(status == 0 ? reply->errorString() : client::describeHttpError(status, reply->readAll())));
+        else
+            poll();
+    });
+}
+
 void RemoteSource::requestEventTimes(const QString &channel)
 {
     if (m_isCdcScope != true) {

@@ -45,6 +45,7 @@ public:
     void subscribe(const QString &channel) override;
     void disconnectClient(quint64 sessionId) override;
     void requestEventTimes(const QString &channel) override;
+    void orderBackfill(const QString &table, BackfillCommand command) override;
 
     QStringList subscriptions() const { return m_subscriptions; }
     const LiveSequencer &sequencer() const { return m_sequencer; }
