@@ -106,23 +106,6 @@ private:
                              sourceEnvironment());
     }
 
-    // psql running `statements` as the source's role, in the background.
-    std::unique_ptr<QProcess> startPsql(const QString &statements)
-    {
-        auto psql = std::make_unique<QProcess>();
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("PGPASSWORD"), QLatin1String(PgCluster::password));
-        psql->setProcessEnvironment(environment);
-        psql->setProcessChannelMode(QProcess::MergedChannels);
-        psql->start(qEnvironmentVariable("CDCSCOPE_PG_BINDIR", QStringLiteral("/usr/lib/postgresql/15/bin")) +
-                        QStringLiteral("/psql"),
-                    {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                     QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
-                     QString::number(m_cluster.port()), QStringLiteral("-U"), QLatin1String(PgCluster::role),
-                     QStringLiteral("-d"), QStringLiteral("postgres"), QStringLiteral("-c"), statements});
-        return psql;
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
@@ -154,7 +137,7 @@ private Q_SLOTS:
         // told to stop (a row in `stop`); then a last row that says the writer is done.
         QVERIFY(m_cluster.sql(QStringLiteral("CREATE TABLE stop (id integer PRIMARY KEY);"
                                              "ALTER PUBLICATION fill ADD TABLE stop;")));
-        auto writer = startPsql(QStringLiteral(
+        auto writer = m_cluster.startPsql(QStringLiteral(
             "DO $$ DECLARE n integer := 0; r bigint; BEGIN "
             "WHILE NOT EXISTS (SELECT 1 FROM stop) LOOP n := n + 1; r := 1 + floor(random() * 200000)::bigint; "
             "IF n % 4 = 0 THEN DELETE FROM items WHERE id = r; "

@@ -537,19 +537,10 @@ private Q_SLOTS:
 
         // 300 one-row transactions, committed while the engine is killed and restarted.
         constexpr int total = 300;
-        QProcess load;
-        QProcessEnvironment loadEnvironment = QProcessEnvironment::systemEnvironment();
-        loadEnvironment.insert(QStringLiteral("PGPASSWORD"), QLatin1String(PgCluster::password));
-        load.setProcessEnvironment(loadEnvironment);
-        load.start(qEnvironmentVariable("CDCSCOPE_PG_BINDIR", QStringLiteral("/usr/lib/postgresql/15/bin")) +
-                       QStringLiteral("/psql"),
-                   {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-                    QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
-                    QString::number(m_cluster.port()), QStringLiteral("-U"), QLatin1String(PgCluster::role),
-                    QStringLiteral("-d"), QStringLiteral("postgres"), QStringLiteral("-c"),
-                    QStringLiteral("DO $$ BEGIN FOR i IN 1..%1 LOOP INSERT INTO ticks (n) VALUES (i); COMMIT; "
-                                   "PERFORM pg_sleep(0.005); END LOOP; END $$;")
-                        .arg(total)});
+        auto psql = m_cluster.startPsql(QStringLiteral("DO $$ BEGIN FOR i IN 1..%1 LOOP INSERT INTO ticks (n) VALUES "
+                                                       "(i); COMMIT; PERFORM pg_sleep(0.005); END LOOP; END $$;")
+                                            .arg(total));
+        QProcess &load = *psql;
         QVERIFY(load.waitForStarted());
 
         const auto ticksIn = [](quint16 port) { return channelPayloads(port, QStringLiteral("public.ticks")).size(); };

@@ -164,3 +164,18 @@ QStringList PgCluster::query(const QString &select)
         return {};
     return output.split(u'\n', Qt::SkipEmptyParts);
 }
+
+std::unique_ptr<QProcess> PgCluster::startPsql(const QString &statements) const
+{
+    auto psql = std::make_unique<QProcess>();
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("PGPASSWORD"), QLatin1String(password));
+    psql->setProcessEnvironment(environment);
+    psql->setProcessChannelMode(QProcess::MergedChannels);
+    psql->start(m_binDir + QStringLiteral("/psql"),
+                {QStringLiteral("-X"), QStringLiteral("-q"), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+                 QStringLiteral("-h"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(m_port),
+                 QStringLiteral("-U"), QLatin1String(role), QStringLiteral("-d"), QStringLiteral("postgres"),
+                 QStringLiteral("-c"), statements});
+    return psql;
+}

@@ -6,6 +6,8 @@
 
 #include <memory>
 
+class QProcess;
+
 // A private PostgreSQL cluster for one test executable: its own data and socket directory in a
 // temporary folder, a free port on 127.0.0.1, wal_level=logical, password (SCRAM) authentication
 // over TCP and trust on its own socket. Started by start(), stopped and removed with the object.
@@ -41,6 +43,9 @@ public:
     bool superuserSql(const QString &statements);
     // The rows of a query, unaligned: one line per row, columns separated by '|'.
     QStringList query(const QString &select);
+    // psql running `statements` as the role over TCP, in the background (a writer while the test
+    // goes on); its output merged.
+    std::unique_ptr<QProcess> startPsql(const QString &statements) const;
 
 private:
     bool startServer();

@@ -1,6 +1,7 @@
 #include "BackfillRunner.h"
 
 #include "Logging.h"
+#include "OrdinaryConnection.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -238,19 +239,9 @@ bool BackfillRunner::connectIfNeeded()
     }
     if (m_sinceConnectFailed.isValid() && m_sinceConnectFailed.elapsed() < reconnectAfterMs)
         return false;
-    const QByteArray dsn = m_config.dsn.toUtf8();
-    const QByteArray password = m_config.password.toUtf8();
-    // An ordinary connection: the chunks' SELECTs and the watermarks. A chunk is a short read by
-    // its primary key; one that takes a minute is an error, not something to wait for.
-    std::vector<const char *> keywords{"dbname", "application_name", "connect_timeout", "client_encoding", "options"};
-    std::vector<const char *> values{dsn.constData(), "cdcscope-backfill", "10", "UTF8", "-c statement_timeout=60000"};
-    if (!password.isEmpty()) {
-        keywords.push_back("password");
-        values.push_back(password.constData());
-    }
-    keywords.push_back(nullptr);
-    values.push_back(nullptr);
-    m_conn = PQconnectdbParams(keywords.data(), values.data(), 1);
+    // The chunks' SELECTs and the watermarks. A chunk is a short read by its primary key; one that
+    // takes a minute is an error, not something to wait for.
+    m_conn = connectOrdinary(m_config, "cdcscope-backfill", "10", "-c statement_timeout=60000");
     if (PQstatus(m_conn) == CONNECTION_OK) {
         m_sinceConnectFailed.invalidate();
         return true;

@@ -519,8 +519,10 @@ void PostgresSource::showBackfills()
         BackfillStatus shown;
         const BackfillPosition &stored = view.stored;
         shown.table = view.current.table;
-        shown.state = backfillStateName(view.current.state);
-        shown.error = view.current.error;
+        // Done or failed once that is stored: until then the rows shown are still the last chunk's.
+        const bool ending = !view.current.isActive() && stored.isActive() && view.current.state != BackfillPosition::State::Cancelled;
+        shown.state = backfillStateName(ending ? stored.state : view.current.state);
+        shown.error = ending ? QString() : view.current.error;
         shown.rowsRead = stored.rowsRead;
         shown.rowsSkipped = stored.rowsSkipped;
         shown.estimate = std::max(view.current.estimate, stored.estimate);

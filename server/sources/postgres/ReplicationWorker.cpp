@@ -1,6 +1,7 @@
 #include "ReplicationWorker.h"
 
 #include "BackfillRunner.h"
+#include "OrdinaryConnection.h"
 #include "Logging.h"
 
 #include <QDateTime>
@@ -381,19 +382,9 @@ bool ReplicationWorker::Session::sendStatus(bool force, bool requestReply)
 QString ReplicationWorker::Session::probeQuery(const QByteArray &sql, Result *answer)
 {
     if (!m_probe) {
-        const QByteArray dsn = m_worker.m_config.dsn.toUtf8();
-        const QByteArray password = m_worker.m_config.password.toUtf8();
-        // An ordinary connection (no replication=): the slot's row and the heartbeat. A statement
-        // that hangs must not hold the stream: five seconds, then it is an error.
-        std::vector<const char *> keywords{"dbname", "application_name", "connect_timeout", "options"};
-        std::vector<const char *> values{dsn.constData(), "cdcscope-health", "5", "-c statement_timeout=5000"};
-        if (!password.isEmpty()) {
-            keywords.push_back("password");
-            values.push_back(password.constData());
-        }
-        keywords.push_back(nullptr);
-        values.push_back(nullptr);
-        m_probe = PQconnectdbParams(keywords.data(), values.data(), 1);
+        // The slot's row and the heartbeat. A statement that hangs must not hold the stream: five
+        // seconds, then it is an error.
+        m_probe = connectOrdinary(m_worker.m_config, "cdcscope-health", "5", "-c statement_timeout=5000");
     }
     if (PQstatus(m_probe) != CONNECTION_OK) {
         const QString error = explain(QString::fromUtf8(PQerrorMessage(m_probe)));
