@@ -268,6 +268,28 @@ private Q_SLOTS:
             "cdcscope_backfill_rows_read_total{source=\"postgres\",table=\"public.small\"} 3000"));
         QVERIFY(metrics.body.contains("cdcscope_backfill_running{source=\"postgres\",table=\"public.small\"} 0"));
 
+        // Names a client sends are not held without end: 64 backfills are listed at most.
+        for (int i = 0; i < 70; ++i) {
+            const int status = httpPost(server->port, "/sources/postgres/backfills",
+                                        "{\"table\":\"public.no_table_" + QByteArray::number(i) + "\"}")
+                                   .status;
+            QVERIFY2(status == 202 || status == 429, QByteArray::number(status).constData());
+        }
+        const auto listed = [&] {
+            return QJsonDocument::fromJson(httpGet(server->port, "/sources/postgres/backfills").body)
+                .object()
+                .value(u"backfills"_s)
+                .toArray();
+        };
+        QVERIFY(listed().size() <= 64);
+        QVERIFY(QTest::qWaitFor([&] {
+            const QJsonArray backfills = listed();
+            return std::none_of(backfills.begin(), backfills.end(), [](const QJsonValue &backfill) {
+                return backfill.toObject().value(u"state"_s).toString() == u"running";
+            });
+        }, 20000));
+        QCOMPARE(httpPost(server->port, "/sources/postgres/backfills", "{\"table\":\"public.no_table_again\"}").status, 202);
+        QVERIFY(listed().size() <= 64);
         // A finished backfill is not done again at the next start; a new one can be asked for.
         QVERIFY(server->stop());
         auto again = startSource(QStringLiteral("control"), dataDir.path(),

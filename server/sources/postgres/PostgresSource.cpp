@@ -355,6 +355,16 @@ BackfillControl::Answer PostgresSource::startBackfill(const QString &given, qint
                        QStringLiteral("a backfill of %1 is %2 (%3 rows read); resume or cancel it first")
                            .arg(table, backfillStateName(found->current.state))
                            .arg(found->stored.rowsRead));
+    if (!m_backfills.contains(table) && m_backfills.size() >= maxBackfills) {
+        auto oldest = m_backfills.end();
+        for (auto it = m_backfills.begin(); it != m_backfills.end(); ++it)
+            if (!it->current.isActive() && (oldest == m_backfills.end() || it->current.finishedAtMs < oldest->current.finishedAtMs))
+                oldest = it;
+        if (oldest == m_backfills.end())
+            return refusal(429, "too_many_backfills",
+                           QStringLiteral("%1 backfills are running or paused; cancel one first").arg(maxBackfills));
+        m_backfills.erase(oldest); // its journaled position stays, for a restart to list
+    }
     BackfillPosition position;
     position.table = table;
     position.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
@@ -434,6 +444,8 @@ void PostgresSource::resumeBackfills()
         const auto position = BackfillPosition::fromJson(m_broker.sourceDetail(key));
         if (!position || m_backfills.contains(position->table))
             continue; // one ordered before the database answered is newer
+        if (!position->isActive() && m_backfills.size() >= maxBackfills)
+            continue; // finished long ago: the list keeps the newest
         m_backfills.insert(position->table, {*position, *position, {}});
         if (position->isActive()) {
             qCInfo(lcIngest).noquote() << "postgres: backfill of" << position->table << "goes on after"
@@ -450,10 +462,6 @@ void PostgresSource::resumeBackfills()
         if (!answer.backfill)
             qCWarning(lcIngest).noquote() << "postgres: --pg-backfill" << given << ":" << answer.message;
     }
-    // Those ordered before the database answered are journaled now that it has.
-    for (const BackfillView &view : std::as_const(m_backfills))
-        if (view.stored.chunks == 0 && view.current.isActive())
-            storeBackfill(view.stored);
     showBackfills();
 }
 
@@ -480,6 +488,13 @@ void PostgresSource::storeBackfill(const BackfillPosition &position, const Publi
 {
     if (m_sourceKey.isEmpty())
         return; // journaled once the database has answered (resumeBackfills)
+    // Journaled from its first chunk on: before it there is nothing to go on from, and a table that
+    // cannot be read (a name that is no table) leaves no row in the journal.
+    if (events.isEmpty() && position.chunks == 0) {
+        if (const auto found = m_backfills.find(position.table); found != m_backfills.end() && found->current.id == position.id)
+            found->stored = position; // nothing to wait for
+        return;
+    }
     PublishOptions options;
     if (!events.isEmpty()) // the same chunk sent again (cluster mode keeps no position) is stored once
         options.idempotencyKey = "backfill\n" + m_sourceKey.toUtf8() + '\n' + position.table.toUtf8() + '\n' +

@@ -102,6 +102,9 @@ private:
         std::deque<std::pair<qint64, qint64>> samples; // (ms, rows stored): the rate
     };
     QMap<QString, BackfillView> m_backfills; // by table
+    // Backfills kept in memory: past it the oldest finished one is forgotten, and with none finished
+    // a new one is refused (each name a client sends would otherwise be held for good).
+    static constexpr qsizetype maxBackfills = 64;
     bool m_backfillsResumed = false;
 };
 
