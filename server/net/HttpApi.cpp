@@ -443,7 +443,8 @@ HttpResponse HttpApi::health() const
         .field("connections", qint64(m_hub.sessionCount()))
         .field("channels", qint64(m_store.channelCount()))
         .field("events", m_store.totalEvents())
-        .field("bytes", m_store.totalBytes());
+        .field("bytes", m_store.totalBytes())
+        .field("schema_changes", m_schemas.total());
     // Each upstream source's state; the server itself stays "ok" while a source reconnects, so a
     // load balancer keeps the WebSocket side in rotation.
     writer.key("sources").beginArray();

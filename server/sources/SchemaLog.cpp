@@ -24,6 +24,7 @@ void SchemaLog::add(const SchemaNote &note)
         if (known.seq == note.seq && known.table == note.table && known.changes == note.changes)
             return;
     notes.push_back(note);
+    ++m_total;
     if (qsizetype(notes.size()) > perChannel)
         notes.pop_front();
     Q_EMIT noted(note);

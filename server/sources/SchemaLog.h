@@ -39,6 +39,8 @@ public:
 
     void add(const SchemaNote &note);
     QList<SchemaNote> of(const QString &channel) const;
+    // How many were noted since start (in GET /health: a remote window asks for them when it moves).
+    qint64 total() const { return m_total; }
 
 Q_SIGNALS:
     void noted(const cdc::SchemaNote &note);
@@ -46,6 +48,7 @@ Q_SIGNALS:
 private:
     QHash<QString, std::deque<SchemaNote>> m_notes;
     std::deque<QString> m_channelOrder; // the order channels came in, to let the oldest go
+    qint64 m_total = 0;
 };
 
 } // namespace cdc

@@ -10,6 +10,9 @@
 #include "EventTableView.h"
 #include "GapMarker.h"
 #include "HeadlessProcess.h"
+#include "MonitorModels.h"
+#include "PgCluster.h"
+#include "SourcesPanel.h"
 #include "LiveEventsView.h"
 #include "MainWindow.h"
 #include "OfferedView.h"
@@ -678,6 +681,50 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(source->subscribesUnanswered(), 0, 5000);
         publish(server->port, QStringLiteral("audit"), QJsonObject{{QStringLiteral("n"), 2}});
         QTRY_VERIFY_WITH_TIMEOUT(liveRows(window).contains(u"audit#2"_s), 5000);
+    }
+
+    // A window watching a headless CDC Scope that streams from PostgreSQL marks the schema changes
+    // the server noted (GET /channels/{id}/schema), lists its backfills and starts one (issue 31).
+    void aRemoteServersSchemaChangesAndBackfillsAreShown()
+    {
+        PgCluster cluster;
+        QVERIFY2(cluster.start(), qPrintable(cluster.error()));
+        QVERIFY(cluster.sql(QStringLiteral("CREATE TABLE remote_rows (id integer PRIMARY KEY, organization_id text);"
+                                           "INSERT INTO remote_rows VALUES (100, 'orders')")));
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("CDCSCOPE_PG_PASSWORD"), QLatin1String(PgCluster::password));
+        environment.remove(QStringLiteral("DISPLAY"));
+        auto server = startHeadless({QStringLiteral("--pg-dsn"), cluster.dsn(), QStringLiteral("--pg-tables"),
+                                     QStringLiteral("public.remote_rows")},
+                                    environment);
+        QVERIFY2(server && server->port != 0, server ? server->log.constData() : "");
+        QVERIFY(QTest::qWaitFor([&] { return sourceHealth(server->port).value(u"state"_s).toString() == u"streaming"; },
+                                20000));
+        OrdersWindow watching(QStringLiteral("pg"), server->port);
+        QTRY_VERIFY_WITH_TIMEOUT(watching.source->status().isUp(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(watching.source->subscribesUnanswered(), 0, 5000);
+
+        QVERIFY(cluster.sql(QStringLiteral("INSERT INTO remote_rows VALUES (1, 'orders');"
+                                           "ALTER TABLE remote_rows ADD COLUMN note text;"
+                                           "INSERT INTO remote_rows VALUES (2, 'orders', 'two')")));
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(watching.window),
+                                  (QStringList{u"orders#1"_s, u"GAP"_s, u"orders#2"_s}), 10000);
+        const EventRingModel *rows = watching.window.liveView()->model();
+        QCOMPARE(rows->index(1, EventRingModel::PayloadColumn).data().toString(),
+                 u"schema change: public.remote_rows — column note text added (before seq 2)"_s);
+
+        // Sources ▸ Backfill table… on the remote server: the row that was there before, as a read.
+        SourcesPanel *panel = watching.window.sourcesPanel();
+        Q_EMIT panel->backfillRequested(u"remote_rows"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->backfills()->rowCount(), 1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(panel->backfills()->rowAt(0).state, u"done"_s, 10000);
+        QCOMPARE(panel->backfills()->rowAt(0).rowsRead, 3);
+        QTRY_COMPARE_WITH_TIMEOUT(liveRows(watching.window).size(), 6, 10000);
+        // A refusal reads as the server said it.
+        QSignalSpy noticed(watching.source.get(), &MonitorSource::noticed);
+        watching.source->orderBackfill(u"remote_rows"_s, MonitorSource::BackfillCommand::Pause);
+        QVERIFY(noticed.wait(10000));
+        QVERIFY2(noticed.first().first().toString().contains(u"cannot be paused"), qPrintable(noticed.first().first().toString()));
     }
 
     void theConnectDialogNamesTheWrongField()

@@ -216,6 +216,24 @@ QList<SourceStatus> parseHealthSources(const QByteArray &body)
     return sources;
 }
 
+QList<SchemaNote> parseSchemaNotes(const QString &channel, const QByteArray &body)
+{
+    QList<SchemaNote> notes;
+    for (const QJsonValue &value : arrayMember(body, "changes")) {
+        const QJsonObject object = value.toObject();
+        SchemaNote note;
+        note.channel = channel;
+        note.seq = object.value(QStringLiteral("before_seq")).toInteger();
+        note.table = object.value(QStringLiteral("table")).toString();
+        note.atMs = object.value(QStringLiteral("ts_ms")).toInteger();
+        for (const QJsonValue &change : object.value(QStringLiteral("changes")).toArray())
+            note.changes.append(change.toString());
+        if (note.seq > 0 && !note.table.isEmpty())
+            notes.append(note);
+    }
+    return notes;
+}
+
 QList<ClusterMember> parseClusterMembers(const QByteArray &body)
 {
     QList<ClusterMember> members;

@@ -31,6 +31,7 @@ QList<ChannelStats> parseChannels(const QByteArray &body);        // GET /channe
 QList<ClientStats> parseClients(const QByteArray &body);          // GET /clients
 QList<EventTiming> parseEventTimes(const QByteArray &body);       // GET /channels/{id}/latency
 QList<SourceStatus> parseHealthSources(const QByteArray &body);   // GET /health
+QList<SchemaNote> parseSchemaNotes(const QString &channel, const QByteArray &body); // GET /channels/{id}/schema
 QList<ClusterMember> parseClusterMembers(const QByteArray &body); // GET /cluster
 
 } // namespace cdc::remote

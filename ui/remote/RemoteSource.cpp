@@ -407,6 +407,26 @@ void RemoteSource::subscribe(const QString &channel)
     m_subscriptions.append(name);
     if (m_status.isUp())
         sendSubscribe(name);
+    if (m_schemaChangesSeen > 0)
+        fetchSchemaChanges(name);
+}
+
+void RemoteSource::fetchSchemaChanges(const QString &channel)
+{
+    const QString path = QStringLiteral("/channels/%1/schema").arg(QString::fromLatin1(QUrl::toPercentEncoding(channel)));
+    QNetworkReply *reply = m_network.get(request(path));
+    connect(reply, &QNetworkReply::finished, this, [this, channel, reply] {
+        reply->deleteLater();
+        if (reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
+            return; // an older CDC Scope, a token that may not read it: no markers, as before
+        for (const SchemaNote &note : remote::parseSchemaNotes(channel, reply->readAll())) {
+            const QString key = note.channel + u'\n' + QString::number(note.seq) + u'\n' + note.table;
+            if (m_schemaNotesKnown.contains(key))
+                continue;
+            m_schemaNotesKnown.insert(key);
+            m_snapshot.schemaChanges.append(note); // said with the next snapshot, as the engine's are
+        }
+    });
 }
 
 void RemoteSource::publish(const PublishBatch &batch)
@@ -570,6 +590,13 @@ void RemoteSource::onPollAnswer(const QString &path, QNetworkReply *reply)
             const QJsonObject health = QJsonDocument::fromJson(body).object();
             m_snapshot.storeEvents = health.value(QStringLiteral("events")).toInteger();
             m_snapshot.storeBytes = health.value(QStringLiteral("bytes")).toInteger();
+            // The server noted schema changes since the last look: the followed channels' lists.
+            const qint64 schemaChanges = health.value(QStringLiteral("schema_changes")).toInteger();
+            if (schemaChanges != m_schemaChangesSeen) {
+                m_schemaChangesSeen = schemaChanges;
+                for (const QString &channel : std::as_const(m_subscriptions))
+                    fetchSchemaChanges(channel);
+            }
         }
     } else if (path == u"/cluster") {
         m_snapshot.cluster = status == 200 ? remote::parseClusterMembers(body) : QList<ClusterMember>{};
@@ -621,6 +648,7 @@ void RemoteSource::emitSnapshot()
         m_previousCount.insert(channel.id, count);
     }
     Q_EMIT snapshotTaken(m_snapshot);
+    m_snapshot.schemaChanges.clear(); // said once
 }
 
 void RemoteSource::setOffers(const SourceOffers &offers)

@@ -88,6 +88,8 @@ private:
     void noteEpoch(const QString &channel, const QByteArray &epoch);
     void restartHistory(const QString &channel, const QString &why);
     void sendSubscribe(const QString &channel);
+    // GET /channels/{id}/schema: its schema changes, each said once in a snapshot (the markers).
+    void fetchSchemaChanges(const QString &channel);
     void answerSubscribe();
     void sendNextTravel();
     void finishReplayJob(const TravelJob &job, const QString &error);
@@ -110,6 +112,8 @@ private:
     ConnectionStatus m_status;
     SourceOffers m_offers;
     QStringList m_subscriptions;
+    qint64 m_schemaChangesSeen = 0;   // the server's count of schema changes at the last look
+    QSet<QString> m_schemaNotesKnown; // those already said: channel, seq, table
     LiveSequencer m_sequencer;
     bool m_wasOpen = false;
     bool m_closing = false;
