@@ -15,31 +15,15 @@ shift || true
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000000)
 scripts/build.sh >/dev/null
-bindir="${CDCSCOPE_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 unset CDCSCOPE_IN_MEMORY
-
-as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-work=$(mktemp -d)
-[ "$(id -u)" -eq 0 ] && chown postgres "$work"
+. bench/pg-cluster.sh
 cleanup() {
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
   [ -n "${writer:-}" ] && kill "$writer" 2>/dev/null || true
-  as_postgres "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
+  stop_pg_cluster
 }
 trap cleanup EXIT
-
-free_port() {
-  while :; do
-    local candidate=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null || { echo "$candidate"; return; }
-  done
-}
-pgport=$(free_port)
-as_postgres "$bindir/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
-as_postgres "$bindir/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w start \
-  -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_wal_senders=10 -c max_replication_slots=40 -c shared_buffers=256MB -c max_wal_size=4GB" >/dev/null
-psql_run() { "$bindir/psql" -X -q -At -h "$work" -p "$pgport" -U postgres -d postgres "$@"; }
+start_pg_cluster -c max_replication_slots=40 -c shared_buffers=256MB -c max_wal_size=4GB
 
 kib_of() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$server/status"; }
 field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p"; }

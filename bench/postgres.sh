@@ -10,30 +10,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-3}"
 scripts/build.sh >/dev/null
-bindir="${CDCSCOPE_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 unset CDCSCOPE_IN_MEMORY
-
-as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-work=$(mktemp -d)
-[ "$(id -u)" -eq 0 ] && chown postgres "$work"
+. bench/pg-cluster.sh
 cleanup() {
   [ -n "${server:-}" ] && kill "$server" 2>/dev/null || true
-  as_postgres "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
+  stop_pg_cluster
 }
 trap cleanup EXIT
+start_pg_cluster -c shared_buffers=256MB
 
-free_port() {
-  while :; do
-    local candidate=$((20000 + RANDOM % 30000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null || { echo "$candidate"; return; }
-  done
-}
-pgport=$(free_port)
-as_postgres "$bindir/initdb" -D "$work/data" -U postgres --auth=trust --no-sync >/dev/null
-as_postgres "$bindir/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w start \
-  -o "-p $pgport -k $work -c listen_addresses=127.0.0.1 -c wal_level=logical -c max_wal_senders=10 -c shared_buffers=256MB" >/dev/null
-psql_run() { "$bindir/psql" -X -q -At -h "$work" -p "$pgport" -U postgres -d postgres "$@"; }
 psql_run -c "CREATE TABLE bench (id bigserial PRIMARY KEY, organization_id text NOT NULL, t bigint NOT NULL, pad text NOT NULL)"
 stamp="(extract(epoch from clock_timestamp()) * 1000000)::bigint"
 echo "INSERT INTO bench (organization_id, t, pad) VALUES ('bench', $stamp, repeat('x', 150));" >"$work/single.sql"

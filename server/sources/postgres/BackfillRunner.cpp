@@ -109,7 +109,7 @@ void BackfillRunner::noteMessage(const LogicalMessage &message, Lsn lsn)
         Run &run = found.value();
         if (waiting.window.isStale()) {
             qCInfo(lcIngest).noquote() << "postgres: backfill of" << waiting.table
-                                       << "reads a chunk again (a transaction it could not see ended before it)";
+                                       << "reads a chunk again (a transaction its snapshot missed, a truncate or a key it could not follow)";
             return; // the position did not move: the next work() reads it again
         }
         BackfillChunk chunk;
