@@ -37,19 +37,6 @@ bool succeeded(const Result &result)
     return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
 }
 
-// "xmin:xmax:xip1,xip2": the transactions in progress when the snapshot was taken (32-bit xids,
-// as the stream's Begin carries them).
-QSet<quint32> inProgress(const QByteArray &snapshot)
-{
-    QSet<quint32> xids;
-    const QByteArrayList parts = snapshot.split(':');
-    if (parts.size() == 3)
-        for (const QByteArray &xid : parts[2].split(','))
-            if (!xid.isEmpty())
-                xids.insert(quint32(xid.toULongLong()));
-    return xids;
-}
-
 } // namespace
 
 BackfillRunner::BackfillRunner(const PostgresConfig &config, HandOver handOver)
@@ -72,22 +59,17 @@ void BackfillRunner::order(const BackfillOrder &order)
 
 void BackfillRunner::noteCommit(quint32 xid)
 {
-    for (Waiting &waiting : m_waiting)
-        waiting.window.noteCommit(xid);
     if (m_runs.isEmpty())
         return; // remembered only while a backfill may read a chunk
     m_commitOrder.push_back(xid);
-    m_committed.insert(xid);
-    if (qsizetype(m_commitOrder.size()) > recentCommits) {
-        m_committed.remove(m_commitOrder.front());
+    if (qsizetype(m_commitOrder.size()) > recentCommits)
         m_commitOrder.pop_front();
-    }
 }
 
-void BackfillRunner::noteChange(const Relation &relation, const Change &change)
+void BackfillRunner::noteChange(const Relation &relation, const Change &change, quint32 xid)
 {
     for (Waiting &waiting : m_waiting)
-        waiting.window.noteChange(relation, change);
+        waiting.window.noteChange(relation, change, xid);
 }
 
 void BackfillRunner::noteTruncate(quint32 relationOid)
@@ -150,7 +132,6 @@ void BackfillRunner::sessionEnded()
 {
     m_waiting.clear();
     m_commitOrder.clear();
-    m_committed.clear();
 }
 
 void BackfillRunner::dropWaiting(const QString &table)
@@ -363,7 +344,7 @@ bool BackfillRunner::readNextChunk(Run &run)
     Result snapshot = query(m_conn, "SELECT pg_current_snapshot()::text");
     if (!succeeded(snapshot))
         return fail(snapshot);
-    const QSet<quint32> invisible = inProgress(PQgetvalue(snapshot.get(), 0, 0));
+    const ChunkWindow::Snapshot seen = ChunkWindow::Snapshot::parse(PQgetvalue(snapshot.get(), 0, 0));
     const QByteArray limit = QByteArray::number(run.limit);
     Result rows = run.position.lastKey.isEmpty() ? query(m_conn, table.select + limit)
                                                  : query(m_conn, table.selectAfter + limit, run.position.lastKey);
@@ -379,11 +360,12 @@ bool BackfillRunner::readNextChunk(Run &run)
         finish(run, BackfillPosition::State::Done, {});
         return true;
     }
-    Waiting waiting{run.position.table, ChunkWindow(marker, table.oid, table.keyColumns, invisible), {}, {}, {},
+    Waiting waiting{run.position.table, ChunkWindow(marker, table.oid, table.keyColumns, seen), {}, {}, {},
                     readAtMs, 0};
-    for (const quint32 xid : invisible)
-        if (m_committed.contains(xid))
-            waiting.window.markStale();
+    // A transaction the snapshot missed whose commit the stream already passed on: its keys are
+    // not known here, so the chunk is read again.
+    if (std::any_of(m_commitOrder.cbegin(), m_commitOrder.cend(), [&seen](quint32 xid) { return seen.missed(xid); }))
+        waiting.window.markStale();
     waiting.columns.oid = table.oid;
     waiting.columns.schema = table.schema;
     waiting.columns.table = table.name;

@@ -39,7 +39,7 @@ public:
 
     // Replication thread, what the stream carries, in its order.
     void noteCommit(quint32 xid);
-    void noteChange(const Relation &relation, const Change &change);
+    void noteChange(const Relation &relation, const Change &change, quint32 xid);
     void noteTruncate(quint32 relationOid);
     void noteMessage(const LogicalMessage &message, Lsn lsn);
     // Replication thread, between messages: takes the orders and, when `room` (the engine keeps up),
@@ -49,7 +49,8 @@ public:
     // The stream ended: a chunk waiting for its watermarks is read again in the next session.
     void sessionEnded();
 
-    // Commits remembered to find a chunk's invisible transactions that committed before it.
+    // Commits remembered to find, when a chunk is read, a transaction its snapshot missed that the
+    // stream has passed on already.
     static constexpr qsizetype recentCommits = 65'536;
     // A chunk whose rows passed this many bytes halves the next one's size (wide rows, TOAST).
     static constexpr qint64 chunkBytesBudget = 16 << 20;
@@ -97,8 +98,7 @@ private:
     QList<BackfillOrder> m_orders; // guarded by m_ordersLock: the one hand-over from the engine
     QHash<QString, Run> m_runs;    // by table
     std::deque<Waiting> m_waiting;
-    std::deque<quint32> m_commitOrder;
-    QSet<quint32> m_committed;
+    std::deque<quint32> m_commitOrder; // the last recentCommits commits the stream passed on
     PGconn *m_conn = nullptr;
     QElapsedTimer m_sinceConnectFailed;
     QString m_lastConnectError;

@@ -2,11 +2,30 @@
 
 namespace cdc::pg {
 
-ChunkWindow::ChunkWindow(QByteArray marker, quint32 tableOid, QStringList keyColumns, QSet<quint32> invisible)
+ChunkWindow::Snapshot ChunkWindow::Snapshot::parse(const QByteArray &text)
+{
+    Snapshot snapshot;
+    const QByteArrayList parts = text.split(':');
+    if (parts.size() != 3)
+        return snapshot;
+    snapshot.xmax = quint32(parts[1].toULongLong()); // xid8: its low 32 bits are the xid
+    for (const QByteArray &xid : parts[2].split(','))
+        if (!xid.isEmpty())
+            snapshot.running.insert(quint32(xid.toULongLong()));
+    return snapshot;
+}
+
+bool ChunkWindow::Snapshot::missed(quint32 xid) const
+{
+    // At or past xmax in xid order (modulo 2^32, as PostgreSQL compares them), or running.
+    return qint32(xid - xmax) >= 0 || running.contains(xid);
+}
+
+ChunkWindow::ChunkWindow(QByteArray marker, quint32 tableOid, QStringList keyColumns, Snapshot snapshot)
     : m_marker(std::move(marker))
     , m_tableOid(tableOid)
     , m_keyColumns(std::move(keyColumns))
-    , m_invisible(std::move(invisible))
+    , m_snapshot(std::move(snapshot))
 {}
 
 QByteArray ChunkWindow::packKey(const QByteArrayList &values)
@@ -15,12 +34,6 @@ QByteArray ChunkWindow::packKey(const QByteArrayList &values)
     for (const QByteArray &value : values)
         packed += QByteArray::number(value.size()) + ':' + value;
     return packed;
-}
-
-void ChunkWindow::noteCommit(quint32 xid)
-{
-    if (m_stage == Stage::BeforeLow && m_invisible.contains(xid))
-        m_stale = true;
 }
 
 void ChunkWindow::noteKeyOf(const Relation &relation, const Tuple &tuple)
@@ -39,9 +52,11 @@ void ChunkWindow::noteKeyOf(const Relation &relation, const Tuple &tuple)
     m_changedKeys.insert(packKey(key));
 }
 
-void ChunkWindow::noteChange(const Relation &relation, const Change &change)
+void ChunkWindow::noteChange(const Relation &relation, const Change &change, quint32 xid)
 {
-    if (m_stage != Stage::Open || relation.oid != m_tableOid)
+    // In the window, or before it from a transaction the snapshot missed: newer than the SELECT.
+    const bool overtakes = m_stage == Stage::Open || (m_stage == Stage::BeforeLow && m_snapshot.missed(xid));
+    if (!overtakes || relation.oid != m_tableOid)
         return;
     // An update that moved the key has both; a key-only old tuple has the key columns.
     if (change.oldTuple)

@@ -14,11 +14,13 @@ namespace cdc::pg {
 // row is dropped from the chunk: its live change says it. What is left goes out at the high
 // watermark, in order with the stream.
 //
-// One more case makes a chunk stale (read again with new watermarks): a transaction the SELECT's
-// snapshot did not see (`invisible`, its xip list) whose commit the stream carried before the low
-// watermark. PostgreSQL writes a commit record before it makes the transaction visible; with
-// synchronous replication the two can be far apart, and without this check the chunk would carry
-// rows older than a change already passed on. A truncate of the table in the window does too.
+// One more case the classic algorithm misses: PostgreSQL writes a commit record before it makes the
+// transaction visible (the flush comes between; with synchronous replication, seconds), so a
+// transaction whose commit the stream carries before the low watermark may still be one the
+// SELECT's snapshot did not see — running in its xip list, or at or past its xmax (a transaction
+// still committing is not listed). Its changes overtake the chunk's rows like the window's do. One
+// whose commit the stream carried before the chunk was even read makes it stale (read again with
+// new watermarks), and so does a truncate of the table in the window.
 //
 // Pure: fed the stream's messages in order (the replication thread does that).
 class ChunkWindow
@@ -26,17 +28,29 @@ class ChunkWindow
 public:
     static constexpr const char *prefix = "cdcscope_backfill";
 
+    // The SELECT's snapshot as pg_current_snapshot() says it ("xmin:xmax:xip,…"), 32-bit xids as
+    // the stream's Begin carries them: which transactions it did not see.
+    struct Snapshot
+    {
+        quint32 xmax = 0;
+        QSet<quint32> running;
+
+        static Snapshot parse(const QByteArray &text);
+        bool missed(quint32 xid) const;
+    };
+
     // `marker` tells this chunk's watermarks from any other ("<marker> low", "<marker> high");
     // `tableOid` and `keyColumns` (by name, in key order) say which changes concern it.
-    ChunkWindow(QByteArray marker, quint32 tableOid, QStringList keyColumns, QSet<quint32> invisible);
+    ChunkWindow(QByteArray marker, quint32 tableOid, QStringList keyColumns, Snapshot snapshot);
 
     QByteArray lowWatermark() const { return m_marker + " low"; }
     QByteArray highWatermark() const { return m_marker + " high"; }
 
-    void noteCommit(quint32 xid);
+    const Snapshot &snapshot() const { return m_snapshot; }
     // A transaction it could not see committed before the chunk was even read.
     void markStale() { m_stale = true; }
-    void noteChange(const Relation &relation, const Change &change);
+    // A change of transaction `xid`.
+    void noteChange(const Relation &relation, const Change &change, quint32 xid);
     void noteTruncate(quint32 relationOid);
     // True when `message` is one of this chunk's watermarks.
     bool noteMessage(const LogicalMessage &message);
@@ -56,7 +70,7 @@ private:
     QByteArray m_marker;
     quint32 m_tableOid;
     QStringList m_keyColumns;
-    QSet<quint32> m_invisible;
+    Snapshot m_snapshot;
     Stage m_stage = Stage::BeforeLow;
     bool m_stale = false;
     QSet<QByteArray> m_changedKeys;

@@ -495,7 +495,7 @@ void ReplicationWorker::Session::followBackfills(const Message &message)
     BackfillRunner &backfills = *m_worker.m_backfills;
     if (const auto *change = std::get_if<Change>(&message)) {
         if (const Relation *relation = m_stream.relation(change->relation))
-            backfills.noteChange(*relation, *change);
+            backfills.noteChange(*relation, *change, m_xid);
     } else if (std::holds_alternative<Commit>(message)) {
         backfills.noteCommit(m_xid);
     } else if (const auto *truncate = std::get_if<Truncate>(&message)) {
