@@ -17,6 +17,11 @@
 //       (connections opened one after another on --subscribers threads: connect, TLS handshake with
 //       --tls 1, upgrade, greeting, close — or with --upgrade 0 a GET /health instead; connections
 //       per second)
+//   cdcscope-bench crowd   --port P [--connections 10000] [--subscribers 100] [--server-pid PID] [--payload 200]
+//       (a reconnect storm: that many clients of channel "crowd" connect, --subscribers of them
+//       upgrading at a time; then one event to all of them: seconds to greet them all, and
+//       milliseconds from the POST until every one has read the event; with --server-pid the RSS
+//       per idle connection)
 //   cdcscope-bench sink    --port P [--subscribers 10] --events N
 //       (subscribes to channel "bench", prints "ready" on stderr, then waits for N events per
 //       subscriber from another producer, e.g. PostgreSQL; latency from each payload's "t", the
@@ -358,6 +363,93 @@ int runRetained(const Options &options)
     return 0;
 }
 
+// A reconnect storm and one event to all (issue 32): --connections N clients of channel "crowd",
+// --subscribers K of them upgrading at a time (connect, upgrade, the greeting; the next starts as
+// one is greeted), then one POST /events and the time until every client has read the event.
+// With --server-pid, the server's RSS before and after, per connection.
+int runCrowd(const Options &options)
+{
+    const int total = options.connections;
+    const int inFlight = std::max(1, options.subscribers);
+    const long rssBefore = options.serverPid ? rssKiB(options.serverPid) : -1;
+    std::vector<Subscriber> clients(static_cast<size_t>(total));
+    const int poller = ::epoll_create1(0);
+    const auto watch = [poller](int fd, size_t index) {
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        epoll_event event{};
+        event.events = EPOLLIN;
+        event.data.u64 = index;
+        if (::epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event) != 0)
+            fail(std::string("epoll_ctl: ") + std::strerror(errno));
+    };
+    // Reads what arrived for a client; true once `text` is in what it has read since the upgrade.
+    const auto readUntil = [](Subscriber &client, const char *text) {
+        char chunk[4096];
+        for (;;) {
+            const ssize_t n = receive(client.fd, chunk, sizeof chunk, false);
+            if (n == 0)
+                fail("the server closed a connection");
+            if (n < 0)
+                break;
+            client.buffer.append(chunk, size_t(n));
+        }
+        return client.buffer.find(text) != std::string::npos;
+    };
+    std::vector<epoll_event> ready(4096);
+    const auto start = Clock::now();
+    int started = 0;
+    int greeted = 0;
+    while (greeted < total) {
+        while (started < total && started - greeted < inFlight) {
+            Subscriber &client = clients[size_t(started)];
+            startHandshake(client, options.port, "crowd");
+            watch(client.fd, size_t(started));
+            ++started;
+        }
+        const int count = ::epoll_wait(poller, ready.data(), int(ready.size()), 10'000);
+        if (count == 0)
+            fail("no greeting for 10 s (" + std::to_string(greeted) + " of " + std::to_string(total) + " greeted)");
+        for (int i = 0; i < count; ++i) {
+            Subscriber &client = clients[ready[size_t(i)].data.u64];
+            if (client.acks == 0 && readUntil(client, "subscribed")) {
+                client.acks = 1; // greeted
+                client.buffer.clear();
+                ++greeted;
+            }
+        }
+    }
+    const double greetSeconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::this_thread::sleep_for(std::chrono::seconds(1)); // let the server settle before reading its RSS
+    const long rssIdle = options.serverPid ? rssKiB(options.serverPid) : -1;
+
+    const auto sent = Clock::now();
+    HttpClient(options.port).post("/events", batchJson("crowd", 1, options.payload));
+    int received = 0;
+    while (received < total) {
+        const int count = ::epoll_wait(poller, ready.data(), int(ready.size()), 10'000);
+        if (count == 0)
+            fail("the event reached " + std::to_string(received) + " of " + std::to_string(total) + " in 10 s");
+        for (int i = 0; i < count; ++i) {
+            Subscriber &client = clients[ready[size_t(i)].data.u64];
+            if (client.events == 0 && readUntil(client, "\"crowd\"")) {
+                client.events = 1;
+                ++received;
+            }
+        }
+    }
+    const double broadcastMs = std::chrono::duration<double, std::milli>(Clock::now() - sent).count();
+    std::printf("scenario=crowd connections=%d in_flight=%d greet_s=%.3f greeted_per_s=%.0f broadcast_ms=%.1f", total,
+                inFlight, greetSeconds, double(total) / greetSeconds, broadcastMs);
+    if (options.serverPid)
+        std::printf(" rss_before_mib=%.1f rss_idle_mib=%.1f kib_per_idle_connection=%.1f", double(rssBefore) / 1024,
+                    double(rssIdle) / 1024, double(rssIdle - rssBefore) / total);
+    std::printf("\n");
+    for (Subscriber &client : clients)
+        closeConnection(client.fd);
+    ::close(poller);
+    return 0;
+}
+
 int runHandshakes(const Options &options)
 {
     const int64_t total = options.connections;
@@ -408,6 +500,8 @@ int main(int argc, char **argv)
         return runIngest(options);
     if (options.scenario == "steady")
         return runSteady(options);
+    if (options.scenario == "crowd")
+        return runCrowd(options);
     if (options.scenario == "handshakes")
         return runHandshakes(options);
     if (options.scenario == "sink")

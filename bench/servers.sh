@@ -3,6 +3,7 @@
 #                                      (another build: CDCSCOPE_BENCH_BINARY=path/to/cdcscope)
 #   start_server node                  node bench/baseline/server.mjs --port 0
 #   start_server qt                    build/bench/cdcscope-qt-baseline --port 0 (QWebSocketServer)
+#   start_server minimal               build/bench/cdcscope-minimal-server (accept, greet, one frame to all)
 # Sets server_pid and port.
 
 start_server() {
@@ -13,12 +14,13 @@ start_server() {
     cdcscope) "${CDCSCOPE_BENCH_BINARY:-build/app/cdcscope}" --headless --port 0 "$@" 2>"$log" & ;;
     node) node bench/baseline/server.mjs --port 0 2>"$log" & ;;
     qt) build/bench/cdcscope-qt-baseline --port 0 2>"$log" & ;;
+    minimal) build/bench/cdcscope-minimal-server 2>"$log" >&2 & ;;
     *) echo "start_server: unknown server $kind" >&2; exit 2 ;;
   esac
   server_pid=$!
   port=""
   for _ in $(seq 100); do
-    port=$(sed -n 's#.*listening on wss\{0,1\}://127.0.0.1:\([0-9]*\)/ws.*#\1#p' "$log")
+    port=$(sed -n -e 's#.*listening on wss\{0,1\}://127.0.0.1:\([0-9]*\)/ws.*#\1#p' -e 's#^listening on \([0-9]*\)$#\1#p' "$log")
     [ -n "$port" ] && break
     sleep 0.05
   done
