@@ -1,5 +1,7 @@
 #include "DeliveryLane.h"
 
+#include "EpollEventDispatcher.h"
+
 #include "FdStream.h"
 #include "Logging.h"
 #include "TlsStream.h"
@@ -324,6 +326,8 @@ void DeliveryLane::reportLatency()
 DeliveryThread::DeliveryThread(int index)
 {
     setObjectName(QStringLiteral("cdc-delivery-%1").arg(index));
+    // Thousands of sockets per thread: a wake-up must cost what is ready, not what is open.
+    setEventDispatcher(new EpollEventDispatcher);
 }
 
 DeliveryThread::~DeliveryThread()

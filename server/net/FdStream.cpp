@@ -47,6 +47,9 @@ void FdStream::setReadPaused(bool paused)
 
 FdStream::~FdStream()
 {
+    // The notifiers go before their descriptor: its number may be reused as soon as it is closed.
+    delete m_readNotifier;
+    delete m_writeNotifier;
     ::close(m_fd);
 }
 
