@@ -37,33 +37,56 @@ qint64 LatencyHistogram::upperBound(int bucket)
     return qint64(5 + bucket % 4) << (exponent - 2);
 }
 
+LatencyHistogram::LatencyHistogram(const LatencyHistogram &other)
+    : m_counts(other.m_counts ? std::make_unique<Counts>(*other.m_counts) : nullptr)
+    , m_count(other.m_count)
+{
+}
+
+LatencyHistogram &LatencyHistogram::operator=(const LatencyHistogram &other)
+{
+    if (this != &other)
+        *this = LatencyHistogram(other);
+    return *this;
+}
+
+LatencyHistogram::Counts &LatencyHistogram::counts()
+{
+    if (!m_counts)
+        m_counts = std::make_unique<Counts>(); // value-initialised: zeros
+    return *m_counts;
+}
+
 void LatencyHistogram::record(qint64 microseconds, qint64 times)
 {
-    m_counts[std::size_t(bucketOf(microseconds))] += times;
+    counts()[std::size_t(bucketOf(microseconds))] += times;
     m_count += times;
 }
 
 void LatencyHistogram::add(const LatencyHistogram &other)
 {
-    for (std::size_t i = 0; i < m_counts.size(); ++i)
-        m_counts[i] += other.m_counts[i];
+    if (!other.m_counts)
+        return;
+    Counts &mine = counts();
+    for (std::size_t i = 0; i < mine.size(); ++i)
+        mine[i] += (*other.m_counts)[i];
     m_count += other.m_count;
 }
 
 void LatencyHistogram::clear()
 {
-    m_counts.fill(0);
+    m_counts.reset();
     m_count = 0;
 }
 
 double LatencyHistogram::quantileMs(double quantile) const
 {
-    if (m_count == 0)
+    if (m_count == 0 || !m_counts)
         return 0;
     const qint64 rank = std::max<qint64>(1, qint64(std::ceil(quantile * double(m_count))));
     qint64 seen = 0;
     for (int bucket = 0; bucket < bucketCount; ++bucket) {
-        seen += m_counts[std::size_t(bucket)];
+        seen += (*m_counts)[std::size_t(bucket)];
         if (seen >= rank) // the bucket's middle: within half its width of every sample in it
             return double(lowerBound(bucket) + upperBound(bucket)) / 2.0 / 1000.0;
     }

@@ -3,16 +3,24 @@
 #include <QtGlobal>
 
 #include <array>
+#include <memory>
 
 namespace cdc {
 
 // Latencies in microseconds, counted in buckets four to a power of two (1 µs up to 2^33 µs, about
 // 2.4 hours; longer ones count in the last): a quantile read from it is off by at most a bucket's
-// half width, under 12%. Fixed size (about 1 KiB), so a figure per channel and per client stays cheap.
+// half width, under 12%. The buckets (1 KiB) are made on the first sample and let go of by clear():
+// tens of thousands of idle clients each have histograms, and an empty one costs two words.
 class LatencyHistogram
 {
 public:
     static constexpr int bucketCount = 128;
+
+    LatencyHistogram() = default;
+    LatencyHistogram(const LatencyHistogram &other);
+    LatencyHistogram &operator=(const LatencyHistogram &other);
+    LatencyHistogram(LatencyHistogram &&) noexcept = default;
+    LatencyHistogram &operator=(LatencyHistogram &&) noexcept = default;
 
     void record(qint64 microseconds, qint64 times = 1);
     void add(const LatencyHistogram &other);
@@ -29,7 +37,10 @@ public:
     static qint64 upperBound(int bucket);
 
 private:
-    std::array<qint64, bucketCount> m_counts{};
+    using Counts = std::array<qint64, bucketCount>;
+    Counts &counts();
+
+    std::unique_ptr<Counts> m_counts; // null while there is no sample
     qint64 m_count = 0;
 };
 

@@ -7,6 +7,20 @@
 
 namespace cdc {
 
+// Who hears what a ByteStream reports (its WsConnection). An interface, not signals: three signal
+// connections per connection cost more memory than the rest of an idle connection.
+class ByteStreamListener
+{
+public:
+    virtual ~ByteStreamListener() = default;
+    // There may be bytes to read().
+    virtual void streamReadable() = 0;
+    // The stream can take more after a write() that took less than everything.
+    virtual void streamWritable() = 0;
+    // The peer closed or the connection failed.
+    virtual void streamEnded() = 0;
+};
+
 // The bytes of one upgraded connection, read and written without Qt's socket buffers in between
 // where that is possible (FdStream) and through QSslSocket where TLS needs it (TlsStream). Lives on
 // the delivery thread that owns the connection.
@@ -16,6 +30,8 @@ class ByteStream : public QObject
 
 public:
     using QObject::QObject;
+
+    void setListener(ByteStreamListener *listener) { m_listener = listener; }
 
     // Up to `capacity` received bytes into `buffer`: the count, 0 when nothing is there now, -1
     // once the peer has closed or the connection failed.
@@ -35,10 +51,13 @@ public:
     // Stops reading and writing at once; nothing more is reported.
     virtual void abort() = 0;
 
-Q_SIGNALS:
-    void readable();
-    void writable();
-    void ended();
+protected:
+    void readable() { m_listener->streamReadable(); }
+    void writable() { m_listener->streamWritable(); }
+    void ended() { m_listener->streamEnded(); }
+
+private:
+    ByteStreamListener *m_listener = nullptr;
 };
 
 } // namespace cdc

@@ -145,17 +145,7 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
     }
     const ConnectionLimits limits{settings.config.maxQueuedBytesPerClient, settings.config.maxIncomingMessageBytes};
     client.stats->maxUnprocessedMessages = settings.config.maxUnprocessedMessagesPerClient;
-    auto *connection = new WsConnection(id, stream, limits, client.stats, this);
-    connect(connection, &WsConnection::textReceived, this,
-            [this](WsConnection *from, const QString &text) { Q_EMIT textReceived(from->id(), text); });
-    connect(connection, &WsConnection::binaryReceived, this,
-            [this](WsConnection *from) { Q_EMIT binaryReceived(from->id()); });
-    connect(connection, &WsConnection::slowConsumer, this,
-            [this](WsConnection *from, qint64 queued) { Q_EMIT slowConsumer(from->id(), queued); });
-    connect(connection, &WsConnection::readingPaused, this, [this] {
-        Q_EMIT metricsUpdate([](ServerMetrics &metrics) { ++metrics.inboundPauses; });
-    });
-    connect(connection, &WsConnection::finished, this, &DeliveryLane::onFinished);
+    auto *connection = new WsConnection(id, stream, limits, client.stats, *this, this);
     connection->setLatency(&m_latency);
     m_members.insert(id, {connection, {}});
     // The engine hears of the session before the client can do anything on it: whatever the
@@ -268,19 +258,38 @@ void DeliveryLane::close(quint64 id, quint16 code, const QString &reason)
         connection->closeWith(code, reason);
 }
 
-void DeliveryLane::onFinished(WsConnection *connection, quint16 closeCode)
+void DeliveryLane::receivedText(WsConnection &connection, const QString &text)
 {
-    const auto found = m_members.find(connection->id());
+    Q_EMIT textReceived(connection.id(), text);
+}
+
+void DeliveryLane::receivedBinary(WsConnection &connection)
+{
+    Q_EMIT binaryReceived(connection.id());
+}
+
+void DeliveryLane::fellBehind(WsConnection &connection, qint64 queuedBytes)
+{
+    Q_EMIT slowConsumer(connection.id(), queuedBytes);
+}
+
+void DeliveryLane::pausedReading(WsConnection &)
+{
+    Q_EMIT metricsUpdate([](ServerMetrics &metrics) { ++metrics.inboundPauses; });
+}
+
+void DeliveryLane::connectionFinished(WsConnection &connection, quint16 closeCode)
+{
+    const auto found = m_members.find(connection.id());
     if (found != m_members.end()) {
         for (const QString &channel : found->channels)
-            removeSubscriber(channel, connection);
+            removeSubscriber(channel, &connection);
         m_members.erase(found);
     }
-    std::erase(m_touched, connection);
-    connection->disconnect(this);
-    connection->deleteLater(); // it may be inside its own signal
-    Q_EMIT finished(connection->id(), closeCode);
-    Q_EMIT connectionEnded(connection->id());
+    std::erase(m_touched, &connection);
+    connection.deleteLater(); // it may be inside its own call
+    Q_EMIT finished(connection.id(), closeCode);
+    Q_EMIT connectionEnded(connection.id());
 }
 
 void DeliveryLane::setHeartbeat(qint64 pingIntervalMs, qint64 idleTimeoutMs)

@@ -85,7 +85,7 @@ struct UpgradedClient
 // events and a replay reach a connection in the order the engine decided them. What a connection
 // says goes out as signals on this thread; ConnectionThreads and SessionHub post them on to the
 // engine's inbox.
-class DeliveryLane : public QObject, private HttpConnectionHost
+class DeliveryLane : public QObject, private HttpConnectionHost, private WsConnectionHost
 {
     Q_OBJECT
 
@@ -154,12 +154,17 @@ private:
     void nextPage(HttpConnection &connection, std::shared_ptr<ResponsePages> pages) override;
     void upgrade(HttpConnection &connection, QTcpSocket *socket, UpgradeAccepted accepted) override;
     void count(std::function<void(ServerMetrics &)> update) override;
+    // WsConnectionHost
+    void receivedText(WsConnection &connection, const QString &text) override;
+    void receivedBinary(WsConnection &connection) override;
+    void fellBehind(WsConnection &connection, qint64 queuedBytes) override;
+    void pausedReading(WsConnection &connection) override;
+    void connectionFinished(WsConnection &connection, quint16 closeCode) override;
 
     WsConnection *find(quint64 id) const;
     void removeSubscriber(const QString &channel, WsConnection *connection);
     void touch(WsConnection *connection);
     void flushTouched();
-    void onFinished(WsConnection *connection, quint16 closeCode);
     void heartbeat();
     void reportLatency();
 

@@ -71,7 +71,7 @@ bool sameChannel(ChannelKey a, ChannelKey b)
 
 void ConnectionLatency::queued(const LiveStamp &stamp)
 {
-    if (!m_queued.empty()) {
+    if (m_queuedHead < m_queued.size()) {
         Run &last = m_queued.back();
         if (last.tsMs == stamp.tsMs && sameChannel(last.channel, stamp.channel) &&
             last.firstSeq + last.frames == stamp.seq) {
@@ -84,8 +84,8 @@ void ConnectionLatency::queued(const LiveStamp &stamp)
 
 void ConnectionLatency::settle(qint64 sentUs, DeliveryLatency &lane)
 {
-    while (m_unsettled > 0 && !m_queued.empty()) {
-        Run &run = m_queued.front();
+    while (m_unsettled > 0 && m_queuedHead < m_queued.size()) {
+        Run &run = m_queued[m_queuedHead];
         const qint64 frames = std::min(m_unsettled, run.frames - run.counted);
         const qint64 microseconds = std::max<qint64>(0, sentUs - run.tsMs * 1000);
         m_sent.record(microseconds, frames);
@@ -94,9 +94,17 @@ void ConnectionLatency::settle(qint64 sentUs, DeliveryLatency &lane)
         run.counted += frames;
         m_unsettled -= frames;
         if (run.counted == run.frames)
-            m_queued.pop_front();
+            ++m_queuedHead;
     }
     m_unsettled = 0;
+    if (m_queuedHead == m_queued.size())
+        dropAll();
+}
+
+ConnectionLatency::Write &ConnectionLatency::newestWrite()
+{
+    return m_recent.size() < keptWrites ? m_recent.back()
+                                        : m_recent[(m_recentStart + keptWrites - 1) % keptWrites];
 }
 
 void ConnectionLatency::remember(const Write &write)
@@ -104,30 +112,39 @@ void ConnectionLatency::remember(const Write &write)
     m_recentChanged = true;
     // One write of a batch is one record: consecutive seqs of a channel that went out together.
     if (!m_recent.empty()) {
-        Write &last = m_recent.back();
+        Write &last = newestWrite();
         if (last.sentUs == write.sentUs && sameChannel(last.channel, write.channel) &&
             last.lastSeq + 1 == write.firstSeq) {
             last.lastSeq = write.lastSeq;
             return;
         }
     }
-    m_recent.push_back(write);
-    if (m_recent.size() > keptWrites)
-        m_recent.pop_front();
+    if (m_recent.size() < keptWrites) {
+        m_recent.push_back(write);
+        return;
+    }
+    m_recent[m_recentStart] = write; // the oldest gives way
+    m_recentStart = (m_recentStart + 1) % keptWrites;
 }
 
 void ConnectionLatency::dropNewest()
 {
-    if (m_queued.empty())
+    if (m_queuedHead == m_queued.size())
         return;
     Run &last = m_queued.back();
     if (--last.frames == last.counted)
         m_queued.pop_back();
+    if (m_queuedHead == m_queued.size())
+        dropAll();
 }
 
 void ConnectionLatency::dropAll()
 {
+    // A queue that grew during a burst gives its memory back once drained.
+    if (m_queued.capacity() > 16)
+        std::vector<Run>().swap(m_queued);
     m_queued.clear();
+    m_queuedHead = 0;
     m_unsettled = 0;
 }
 
@@ -135,13 +152,14 @@ LatencyReport::Client ConnectionLatency::report(quint64 id, qint64 waitingMs, co
 {
     LatencyReport::Client client;
     client.id = id;
-    client.storedToSent = m_sent;
+    client.storedToSent = std::move(m_sent);
     m_sent.clear();
     client.waitingMs = waitingMs;
     client.recentChanged = m_recentChanged;
     if (m_recentChanged) {
         client.recent.reserve(m_recent.size());
-        for (const Write &write : m_recent) {
+        for (size_t i = 0; i < m_recent.size(); ++i) {
+            const Write &write = m_recent[(m_recentStart + i) % m_recent.size()];
             const QString channel = lane.channelName(write.channel);
             if (!channel.isEmpty())
                 client.recent.push_back({channel, write.firstSeq, write.lastSeq, write.sentUs});

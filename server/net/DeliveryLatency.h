@@ -4,7 +4,6 @@
 
 #include <QString>
 
-#include <deque>
 #include <vector>
 
 namespace cdc {
@@ -73,7 +72,7 @@ public:
     void dropNewest();
     void dropAll();
     // ts_ms of the oldest event frame still queued, or 0.
-    qint64 oldestQueuedTsMs() const { return m_queued.empty() ? 0 : m_queued.front().tsMs; }
+    qint64 oldestQueuedTsMs() const { return m_queuedHead == m_queued.size() ? 0 : m_queued[m_queuedHead].tsMs; }
     // The samples since the last report (cleared) and, when they changed, the last writes.
     LatencyReport::Client report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane);
 
@@ -95,11 +94,18 @@ private:
     };
 
     void remember(const Write &write);
+    Write &newestWrite();
 
-    std::deque<Run> m_queued;
+    // Nothing here is allocated while a connection has nothing queued and nothing to report: an idle
+    // connection costs a few words (tens of thousands of them are idle at a time). Hence vectors
+    // rather than deques (libstdc++'s allocates half a KiB empty); the histogram's buckets go with
+    // the report.
+    std::vector<Run> m_queued; // from m_queuedHead on
+    size_t m_queuedHead = 0;
     qint64 m_unsettled = 0; // written since the last settle()
     LatencyHistogram m_sent;
-    std::deque<Write> m_recent;
+    std::vector<Write> m_recent; // a ring of up to keptWrites, oldest at m_recentStart
+    size_t m_recentStart = 0;
     bool m_recentChanged = false;
 };
 

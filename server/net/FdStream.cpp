@@ -1,5 +1,6 @@
 #include "FdStream.h"
 
+#include <QEvent>
 #include <QSocketNotifier>
 #include <QTimer>
 
@@ -18,22 +19,49 @@ namespace {
 constexpr size_t maxGather = 256;
 } // namespace
 
+// A notifier that calls its stream directly: a signal connection per notifier would cost more
+// memory than the rest of an idle connection.
+class FdStream::Notifier final : public QSocketNotifier
+{
+public:
+    Notifier(int fd, Type type, FdStream *stream, void (FdStream::*ready)())
+        : QSocketNotifier(fd, type, stream)
+        , m_stream(stream)
+        , m_ready(ready)
+    {
+    }
+
+protected:
+    bool event(QEvent *event) override
+    {
+        if (event->type() != QEvent::SockAct)
+            return QSocketNotifier::event(event);
+        (m_stream->*m_ready)();
+        return true;
+    }
+
+private:
+    FdStream *m_stream;
+    void (FdStream::*m_ready)();
+};
+
 FdStream::FdStream(int fd, QByteArray unread, QObject *parent)
     : ByteStream(parent)
     , m_fd(fd)
     , m_unread(std::move(unread))
-    , m_readNotifier(new QSocketNotifier(fd, QSocketNotifier::Read, this))
-    , m_writeNotifier(new QSocketNotifier(fd, QSocketNotifier::Write, this))
+    , m_readNotifier(new Notifier(fd, QSocketNotifier::Read, this, &FdStream::readable))
+    , m_writeNotifier(new Notifier(fd, QSocketNotifier::Write, this, &FdStream::onWritable))
 {
     ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
     m_writeNotifier->setEnabled(false);
-    connect(m_readNotifier, &QSocketNotifier::activated, this, &ByteStream::readable);
-    connect(m_writeNotifier, &QSocketNotifier::activated, this, [this] {
-        m_writeNotifier->setEnabled(false);
-        Q_EMIT writable();
-    });
     if (!m_unread.isEmpty())
-        QTimer::singleShot(0, this, &ByteStream::readable);
+        QTimer::singleShot(0, this, &FdStream::readable);
+}
+
+void FdStream::onWritable()
+{
+    m_writeNotifier->setEnabled(false);
+    writable();
 }
 
 void FdStream::setReadPaused(bool paused)
@@ -42,7 +70,7 @@ void FdStream::setReadPaused(bool paused)
         return;
     m_readNotifier->setEnabled(!paused);
     if (!paused && !m_unread.isEmpty())
-        QTimer::singleShot(0, this, &ByteStream::readable);
+        QTimer::singleShot(0, this, &FdStream::readable);
 }
 
 FdStream::~FdStream()

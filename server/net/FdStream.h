@@ -27,10 +27,13 @@ public:
     void setReadPaused(bool paused) override;
 
 private:
+    class Notifier;
+    void onWritable();
+
     int m_fd;
     QByteArray m_unread;
-    QSocketNotifier *m_readNotifier;
-    QSocketNotifier *m_writeNotifier;
+    Notifier *m_readNotifier;
+    Notifier *m_writeNotifier;
     bool m_ended = false;
 };
 

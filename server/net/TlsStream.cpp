@@ -15,18 +15,18 @@ TlsStream::TlsStream(QSslSocket *socket, QObject *parent)
     , m_socket(socket)
 {
     m_socket->setParent(this);
-    connect(m_socket, &QSslSocket::readyRead, this, &ByteStream::readable);
-    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &ByteStream::writable);
+    connect(m_socket, &QSslSocket::readyRead, this, &TlsStream::readable);
+    connect(m_socket, &QSslSocket::encryptedBytesWritten, this, &TlsStream::writable);
     connect(m_socket, &QSslSocket::disconnected, this, [this] {
         m_ended = true;
-        Q_EMIT ended();
+        ended();
     });
     if (m_socket->bytesAvailable() > 0)
-        QTimer::singleShot(0, this, &ByteStream::readable);
+        QTimer::singleShot(0, this, &TlsStream::readable);
     if (m_socket->state() != QAbstractSocket::ConnectedState)
         QTimer::singleShot(0, this, [this] {
             m_ended = true;
-            Q_EMIT ended();
+            ended();
         });
 }
 

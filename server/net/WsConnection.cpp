@@ -20,19 +20,18 @@ constexpr size_t keptQueueCapacity = 1024;
 } // namespace
 
 WsConnection::WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limits,
-                           std::shared_ptr<ConnectionStats> stats, QObject *parent)
+                           std::shared_ptr<ConnectionStats> stats, WsConnectionHost &host, QObject *parent)
     : QObject(parent)
     , m_id(id)
     , m_stream(stream)
+    , m_host(host)
     , m_limits(limits)
     , m_stats(std::move(stats))
     , m_reader(limits.maxIncomingMessageBytes)
     , m_lastHeardMs(QDateTime::currentMSecsSinceEpoch())
 {
     m_stream->setParent(this);
-    connect(m_stream, &ByteStream::readable, this, &WsConnection::onReadable);
-    connect(m_stream, &ByteStream::writable, this, &WsConnection::flush);
-    connect(m_stream, &ByteStream::ended, this, &WsConnection::end);
+    m_stream->setListener(this);
 }
 
 WsConnection::~WsConnection() = default;
@@ -58,7 +57,7 @@ void WsConnection::queue(QByteArray wire, Kind kind, const LiveStamp &stamp)
     m_queuedLiveBytes += size;
     if (m_queuedLiveBytes > m_limits.maxQueuedBytes) {
         const qint64 backlog = m_queuedBytes + m_stream->bufferedBytes();
-        Q_EMIT slowConsumer(this, backlog);
+        m_host.fellBehind(*this, backlog);
         closeWith(ws::CloseCode::policyViolation, QStringLiteral("slow consumer: %1 bytes queued, limit %2")
                                                       .arg(m_queuedLiveBytes)
                                                       .arg(m_limits.maxQueuedBytes));
@@ -260,12 +259,12 @@ void WsConnection::handle(ws::ReadResult result)
             m_stats->maxUnprocessedMessages) {
             m_readPaused = true;
             m_stream->setReadPaused(true);
-            Q_EMIT readingPaused(this);
+            m_host.pausedReading(*this);
         }
         if (message.opcode == ws::Opcode::Text)
-            Q_EMIT textReceived(this, message.text);
+            m_host.receivedText(*this, message.text);
         else
-            Q_EMIT binaryReceived(this);
+            m_host.receivedBinary(*this);
         break;
     case ws::Opcode::Ping:
         if (!m_closing) {
@@ -315,7 +314,7 @@ void WsConnection::end()
     m_stats->queuedBytes.store(0, std::memory_order_relaxed);
     // Said on the next turn: the end may come from inside a loop over the lane's connections.
     QMetaObject::invokeMethod(
-        this, [this] { Q_EMIT finished(this, m_closeCode); }, Qt::QueuedConnection);
+        this, [this] { m_host.connectionFinished(*this, m_closeCode); }, Qt::QueuedConnection);
 }
 
 } // namespace cdc

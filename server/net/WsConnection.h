@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ByteStream.h"
 #include "DeliveryLatency.h"
 #include "protocol/WsWire.h"
 
@@ -13,6 +14,24 @@
 namespace cdc {
 
 class ByteStream;
+class WsConnection;
+
+// Who hears what a WsConnection says (its DeliveryLane), on the connection's thread. An interface,
+// not signals: five signal connections per connection cost more memory than an idle connection.
+class WsConnectionHost
+{
+public:
+    virtual ~WsConnectionHost() = default;
+    virtual void receivedText(WsConnection &connection, const QString &text) = 0;
+    virtual void receivedBinary(WsConnection &connection) = 0;
+    // Its queue passed the bound: it is being cut off (1008).
+    virtual void fellBehind(WsConnection &connection, qint64 queuedBytes) = 0;
+    // Reading stopped: the client's messages waiting for the engine reached their limit.
+    virtual void pausedReading(WsConnection &connection) = 0;
+    // Said once, on the turn after the connection is gone; `closeCode` is the code of the close
+    // frame we sent or received first (1006 when there was none).
+    virtual void connectionFinished(WsConnection &connection, quint16 closeCode) = 0;
+};
 
 // Figures of one connection that the engine thread reads while its delivery thread writes them.
 struct ConnectionStats
@@ -41,7 +60,7 @@ struct ConnectionLimits
 // answers client frames (ping, close, protocol violations), and sends frames from a queue of
 // shared references. Sending only queues; flush() writes everything queued in as few system calls
 // as the connection takes, so a batch of events costs one write per connection.
-class WsConnection : public QObject
+class WsConnection : public QObject, private ByteStreamListener
 {
     Q_OBJECT
 
@@ -49,7 +68,7 @@ public:
     enum class Kind : quint8 { Control, Live, Replay };
 
     WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limits, std::shared_ptr<ConnectionStats> stats,
-                 QObject *parent = nullptr);
+                 WsConnectionHost &host, QObject *parent = nullptr);
     ~WsConnection() override;
 
     quint64 id() const { return m_id; }
@@ -76,17 +95,12 @@ public:
     bool awaitingFlush() const { return m_awaitingFlush; }
     void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
 
-Q_SIGNALS:
-    void textReceived(cdc::WsConnection *connection, const QString &text);
-    void binaryReceived(cdc::WsConnection *connection);
-    void slowConsumer(cdc::WsConnection *connection, qint64 queuedBytes);
-    // Reading stopped: the client's messages waiting for the engine reached their limit.
-    void readingPaused(cdc::WsConnection *connection);
-    // Emitted once, on the turn after the connection is gone; `closeCode` is the code of the close
-    // frame we sent or received first (1006 when there was none).
-    void finished(cdc::WsConnection *connection, quint16 closeCode);
-
 private:
+    // ByteStreamListener
+    void streamReadable() override { onReadable(); }
+    void streamWritable() override { flush(); }
+    void streamEnded() override { end(); }
+
     void onReadable();
     // Hands on the whole messages already read, until reading stops (the unprocessed limit).
     void takeMessages();
@@ -100,6 +114,7 @@ private:
 
     quint64 m_id;
     ByteStream *m_stream;
+    WsConnectionHost &m_host;
     ConnectionLimits m_limits;
     std::shared_ptr<ConnectionStats> m_stats;
     ws::FrameReader m_reader;
