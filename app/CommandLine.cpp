@@ -371,6 +371,20 @@ QList<Setting> settings()
         {QStringLiteral("max-message"), QStringLiteral("CDCSCOPE_MAX_MESSAGE"), QStringLiteral("size"),
          QStringLiteral("Largest WebSocket message a client may send (default 1MiB)."),
          sizeSetting(&ServerConfig::maxIncomingMessageBytes, 1024)},
+        {QStringLiteral("compression"), QStringLiteral("CDCSCOPE_COMPRESSION"), QStringLiteral("on|off"),
+         QStringLiteral("Agree permessage-deflate with WebSocket clients that offer it: each event is compressed "
+                        "once and shared by its recipients (default on; docs/protocol.md)."),
+         [](const QString &value, AppOptions &options) -> std::optional<QString> {
+             const QString mode = value.trimmed().toLower();
+             if (mode != u"on" && mode != u"off")
+                 return QStringLiteral("'%1' is not a compression mode (on or off)").arg(value);
+             options.server.compression = mode == u"on";
+             return std::nullopt;
+         }},
+        {QStringLiteral("compression-min"), QStringLiteral("CDCSCOPE_COMPRESSION_MIN"), QStringLiteral("size"),
+         QStringLiteral("Messages smaller than this go uncompressed even to clients that agreed compression "
+                        "(default 256)."),
+         sizeSetting(&ServerConfig::compressionMinBytes, 0)},
         {QStringLiteral("max-unprocessed"), QStringLiteral("CDCSCOPE_MAX_UNPROCESSED"), QStringLiteral("count"),
          QStringLiteral("WebSocket messages one client may have waiting for the engine; at the limit its connection "
                         "is not read until the engine catches up (default 64)."),
@@ -620,6 +634,8 @@ constexpr ConfigKey configKeys[] = {
     {"limits/max_message_bytes", "max-message"},
     {"limits/body_budget_bytes", "body-budget"},
     {"limits/max_unprocessed_messages", "max-unprocessed"},
+    {"websocket/compression", "compression"},
+    {"websocket/compression_min_bytes", "compression-min"},
     {"timeouts/head_ms", "head-timeout", true},
     {"timeouts/ping_interval_ms", "ping-interval", true},
     {"timeouts/idle_ms", "idle-timeout", true},

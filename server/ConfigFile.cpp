@@ -27,6 +27,8 @@ void saveServerConfig(QSettings &settings, const ServerConfig &config)
     settings.setValue(QStringLiteral("limits/max_message_bytes"), config.maxIncomingMessageBytes);
     settings.setValue(QStringLiteral("limits/body_budget_bytes"), config.bodyBudgetBytes);
     settings.setValue(QStringLiteral("limits/max_unprocessed_messages"), config.maxUnprocessedMessagesPerClient);
+    settings.setValue(QStringLiteral("websocket/compression"), config.compression ? QStringLiteral("on") : QStringLiteral("off"));
+    settings.setValue(QStringLiteral("websocket/compression_min_bytes"), config.compressionMinBytes);
     settings.setValue(QStringLiteral("retention/idempotency_bytes"), config.retention.maxIdempotencyBytes);
     settings.setValue(QStringLiteral("timeouts/head_ms"), qint64(config.headTimeout.count()));
     settings.setValue(QStringLiteral("timeouts/ping_interval_ms"), qint64(config.pingInterval.count()));

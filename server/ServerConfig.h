@@ -74,6 +74,10 @@ struct ServerConfig
     // Messages one WebSocket client may have waiting for the engine; at the limit its connection is
     // not read until the engine catches up (ConnectionStats::unprocessedMessages).
     int maxUnprocessedMessagesPerClient = 64;
+    // permessage-deflate with clients that offer it (--compression), for messages of at least
+    // compressionMinBytes: smaller ones gain too little for the CPU (docs/performance.md).
+    bool compression = true;
+    qint64 compressionMinBytes = 256;
 
     // Threads that own the connections from accept to close and write to them (DeliveryLane); 0: one
     // per core.

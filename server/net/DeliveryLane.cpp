@@ -143,9 +143,10 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
         }
         stream = new FdStream(fd, std::move(unread));
     }
-    const ConnectionLimits limits{settings.config.maxQueuedBytesPerClient, settings.config.maxIncomingMessageBytes};
+    const ConnectionLimits limits{settings.config.maxQueuedBytesPerClient, settings.config.maxIncomingMessageBytes,
+                                  settings.config.compressionMinBytes};
     client.stats->maxUnprocessedMessages = settings.config.maxUnprocessedMessagesPerClient;
-    auto *connection = new WsConnection(id, stream, limits, client.stats, *this, this);
+    auto *connection = new WsConnection(id, stream, limits, client.stats, accepted.deflate, *this, this);
     connection->setLatency(&m_latency);
     m_members.insert(id, {connection, {}});
     // The engine hears of the session before the client can do anything on it: whatever the
@@ -153,8 +154,7 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
     // engine's inbox after this, so its first subscription is in place by then.
     Q_EMIT upgraded(client);
     connection->queue(accepted.handshakeResponse, WsConnection::Kind::Control);
-    connection->queue(ws::frame(ws::Opcode::Text, ServerFrames::subscribed(client.clientId)),
-                      WsConnection::Kind::Control);
+    connection->queueMessage(ws::frame(ws::Opcode::Text, ServerFrames::subscribed(client.clientId)));
     connection->flush();
 }
 
@@ -217,7 +217,8 @@ void DeliveryLane::flushTouched()
 
 void DeliveryLane::deliver(const std::shared_ptr<const LiveBatch> &batch)
 {
-    for (const LiveFrame &event : *batch) {
+    for (size_t index = 0; index < batch->events.size(); ++index) {
+        const LiveFrame &event = batch->events[index];
         const auto found = m_subscribers.constFind(event.channel);
         if (found == m_subscribers.cend())
             continue;
@@ -225,18 +226,22 @@ void DeliveryLane::deliver(const std::shared_ptr<const LiveBatch> &batch)
         // queued), so the list does not change under the loop.
         const LiveStamp stamp{event.seq, event.tsMs, found->latencyKey};
         for (WsConnection *connection : found->subscribers) {
-            connection->queue(event.wire, WsConnection::Kind::Live, stamp);
+            const int windowBits = connection->deflateWindowBits();
+            const QByteArray &wire =
+                windowBits == 0 ? event.wire
+                                : batch->deflated.frameFor(index, event.wire, windowBits, connection->compressionMinBytes());
+            connection->queue(wire, WsConnection::Kind::Live, stamp);
             touch(connection);
         }
     }
-    m_backlog.release(qint64(batch->size()));
+    m_backlog.release(qint64(batch->events.size()));
     flushTouched();
 }
 
 void DeliveryLane::send(quint64 id, const QByteArray &wire)
 {
     if (WsConnection *connection = find(id)) {
-        connection->queue(wire, WsConnection::Kind::Control);
+        connection->queueMessage(wire);
         connection->flush();
     }
 }
@@ -248,7 +253,7 @@ void DeliveryLane::sendReplay(quint64 id, const QList<QByteArray> &wires, const 
         return;
     for (const QByteArray &wire : wires)
         connection->queue(wire, WsConnection::Kind::Replay);
-    connection->queue(ack, WsConnection::Kind::Control);
+    connection->queueMessage(ack);
     connection->flush();
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DeflatedFrames.h"
 #include "HttpConnection.h"
 #include "Mailbox.h"
 #include "WsConnection.h"
@@ -27,7 +28,17 @@ struct LiveFrame
     qint64 seq = 0;
     qint64 tsMs = 0;
 };
-using LiveBatch = std::vector<LiveFrame>;
+// Events handed to the delivery threads together, with their compressed frames (made on demand).
+struct LiveBatch
+{
+    explicit LiveBatch(std::vector<LiveFrame> frames)
+        : events(std::move(frames))
+        , deflated(events.size())
+    {}
+
+    std::vector<LiveFrame> events;
+    DeflatedFrames deflated;
+};
 
 // Events handed to a delivery thread and not yet queued on its connections. The engine waits at
 // the limit: a publisher faster than the delivery threads can fan out is slowed down, as it was

@@ -492,18 +492,30 @@ void HttpConnection::handleUpgradePath(const HttpRequestHead &head, qsizetype he
                 QStringLiteral("Use a client name (and so a first channel) the token lists."));
     }
 
-    // Accepted. No subprotocol and no extension is agreed: the spec uses neither.
+    // Accepted. No subprotocol (the spec has none); permessage-deflate when offered and allowed.
+    UpgradeAccepted accepted;
+    QByteArray extensions;
+    if (m_config.compression) {
+        QList<QByteArray> offers;
+        for (const auto &[name, value] : head.headers) {
+            if (name == "sec-websocket-extensions")
+                offers.append(value);
+        }
+        accepted.deflate = ws::acceptDeflateOffer(offers);
+        if (accepted.deflate)
+            extensions = "Sec-WebSocket-Extensions: " + ws::deflateResponse(*accepted.deflate) + "\r\n";
+    }
     m_socket->skip(headLength);
     m_timer.stop();
     m_socket->disconnect(this);
     m_state = State::Closing;
     QTcpSocket *socket = std::exchange(m_socket, nullptr);
     socket->setParent(nullptr);
-    UpgradeAccepted accepted;
     accepted.handshakeResponse =
         QByteArrayLiteral("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\nServer: cdcscope/" CDCSCOPE_VERSION "\r\nSec-WebSocket-Accept: ") +
-        ws::acceptKey(head.header("sec-websocket-key")) + QByteArrayLiteral("\r\n\r\n");
+        ws::acceptKey(head.header("sec-websocket-key")) + QByteArrayLiteral("\r\n") + extensions +
+        QByteArrayLiteral("\r\n");
     accepted.clientId = clientId;
     accepted.access = std::move(access);
     deleteLater();

@@ -5,6 +5,7 @@
 #include "HttpRequestHead.h"
 #include "HttpResponse.h"
 #include "auth/AccessControl.h"
+#include "protocol/PermessageDeflate.h"
 
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -26,6 +27,7 @@ struct ServerMetrics;
 struct UpgradeAccepted
 {
     QByteArray handshakeResponse;
+    std::optional<ws::DeflateAgreement> deflate; // permessage-deflate, when agreed
     QString clientId;
     Access access;
 };

@@ -242,7 +242,7 @@ void SessionHub::deliverFannedOut()
     for (const Lane &lane : m_lanes) {
         if (lane.sessions == 0)
             continue;
-        lane.lane->backlog().admit(qint64(batch->size())); // waits while the lane is far behind
+        lane.lane->backlog().admit(qint64(batch->events.size())); // waits while the lane is far behind
         lane.lane->inbox().post([to = lane.lane, batch] { to->deliver(batch); });
     }
 }

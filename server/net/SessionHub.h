@@ -98,7 +98,7 @@ private:
     QHash<QString, std::vector<WsSession *>> m_subscribers;
     // Events of the current append batch that someone is subscribed to; handed to the delivery
     // threads in one piece at its end, so a batch costs one write per connection.
-    LiveBatch m_fannedOut;
+    std::vector<LiveFrame> m_fannedOut;
     LatencyBook m_latency;
     QTimer m_latencyWindow;
     quint64 m_nextSessionId = 1;

@@ -17,10 +17,13 @@ constexpr int closeGraceMs = 2000;
 constexpr qint64 maxReadPerTurn = 256 * 1024;
 // A send queue that grew this large during a burst gives its memory back once it drains.
 constexpr size_t keptQueueCapacity = 1024;
+// Replayed bytes compressed per turn before the thread's other connections get theirs.
+constexpr qint64 replayCompressionPerTurn = 256 * 1024;
 } // namespace
 
 WsConnection::WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limits,
-                           std::shared_ptr<ConnectionStats> stats, WsConnectionHost &host, QObject *parent)
+                           std::shared_ptr<ConnectionStats> stats, std::optional<ws::DeflateAgreement> deflate,
+                           WsConnectionHost &host, QObject *parent)
     : QObject(parent)
     , m_id(id)
     , m_stream(stream)
@@ -28,8 +31,11 @@ WsConnection::WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limi
     , m_limits(limits)
     , m_stats(std::move(stats))
     , m_reader(limits.maxIncomingMessageBytes)
+    , m_deflateWindowBits(deflate ? deflate->serverWindowBits : 0)
     , m_lastHeardMs(QDateTime::currentMSecsSinceEpoch())
 {
+    if (deflate)
+        m_reader.allowCompressedMessages();
     m_stream->setParent(this);
     m_stream->setListener(this);
 }
@@ -64,6 +70,34 @@ void WsConnection::queue(QByteArray wire, Kind kind, const LiveStamp &stamp)
     }
 }
 
+void WsConnection::queueMessage(const QByteArray &wire)
+{
+    QByteArray compressed;
+    if (m_deflateWindowBits != 0)
+        compressed = ws::compressedFrameOf(wire, m_deflateWindowBits, m_limits.compressionMinBytes);
+    queue(compressed.isEmpty() ? wire : std::move(compressed), Kind::Control);
+}
+
+size_t WsConnection::prepareReplays()
+{
+    if (m_deflateWindowBits == 0)
+        return m_frames.size();
+    m_prepared = std::max(m_prepared, m_head);
+    qint64 budget = replayCompressionPerTurn;
+    for (; m_prepared < m_frames.size() && budget > 0; ++m_prepared) {
+        if (m_kinds[m_prepared] != Kind::Replay)
+            continue; // live and control frames are queued as they go out
+        QByteArray &frame = m_frames[m_prepared];
+        budget -= frame.size();
+        QByteArray compressed = ws::compressedFrameOf(frame, m_deflateWindowBits, m_limits.compressionMinBytes);
+        if (!compressed.isEmpty()) {
+            m_queuedBytes += compressed.size() - frame.size();
+            frame = std::move(compressed);
+        }
+    }
+    return m_prepared;
+}
+
 void WsConnection::popFront()
 {
     switch (m_kinds[m_head]) {
@@ -90,8 +124,9 @@ void WsConnection::flush()
 {
     if (m_ended)
         return;
-    while (m_head < m_frames.size()) {
-        const std::span<const QByteArray> pending(m_frames.data() + m_head, m_frames.size() - m_head);
+    const size_t ready = prepareReplays();
+    while (m_head < ready) {
+        const std::span<const QByteArray> pending(m_frames.data() + m_head, ready - m_head);
         qint64 written = m_stream->write(pending, m_headOffset);
         if (written < 0) {
             end();
@@ -111,6 +146,17 @@ void WsConnection::flush()
         if (m_headOffset > 0)
             break;
     }
+    // Replayed frames still to compress: the rest on a later turn, after the thread's other work.
+    if (m_head == ready && ready < m_frames.size() && !m_flushScheduled) {
+        m_flushScheduled = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_flushScheduled = false;
+                flush();
+            },
+            Qt::QueuedConnection);
+    }
     if (m_laneLatency && m_latency.hasUnsettled()) {
         // The moment the frames written just now count as sent: their last bytes are the kernel's.
         const auto now = std::chrono::system_clock::now().time_since_epoch();
@@ -120,6 +166,7 @@ void WsConnection::flush()
         m_frames.clear();
         m_kinds.clear();
         m_head = 0;
+        m_prepared = 0;
         if (m_frames.capacity() > keptQueueCapacity) {
             m_frames.shrink_to_fit();
             m_kinds.shrink_to_fit();
@@ -158,6 +205,7 @@ void WsConnection::discardFrom(size_t first)
             m_latency.dropNewest();
         m_kinds.pop_back();
     }
+    m_prepared = std::min(m_prepared, m_frames.size());
 }
 
 void WsConnection::dropQueued()
@@ -309,6 +357,7 @@ void WsConnection::end()
     m_latency.dropAll();
     m_head = 0;
     m_headOffset = 0;
+    m_prepared = 0;
     m_queuedBytes = 0;
     m_queuedLiveBytes = 0;
     m_stats->queuedBytes.store(0, std::memory_order_relaxed);

@@ -2,6 +2,7 @@
 
 #include "ByteStream.h"
 #include "DeliveryLatency.h"
+#include "protocol/PermessageDeflate.h"
 #include "protocol/WsWire.h"
 
 #include <QByteArray>
@@ -9,6 +10,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace cdc {
@@ -54,6 +56,7 @@ struct ConnectionLimits
 {
     qint64 maxQueuedBytes = qint64(16) << 20; // of live and control frames waiting here
     qint64 maxIncomingMessageBytes = 64 * 1024;
+    qint64 compressionMinBytes = 256; // smaller messages go uncompressed
 };
 
 // One WebSocket connection after its handshake, on the delivery thread that owns it: reads and
@@ -67,19 +70,29 @@ class WsConnection : public QObject, private ByteStreamListener
 public:
     enum class Kind : quint8 { Control, Live, Replay };
 
+    // `deflate`: permessage-deflate, when the handshake agreed it.
     WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limits, std::shared_ptr<ConnectionStats> stats,
-                 WsConnectionHost &host, QObject *parent = nullptr);
+                 std::optional<ws::DeflateAgreement> deflate, WsConnectionHost &host, QObject *parent = nullptr);
     ~WsConnection() override;
 
     quint64 id() const { return m_id; }
+    // The window of our compressed messages, 0 when permessage-deflate was not agreed.
+    int deflateWindowBits() const { return m_deflateWindowBits; }
+    qint64 compressionMinBytes() const { return m_limits.compressionMinBytes; }
     bool isClosing() const { return m_closing; }
     qint64 lastHeardMs() const { return m_lastHeardMs; }
     qint64 lastPingMs() const { return m_lastPingMs; }
 
-    // Queues a whole frame (or, before any frame, the handshake response). A live or control frame
-    // that takes the waiting bytes past the bound cuts the connection off (1008, slowConsumer()).
-    // An event frame (Live) comes with its stamp: what to measure once it is written (DeliveryLatency).
+    // Queues a whole frame (or, before any frame, the handshake response), as it is to be sent: a
+    // live frame comes compressed already where that was agreed (DeflatedFrames), a replayed one is
+    // compressed here as it nears the head of the queue (so a long travel costs the thread a little
+    // at a time). A live or control frame that takes the waiting bytes past the bound cuts the
+    // connection off (1008, fellBehind()). An event frame (Live) comes with its stamp: what to
+    // measure once it is written (DeliveryLatency).
     void queue(QByteArray wire, Kind kind, const LiveStamp &stamp = {});
+    // Queues a message frame of our own (an answer, an error, the greeting), compressed where that
+    // was agreed and worth it.
+    void queueMessage(const QByteArray &wire);
     void flush();
     // Where this connection's stored→sent samples go; its lane's, for the connection's lifetime.
     void setLatency(DeliveryLatency *lane) { m_laneLatency = lane; }
@@ -111,6 +124,9 @@ private:
     void popFront();
     void publishQueuedBytes();
     void end();
+    // Compresses the replayed frames near the head of the queue; returns how many frames, from the
+    // start of the queue, are ready to be written.
+    size_t prepareReplays();
 
     quint64 m_id;
     ByteStream *m_stream;
@@ -126,6 +142,9 @@ private:
     ConnectionLatency m_latency;
     size_t m_head = 0;
     qsizetype m_headOffset = 0;
+    size_t m_prepared = 0; // frames before this index are as they will be sent
+    int m_deflateWindowBits = 0;
+    bool m_flushScheduled = false;
     qint64 m_queuedBytes = 0;
     qint64 m_queuedLiveBytes = 0; // live and control frames: what the backlog bound counts
     qint64 m_lastHeardMs = 0;

@@ -1,5 +1,7 @@
 #include "WsWire.h"
 
+#include "PermessageDeflate.h"
+
 #include <QCryptographicHash>
 #include <QStringDecoder>
 
@@ -9,6 +11,7 @@ namespace {
 
 constexpr quint8 finBit = 0x80;
 constexpr quint8 rsvBits = 0x70;
+constexpr quint8 rsv1Bit = 0x40; // permessage-deflate's "compressed" (RFC 7692 section 6)
 constexpr quint8 maskBit = 0x80;
 constexpr qint64 maxControlPayload = 125;
 
@@ -128,10 +131,15 @@ std::optional<ReadResult> FrameReader::next()
             return std::nullopt;
         const quint8 first = quint8(available[0]);
         const quint8 second = quint8(available[1]);
-        if (first & rsvBits)
-            return fail(CloseCode::protocolError, QStringLiteral("reserved bits set, but no extension was agreed"));
         if (!isKnown(first & 0x0F))
             return fail(CloseCode::protocolError, QStringLiteral("unknown opcode %1").arg(first & 0x0F));
+        // RSV1 may mark the first frame of a data message once compression was agreed; nothing else.
+        const bool opensMessage = (first & 0x0F) == quint8(Opcode::Text) || (first & 0x0F) == quint8(Opcode::Binary);
+        const quint8 allowedRsv = m_compressionAgreed && opensMessage ? rsv1Bit : 0;
+        if (first & rsvBits & ~allowedRsv)
+            return fail(CloseCode::protocolError,
+                        m_compressionAgreed ? QStringLiteral("reserved bits set where no extension allows them")
+                                            : QStringLiteral("reserved bits set, but no extension was agreed"));
         if (!(second & maskBit))
             return fail(CloseCode::protocolError, QStringLiteral("client frames must be masked"));
         const auto opcode = Opcode(first & 0x0F);
@@ -183,14 +191,26 @@ std::optional<ReadResult> FrameReader::next()
             }
             return Message{opcode, std::move(payload), {}};
         }
-        if (opcode != Opcode::Continuation)
+        if (opcode != Opcode::Continuation) {
             m_messageOpcode = opcode;
+            m_messageCompressed = first & rsv1Bit;
+        }
         if (!fin) {
             m_message.append(payload);
             continue;
         }
         const Opcode messageOpcode = std::exchange(m_messageOpcode, Opcode::Continuation);
         QByteArray whole = m_message.isEmpty() ? std::move(payload) : std::exchange(m_message, {}).append(payload);
+        if (std::exchange(m_messageCompressed, false)) {
+            auto inflated = inflateMessage(whole, m_maxMessageBytes);
+            if (const auto *failure = std::get_if<InflateFailure>(&inflated)) {
+                if (*failure == InflateFailure::TooBig)
+                    return fail(CloseCode::tooBig,
+                                QStringLiteral("messages are limited to %1 bytes, inflated").arg(m_maxMessageBytes));
+                return fail(CloseCode::invalidPayload, QStringLiteral("compressed message is not valid DEFLATE data"));
+            }
+            whole = std::move(std::get<QByteArray>(inflated));
+        }
         if (messageOpcode == Opcode::Binary)
             return Message{messageOpcode, std::move(whole), {}};
         std::optional<QString> text = decodeUtf8(whole);

@@ -8,8 +8,9 @@
 #include <variant>
 
 // RFC 6455 on the wire, server side: frames we send (never masked, so one encoded frame serves
-// every recipient) and the reader of what clients send (masked, possibly fragmented). No
-// extensions are negotiated, so RSV bits must be clear.
+// every recipient) and the reader of what clients send (masked, possibly fragmented). The only
+// extension is permessage-deflate (PermessageDeflate.h): RSV1 marks a compressed message where it
+// was agreed; every other RSV bit must be clear.
 namespace cdc::ws {
 
 enum class Opcode : quint8 { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
@@ -64,6 +65,10 @@ public:
         : m_maxMessageBytes(maxMessageBytes)
     {}
 
+    // permessage-deflate was agreed: a data message with RSV1 is compressed, and is inflated
+    // within the same limit (its inflated size is what counts).
+    void allowCompressedMessages() { m_compressionAgreed = true; }
+
     void append(QByteArrayView bytes);
     std::optional<ReadResult> next();
     // Bytes held for an incomplete frame or message.
@@ -78,6 +83,8 @@ private:
     // A fragmented data message being assembled (m_messageOpcode is Continuation when none is).
     QByteArray m_message;
     Opcode m_messageOpcode = Opcode::Continuation;
+    bool m_messageCompressed = false;
+    bool m_compressionAgreed = false;
     bool m_failed = false;
 };
 
