@@ -156,3 +156,85 @@ test("curl sees the 400 with a JSON body naming the header", async () => {
   assert.ok(json.message.length > 0);
   assert.match(json.hint, /ws:\/\//);
 });
+
+// A Debezium-shaped change of about 2 KB, as text: bytes a parser would change (digits, escapes,
+// a repeated key) must reach the reader unchanged, compressed or not.
+function debeziumText(id) {
+  const columns = Array.from({ length: 22 }, (_, c) => `"column_${c}":"caf\\u00e9 ${id * 31 + c}"`).join(",");
+  const row = `{"id":${id},"amount":0.1000000000000000055511151231257827,${columns}}`;
+  return `{"before":${row},"after":${row},"source":{"connector":"postgresql","db":"inventory","table":"orders",` +
+    `"lsn":${330000 + id}},"op":"u","op":"c","ts_ms":1700000000123}`;
+}
+
+// Opens a ws client (options: ws's own) and collects the raw text of every message.
+async function rawClient(channel, options = {}) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { "X-Athena-Client": channel }, ...options });
+  const texts = [];
+  const waiters = [];
+  let agreed = "";
+  ws.on("upgrade", (response) => { agreed = response.headers["sec-websocket-extensions"] ?? ""; });
+  ws.on("message", (data) => {
+    texts.push(data.toString());
+    for (const waiter of [...waiters]) waiter();
+  });
+  await new Promise((resolve, reject) => { ws.on("open", resolve); ws.on("error", reject); });
+  const waitFor = (predicate, what) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${texts.length} messages`)), 10000);
+    const check = () => {
+      if (!predicate(texts)) return;
+      waiters.splice(waiters.indexOf(check), 1);
+      clearTimeout(timer);
+      resolve(texts);
+    };
+    waiters.push(check);
+    check();
+  });
+  return { ws, texts, waitFor, agreed };
+}
+
+async function publishText(channel, payloadText) {
+  const response = await fetch(`http://127.0.0.1:${port}/events`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: `{"organization_id":"${channel}","data":${payloadText}}`,
+  });
+  assert.equal(response.status, 200);
+}
+
+const payloadOf = (text) => text.slice(text.indexOf(',"payload":') + ',"payload":'.length, -2);
+
+test("ws agrees permessage-deflate and reads compressed events and replays byte for byte", async () => {
+  // ws offers permessage-deflate by default, and compresses its own messages of 1 KiB or more.
+  const client = await rawClient("deflated");
+  assert.equal(client.ws.extensions, "permessage-deflate");
+  assert.equal(client.agreed, "permessage-deflate; server_no_context_takeover; client_no_context_takeover");
+  await client.waitFor((t) => t.length >= 1, "greeting");
+  const payloads = [1, 2, 3].map(debeziumText);
+  for (const payload of payloads) await publishText("deflated", payload);
+  await client.waitFor((t) => t.length >= 4, "three events");
+  assert.deepEqual(client.texts.slice(1, 4).map(payloadOf), payloads);
+
+  // A compressed request (padded past ws's threshold) is read; the replay comes back whole.
+  client.ws.send(JSON.stringify({ type: "travel", limit: 3, note: "x".repeat(2000) }));
+  const texts = await client.waitFor((t) => t.some((x) => x.includes('"travel_complete"')), "travel_complete");
+  assert.deepEqual(texts.slice(4, 7).map(payloadOf), payloads);
+  client.ws.close();
+});
+
+test("ws asking for a narrower server window, and ws without compression, read the same events", async () => {
+  const narrow = await rawClient("windows", { perMessageDeflate: { serverMaxWindowBits: 10 } });
+  assert.match(narrow.agreed, /; server_max_window_bits=10$/);
+  const plain = await rawClient("windows", { perMessageDeflate: false });
+  assert.equal(plain.ws.extensions, "");
+  assert.equal(plain.agreed, "");
+  await narrow.waitFor((t) => t.length >= 1, "greeting");
+  await plain.waitFor((t) => t.length >= 1, "greeting");
+  const payload = debeziumText(9);
+  await publishText("windows", payload);
+  await narrow.waitFor((t) => t.length >= 2, "the event");
+  await plain.waitFor((t) => t.length >= 2, "the event");
+  assert.equal(payloadOf(narrow.texts[1]), payload);
+  assert.equal(narrow.texts[1], plain.texts[1]);
+  narrow.ws.close();
+  plain.ws.close();
+});

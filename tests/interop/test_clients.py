@@ -83,6 +83,16 @@ def envelope(channel, payload_text):
     return '{"organization_id":' + json.dumps(channel) + ',"data":' + payload_text + "}"
 
 
+def debezium_text(row_id):
+    """A Debezium-shaped change of about 2 KB, as text, with bytes a parser would change."""
+    columns = ",".join(f'"column_{c}":"caf\\u00e9 {row_id * 31 + c}"' for c in range(22))
+    row = f'{{"id":{row_id},"amount":0.1000000000000000055511151231257827,{columns}}}'
+    return (
+        f'{{"before":{row},"after":{row},"source":{{"connector":"postgresql","db":"inventory","table":"orders",'
+        f'"lsn":{330000 + row_id}}},"op":"u","op":"c","ts_ms":1700000000123}}'
+    )
+
+
 def payload_of(frame):
     """The payload's bytes inside an event frame, as sent: the frame ends with `"payload":P}}`."""
     marker = ',"payload":'
@@ -173,6 +183,47 @@ class PythonClients(unittest.TestCase):
         replayed = asyncio.run(travel_frames(self.server.ws, "wsl"))
         self.assertEqual([payload_of(frame) for frame in replayed], [TRICKY])
 
+    def test_websockets_and_aiohttp_agree_compression_and_read_every_byte(self):
+        # Both compress when asked to: websockets offers permessage-deflate by default, aiohttp with
+        # compress=15. The server's own messages come compressed, and so do their requests.
+        big = debezium_text(1)
+
+        async def with_websockets(channel, **options):
+            async with websockets.connect(self.server.ws, extra_headers={"X-Athena-Client": channel}, **options) as ws:
+                agreed = [type(extension).__name__ for extension in ws.extensions]
+                answer = ws.response_headers.get("Sec-WebSocket-Extensions")
+                self.assertEqual(json.loads(await ws.recv())["status"], "subscribed")
+                await asyncio.to_thread(
+                    requests.post, self.server.http + "/events", data=envelope(channel, big).encode(), timeout=10
+                )
+                live = await asyncio.wait_for(ws.recv(), 10)
+                await ws.send(json.dumps({"type": "travel", "limit": 1, "note": "n" * 3000}))
+                replayed = await asyncio.wait_for(ws.recv(), 10)
+                return agreed, answer, live, replayed
+
+        agreed, answer, live, replayed = asyncio.run(with_websockets("wsz"))
+        self.assertEqual(agreed, ["PerMessageDeflate"])
+        self.assertEqual(answer, "permessage-deflate; server_no_context_takeover; client_no_context_takeover")
+        self.assertEqual(payload_of(live), big)
+        self.assertEqual(payload_of(replayed), big)
+
+        agreed, answer, live, _ = asyncio.run(with_websockets("wsplain", compression=None))
+        self.assertEqual((agreed, answer), ([], None))
+        self.assertEqual(payload_of(live), big)
+
+        async def with_aiohttp():
+            async with aiohttp.ClientSession() as session:
+                async with session.ws_connect(self.server.ws, headers={"X-Athena-Client": "aioz"}, compress=15) as ws:
+                    self.assertEqual((await ws.receive_json(timeout=10))["status"], "subscribed")
+                    async with session.post(self.server.http + "/events", data=envelope("aioz", big).encode()) as posted:
+                        self.assertEqual(posted.status, 200)
+                    live_frame = (await ws.receive(timeout=10)).data
+                    return ws.compress, live_frame
+
+        compress, frame = asyncio.run(with_aiohttp())
+        self.assertEqual(compress, 15)
+        self.assertEqual(payload_of(frame), big)
+
     def test_curl_two_mebibytes_gets_100_continue_before_the_body(self):
         body = envelope("curl", '"' + "x" * (2 << 20) + '"')
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
@@ -260,13 +311,25 @@ PAGE = """<!doctype html><meta charset="utf-8"><title>interop</title><script>
       body: '{"organization_id":"browser","data":{"b":1,"a":1.0,"n":123456789012345678901234567890}}'});
     const answer = await published.json();
     await gotEvent;
+    // A 2 KB change: it comes compressed (the browser offered permessage-deflate); the travel
+    // request the page sends after it goes compressed the other way.
+    const until = (predicate, what) => new Promise((resolve, reject) => {
+      const check = () => predicate() ? resolve() : setTimeout(check, 20);
+      check();
+      setTimeout(() => reject(new Error(`no ${what} within 10 s`)), 10000);
+    });
+    await fetch(`http://${server}/events`, {method: "POST", headers: {"Content-Type": "application/json"},
+      body: '{"organization_id":"browser","data":' + BIG + '}'});
+    await until(() => frames.length >= 3, "large event");
+    ws.send(JSON.stringify({type: "travel", limit: 2, note: "n".repeat(3000)}));
+    await until(() => frames.some((f) => f.includes('"travel_complete"')), "travel_complete");
     const channels = await (await fetch(`http://${server}/channels`)).json();
-    await report({ok: true, status: published.status, seq: answer.seq, frames, channels});
+    await report({ok: true, status: published.status, seq: answer.seq, frames, channels, extensions: ws.extensions});
   } catch (error) {
     await report({ok: false, error: String(error)});
   }
 })();
-</script>"""
+</script>""".replace("BIG", json.dumps(debezium_text(5)))
 
 
 class Browser(unittest.TestCase):
@@ -321,6 +384,10 @@ class Browser(unittest.TestCase):
         self.assertEqual(json.loads(result["frames"][0])["status"], "subscribed")
         event = next(frame for frame in result["frames"] if '"payload"' in frame)
         self.assertEqual(payload_of(event), '{"b":1,"a":1.0,"n":123456789012345678901234567890}')
+        self.assertEqual(result["extensions"], "permessage-deflate; server_no_context_takeover; client_no_context_takeover")
+        self.assertEqual(payload_of(result["frames"][2]), debezium_text(5))
+        replayed = [payload_of(frame) for frame in result["frames"][3:-1]]
+        self.assertEqual(replayed, ['{"b":1,"a":1.0,"n":123456789012345678901234567890}', debezium_text(5)])
         self.assertEqual(result["channels"]["channels"][0]["organization_id"], "browser")
 
 
