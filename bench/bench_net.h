@@ -4,7 +4,10 @@
 // self-signed), so wss:// and https:// are measured the same way.
 #pragma once
 
+#include <zlib.h>
+
 #include <algorithm>
+#include <unordered_map>
 #include <arpa/inet.h>
 #include <atomic>
 #include <cerrno>
@@ -50,6 +53,63 @@ inline double cpuSeconds()
     getrusage(RUSAGE_SELF, &usage);
     return double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
            double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// --deflate 1: every subscriber offers permessage-deflate and inflates what comes compressed
+// (RSV1) before it checks it, as a browser would. --debezium 1: payloads are Debezium-shaped
+// change events (rows of named columns, before and after) instead of padding, so they compress as
+// real CDC payloads do.
+inline bool &offerDeflate()
+{
+    static bool offer = false;
+    return offer;
+}
+
+inline bool &debeziumPayloads()
+{
+    static bool debezium = false;
+    return debezium;
+}
+
+// A compressed message's payload inflated (raw DEFLATE, the 4-byte tail put back): this thread's
+// inflater, reset for each message (the server takes over no context). A server sends every
+// subscriber the same compressed bytes, so what was inflated once is remembered by those bytes
+// (the recent ones): one reader thread checks a hundred subscribers without inflating each copy,
+// which on two cores would make the reader, not the server, the limit.
+inline const std::string &inflateMessage(const char *begin, const char *end)
+{
+    thread_local std::unordered_map<std::string, std::string> recent;
+    std::string compressed(begin, end);
+    if (const auto found = recent.find(compressed); found != recent.end())
+        return found->second;
+    if (recent.size() >= 16384)
+        recent.clear();
+    std::string &inflated = recent[std::move(compressed)];
+    thread_local z_stream stream{};
+    thread_local bool ready = false;
+    if (!ready) {
+        inflateInit2(&stream, -15);
+        ready = true;
+    } else {
+        inflateReset(&stream);
+    }
+    std::string out;
+    static const char tail[4] = {0, 0, char(0xFF), char(0xFF)};
+    char chunk[1 << 16];
+    for (const auto &[from, to] : {std::pair(begin, end), std::pair<const char *, const char *>(tail, tail + 4)}) {
+        stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(from));
+        stream.avail_in = uInt(to - from);
+        do {
+            stream.next_out = reinterpret_cast<Bytef *>(chunk);
+            stream.avail_out = sizeof chunk;
+            const int result = inflate(&stream, Z_SYNC_FLUSH);
+            out.append(chunk, sizeof chunk - stream.avail_out);
+            if (result != Z_OK)
+                break;
+        } while (stream.avail_in > 0 || stream.avail_out == 0);
+    }
+    inflated = std::move(out);
+    return inflated;
 }
 
 // TLS (--tls 1): the client context, and each descriptor's session (null: plain). A TLS
@@ -232,6 +292,7 @@ struct Subscriber
     int64_t acks = 0;
     int64_t lastSeq = -1; // unknown until the first event: a channel may already have history
     int64_t outOfOrder = 0;
+    int64_t wireBytes = 0; // of text frames, as they came (compressed or not)
     bool closed = false;
 };
 
@@ -242,7 +303,9 @@ inline void startHandshake(Subscriber &subscriber, int port, const std::string &
     sendAll(subscriber.fd,
             "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Athena-Client: " +
-                client + "\r\n\r\n");
+                client +
+                (offerDeflate() ? "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits" : "") +
+                "\r\n\r\n");
 }
 
 inline void finishHandshake(Subscriber &subscriber)
@@ -321,8 +384,14 @@ template <typename OnText> void consumeFrames(Subscriber &subscriber, OnText onT
             break;
         const int opcode = bytes[0] & 0x0F;
         const char *payload = reinterpret_cast<const char *>(bytes + header);
-        if (opcode == 0x1)
+        if (opcode == 0x1 && (bytes[0] & 0x40)) {
+            subscriber.wireBytes += header + length;
+            const std::string &text = inflateMessage(payload, payload + length);
+            onText(text.data(), text.data() + text.size());
+        } else if (opcode == 0x1) {
+            subscriber.wireBytes += header + length;
             onText(payload, payload + length);
+        }
         else if (opcode == 0x9) // answer pings so long runs are not cut as idle
             sendAll(subscriber.fd, std::string("\x8A\x80\0\0\0\0", 6));
         else if (opcode == 0x8)
@@ -398,9 +467,34 @@ inline std::string padding(int payloadBytes, int used)
     return std::string(size_t(std::max(1, payloadBytes - used)), 'x');
 }
 
-// {"organization_id":C,"data":{"t":NS,"pad":"xxx"}} with the payload (the "data") about payloadBytes long.
+// A Debezium change event of about payloadBytes: an update of an orders row, before and after,
+// its columns' values varying with t, the connector's source block.
+inline std::string debeziumJson(int64_t t, int payloadBytes)
+{
+    const std::string source = ",\"source\":{\"version\":\"2.5.0.Final\",\"connector\":\"postgresql\",\"name\":"
+                               "\"inventory\",\"ts_ms\":1700000000000,\"snapshot\":\"false\",\"db\":\"inventory\","
+                               "\"schema\":\"public\",\"table\":\"orders\",\"txId\":" +
+                               std::to_string(5000 + t) + ",\"lsn\":" + std::to_string(33000000 + 64 * t) +
+                               "},\"op\":\"u\",\"ts_ms\":1700000000123}";
+    std::string before = "{\"id\":" + std::to_string(t) + ",\"t\":" + std::to_string(t);
+    std::string after = before;
+    const char *names[] = {"customer_id", "status", "total_cents", "currency", "sku", "quantity", "warehouse",
+                           "created_at", "updated_at", "note"};
+    for (int column = 0; int(before.size() + after.size() + source.size()) + 30 < payloadBytes; ++column) {
+        const std::string name = std::string(names[column % 10]) + (column >= 10 ? std::to_string(column / 10) : "");
+        const std::string value = "\"" + std::to_string((t * 7919 + column * 104729) % 1000003) + "-" + names[column % 10] + "\"";
+        before += ",\"" + name + "\":" + value;
+        after += ",\"" + name + "\":" + (column % 4 == 1 ? "\"shipped\"" : value);
+    }
+    return "{\"before\":" + before + "},\"after\":" + after + "}" + source;
+}
+
+// {"organization_id":C,"data":P}: P is {"t":NS,"pad":"xxx"} (or, with --debezium 1, a Debezium
+// change event) about payloadBytes long.
 inline std::string eventJson(const std::string &channel, int64_t t, int payloadBytes)
 {
+    if (debeziumPayloads())
+        return "{\"organization_id\":\"" + channel + "\",\"data\":" + debeziumJson(t, payloadBytes) + "}";
     const std::string head = "{\"t\":" + std::to_string(t) + ",\"pad\":\"";
     return "{\"organization_id\":\"" + channel + "\",\"data\":" + head + padding(payloadBytes, int(head.size()) + 2) +
            "\"}}";
@@ -484,6 +578,10 @@ inline Options parseOptions(int argc, char **argv)
             options.upgrade = value != 0;
         else if (flag == "--webhook")
             options.webhook = value != 0;
+        else if (flag == "--deflate")
+            offerDeflate() = value != 0;
+        else if (flag == "--debezium")
+            debeziumPayloads() = value != 0;
         else
             fail("unknown flag " + flag);
     }

@@ -1,5 +1,7 @@
 // cdcscope-bench: measures a running CDC server (CDC Scope or anything speaking the protocol).
-//   Every scenario takes --tls 1: wss:// and https:// instead of ws:// and http://.
+//   Every scenario takes --tls 1: wss:// and https:// instead of ws:// and http://; --deflate 1:
+//   subscribers offer permessage-deflate and inflate what comes compressed; --debezium 1:
+//   Debezium-shaped payloads (they compress as CDC payloads do) instead of padding.
 //   cdcscope-bench fanout  --port P [--subscribers 100] [--channels 1] [--events 200000] [--batch 1000] [--payload 200]
 //       (subscribers spread over the channels round-robin; batches go to the channels in turn)
 //   cdcscope-bench latency --port P [--publish-port Q] [--subscribers 100] [--rate 1000] [--seconds 10]
@@ -94,18 +96,20 @@ int runFanout(const Options &options)
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     publisher.join();
-    int64_t delivered = 0, expected = 0, disorder = 0;
+    int64_t delivered = 0, expected = 0, disorder = 0, wireBytes = 0;
     for (size_t i = 0; i < subscribers.size(); ++i) {
         delivered += subscribers[i].events;
         expected += expectedOf(i);
         disorder += subscribers[i].outOfOrder;
+        wireBytes += subscribers[i].wireBytes;
         closeConnection(subscribers[i].fd);
     }
     ::close(epoll);
-    std::printf("scenario=fanout tls=%d subscribers=%d channels=%d events=%lld deliveries=%lld seconds=%.3f "
-                "deliveries_per_s=%.0f out_of_order=%lld bench_cpu=%.0f%%\n",
-                int(options.tls), options.subscribers, channels, (long long)(batches * options.batch),
-                (long long)delivered, seconds, double(delivered) / seconds, (long long)disorder,
+    std::printf("scenario=fanout tls=%d deflate=%d subscribers=%d channels=%d events=%lld deliveries=%lld seconds=%.3f "
+                "deliveries_per_s=%.0f wire_bytes_per_event=%.0f out_of_order=%lld bench_cpu=%.0f%%\n",
+                int(options.tls), int(offerDeflate()), options.subscribers, channels,
+                (long long)(batches * options.batch), (long long)delivered, seconds, double(delivered) / seconds,
+                delivered ? double(wireBytes) / double(delivered) : 0.0, (long long)disorder,
                 100.0 * (cpuSeconds() - cpuBefore) / seconds);
     return delivered == expected && disorder == 0 ? 0 : 1;
 }

@@ -14,7 +14,7 @@ start_server() {
     cdcscope) "${CDCSCOPE_BENCH_BINARY:-build/app/cdcscope}" --headless --port 0 "$@" 2>"$log" & ;;
     node) node bench/baseline/server.mjs --port 0 2>"$log" & ;;
     qt) build/bench/cdcscope-qt-baseline --port 0 2>"$log" & ;;
-    minimal) build/bench/cdcscope-minimal-server 2>"$log" >&2 & ;;
+    minimal) build/bench/cdcscope-minimal-server "$@" 2>"$log" >&2 & ;;
     *) echo "start_server: unknown server $kind" >&2; exit 2 ;;
   esac
   server_pid=$!

@@ -12,8 +12,10 @@ packages=(
   libssl-dev
   # Publish payloads are validated and compacted token for token by simdjson.
   libsimdjson-dev
-  # Journal payload checksums (CRC-32).
+  # Journal payload checksums (CRC-32) and permessage-deflate; libdeflate only for the measurement
+  # against zlib (bench/compression.cpp).
   zlib1g-dev
+  libdeflate-dev
   # The interop suite: the client libraries users have (Python's requests, aiohttp, websockets)
   # and a real browser (headless Chromium).
   python3 python3-requests python3-aiohttp python3-websockets chromium
