@@ -5,12 +5,18 @@
 # QWebSocketServer), in turn, ROUNDS times; every run's reader checks every seq. Then Debezium-shaped
 # 2 KB payloads with and without permessage-deflate (CDC Scope and the minimal sender, both
 # compressing each event once): deliveries per second and bytes on the wire per event. Prints the
-# medians and the ratios to the limit. Not a test.
-#   bench/fanout.sh [ROUNDS]       default 5
+# medians and the ratios to the limit. With BEFORE_REV, that commit's CDC Scope runs beside (built
+# once in a worktree, bench/build-rev.sh). Not a test.
+#   bench/fanout.sh [ROUNDS] [BEFORE_REV]       default 5 rounds
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
+before_rev=${2:-}
 scripts/build.sh >/dev/null
+if [ -n "$before_rev" ]; then
+  . bench/build-rev.sh
+  build_rev "$before_rev"
+fi
 (cd bench/baseline && npm ci --no-audit --no-fund --loglevel=error)
 ulimit -n "$(ulimit -Hn)"
 . bench/servers.sh
@@ -25,6 +31,8 @@ run() { # server case [bench flags...] [-- server flags...]
   [ "${1:-}" = -- ] && shift && server_flags=("$@")
   case "$server" in
     cdcscope) start_server cdcscope --in-memory --max-connections 20000 --max-connections-per-ip 20000 ;;
+    before) CDCSCOPE_BENCH_BINARY=$rev_binary start_server cdcscope --in-memory --max-connections 20000 \
+      --max-connections-per-ip 20000 ;;
     limit) start_server minimal "${server_flags[@]}" ;;
     *) start_server "$server" ;;
   esac
@@ -36,9 +44,14 @@ run() { # server case [bench flags...] [-- server flags...]
 
 for round in $(seq "$rounds"); do
   echo "# round $round of $rounds" >&2
-  for server in limit cdcscope node qt; do
-    run "$server" 100_subscribers --subscribers 100 --events 200000 --payload 200
-    run "$server" 1000_subscribers --subscribers 1000 --events 20000 --payload 200
+  servers=(limit cdcscope)
+  [ -n "$before_rev" ] && servers+=(before)
+  for server in "${servers[@]}" node qt; do
+    # The baselines deliver a tenth as fast or less: a tenth of the events keeps their runs short.
+    events=200000
+    case "$server" in node | qt) events=20000 ;; esac
+    run "$server" 100_subscribers --subscribers 100 --events "$events" --payload 200
+    run "$server" 1000_subscribers --subscribers 1000 --events $((events / 10)) --payload 200
   done
   for server in limit cdcscope; do
     run "$server" debezium_2k --subscribers 100 --events 100000 --payload 2000 --debezium 1
@@ -49,7 +62,8 @@ done
 
 echo
 echo "Medians of $rounds rounds ($(nproc) cores, $(uname -r), node $(node --version)):"
-printf '  %-22s %-22s %12s %12s %12s %12s %9s\n' case figure limit "CDC Scope" "Node ws" QWebSocketSrv "CDC/limit"
+printf '  %-22s %-22s %12s %12s %12s %12s %12s %9s\n' case figure limit "CDC Scope" before "Node ws" QWebSocketSrv \
+  "CDC/limit"
 awk '
   {
     server = ""; label = ""
@@ -78,8 +92,8 @@ awk '
       split(key, part, SUBSEP)
       limit = median(values["limit", key]); ours = median(values["cdcscope", key])
       ratio = (limit + 0 != 0) ? sprintf("%.2f", ours / limit) : "-"
-      printf "  %-22s %-22s %12s %12s %12s %12s %9s\n", part[1], part[2], limit, ours,
-        median(values["node", key]), median(values["qt", key]), ratio
+      printf "  %-22s %-22s %12s %12s %12s %12s %12s %9s\n", part[1], part[2], limit, ours,
+        median(values["before", key]), median(values["node", key]), median(values["qt", key]), ratio
     }
   }' "$results" | sort
 if grep -q "failed=1\|out_of_order=[1-9]" "$results"; then

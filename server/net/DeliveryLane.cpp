@@ -170,6 +170,7 @@ void DeliveryLane::subscribe(quint64 id, const QString &channel)
     if (found == m_members.end())
         return;
     found->channels.push_back(channel);
+    found->connection->setLaneChannels(qsizetype(found->channels.size()));
     auto subscribers = m_subscribers.find(channel);
     if (subscribers == m_subscribers.end())
         subscribers = m_subscribers.insert(channel, {{}, m_latency.acquire(channel)});
@@ -182,6 +183,7 @@ void DeliveryLane::unsubscribe(quint64 id, const QString &channel)
     if (found == m_members.end())
         return;
     std::erase(found->channels, channel);
+    found->connection->setLaneChannels(qsizetype(found->channels.size()));
     removeSubscriber(channel, found->connection);
 }
 
@@ -217,36 +219,105 @@ void DeliveryLane::flushTouched()
 
 void DeliveryLane::deliver(const std::shared_ptr<const LiveBatch> &batch)
 {
+    // The batch's events per channel this thread has subscribers of, in the batch's order.
+    std::vector<std::pair<const LaneChannel *, std::vector<size_t>>> byChannel;
     for (size_t index = 0; index < batch->events.size(); ++index) {
-        const LiveFrame &event = batch->events[index];
+        const auto found = m_subscribers.constFind(batch->events[index].channel);
+        if (found == m_subscribers.cend())
+            continue;
+        const LaneChannel *channel = &*found;
+        auto group = std::find_if(byChannel.begin(), byChannel.end(), [&](const auto &g) { return g.first == channel; });
+        if (group == byChannel.end())
+            group = byChannel.insert(byChannel.end(), {channel, {}});
+        group->second.push_back(index);
+    }
+    // A recipient cut off for slowness leaves the lists only on a later turn (its end is queued),
+    // so they do not change under these loops.
+    bool severalChannels = false;
+    for (const auto &[channel, events] : byChannel)
+        severalChannels |= deliverBlocks(*batch, *channel, events);
+    if (severalChannels)
+        deliverFrames(*batch);
+    m_backlog.release(qint64(batch->events.size()));
+    flushTouched();
+}
+
+bool DeliveryLane::deliverBlocks(const LiveBatch &batch, const LaneChannel &channel, const std::vector<size_t> &events)
+{
+    // A recipient of this channel alone gets the channel's events of the batch as one block — one
+    // queue entry and one write, as the kernel would have them — made once here for all of them
+    // (and once more per compressed window), from this thread's memory.
+    std::vector<LiveRun> runs;
+    for (const size_t index : events) {
+        const LiveFrame &event = batch.events[index];
+        if (!runs.empty() && runs.back().first.tsMs == event.tsMs &&
+            runs.back().first.seq + runs.back().frames == event.seq)
+            ++runs.back().frames;
+        else
+            runs.push_back({{event.seq, event.tsMs, channel.latencyKey}, 1});
+    }
+    const auto block = [&](int windowBits, qint64 minBytes) {
+        std::vector<const QByteArray *> frames;
+        frames.reserve(events.size());
+        qsizetype size = 0;
+        for (const size_t index : events) {
+            const LiveFrame &event = batch.events[index];
+            frames.push_back(windowBits == 0 ? &event.wire
+                                             : &batch.deflated.frameFor(index, event.wire, windowBits, minBytes));
+            size += frames.back()->size();
+        }
+        QByteArray joined;
+        joined.reserve(size);
+        for (const QByteArray *frame : frames)
+            joined.append(*frame);
+        return joined;
+    };
+    QByteArray plain;
+    QByteArray deflated; // for the usual window (15 bits); narrower ones are made per recipient
+    bool severalChannels = false;
+    for (WsConnection *connection : channel.subscribers) {
+        if (connection->laneChannels() != 1) {
+            severalChannels = true; // served frame by frame, in the batch's order
+            continue;
+        }
+        const int windowBits = connection->deflateWindowBits();
+        QByteArray wire;
+        if (windowBits == 0) {
+            if (plain.isEmpty())
+                plain = block(0, 0);
+            wire = plain;
+        } else if (windowBits == 15) {
+            if (deflated.isEmpty())
+                deflated = block(15, connection->compressionMinBytes());
+            wire = deflated;
+        } else {
+            wire = block(windowBits, connection->compressionMinBytes());
+        }
+        connection->queueEvents(std::move(wire), qint64(events.size()), runs);
+        touch(connection);
+    }
+    return severalChannels;
+}
+
+void DeliveryLane::deliverFrames(const LiveBatch &batch)
+{
+    for (size_t index = 0; index < batch.events.size(); ++index) {
+        const LiveFrame &event = batch.events[index];
         const auto found = m_subscribers.constFind(event.channel);
         if (found == m_subscribers.cend())
             continue;
-        // A recipient cut off for slowness leaves the list only on a later turn (finished() is
-        // queued), so the list does not change under the loop.
         const LiveStamp stamp{event.seq, event.tsMs, found->latencyKey};
-        // Every recipient holds a reference to the frame it is sent. Counted on the engine's shared
-        // frame, those references would bounce its cache line between the delivery threads' cores
-        // (15% of their time at 100 subscribers); a copy of this thread's own keeps them local.
-        const bool many = found->subscribers.size() > 1;
-        const QByteArray plain = many ? QByteArray(event.wire.constData(), event.wire.size()) : event.wire;
-        QByteArray deflated;
         for (WsConnection *connection : found->subscribers) {
+            if (connection->laneChannels() == 1)
+                continue; // had the block
             const int windowBits = connection->deflateWindowBits();
-            if (windowBits == 0) {
-                connection->queue(plain, WsConnection::Kind::Live, stamp);
-            } else {
-                const QByteArray &shared =
-                    batch->deflated.frameFor(index, event.wire, windowBits, connection->compressionMinBytes());
-                if (deflated.isEmpty() || windowBits != 15) // the rare narrower windows are not copied
-                    deflated = many && windowBits == 15 ? QByteArray(shared.constData(), shared.size()) : shared;
-                connection->queue(deflated, WsConnection::Kind::Live, stamp);
-            }
+            const QByteArray &wire =
+                windowBits == 0 ? event.wire
+                                : batch.deflated.frameFor(index, event.wire, windowBits, connection->compressionMinBytes());
+            connection->queue(wire, WsConnection::Kind::Live, stamp);
             touch(connection);
         }
     }
-    m_backlog.release(qint64(batch->events.size()));
-    flushTouched();
 }
 
 void DeliveryLane::send(quint64 id, const QByteArray &wire)

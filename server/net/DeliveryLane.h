@@ -172,6 +172,12 @@ private:
     void pausedReading(WsConnection &connection) override;
     void connectionFinished(WsConnection &connection, quint16 closeCode) override;
 
+    struct LaneChannel;
+    // deliver()'s two ways: the recipients of one channel alone get each channel's events as one
+    // block (returns whether the channel has recipients of several); those of several get them
+    // frame by frame, in the batch's order.
+    bool deliverBlocks(const LiveBatch &batch, const LaneChannel &channel, const std::vector<size_t> &events);
+    void deliverFrames(const LiveBatch &batch);
     WsConnection *find(quint64 id) const;
     void removeSubscriber(const QString &channel, WsConnection *connection);
     void touch(WsConnection *connection);

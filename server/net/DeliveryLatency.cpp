@@ -69,17 +69,18 @@ bool sameChannel(ChannelKey a, ChannelKey b)
 }
 } // namespace
 
-void ConnectionLatency::queued(const LiveStamp &stamp)
+void ConnectionLatency::queued(const LiveRun &run)
 {
+    const LiveStamp &stamp = run.first;
     if (m_queuedHead < m_queued.size()) {
         Run &last = m_queued.back();
         if (last.tsMs == stamp.tsMs && sameChannel(last.channel, stamp.channel) &&
             last.firstSeq + last.frames == stamp.seq) {
-            ++last.frames;
+            last.frames += run.frames;
             return;
         }
     }
-    m_queued.push_back({stamp.channel, stamp.seq, stamp.tsMs, 1, 0});
+    m_queued.push_back({stamp.channel, stamp.seq, stamp.tsMs, run.frames, 0});
 }
 
 void ConnectionLatency::settle(qint64 sentUs, DeliveryLatency &lane)
@@ -127,13 +128,16 @@ void ConnectionLatency::remember(const Write &write)
     m_recentStart = (m_recentStart + 1) % keptWrites;
 }
 
-void ConnectionLatency::dropNewest()
+void ConnectionLatency::dropNewest(qint64 frames)
 {
-    if (m_queuedHead == m_queued.size())
-        return;
-    Run &last = m_queued.back();
-    if (--last.frames == last.counted)
-        m_queued.pop_back();
+    while (frames > 0 && m_queuedHead < m_queued.size()) {
+        Run &last = m_queued.back();
+        const qint64 dropped = std::min(frames, last.frames - last.counted);
+        last.frames -= dropped;
+        frames -= dropped;
+        if (last.frames == last.counted)
+            m_queued.pop_back();
+    }
     if (m_queuedHead == m_queued.size())
         dropAll();
 }

@@ -25,6 +25,13 @@ struct LiveStamp
     ChannelKey channel;
 };
 
+// `frames` event frames of one channel with consecutive seqs from first.seq and first's ts_ms.
+struct LiveRun
+{
+    LiveStamp first;
+    qint64 frames = 1;
+};
+
 // Where the time goes on one delivery thread, per channel: the stored→sent latency of every event
 // frame its connections finished writing. Owned by the DeliveryLane; its thread only.
 class DeliveryLatency
@@ -61,15 +68,15 @@ class ConnectionLatency
 public:
     static constexpr std::size_t keptWrites = 64;
 
-    // An event frame was queued (the newest).
-    void queued(const LiveStamp &stamp);
-    // The oldest queued event frame was written completely.
-    void written() { ++m_unsettled; }
+    // Event frames were queued (the newest): a run of consecutive seqs.
+    void queued(const LiveRun &run);
+    // The oldest `frames` queued event frames were written completely.
+    void written(qint64 frames) { m_unsettled += frames; }
     bool hasUnsettled() const { return m_unsettled > 0; }
     // After each write: the frames written since the last one went out at `sentUs` (µs since the epoch).
     void settle(qint64 sentUs, DeliveryLatency &lane);
-    // The newest queued event frame was dropped unsent (the connection is closing).
-    void dropNewest();
+    // The newest `frames` queued event frames were dropped unsent (the connection is closing).
+    void dropNewest(qint64 frames);
     void dropAll();
     // ts_ms of the oldest event frame still queued, or 0.
     qint64 oldestQueuedTsMs() const { return m_queuedHead == m_queued.size() ? 0 : m_queued[m_queuedHead].tsMs; }

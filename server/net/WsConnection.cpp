@@ -44,21 +44,32 @@ WsConnection::~WsConnection() = default;
 
 void WsConnection::queue(QByteArray wire, Kind kind, const LiveStamp &stamp)
 {
+    const LiveRun run{stamp, 1};
+    enqueue(std::move(wire), {kind, 1}, kind == Kind::Live ? std::span(&run, 1) : std::span<const LiveRun>());
+}
+
+void WsConnection::queueEvents(QByteArray wire, qint64 frames, std::span<const LiveRun> runs)
+{
+    enqueue(std::move(wire), {Kind::Live, frames}, runs);
+}
+
+void WsConnection::enqueue(QByteArray wire, Entry entry, std::span<const LiveRun> runs)
+{
     if (m_closing) {
-        if (kind == Kind::Replay) // counted in by the engine, never to be sent
+        if (entry.kind == Kind::Replay) // counted in by the engine, never to be sent
             m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
         return;
     }
     const qint64 size = wire.size();
     m_frames.push_back(std::move(wire));
-    m_kinds.push_back(kind);
-    if (kind == Kind::Live)
-        m_latency.queued(stamp);
+    m_entries.push_back(entry);
+    for (const LiveRun &run : runs)
+        m_latency.queued(run);
     m_queuedBytes += size;
     // Replayed frames are a bounded block of their own (the travel limit); live and control frames
     // count against the backlog bound, so neither a stalled subscriber nor a client that sends
     // requests without reading the answers can grow the queue without end.
-    if (kind == Kind::Replay)
+    if (entry.kind == Kind::Replay)
         return;
     m_queuedLiveBytes += size;
     if (m_queuedLiveBytes > m_limits.maxQueuedBytes) {
@@ -85,7 +96,7 @@ size_t WsConnection::prepareReplays()
     m_prepared = std::max(m_prepared, m_head);
     qint64 budget = replayCompressionPerTurn;
     for (; m_prepared < m_frames.size() && budget > 0; ++m_prepared) {
-        if (m_kinds[m_prepared] != Kind::Replay)
+        if (m_entries[m_prepared].kind != Kind::Replay)
             continue; // live and control frames are queued as they go out
         QByteArray &frame = m_frames[m_prepared];
         budget -= frame.size();
@@ -100,11 +111,11 @@ size_t WsConnection::prepareReplays()
 
 void WsConnection::popFront()
 {
-    switch (m_kinds[m_head]) {
+    switch (m_entries[m_head].kind) {
     case Kind::Live:
         m_queuedLiveBytes -= m_frames[m_head].size();
-        m_stats->liveSent.fetch_add(1, std::memory_order_relaxed);
-        m_latency.written();
+        m_stats->liveSent.fetch_add(m_entries[m_head].frames, std::memory_order_relaxed);
+        m_latency.written(m_entries[m_head].frames);
         break;
     case Kind::Replay:
         m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
@@ -164,12 +175,12 @@ void WsConnection::flush()
     }
     if (m_head == m_frames.size()) {
         m_frames.clear();
-        m_kinds.clear();
+        m_entries.clear();
         m_head = 0;
         m_prepared = 0;
         if (m_frames.capacity() > keptQueueCapacity) {
             m_frames.shrink_to_fit();
-            m_kinds.shrink_to_fit();
+            m_entries.shrink_to_fit();
         }
         if (m_finishWhenDrained) {
             m_finishWhenDrained = false;
@@ -195,15 +206,16 @@ void WsConnection::publishQueuedBytes()
 void WsConnection::discardFrom(size_t first)
 {
     while (m_frames.size() > first) {
-        if (m_kinds.back() == Kind::Replay)
+        const Entry entry = m_entries.back();
+        if (entry.kind == Kind::Replay)
             m_stats->queuedReplayFrames.fetch_sub(1, std::memory_order_relaxed);
         else
             m_queuedLiveBytes -= m_frames.back().size();
         m_queuedBytes -= m_frames.back().size();
         m_frames.pop_back();
-        if (m_kinds.back() == Kind::Live)
-            m_latency.dropNewest();
-        m_kinds.pop_back();
+        if (entry.kind == Kind::Live)
+            m_latency.dropNewest(entry.frames);
+        m_entries.pop_back();
     }
     m_prepared = std::min(m_prepared, m_frames.size());
 }
@@ -232,7 +244,7 @@ void WsConnection::closeWith(quint16 code, const QString &reason)
     // What waits is dropped now: memory is freed at once, whatever the peer does next.
     dropQueued();
     m_frames.push_back(ws::closeFrame(code, reason));
-    m_kinds.push_back(Kind::Control);
+    m_entries.push_back({Kind::Control, 1});
     m_queuedBytes += m_frames.back().size();
     m_queuedLiveBytes += m_frames.back().size();
     flush();
@@ -353,7 +365,7 @@ void WsConnection::end()
     m_stream->abort();   // a peer that keeps sending must not keep this thread busy until deletion
     discardFrom(m_head); // nothing more goes out
     m_frames.clear();
-    m_kinds.clear();
+    m_entries.clear();
     m_latency.dropAll();
     m_head = 0;
     m_headOffset = 0;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace cdc {
@@ -90,6 +91,11 @@ public:
     // connection off (1008, fellBehind()). An event frame (Live) comes with its stamp: what to
     // measure once it is written (DeliveryLatency).
     void queue(QByteArray wire, Kind kind, const LiveStamp &stamp = {});
+    // Queues several live event frames as one block (`wire`: `frames` whole frames back to back,
+    // as a batch's events of one channel go to every recipient of that channel alone): one queue
+    // entry and one gathered write for the lot. `runs` are their stamps; they count as sent when
+    // the block's last byte is written.
+    void queueEvents(QByteArray wire, qint64 frames, std::span<const LiveRun> runs);
     // Queues a message frame of our own (an answer, an error, the greeting), compressed where that
     // was agreed and worth it.
     void queueMessage(const QByteArray &wire);
@@ -104,9 +110,12 @@ public:
     // The engine processed a message after this connection had stopped reading at its limit.
     void resumeReading();
 
-    // Bookkeeping of the delivery thread's per-turn flush list.
+    // Bookkeeping of the delivery thread: its per-turn flush list, and how many channels it has the
+    // connection subscribed to (a recipient of one channel gets a batch's events as one block).
     bool awaitingFlush() const { return m_awaitingFlush; }
     void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
+    qsizetype laneChannels() const { return m_laneChannels; }
+    void setLaneChannels(qsizetype channels) { m_laneChannels = channels; }
 
 private:
     // ByteStreamListener
@@ -114,6 +123,14 @@ private:
     void streamWritable() override { flush(); }
     void streamEnded() override { end(); }
 
+    // One queue entry: a frame, or (Live) a block of `frames` event frames.
+    struct Entry
+    {
+        Kind kind;
+        qint64 frames = 1;
+    };
+
+    void enqueue(QByteArray wire, Entry entry, std::span<const LiveRun> runs);
     void onReadable();
     // Hands on the whole messages already read, until reading stops (the unprocessed limit).
     void takeMessages();
@@ -137,7 +154,7 @@ private:
     // The send queue: contiguous, so a write gathers straight from it. m_head is the first frame
     // not yet fully written, m_headOffset how much of it was.
     std::vector<QByteArray> m_frames;
-    std::vector<Kind> m_kinds;
+    std::vector<Entry> m_entries; // beside m_frames, one each
     DeliveryLatency *m_laneLatency = nullptr;
     ConnectionLatency m_latency;
     size_t m_head = 0;
@@ -145,6 +162,7 @@ private:
     size_t m_prepared = 0; // frames before this index are as they will be sent
     int m_deflateWindowBits = 0;
     bool m_flushScheduled = false;
+    qsizetype m_laneChannels = 0;
     qint64 m_queuedBytes = 0;
     qint64 m_queuedLiveBytes = 0; // live and control frames: what the backlog bound counts
     qint64 m_lastHeardMs = 0;

@@ -192,6 +192,56 @@ private Q_SLOTS:
         }
     }
 
+    void aBatchAcrossChannelsKeepsEachReadersOrder()
+    {
+        // One batch interleaving two channels: a reader of one channel gets its events as one block,
+        // a reader of both gets them frame by frame in the batch's order; every delivery thread.
+        ServerConfig config;
+        config.deliveryThreads = 2;
+        auto server = startTestServer(config);
+        std::vector<std::unique_ptr<TestWsClient>> alphaOnly, betaOnly, both;
+        for (int i = 0; i < 3; ++i) {
+            alphaOnly.push_back(std::make_unique<TestWsClient>(server->port(), QStringLiteral("alpha")));
+            betaOnly.push_back(std::make_unique<TestWsClient>(server->port(), QStringLiteral("beta")));
+            both.push_back(std::make_unique<TestWsClient>(server->port(), QStringLiteral("alpha")));
+        }
+        for (auto &client : both) {
+            QVERIFY(client->waitForMessages(1));
+            client->sendJson({{QStringLiteral("type"), QStringLiteral("subscribe")},
+                              {QStringLiteral("organization_id"), QStringLiteral("beta")}});
+            QVERIFY(!client->waitForStatus(QStringLiteral("subscribed"), 1).isEmpty());
+        }
+        QJsonArray batch;
+        QStringList order;
+        for (int i = 0; i < 40; ++i) {
+            const QString channel = (i % 3 == 1) ? QStringLiteral("beta") : QStringLiteral("alpha");
+            order.append(channel + QString::number(i));
+            batch.append(QJsonObject{{QStringLiteral("organization_id"), channel},
+                                     {QStringLiteral("data"), QJsonObject{{QStringLiteral("i"), i}}}});
+        }
+        QCOMPARE(httpPost(server->port(), "/events", QJsonDocument(batch).toJson()).status, 200);
+        const auto received = [](const TestWsClient &client) {
+            QStringList seen;
+            for (const QJsonObject &event : client.events())
+                seen.append(event.value(QStringLiteral("organization_id")).toString() +
+                            QString::number(event.value(QStringLiteral("data"))
+                                                .toObject()
+                                                .value(QStringLiteral("payload"))
+                                                .toObject()
+                                                .value(QStringLiteral("i"))
+                                                .toInt()));
+            return seen;
+        };
+        const QStringList alphaOrder = order.filter(QStringLiteral("alpha"));
+        const QStringList betaOrder = order.filter(QStringLiteral("beta"));
+        for (auto &client : alphaOnly)
+            QTRY_COMPARE(received(*client), alphaOrder);
+        for (auto &client : betaOnly)
+            QTRY_COMPARE(received(*client), betaOrder);
+        for (auto &client : both)
+            QTRY_COMPARE(received(*client), order);
+    }
+
     void subscribeUnsubscribeAndLegacySubscribe()
     {
         auto server = startTestServer();

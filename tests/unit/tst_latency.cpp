@@ -126,12 +126,12 @@ private Q_SLOTS:
             connection.queued({seq, seq < 4 ? t0 : t0 + 1, orders}); // two runs: 1-3 and 4
         QCOMPARE(connection.oldestQueuedTsMs(), t0);
         for (int frame = 0; frame < 2; ++frame)
-            connection.written();
+            connection.written(1);
         connection.settle(sentUs, lane); // one write: 1-2
-        connection.written();
+        connection.written(1);
         connection.settle(sentUs, lane); // the same moment: one record 1-3
         QCOMPARE(connection.oldestQueuedTsMs(), t0 + 1);
-        connection.written();
+        connection.written(1);
         connection.settle(sentUs + 900, lane);
         QCOMPARE(connection.oldestQueuedTsMs(), qint64(0));
         LatencyReport report;
@@ -157,11 +157,28 @@ private Q_SLOTS:
         ConnectionLatency closing;
         for (qint64 seq = 1; seq <= 3; ++seq)
             closing.queued({seq, t0, orders});
-        closing.written();
+        closing.written(1);
         closing.settle(sentUs, lane);
-        closing.dropNewest();
-        closing.dropNewest();
+        closing.dropNewest(1);
+        closing.dropNewest(1);
         QCOMPARE(closing.oldestQueuedTsMs(), qint64(0));
+
+        // A block of frames (a batch's events of one channel, one queue entry): queued as runs in one
+        // call, written together, dropped together.
+        ConnectionLatency block;
+        block.queued({{10, t0, orders}, 5});
+        block.queued({{15, t0 + 2, orders}, 3}); // another ts_ms: another run
+        block.written(8);
+        block.settle(sentUs, lane);
+        const LatencyReport::Client blocked = block.report(8, 0, lane);
+        QCOMPARE(blocked.storedToSent.count(), 8);
+        QCOMPARE(blocked.recent.size(), std::size_t(1)); // one write: one record, whatever the runs
+        QCOMPARE(blocked.recent[0].firstSeq, 10);
+        QCOMPARE(blocked.recent[0].lastSeq, 17);
+        block.queued({{18, t0, orders}, 4});
+        block.queued({{22, t0 + 1, orders}, 2});
+        block.dropNewest(6);
+        QCOMPARE(block.oldestQueuedTsMs(), qint64(0));
 
         // A channel whose last subscriber left: frames still queued for it count for their client only,
         // also when its slot is taken by another channel.
@@ -169,7 +186,7 @@ private Q_SLOTS:
         const ChannelKey audit = lane.acquire(QStringLiteral("audit"));
         QCOMPARE(audit.slot, orders.slot);
         connection.queued({5, t0, orders});
-        connection.written();
+        connection.written(1);
         connection.settle(sentUs, lane);
         LatencyReport later;
         later.clients.push_back(connection.report(7, 0, lane));
