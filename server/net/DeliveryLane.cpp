@@ -412,10 +412,13 @@ void DeliveryLane::reportLatency()
         return;
     auto report = std::make_shared<LatencyReport>();
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    report->clients.reserve(std::size_t(m_members.size()));
-    for (const Member &member : std::as_const(m_members))
-        report->clients.push_back(member.connection->takeLatencyReport(now));
+    for (const Member &member : std::as_const(m_members)) {
+        if (std::optional<LatencyReport::Client> client = member.connection->takeLatencyReport(now))
+            report->clients.push_back(std::move(*client));
+    }
     m_latency.collectChannels(*report);
+    if (report->clients.empty() && report->channels.empty())
+        return; // a quiet second: nothing to tell
     Q_EMIT latencyReported(std::move(report));
 }
 

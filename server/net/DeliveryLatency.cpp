@@ -159,6 +159,7 @@ LatencyReport::Client ConnectionLatency::report(quint64 id, qint64 waitingMs, co
     client.storedToSent = std::move(m_sent);
     m_sent.clear();
     client.waitingMs = waitingMs;
+    m_reportedWaitingMs = waitingMs;
     client.recentChanged = m_recentChanged;
     if (m_recentChanged) {
         client.recent.reserve(m_recent.size());

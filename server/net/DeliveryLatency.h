@@ -80,6 +80,12 @@ public:
     void dropAll();
     // ts_ms of the oldest event frame still queued, or 0.
     qint64 oldestQueuedTsMs() const { return m_queuedHead == m_queued.size() ? 0 : m_queued[m_queuedHead].tsMs; }
+    // Whether a report would tell anything new: samples, other last writes, another wait. Idle
+    // connections are left out of the lane's report (tens of thousands of them, every second).
+    bool hasNews(qint64 waitingMs) const
+    {
+        return !m_sent.isEmpty() || m_recentChanged || waitingMs != m_reportedWaitingMs;
+    }
     // The samples since the last report (cleared) and, when they changed, the last writes.
     LatencyReport::Client report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane);
 
@@ -114,6 +120,7 @@ private:
     std::vector<Write> m_recent; // a ring of up to keptWrites, oldest at m_recentStart
     size_t m_recentStart = 0;
     bool m_recentChanged = false;
+    qint64 m_reportedWaitingMs = 0;
 };
 
 } // namespace cdc

@@ -190,11 +190,13 @@ void WsConnection::flush()
     publishQueuedBytes();
 }
 
-LatencyReport::Client WsConnection::takeLatencyReport(qint64 nowMs)
+std::optional<LatencyReport::Client> WsConnection::takeLatencyReport(qint64 nowMs)
 {
     const qint64 oldest = m_latency.oldestQueuedTsMs();
     const qint64 waitingMs = oldest > 0 ? std::max<qint64>(0, nowMs - oldest) : 0;
     Q_ASSERT(m_laneLatency);
+    if (!m_latency.hasNews(waitingMs))
+        return std::nullopt;
     return m_latency.report(m_id, waitingMs, *m_laneLatency);
 }
 

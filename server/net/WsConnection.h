@@ -102,8 +102,9 @@ public:
     void flush();
     // Where this connection's stored→sent samples go; its lane's, for the connection's lifetime.
     void setLatency(DeliveryLatency *lane) { m_laneLatency = lane; }
-    // What was measured since the last call, and how long the oldest event still queued has waited.
-    LatencyReport::Client takeLatencyReport(qint64 nowMs);
+    // What was measured since the last call, and how long the oldest event still queued has waited;
+    // nothing when none of it changed.
+    std::optional<LatencyReport::Client> takeLatencyReport(qint64 nowMs);
     void ping();
     // Sends a close frame and ends the connection once the peer answers, or after a grace period.
     void closeWith(quint16 code, const QString &reason);

@@ -152,6 +152,9 @@ private Q_SLOTS:
         const LatencyReport::Client again = connection.report(7, 0, lane);
         QCOMPARE(again.storedToSent.count(), 0);
         QVERIFY(!again.recentChanged);
+        // Then an idle connection has nothing to report, until its wait changes.
+        QVERIFY(!connection.hasNews(0));
+        QVERIFY(connection.hasNews(250));
 
         // Frames dropped unsent (a closing connection) leave nothing behind.
         ConnectionLatency closing;
