@@ -10,8 +10,6 @@
 #include <QTest>
 #include <QtEndian>
 
-#include <zlib.h>
-
 using namespace cdc;
 
 namespace {
@@ -100,45 +98,9 @@ struct RawClient
     }
 };
 
-// What a client's inflater makes of a compressed payload (RFC 7692 section 7.2.2).
-QByteArray inflateRaw(QByteArrayView compressed)
-{
-    z_stream stream{};
-    inflateInit2(&stream, -15);
-    QByteArray input = compressed.toByteArray() + QByteArray("\x00\x00\xff\xff", 4);
-    QByteArray out;
-    char chunk[16384];
-    stream.next_in = reinterpret_cast<Bytef *>(input.data());
-    stream.avail_in = uInt(input.size());
-    int result = Z_OK;
-    do {
-        stream.next_out = reinterpret_cast<Bytef *>(chunk);
-        stream.avail_out = sizeof chunk;
-        result = inflate(&stream, Z_SYNC_FLUSH);
-        out.append(chunk, qsizetype(sizeof chunk - stream.avail_out));
-    } while (result == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0));
-    inflateEnd(&stream);
-    return out;
-}
-
-QByteArray deflateRaw(QByteArrayView message)
-{
-    z_stream stream{};
-    deflateInit2(&stream, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY);
-    QByteArray out(int(deflateBound(&stream, uLong(message.size()))) + 16, Qt::Uninitialized);
-    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(message.data()));
-    stream.avail_in = uInt(message.size());
-    stream.next_out = reinterpret_cast<Bytef *>(out.data());
-    stream.avail_out = uInt(out.size());
-    deflate(&stream, Z_SYNC_FLUSH);
-    out.truncate(out.size() - qsizetype(stream.avail_out) - 4);
-    deflateEnd(&stream);
-    return out;
-}
-
 QByteArray textOf(const WireFrame &frame)
 {
-    return frame.compressed() ? inflateRaw(frame.payload) : frame.payload;
+    return frame.compressed() ? clientInflate(frame.payload) : frame.payload;
 }
 
 // A Debezium-shaped change of about 2 KB, with bytes a parser would change (digits, escapes, order).
@@ -236,17 +198,7 @@ private Q_SLOTS:
         QVERIFY(narrow.waitForFrames(2));
         QVERIFY(narrow.frames[1].compressed());
         // Readable with a 512-byte window, as agreed.
-        z_stream stream{};
-        inflateInit2(&stream, -9);
-        QByteArray input = narrow.frames[1].payload + QByteArray("\x00\x00\xff\xff", 4);
-        QByteArray out(64 * 1024, Qt::Uninitialized);
-        stream.next_in = reinterpret_cast<Bytef *>(input.data());
-        stream.avail_in = uInt(input.size());
-        stream.next_out = reinterpret_cast<Bytef *>(out.data());
-        stream.avail_out = uInt(out.size());
-        QCOMPARE(inflate(&stream, Z_SYNC_FLUSH), Z_OK);
-        out.truncate(out.size() - qsizetype(stream.avail_out));
-        inflateEnd(&stream);
+        const QByteArray out = clientInflate(narrow.frames[1].payload, 9);
         QCOMPARE(payloadInFrame(out), payload);
     }
 
@@ -263,7 +215,7 @@ private Q_SLOTS:
         QVERIFY(client.waitForFrames(2));
         QVERIFY(!client.frames[1].compressed());
         // Nor is RSV1 accepted from the client.
-        client.socket->write(maskedClientFrame(0xC1, deflateRaw("{\"type\":\"travel\"}")));
+        client.socket->write(maskedClientFrame(0xC1, clientDeflate("{\"type\":\"travel\"}")));
         QTRY_COMPARE(client.closeCode(), quint16(1002));
     }
 
@@ -279,7 +231,7 @@ private Q_SLOTS:
         QVERIFY(client.open(server->port(), "replayed", browserOffer));
         QVERIFY(client.waitForFrames(1));
         const QByteArray request = "{\"type\":\"travel\",\"limit\":300,\"organization_id\":\"replayed\"}";
-        client.socket->write(maskedClientFrame(0xC1, deflateRaw(request)));
+        client.socket->write(maskedClientFrame(0xC1, clientDeflate(request)));
         QVERIFY(client.waitForFrames(1 + 300 + 1));
         for (int i = 0; i < 300; ++i) {
             const WireFrame &frame = client.frames[1 + i];
@@ -300,7 +252,7 @@ private Q_SLOTS:
         QVERIFY(bystander.waitForMessages(1));
         // 16 MiB of spaces in a JSON string: about 16 KiB on the wire, well under the limit.
         const QByteArray inflated = "{\"type\":\"travel\",\"x\":\"" + QByteArray(16 << 20, ' ') + "\"}";
-        const QByteArray bomb = deflateRaw(inflated);
+        const QByteArray bomb = clientDeflate(inflated);
         QVERIFY(bomb.size() < config.maxIncomingMessageBytes);
         attacker.socket->write(maskedClientFrame(0xC1, bomb));
         QTRY_COMPARE(attacker.closeCode(), quint16(1009));

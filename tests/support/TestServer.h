@@ -18,5 +18,11 @@ std::unique_ptr<QTcpSocket> rawWebSocket(quint16 port, const QByteArray &clientN
 // payload's.
 QByteArray maskedClientFrame(quint8 firstByte, QByteArrayView payload, quint64 declaredLength = quint64(-1));
 
+// permessage-deflate as a client does it (RFC 7692 section 7.2): a message compressed with raw
+// DEFLATE and a sync flush, the 4-byte tail left off; and a compressed payload inflated with the
+// tail put back, by an inflater of `windowBits`.
+QByteArray clientDeflate(QByteArrayView message, int windowBits = 15);
+QByteArray clientInflate(QByteArrayView compressed, int windowBits = 15);
+
 // Parses server-to-client frames (unmasked) from `buffer`, consuming them: (opcode, payload).
 QList<QPair<int, QByteArray>> takeWebSocketFrames(QByteArray &buffer);

@@ -10,51 +10,11 @@
 #include <QTest>
 
 #include <thread>
-#include <zlib.h>
 
 using namespace cdc;
 using namespace cdc::ws;
 
 namespace {
-
-// What a client does (RFC 7692 section 7.2.1): raw DEFLATE, sync flush, the 4-byte tail left off.
-QByteArray clientDeflate(QByteArrayView message, int windowBits = 15)
-{
-    z_stream stream{};
-    deflateInit2(&stream, 6, Z_DEFLATED, -windowBits, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(int(deflateBound(&stream, uLong(message.size()))) + 16, Qt::Uninitialized);
-    stream.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(message.data()));
-    stream.avail_in = uInt(message.size());
-    stream.next_out = reinterpret_cast<Bytef *>(out.data());
-    stream.avail_out = uInt(out.size());
-    deflate(&stream, Z_SYNC_FLUSH);
-    out.truncate(out.size() - qsizetype(stream.avail_out));
-    deflateEnd(&stream);
-    Q_ASSERT(out.endsWith(QByteArrayView("\x00\x00\xff\xff", 4)));
-    out.chop(4);
-    return out;
-}
-
-// What a client's inflater makes of a server frame's payload (the tail put back).
-QByteArray clientInflate(QByteArrayView compressed, int windowBits = 15)
-{
-    z_stream stream{};
-    inflateInit2(&stream, -windowBits);
-    QByteArray input = compressed.toByteArray() + QByteArray("\x00\x00\xff\xff", 4);
-    QByteArray out;
-    char chunk[4096];
-    stream.next_in = reinterpret_cast<Bytef *>(input.data());
-    stream.avail_in = uInt(input.size());
-    int result = Z_OK;
-    do {
-        stream.next_out = reinterpret_cast<Bytef *>(chunk);
-        stream.avail_out = sizeof chunk;
-        result = inflate(&stream, Z_SYNC_FLUSH);
-        out.append(chunk, qsizetype(sizeof chunk - stream.avail_out));
-    } while (result == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0));
-    inflateEnd(&stream);
-    return out;
-}
 
 // A Debezium-shaped change event of about 2 KB: what CDC payloads look like.
 QByteArray debeziumEvent(int id)
