@@ -32,7 +32,7 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
         qFatal("EpollEventDispatcher: cannot create its epoll set or eventfd (errno %d)", errno);
     epoll_event event{};
     event.events = EPOLLIN;
-    event.data.fd = m_wakeUp;
+    event.data.u64 = quint32(m_wakeUp); // serial 0
     ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, m_wakeUp, &event);
 }
 
@@ -82,35 +82,41 @@ int EpollEventDispatcher::activateNotifiers(int ready)
 {
     // Taken out first: an activation may enable, disable or delete any notifier, this one's included
     // (each is looked up again right before it is activated).
-    std::vector<std::pair<int, std::uint32_t>> events;
+    struct Ready
+    {
+        int fd;
+        quint32 serial;
+        std::uint32_t events;
+    };
+    std::vector<Ready> events;
     events.reserve(size_t(ready));
     int handled = 0;
     for (int i = 0; i < ready; ++i) {
-        if (m_ready[size_t(i)].data.fd == m_wakeUp) {
+        const std::uint64_t data = m_ready[size_t(i)].data.u64; // packed: copied out, not bound
+        const Ready event{int(quint32(data)), quint32(data >> 32), m_ready[size_t(i)].events};
+        if (event.serial == 0) {
             drainWakeUps();
             ++handled;
             continue;
         }
-        const int fd = m_ready[size_t(i)].data.fd; // packed: copied out, not bound
-        const std::uint32_t what = m_ready[size_t(i)].events;
-        events.emplace_back(fd, what);
+        events.push_back(event);
     }
-    const auto activate = [&](int fd, QSocketNotifier *Watch::*type) {
-        const auto watch = m_watches.find(fd);
-        if (watch == m_watches.end() || !(watch->second.*type))
+    const auto activate = [&](const Ready &reported, QSocketNotifier *Watch::*type) {
+        const auto watch = m_watches.find(reported.fd);
+        if (watch == m_watches.end() || watch->second.serial != reported.serial || !(watch->second.*type))
             return;
         QEvent event(QEvent::SockAct);
         QCoreApplication::sendEvent(watch->second.*type, &event);
         ++handled;
     };
-    for (const auto &[fd, what] : events) {
+    for (const Ready &event : events) {
         // As Qt's own dispatcher: an error or hang-up is news to both a reader and a writer.
-        if (what & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
-            activate(fd, &Watch::read);
-        if (what & (EPOLLOUT | EPOLLERR | EPOLLHUP))
-            activate(fd, &Watch::write);
-        if (what & EPOLLPRI)
-            activate(fd, &Watch::exception);
+        if (event.events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP))
+            activate(event, &Watch::read);
+        if (event.events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+            activate(event, &Watch::write);
+        if (event.events & EPOLLPRI)
+            activate(event, &Watch::exception);
     }
     return handled;
 }
@@ -156,10 +162,13 @@ void EpollEventDispatcher::updateWatch(int fd, const Watch &watch, bool wasWatch
         ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr);
         return;
     }
-    m_watches[fd] = watch;
+    Watch &kept = m_watches[fd];
+    kept = watch;
+    if (!wasWatched)
+        kept.serial = ++m_nextSerial == 0 ? ++m_nextSerial : m_nextSerial; // never the wake-up's 0
     epoll_event event{};
     event.events = wanted;
-    event.data.fd = fd;
+    event.data.u64 = (std::uint64_t(kept.serial) << 32) | quint32(fd);
     // Our record and the kernel's can differ when a descriptor was closed and its number reused
     // before its notifiers went: whichever operation the kernel refuses, the other one is right.
     if (::epoll_ctl(m_epoll, wasWatched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &event) == 0)

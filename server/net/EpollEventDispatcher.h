@@ -54,6 +54,9 @@ private:
         QSocketNotifier *read = nullptr;
         QSocketNotifier *write = nullptr;
         QSocketNotifier *exception = nullptr;
+        // Which watch of this descriptor number: a readiness reported for a closed descriptor must
+        // not reach the notifiers of a new one that got its number in the same pass.
+        quint32 serial = 0;
     };
     struct Timer
     {
@@ -76,6 +79,7 @@ private:
     int m_wakeUp;
     std::atomic<bool> m_interrupted{false};
     std::unordered_map<int, Watch> m_watches;
+    quint32 m_nextSerial = 0; // 0 is the wake-up descriptor's
     std::unordered_map<int, Timer> m_timers;
     std::set<std::pair<Clock::time_point, int>> m_deadlines; // (due, timer id)
     std::vector<epoll_event> m_ready;
