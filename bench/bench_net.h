@@ -612,6 +612,35 @@ inline long rssKiB(int pid)
     return kib;
 }
 
+// The CPU time a process has used so far (every thread), in milliseconds, split into user and
+// system time ({-1, -1} if it cannot be read): the cost of a step on a machine whose wall-clock
+// figures vary with its neighbours, and how much of it is the process's own code.
+struct CpuTime
+{
+    double userMs = -1;
+    double systemMs = -1;
+};
+
+inline CpuTime cpuTime(int pid)
+{
+    const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+    FILE *stat = std::fopen(path.c_str(), "r");
+    if (!stat)
+        return {};
+    char line[1024];
+    const bool read = std::fgets(line, sizeof line, stat) != nullptr;
+    std::fclose(stat);
+    const char *afterName = read ? std::strrchr(line, ')') : nullptr; // the name may hold spaces
+    if (!afterName)
+        return {};
+    unsigned long long user = 0, system = 0;
+    // Fields 14 and 15 (utime, stime), counted from the state (field 3) after the name.
+    if (std::sscanf(afterName + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &user, &system) != 2)
+        return {};
+    const double msPerTick = 1000.0 / double(::sysconf(_SC_CLK_TCK));
+    return {double(user) * msPerTick, double(system) * msPerTick};
+}
+
 int runSoak(const Options &options); // soak.cpp
 
 } // namespace bench

@@ -432,6 +432,7 @@ int runCrowd(const Options &options)
     const int64_t broadcasts = std::max<int64_t>(1, options.events);
     std::vector<double> broadcastTimes;
     HttpClient publisher(options.port);
+    const CpuTime cpuBefore = options.serverPid ? cpuTime(options.serverPid) : CpuTime{};
     for (int64_t round = 1; round <= broadcasts; ++round) {
         const auto sent = Clock::now();
         publisher.post("/events", batchJson("crowd", 1, options.payload));
@@ -456,6 +457,7 @@ int runCrowd(const Options &options)
     }
     std::sort(broadcastTimes.begin(), broadcastTimes.end());
     const double broadcastMs = broadcastTimes[broadcastTimes.size() / 2];
+    const CpuTime cpuAfter = options.serverPid ? cpuTime(options.serverPid) : CpuTime{};
     // Busy: right after every connection was sent something (its latency samples not reported yet).
     const long rssBusy = options.serverPid ? rssKiB(options.serverPid) : -1;
     std::printf("scenario=crowd connections=%d in_flight=%d greet_s=%.3f greeted_per_s=%.0f broadcast_ms=%.1f", total,
@@ -464,6 +466,10 @@ int runCrowd(const Options &options)
         std::printf(" rss_before_mib=%.1f rss_idle_mib=%.1f kib_per_idle_connection=%.1f kib_per_busy_connection=%.1f",
                     double(rssBefore) / 1024, double(rssIdle) / 1024, double(rssIdle - rssBefore) / total,
                     double(rssBusy - rssBefore) / total);
+    if (cpuBefore.userMs >= 0 && cpuAfter.userMs >= 0) // the server's CPU (all threads) per broadcast, on average
+        std::printf(" server_user_ms_per_broadcast=%.1f server_system_ms_per_broadcast=%.1f",
+                    (cpuAfter.userMs - cpuBefore.userMs) / double(broadcasts),
+                    (cpuAfter.systemMs - cpuBefore.systemMs) / double(broadcasts));
     std::printf("\n");
     for (Subscriber &client : clients)
         closeConnection(client.fd);

@@ -51,8 +51,10 @@ void LatencyBook::merge(const LatencyReport &report)
         ClientBook &client = found.value();
         client.storedToSent.add(reported.storedToSent);
         client.waitingMs = reported.waitingMs;
-        if (reported.recentChanged)
-            client.recent = reported.recent;
+        client.recent.insert(client.recent.end(), reported.newWrites.begin(), reported.newWrites.end());
+        if (client.recent.size() > LatencyReport::keptWrites)
+            client.recent.erase(client.recent.begin(),
+                                client.recent.begin() + qsizetype(client.recent.size() - LatencyReport::keptWrites));
     }
     for (const LatencyReport::Channel &reported : report.channels) {
         ChannelBook *channel = bookFor(reported.name);

@@ -69,7 +69,7 @@ public:
     LatencyFigures clientStoredToSent(quint64 client) const;
     qint64 clientWaitingMs(quint64 client) const;
     // The channel's last events (up to keptEvents, oldest first), each with when it went to whom —
-    // as far as the clients' last writes still say (ConnectionLatency::keptWrites each).
+    // as far as the clients' last writes still say (LatencyReport::keptWrites each).
     std::vector<EventTimes> recentEvents(const QString &channel) const;
     QStringList channels() const; // those with figures, sorted
 
@@ -93,7 +93,7 @@ private:
     {
         RecentLatency storedToSent;
         qint64 waitingMs = 0;
-        std::vector<SentRange> recent;
+        std::vector<SentRange> recent; // its last writes (up to LatencyReport::keptWrites), oldest first
     };
 
     std::unordered_map<QString, ChannelBook> m_channels;

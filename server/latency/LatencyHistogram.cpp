@@ -40,6 +40,9 @@ qint64 LatencyHistogram::upperBound(int bucket)
 LatencyHistogram::LatencyHistogram(const LatencyHistogram &other)
     : m_counts(other.m_counts ? std::make_unique<Counts>(*other.m_counts) : nullptr)
     , m_count(other.m_count)
+    , m_fewCounts(other.m_fewCounts)
+    , m_fewBuckets(other.m_fewBuckets)
+    , m_few(other.m_few)
 {
 }
 
@@ -50,43 +53,73 @@ LatencyHistogram &LatencyHistogram::operator=(const LatencyHistogram &other)
     return *this;
 }
 
-LatencyHistogram::Counts &LatencyHistogram::counts()
+void LatencyHistogram::countIn(int bucket, qint64 times)
 {
-    if (!m_counts)
-        m_counts = std::make_unique<Counts>(); // value-initialised: zeros
-    return *m_counts;
+    m_count += times;
+    if (m_counts) {
+        (*m_counts)[std::size_t(bucket)] += times;
+        return;
+    }
+    for (int i = 0; i < m_few; ++i) {
+        if (m_fewBuckets[std::size_t(i)] == bucket) {
+            m_fewCounts[std::size_t(i)] += times;
+            return;
+        }
+    }
+    if (m_few < fewBuckets) {
+        m_fewBuckets[m_few] = quint8(bucket);
+        m_fewCounts[m_few] = times;
+        ++m_few;
+        return;
+    }
+    m_counts = std::make_unique<Counts>(allCounts());
+    (*m_counts)[std::size_t(bucket)] += times;
+    m_few = 0;
+}
+
+LatencyHistogram::Counts LatencyHistogram::allCounts() const
+{
+    if (m_counts)
+        return *m_counts;
+    Counts counts{};
+    for (int i = 0; i < m_few; ++i)
+        counts[m_fewBuckets[std::size_t(i)]] += m_fewCounts[std::size_t(i)];
+    return counts;
 }
 
 void LatencyHistogram::record(qint64 microseconds, qint64 times)
 {
-    counts()[std::size_t(bucketOf(microseconds))] += times;
-    m_count += times;
+    countIn(bucketOf(microseconds), times);
 }
 
 void LatencyHistogram::add(const LatencyHistogram &other)
 {
-    if (!other.m_counts)
+    if (!other.m_counts) {
+        for (int i = 0; i < other.m_few; ++i)
+            countIn(other.m_fewBuckets[std::size_t(i)], other.m_fewCounts[std::size_t(i)]);
         return;
-    Counts &mine = counts();
-    for (std::size_t i = 0; i < mine.size(); ++i)
-        mine[i] += (*other.m_counts)[i];
-    m_count += other.m_count;
+    }
+    for (int bucket = 0; bucket < bucketCount; ++bucket)
+        if (const qint64 times = (*other.m_counts)[std::size_t(bucket)])
+            countIn(bucket, times);
 }
 
 void LatencyHistogram::clear()
 {
     m_counts.reset();
     m_count = 0;
+    m_few = 0;
 }
 
 double LatencyHistogram::quantileMs(double quantile) const
 {
-    if (m_count == 0 || !m_counts)
+    if (m_count == 0)
         return 0;
+    const Counts counts = allCounts();
     const qint64 rank = std::max<qint64>(1, qint64(std::ceil(quantile * double(m_count))));
     qint64 seen = 0;
     for (int bucket = 0; bucket < bucketCount; ++bucket) {
-        seen += (*m_counts)[std::size_t(bucket)];
+        seen += counts[std::size_t(bucket)];
         if (seen >= rank) // the bucket's middle: within half its width of every sample in it
             return double(lowerBound(bucket) + upperBound(bucket)) / 2.0 / 1000.0;
     }

@@ -21,14 +21,18 @@ struct SentRange
 // What a delivery thread measured since its last report (DeliveryLatency, once a second).
 struct LatencyReport
 {
+    // How many of each client's last writes are kept (by the engine's book), for the per-event times.
+    static constexpr std::size_t keptWrites = 64;
+
     struct Client
     {
         quint64 id = 0;
         LatencyHistogram storedToSent; // new samples only
         // How long the oldest live event still waiting for this client has waited; 0 when none does.
         qint64 waitingMs = 0;
-        bool recentChanged = false;
-        std::vector<SentRange> recent; // the client's last writes, oldest first, when changed
+        // Its writes since the last report, oldest first (the last keptWrites of them at most): only
+        // what is new crosses threads, not every client's last writes every second.
+        std::vector<SentRange> newWrites;
     };
     struct Channel
     {

@@ -298,7 +298,9 @@ bool DeliveryLane::deliverBlocks(const LiveBatch &batch, const LaneChannel &chan
             wire = block(windowBits, connection->compressionMinBytes());
         }
         connection->queueEvents(std::move(wire), qint64(events.size()), runs);
-        touch(connection);
+        // Written at once, while its memory is at hand: with thousands of recipients a second pass
+        // over them would fetch every connection's state again (the broadcast's cost is those misses).
+        connection->flush();
     }
     return severalChannels;
 }

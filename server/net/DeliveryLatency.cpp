@@ -102,30 +102,20 @@ void ConnectionLatency::settle(qint64 sentUs, DeliveryLatency &lane)
         dropAll();
 }
 
-ConnectionLatency::Write &ConnectionLatency::newestWrite()
-{
-    return m_recent.size() < keptWrites ? m_recent.back()
-                                        : m_recent[(m_recentStart + keptWrites - 1) % keptWrites];
-}
-
 void ConnectionLatency::remember(const Write &write)
 {
-    m_recentChanged = true;
     // One write of a batch is one record: consecutive seqs of a channel that went out together.
-    if (!m_recent.empty()) {
-        Write &last = newestWrite();
+    if (!m_writes.empty()) {
+        Write &last = m_writes.back();
         if (last.sentUs == write.sentUs && sameChannel(last.channel, write.channel) &&
             last.lastSeq + 1 == write.firstSeq) {
             last.lastSeq = write.lastSeq;
             return;
         }
     }
-    if (m_recent.size() < keptWrites) {
-        m_recent.push_back(write);
-        return;
-    }
-    m_recent[m_recentStart] = write; // the oldest gives way
-    m_recentStart = (m_recentStart + 1) % keptWrites;
+    if (m_writes.size() == 2 * LatencyReport::keptWrites)
+        m_writes.erase(m_writes.begin(), m_writes.begin() + LatencyReport::keptWrites);
+    m_writes.push_back(write);
 }
 
 void ConnectionLatency::dropNewest(qint64 frames)
@@ -160,17 +150,18 @@ LatencyReport::Client ConnectionLatency::report(quint64 id, qint64 waitingMs, co
     m_sent.clear();
     client.waitingMs = waitingMs;
     m_reportedWaitingMs = waitingMs;
-    client.recentChanged = m_recentChanged;
-    if (m_recentChanged) {
-        client.recent.reserve(m_recent.size());
-        for (size_t i = 0; i < m_recent.size(); ++i) {
-            const Write &write = m_recent[(m_recentStart + i) % m_recent.size()];
-            const QString channel = lane.channelName(write.channel);
-            if (!channel.isEmpty())
-                client.recent.push_back({channel, write.firstSeq, write.lastSeq, write.sentUs});
-        }
-        m_recentChanged = false;
+    const size_t first = m_writes.size() > LatencyReport::keptWrites ? m_writes.size() - LatencyReport::keptWrites : 0;
+    client.newWrites.reserve(m_writes.size() - first);
+    for (size_t i = first; i < m_writes.size(); ++i) {
+        const Write &write = m_writes[i];
+        const QString channel = lane.channelName(write.channel);
+        if (!channel.isEmpty())
+            client.newWrites.push_back({channel, write.firstSeq, write.lastSeq, write.sentUs});
     }
+    // A busy connection keeps a few writes' room; one that had a burst gives it back.
+    if (m_writes.capacity() > 8)
+        std::vector<Write>().swap(m_writes);
+    m_writes.clear();
     return client;
 }
 

@@ -58,16 +58,14 @@ private:
     std::vector<quint32> m_free;
 };
 
-// The same for one connection: its stored→sent samples, its last writes (which seqs of which
-// channel went out when, for the engine's per-event figures), and what it has queued. Queued event
-// frames are kept as runs — consecutive seqs of one channel with one ts_ms, as a published batch
-// fans out — so the cost per frame is a comparison and a count; a write counts a run's frames as
-// one sample n times.
+// The same for one connection: its stored→sent samples, its writes since the last report (which
+// seqs of which channel went out when, for the engine's per-event figures), and what it has queued.
+// Queued event frames are kept as runs — consecutive seqs of one channel with one ts_ms, as a
+// published batch fans out — so the cost per frame is a comparison and a count; a write counts a
+// run's frames as one sample n times.
 class ConnectionLatency
 {
 public:
-    static constexpr std::size_t keptWrites = 64;
-
     // Event frames were queued (the newest): a run of consecutive seqs.
     void queued(const LiveRun &run);
     // The oldest `frames` queued event frames were written completely.
@@ -80,13 +78,13 @@ public:
     void dropAll();
     // ts_ms of the oldest event frame still queued, or 0.
     qint64 oldestQueuedTsMs() const { return m_queuedHead == m_queued.size() ? 0 : m_queued[m_queuedHead].tsMs; }
-    // Whether a report would tell anything new: samples, other last writes, another wait. Idle
-    // connections are left out of the lane's report (tens of thousands of them, every second).
+    // Whether a report would tell anything new: samples, writes, another wait. Idle connections are
+    // left out of the lane's report (tens of thousands of them, every second).
     bool hasNews(qint64 waitingMs) const
     {
-        return !m_sent.isEmpty() || m_recentChanged || waitingMs != m_reportedWaitingMs;
+        return !m_sent.isEmpty() || !m_writes.empty() || waitingMs != m_reportedWaitingMs;
     }
-    // The samples since the last report (cleared) and, when they changed, the last writes.
+    // The samples and writes since the last report (both cleared).
     LatencyReport::Client report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane);
 
 private:
@@ -107,7 +105,6 @@ private:
     };
 
     void remember(const Write &write);
-    Write &newestWrite();
 
     // Nothing here is allocated while a connection has nothing queued and nothing to report: an idle
     // connection costs a few words (tens of thousands of them are idle at a time). Hence vectors
@@ -117,9 +114,9 @@ private:
     size_t m_queuedHead = 0;
     qint64 m_unsettled = 0; // written since the last settle()
     LatencyHistogram m_sent;
-    std::vector<Write> m_recent; // a ring of up to keptWrites, oldest at m_recentStart
-    size_t m_recentStart = 0;
-    bool m_recentChanged = false;
+    // Since the last report, oldest first; past 2 × keptWrites the older half goes (only the last
+    // keptWrites are ever reported).
+    std::vector<Write> m_writes;
     qint64 m_reportedWaitingMs = 0;
 };
 

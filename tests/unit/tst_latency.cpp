@@ -81,6 +81,42 @@ private Q_SLOTS:
         QCOMPARE(recent.total(), 101);
     }
 
+    void fewBucketsAndTheFullArrayGiveTheSameFigures()
+    {
+        // Samples in up to four buckets are counted in place, the fifth brings the full array: the
+        // quantiles, counts and merges are the same either way, in whatever order they come.
+        const std::vector<qint64> samples{90'000, 3, 90'500, 70'000, 3, 1'200'000, 70'100, 15, 2, 90'000};
+        for (size_t kept = 1; kept <= samples.size(); ++kept) {
+            LatencyHistogram recorded;
+            for (size_t i = 0; i < kept; ++i)
+                recorded.record(samples[i], qint64(i + 1));
+            // The same samples one bucket at a time into the full array (a histogram past four
+            // buckets), then the rest of its buckets taken out again by a larger merge.
+            LatencyHistogram merged;
+            LatencyHistogram halves[2];
+            for (size_t i = 0; i < kept; ++i)
+                halves[i % 2].record(samples[i], qint64(i + 1));
+            merged.add(halves[0]);
+            merged.add(halves[1]);
+            LatencyHistogram copied = merged;
+            QCOMPARE(recorded.count(), merged.count());
+            QCOMPARE(copied.count(), merged.count());
+            for (const double quantile : {0.01, 0.25, 0.5, 0.75, 0.9, 0.99, 1.0}) {
+                QCOMPARE(recorded.quantileMs(quantile), merged.quantileMs(quantile));
+                QCOMPARE(copied.quantileMs(quantile), merged.quantileMs(quantile));
+            }
+        }
+        // A sample seen twice counts twice, in place or not.
+        LatencyHistogram few;
+        few.record(1000);
+        few.record(1001);
+        QCOMPARE(few.count(), 2);
+        QCOMPARE(few.quantileMs(1.0), few.quantileMs(0.01));
+        few.clear();
+        QVERIFY(few.isEmpty());
+        QCOMPARE(few.quantileMs(0.5), 0.0);
+    }
+
     void commitTimeIsReadFromEachShape_data()
     {
         QTest::addColumn<QByteArray>("payload");
@@ -139,19 +175,18 @@ private Q_SLOTS:
         lane.collectChannels(report);
         const LatencyReport::Client &client = report.clients.front();
         QCOMPARE(client.storedToSent.count(), 4);
-        QVERIFY(client.recentChanged);
-        QCOMPARE(client.recent.size(), std::size_t(2));
-        QCOMPARE(client.recent[0].firstSeq, 1);
-        QCOMPARE(client.recent[0].lastSeq, 3);
-        QCOMPARE(client.recent[0].sentUs, sentUs);
-        QCOMPARE(client.recent[1].channel, QStringLiteral("orders"));
+        QCOMPARE(client.newWrites.size(), std::size_t(2));
+        QCOMPARE(client.newWrites[0].firstSeq, 1);
+        QCOMPARE(client.newWrites[0].lastSeq, 3);
+        QCOMPARE(client.newWrites[0].sentUs, sentUs);
+        QCOMPARE(client.newWrites[1].channel, QStringLiteral("orders"));
         QCOMPARE(report.channels.size(), std::size_t(1));
         QCOMPARE(report.channels[0].storedToSent.count(), 4);
 
-        // Reported samples are not reported again; the last writes only when they changed.
+        // Reported samples and writes are not reported again.
         const LatencyReport::Client again = connection.report(7, 0, lane);
         QCOMPARE(again.storedToSent.count(), 0);
-        QVERIFY(!again.recentChanged);
+        QVERIFY(again.newWrites.empty());
         // Then an idle connection has nothing to report, until its wait changes.
         QVERIFY(!connection.hasNews(0));
         QVERIFY(connection.hasNews(250));
@@ -175,9 +210,9 @@ private Q_SLOTS:
         block.settle(sentUs, lane);
         const LatencyReport::Client blocked = block.report(8, 0, lane);
         QCOMPARE(blocked.storedToSent.count(), 8);
-        QCOMPARE(blocked.recent.size(), std::size_t(1)); // one write: one record, whatever the runs
-        QCOMPARE(blocked.recent[0].firstSeq, 10);
-        QCOMPARE(blocked.recent[0].lastSeq, 17);
+        QCOMPARE(blocked.newWrites.size(), std::size_t(1)); // one write: one record, whatever the runs
+        QCOMPARE(blocked.newWrites[0].firstSeq, 10);
+        QCOMPARE(blocked.newWrites[0].lastSeq, 17);
         block.queued({{18, t0, orders}, 4});
         block.queued({{22, t0 + 1, orders}, 2});
         block.dropNewest(6);
@@ -196,8 +231,55 @@ private Q_SLOTS:
         lane.collectChannels(later);
         QCOMPARE(later.clients[0].storedToSent.count(), 1);
         QVERIFY(later.channels.empty());
-        for (const SentRange &write : later.clients[0].recent)
+        for (const SentRange &write : later.clients[0].newWrites)
             QCOMPARE(write.channel, QStringLiteral("orders")); // never labelled "audit"
+    }
+
+    void writesCrossOnceAndTheBookKeepsEachClientsLast()
+    {
+        // 100 single-event writes over several reports (a connection reports only what is new),
+        // then a burst of 200 before one report: the book ends with the client's last 64 writes,
+        // and the events they cover say when they went out.
+        DeliveryLatency lane;
+        const ChannelKey orders = lane.acquire(QStringLiteral("orders"));
+        ConnectionLatency connection;
+        LatencyBook book;
+        book.addClient(3);
+        const auto writeEvent = [&](qint64 seq) {
+            book.stored(QStringLiteral("orders"), storedEvent(seq, t0, "{}"), true);
+            connection.queued({seq, t0, orders});
+            connection.written(1);
+            connection.settle((t0 + seq) * 1000, lane);
+        };
+        const auto reportToBook = [&] {
+            LatencyReport report;
+            report.clients.push_back(connection.report(3, 0, lane));
+            book.merge(report);
+            return report.clients.front().newWrites.size();
+        };
+        qint64 seq = 0;
+        for (int report = 0; report < 10; ++report) {
+            for (int write = 0; write < 10; ++write)
+                writeEvent(++seq);
+            QCOMPARE(reportToBook(), std::size_t(10));
+        }
+        QCOMPARE(reportToBook(), std::size_t(0));
+        for (int write = 0; write < 200; ++write)
+            writeEvent(++seq);
+        QCOMPARE(reportToBook(), LatencyReport::keptWrites);
+
+        const std::vector<EventTimes> events = book.recentEvents(QStringLiteral("orders"));
+        QCOMPARE(events.size(), LatencyBook::keptEvents);
+        qsizetype withTimes = 0;
+        for (const EventTimes &event : events) {
+            if (event.sent.empty())
+                continue;
+            ++withTimes;
+            QCOMPARE(event.sent.size(), std::size_t(1));
+            QCOMPARE(event.sent[0].sentUs, (t0 + event.seq) * 1000);
+            QVERIFY(event.seq > seq - qint64(LatencyReport::keptWrites));
+        }
+        QCOMPARE(withTimes, qsizetype(LatencyReport::keptWrites));
     }
 
     void theBookJoinsStoredEventsWithTheirWrites()
@@ -216,13 +298,11 @@ private Q_SLOTS:
         LatencyReport::Client first;
         first.id = 1;
         first.storedToSent.record(500);
-        first.recentChanged = true;
-        first.recent = {{QStringLiteral("orders"), 1, 4, (t0 + 6) * 1000}};
+        first.newWrites = {{QStringLiteral("orders"), 1, 4, (t0 + 6) * 1000}};
         LatencyReport::Client second;
         second.id = 2;
         second.waitingMs = 2500;
-        second.recentChanged = true;
-        second.recent = {{QStringLiteral("orders"), 2, 2, (t0 + 7) * 1000}};
+        second.newWrites = {{QStringLiteral("orders"), 2, 2, (t0 + 7) * 1000}};
         LatencyReport::Client gone;
         gone.id = 9; // finished before its report arrived: not brought back
         report.clients = {first, second, gone};
