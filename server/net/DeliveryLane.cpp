@@ -210,14 +210,10 @@ void DeliveryLane::touch(WsConnection *connection)
 void DeliveryLane::flushTouched()
 {
     // Flushing may end a connection (a failed write); it says so, and is deleted, on a later turn.
-    // Every socket gets its write first and the latency is accounted after, each write with its
-    // own time: the writes of a broadcast go out back to back.
     for (WsConnection *connection : m_touched) {
         connection->setAwaitingFlush(false);
-        connection->flush(WsConnection::Settle::Later);
+        connection->flush();
     }
-    for (WsConnection *connection : m_touched)
-        connection->settleLatency();
     m_touched.clear();
 }
 

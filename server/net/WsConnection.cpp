@@ -131,7 +131,7 @@ void WsConnection::popFront()
     m_headOffset = 0;
 }
 
-void WsConnection::flush(Settle settle)
+void WsConnection::flush()
 {
     if (m_ended)
         return;
@@ -171,9 +171,7 @@ void WsConnection::flush(Settle settle)
     if (m_laneLatency && m_latency.hasUnsettled()) {
         // The moment the frames written just now count as sent: their last bytes are the kernel's.
         const auto now = std::chrono::system_clock::now().time_since_epoch();
-        m_writtenUs = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
-        if (settle == Settle::Now)
-            settleLatency();
+        m_latency.settle(std::chrono::duration_cast<std::chrono::microseconds>(now).count(), *m_laneLatency);
     }
     if (m_head == m_frames.size()) {
         m_frames.clear();
@@ -190,12 +188,6 @@ void WsConnection::flush(Settle settle)
         }
     }
     publishQueuedBytes();
-}
-
-void WsConnection::settleLatency()
-{
-    if (m_laneLatency && m_latency.hasUnsettled())
-        m_latency.settle(m_writtenUs, *m_laneLatency);
 }
 
 std::optional<LatencyReport::Client> WsConnection::takeLatencyReport(qint64 nowMs)

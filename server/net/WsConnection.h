@@ -99,11 +99,8 @@ public:
     // Queues a message frame of our own (an answer, an error, the greeting), compressed where that
     // was agreed and worth it.
     void queueMessage(const QByteArray &wire);
-    // Writes what is queued. Settle::Later leaves the latency of what went out to settleLatency()
-    // (with the time of this write): a lane writing to thousands of sockets writes them back to back.
-    enum class Settle : quint8 { Now, Later };
-    void flush(Settle settle = Settle::Now);
-    void settleLatency();
+    // Writes what is queued.
+    void flush();
     // Where this connection's stored→sent samples go; its lane's, for the connection's lifetime.
     void setLatency(DeliveryLatency *lane) { m_laneLatency = lane; }
     // What was measured since the last call, and how long the oldest event still queued has waited;
@@ -165,7 +162,6 @@ private:
     size_t m_head = 0;
     qsizetype m_headOffset = 0;
     size_t m_prepared = 0; // frames before this index are as they will be sent
-    qint64 m_writtenUs = 0; // when the frames not yet settled went out (Settle::Later)
     int m_deflateWindowBits = 0;
     bool m_flushScheduled = false;
     qsizetype m_laneChannels = 0;
