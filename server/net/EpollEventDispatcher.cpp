@@ -280,6 +280,8 @@ int EpollEventDispatcher::activateTimers()
 
 void EpollEventDispatcher::wakeUp()
 {
+    if (m_wakeUpPending.exchange(true, std::memory_order_acq_rel))
+        return; // the thread has a wake-up to read already, and sends posted events after reading it
     const std::uint64_t one = 1;
     while (::write(m_wakeUp, &one, sizeof one) < 0 && errno == EINTR) {
     }
@@ -296,6 +298,10 @@ void EpollEventDispatcher::drainWakeUps()
     std::uint64_t count = 0;
     while (::read(m_wakeUp, &count, sizeof count) < 0 && errno == EINTR) {
     }
+    // After the read: a wake-up from now on is written again. One that came between the two found
+    // the flag still set and wrote nothing; its event is sent at the start of the next pass, which
+    // follows every drain before the thread can block again.
+    m_wakeUpPending.store(false, std::memory_order_release);
 }
 
 } // namespace cdc

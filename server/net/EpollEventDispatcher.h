@@ -78,6 +78,9 @@ private:
     int m_epoll;
     int m_wakeUp;
     std::atomic<bool> m_interrupted{false};
+    // A wake-up is written and not yet read: further ones need no system call (Qt wakes a thread
+    // for every event posted to it, deleteLater() and queued calls from the thread itself included).
+    std::atomic<bool> m_wakeUpPending{false};
     std::unordered_map<int, Watch> m_watches;
     quint32 m_nextSerial = 0; // 0 is the wake-up descriptor's
     std::unordered_map<int, Timer> m_timers;

@@ -7,6 +7,7 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QPointer>
 #include <QSignalSpy>
 #include <QSocketNotifier>
@@ -76,6 +77,7 @@ private Q_SLOTS:
     void aClosedDescriptorsReadinessDoesNotReachItsSuccessor();
     void manyDescriptorsOnlyReadyOnesActivate();
     void postFromAnotherThreadWakesTheLoop();
+    void eachPostWakesTheLoopAgain();
     void threadWithTheDispatcherRunsAndQuits();
 };
 
@@ -305,6 +307,32 @@ void TestEventDispatcher::postFromAnotherThreadWakesTheLoop()
     poster.join();
     // No timer and no socket: only the wake-ups can get these delivered.
     QTRY_COMPARE(received.load(), 1000);
+}
+
+void TestEventDispatcher::eachPostWakesTheLoopAgain()
+{
+    // Wake-ups are coalesced (one written until the loop reads it): a poster that waits for each of
+    // its calls before the next finds the loop asleep each time, and each must wake it again. A
+    // real loop, which blocks until woken (QTRY's waits poll instead).
+    constexpr int calls = 2000;
+    std::atomic<int> received{0};
+    QEventLoop loop;
+    std::jthread poster([&](std::stop_token stop) {
+        for (int i = 0; i < calls && !stop.stop_requested(); ++i) {
+            QMetaObject::invokeMethod(
+                &loop,
+                [&] {
+                    if (received.fetch_add(1) + 1 == calls)
+                        loop.quit();
+                },
+                Qt::QueuedConnection);
+            while (received.load() <= i && !stop.stop_requested())
+                std::this_thread::yield();
+        }
+    });
+    QTimer::singleShot(30'000, &loop, &QEventLoop::quit); // a lost wake-up ends here, and fails
+    loop.exec();
+    QCOMPARE(received.load(), calls);
 }
 
 void TestEventDispatcher::threadWithTheDispatcherRunsAndQuits()
