@@ -8,6 +8,7 @@
 #include "ServerMetrics.h"
 #include "protocol/ServerFrames.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QSslSocket>
 
@@ -36,11 +37,17 @@ DeliveryLane::DeliveryLane(QObject *parent)
 
 DeliveryLane::~DeliveryLane()
 {
-    // Connections are children and go with the lane; none may call back into it on the way.
+    // The lane owns its connections without being their QObject parent: a parent's children are a
+    // list, searched each time one goes, and a lane has thousands. None may call back into the
+    // lane on the way out. Those already on their way (deleteLater) go after the rest.
     for (HttpConnection *connection : std::as_const(m_http))
         connection->disconnect(this);
     for (const Member &member : std::as_const(m_members))
         member.connection->disconnect(this);
+    qDeleteAll(m_http);
+    for (const Member &member : std::as_const(m_members))
+        delete member.connection;
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
 WsConnection *DeliveryLane::find(quint64 id) const
@@ -65,7 +72,7 @@ void DeliveryLane::accept(quint64 id, qintptr descriptor, const std::shared_ptr<
         tls->setSslConfiguration(*settings->config.tls);
         tls->startServerEncryption();
     }
-    auto *connection = new HttpConnection(id, socket, settings, *this, this);
+    auto *connection = new HttpConnection(id, socket, settings, *this); // owned, not parented: see ~DeliveryLane
     m_http.insert(id, connection);
     // Whichever way it ends, unless it upgraded (then the WebSocket's end says so).
     connect(connection, &QObject::destroyed, this, [this, id] {
@@ -146,7 +153,7 @@ void DeliveryLane::upgrade(HttpConnection &http, QTcpSocket *socket, UpgradeAcce
     const ConnectionLimits limits{settings.config.maxQueuedBytesPerClient, settings.config.maxIncomingMessageBytes,
                                   settings.config.compressionMinBytes};
     client.stats->maxUnprocessedMessages = settings.config.maxUnprocessedMessagesPerClient;
-    auto *connection = new WsConnection(id, stream, limits, client.stats, accepted.deflate, *this, this);
+    auto *connection = new WsConnection(id, stream, limits, client.stats, accepted.deflate, *this); // owned, not parented
     connection->setLatency(&m_latency);
     m_members.insert(id, {connection, {}});
     // The engine hears of the session before the client can do anything on it: whatever the

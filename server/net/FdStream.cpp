@@ -24,11 +24,14 @@ constexpr size_t maxGather = 256;
 class FdStream::Notifier final : public QSocketNotifier
 {
 public:
+    // Made disabled: the epoll set hears of it only once it is enabled (a write notifier of a
+    // connection that never fills its socket never is).
     Notifier(int fd, Type type, FdStream *stream, void (FdStream::*ready)())
-        : QSocketNotifier(fd, type, stream)
+        : QSocketNotifier(type, stream)
         , m_stream(stream)
         , m_ready(ready)
     {
+        setSocket(fd);
     }
 
 protected:
@@ -53,7 +56,7 @@ FdStream::FdStream(int fd, QByteArray unread, QObject *parent)
     , m_writeNotifier(new Notifier(fd, QSocketNotifier::Write, this, &FdStream::onWritable))
 {
     ::fcntl(m_fd, F_SETFL, ::fcntl(m_fd, F_GETFL) | O_NONBLOCK);
-    m_writeNotifier->setEnabled(false);
+    m_readNotifier->setEnabled(true);
     if (!m_unread.isEmpty())
         QTimer::singleShot(0, this, &FdStream::readable);
 }
