@@ -401,6 +401,7 @@ int runCrowd(const Options &options)
         return client.buffer.find(text) != std::string::npos;
     };
     std::vector<epoll_event> ready(4096);
+    const CpuTime greetCpuBefore = options.serverPid ? cpuTime(options.serverPid) : CpuTime{};
     const auto start = Clock::now();
     int started = 0;
     int greeted = 0;
@@ -424,6 +425,7 @@ int runCrowd(const Options &options)
         }
     }
     const double greetSeconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const CpuTime greetCpuAfter = options.serverPid ? cpuTime(options.serverPid) : CpuTime{};
     std::this_thread::sleep_for(std::chrono::seconds(1)); // let the server settle before reading its RSS
     const long rssIdle = options.serverPid ? rssKiB(options.serverPid) : -1;
 
@@ -466,6 +468,10 @@ int runCrowd(const Options &options)
         std::printf(" rss_before_mib=%.1f rss_idle_mib=%.1f kib_per_idle_connection=%.1f kib_per_busy_connection=%.1f",
                     double(rssBefore) / 1024, double(rssIdle) / 1024, double(rssIdle - rssBefore) / total,
                     double(rssBusy - rssBefore) / total);
+    if (greetCpuBefore.userMs >= 0 && greetCpuAfter.userMs >= 0) // the server's CPU (all threads) greeting them
+        std::printf(" server_user_s_greeting=%.2f server_system_s_greeting=%.2f",
+                    (greetCpuAfter.userMs - greetCpuBefore.userMs) / 1000,
+                    (greetCpuAfter.systemMs - greetCpuBefore.systemMs) / 1000);
     if (cpuBefore.userMs >= 0 && cpuAfter.userMs >= 0) // the server's CPU (all threads) per broadcast, on average
         std::printf(" server_user_ms_per_broadcast=%.1f server_system_ms_per_broadcast=%.1f",
                     (cpuAfter.userMs - cpuBefore.userMs) / double(broadcasts),
