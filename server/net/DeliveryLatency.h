@@ -84,6 +84,12 @@ public:
     {
         return !m_sent.isEmpty() || !m_writes.empty() || waitingMs != m_reportedWaitingMs;
     }
+    // Hints that the connection is about to queue and write (see WsConnection::prefetchQueues()).
+    void prefetch() const
+    {
+        __builtin_prefetch(m_queued.data() + m_queued.size(), 1);
+        __builtin_prefetch(m_writes.data() + m_writes.size(), 1);
+    }
     // The samples and writes since the last report (both cleared).
     LatencyReport::Client report(quint64 id, qint64 waitingMs, const DeliveryLatency &lane);
 

@@ -42,6 +42,22 @@ WsConnection::WsConnection(quint64 id, ByteStream *stream, ConnectionLimits limi
 
 WsConnection::~WsConnection() = default;
 
+void WsConnection::prefetchObject() const
+{
+    const char *bytes = reinterpret_cast<const char *>(this);
+    for (size_t offset = 0; offset < sizeof(WsConnection); offset += 64)
+        __builtin_prefetch(bytes + offset);
+}
+
+void WsConnection::prefetchQueues() const
+{
+    __builtin_prefetch(m_stream);
+    __builtin_prefetch(m_stats.get());
+    __builtin_prefetch(m_frames.data() + m_frames.size(), 1);
+    __builtin_prefetch(m_entries.data() + m_entries.size(), 1);
+    m_latency.prefetch();
+}
+
 void WsConnection::queue(QByteArray wire, Kind kind, const LiveStamp &stamp)
 {
     const LiveRun run{stamp, 1};

@@ -114,6 +114,11 @@ public:
 
     // Bookkeeping of the delivery thread: its per-turn flush list, and how many channels it has the
     // connection subscribed to (a recipient of one channel gets a batch's events as one block).
+    // Hints for a lane about to visit thousands of connections in turn: this object's memory, then
+    // (once it is at hand) what its members point to.
+    void prefetchObject() const;
+    void prefetchQueues() const;
+
     bool awaitingFlush() const { return m_awaitingFlush; }
     void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
     qsizetype laneChannels() const { return m_laneChannels; }
