@@ -300,8 +300,9 @@ void EpollEventDispatcher::drainWakeUps()
     }
     // After the read: a wake-up from now on is written again. One that came between the two found
     // the flag still set and wrote nothing; its event is sent at the start of the next pass, which
-    // follows every drain before the thread can block again.
-    m_wakeUpPending.store(false, std::memory_order_release);
+    // follows every drain before the thread can block again. An exchange, not a store: reading the
+    // flag orders this thread after every poster that found it set (the eventfd orders the others).
+    m_wakeUpPending.exchange(false, std::memory_order_acq_rel);
 }
 
 } // namespace cdc

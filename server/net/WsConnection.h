@@ -112,13 +112,13 @@ public:
     // The engine processed a message after this connection had stopped reading at its limit.
     void resumeReading();
 
-    // Bookkeeping of the delivery thread: its per-turn flush list, and how many channels it has the
-    // connection subscribed to (a recipient of one channel gets a batch's events as one block).
     // Hints for a lane about to visit thousands of connections in turn: this object's memory, then
     // (once it is at hand) what its members point to.
     void prefetchObject() const;
     void prefetchQueues() const;
 
+    // Bookkeeping of the delivery thread: its per-turn flush list, and how many channels it has the
+    // connection subscribed to (a recipient of one channel gets a batch's events as one block).
     bool awaitingFlush() const { return m_awaitingFlush; }
     void setAwaitingFlush(bool awaiting) { m_awaitingFlush = awaiting; }
     qsizetype laneChannels() const { return m_laneChannels; }

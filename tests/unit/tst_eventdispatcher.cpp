@@ -5,6 +5,7 @@
 
 #include "net/EpollEventDispatcher.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -311,28 +312,34 @@ void TestEventDispatcher::postFromAnotherThreadWakesTheLoop()
 
 void TestEventDispatcher::eachPostWakesTheLoopAgain()
 {
-    // Wake-ups are coalesced (one written until the loop reads it): a poster that waits for each of
-    // its calls before the next finds the loop asleep each time, and each must wake it again. A
-    // real loop, which blocks until woken (QTRY's waits poll instead).
-    constexpr int calls = 2000;
-    std::atomic<int> received{0};
+    // Wake-ups are coalesced (one written until the loop reads it): a thread that waits for each
+    // wake-up to be seen before the next finds the loop asleep each time, and each must wake it
+    // again. Qt wakes the loop this way for every event posted to it; the test calls wakeUp()
+    // itself and hands over only atomics, which ThreadSanitizer sees (an event posted through Qt's
+    // queue is ordered by Qt's own locks, which it does not). A real loop, which blocks until woken
+    // (QTRY's waits poll instead).
+    constexpr int wakeUps = 2000;
+    std::atomic<int> wanted{0};
+    std::atomic<int> seen{0};
     QEventLoop loop;
-    std::jthread poster([&](std::stop_token stop) {
-        for (int i = 0; i < calls && !stop.stop_requested(); ++i) {
-            QMetaObject::invokeMethod(
-                &loop,
-                [&] {
-                    if (received.fetch_add(1) + 1 == calls)
-                        loop.quit();
-                },
-                Qt::QueuedConnection);
-            while (received.load() <= i && !stop.stop_requested())
+    QAbstractEventDispatcher *dispatcher = QAbstractEventDispatcher::instance();
+    const QMetaObject::Connection awake = connect(dispatcher, &QAbstractEventDispatcher::awake, &loop, [&] {
+        seen.store(wanted.load());
+        if (seen.load() == wakeUps)
+            loop.quit();
+    });
+    std::jthread waker([&](std::stop_token stop) {
+        for (int i = 1; i <= wakeUps && !stop.stop_requested(); ++i) {
+            wanted.store(i);
+            dispatcher->wakeUp();
+            while (seen.load() < i && !stop.stop_requested())
                 std::this_thread::yield();
         }
     });
     QTimer::singleShot(30'000, &loop, &QEventLoop::quit); // a lost wake-up ends here, and fails
     loop.exec();
-    QCOMPARE(received.load(), calls);
+    disconnect(awake);
+    QCOMPARE(seen.load(), wakeUps);
 }
 
 void TestEventDispatcher::threadWithTheDispatcherRunsAndQuits()
